@@ -1,0 +1,160 @@
+// The operator's admin API (the desktop console uses it): DID pool, partners and key limits.
+// Authenticated with `sk_admin_…` operator tokens; auditors may only read.
+
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { bearerToken } from '../http/plugins/partner-auth.ts';
+import { Problem, problemResponses } from '../http/problem.ts';
+import type { Operator } from './operator-repository.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    operator: Operator | null;
+  }
+}
+
+const DidSchema = Type.Object({
+  id: Type.String(),
+  number: Type.String(),
+  areaCode: Type.String(),
+  status: Type.String(),
+  quarantinedUntil: Type.Union([Type.String(), Type.Null()]),
+  source: Type.String(),
+  createdAt: Type.String(),
+});
+
+const MAX_CSV_BYTES = 5 * 1024 * 1024;
+
+export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { operators, dids, partners, apiKeys } = app.services;
+
+  app.decorateRequest('operator', null);
+  app.addHook('onRequest', async (request) => {
+    const token = bearerToken(request);
+    const operator = token ? operators.authenticateToken(token) : null;
+    if (!operator) throw Problem.unauthorized('Send an operator token as `Authorization: Bearer sk_admin_…`.');
+    request.operator = operator;
+  });
+  app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: MAX_CSV_BYTES }, (_req, body, done) =>
+    done(null, body),
+  );
+
+  const requireWriter = (request: FastifyRequest) => {
+    if (request.operator?.role === 'auditor') {
+      throw Problem.forbidden('admin:write', 'Auditors have read-only access.');
+    }
+  };
+
+  app.get(
+    '/dids',
+    {
+      schema: {
+        tags: ['Admin'],
+        summary: 'List DIDs in the pool',
+        security: [{ adminToken: [] }],
+        querystring: Type.Object(
+          {
+            status: Type.Optional(
+              Type.Union(['available', 'assigned', 'quarantined', 'disabled'].map((s) => Type.Literal(s))),
+            ),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })),
+            after: Type.Optional(Type.String({ description: 'E.164 number to continue after' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            items: Type.Array(DidSchema),
+            stock: Type.Array(Type.Object({ areaCode: Type.String(), available: Type.Integer() })),
+          }),
+          ...problemResponses(400, 401),
+        },
+      },
+    },
+    async (request) => ({
+      items: dids
+        .list(request.query.status as never, request.query.limit ?? 200, request.query.after)
+        .map((d) => ({ ...d, number: d.e164 })),
+      stock: dids.stock(),
+    }),
+  );
+
+  app.post(
+    '/dids/import',
+    {
+      schema: {
+        tags: ['Admin'],
+        summary: 'Import DIDs from CSV',
+        description: 'Body: text/csv whose first column holds US numbers in any common format; a header row is allowed.',
+        security: [{ adminToken: [] }],
+        consumes: ['text/csv'],
+        body: Type.String({ maxLength: MAX_CSV_BYTES }),
+        response: {
+          200: Type.Object({
+            imported: Type.Integer(),
+            skipped: Type.Array(Type.Object({ line: Type.Integer(), value: Type.String(), reason: Type.String() })),
+          }),
+          ...problemResponses(400, 401, 403, 415),
+        },
+      },
+    },
+    async (request) => {
+      requireWriter(request);
+      const result = dids.importCsv(request.body, `import:${request.operator!.username}`);
+      request.log.info({ imported: result.imported, skipped: result.skipped.length }, 'DIDs imported');
+      return result;
+    },
+  );
+
+  app.get(
+    '/partners',
+    {
+      schema: {
+        tags: ['Admin'],
+        summary: 'List partners',
+        security: [{ adminToken: [] }],
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                companyName: Type.String(),
+                email: Type.String(),
+                status: Type.String(),
+                createdAt: Type.String(),
+              }),
+            ),
+          }),
+          ...problemResponses(401),
+        },
+      },
+    },
+    async () => ({ items: partners.list() }),
+  );
+
+  app.patch(
+    '/keys/:id',
+    {
+      schema: {
+        tags: ['Admin'],
+        summary: "Set a partner key's rate limit",
+        description: 'null restores the appliance default (60/min). Used for load tests and trusted integrations.',
+        security: [{ adminToken: [] }],
+        params: Type.Object({ id: Type.String() }),
+        body: Type.Object(
+          { rateLimitPerMinute: Type.Union([Type.Integer({ minimum: 1, maximum: 10_000_000 }), Type.Null()]) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ id: Type.String(), rateLimitPerMinute: Type.Union([Type.Integer(), Type.Null()]) }), ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      requireWriter(request);
+      if (!apiKeys.setRateLimit(request.params.id, request.body.rateLimitPerMinute)) {
+        throw Problem.notFound('key_not_found', `No key ${request.params.id}.`);
+      }
+      return { id: request.params.id, rateLimitPerMinute: request.body.rateLimitPerMinute };
+    },
+  );
+};

@@ -1,0 +1,274 @@
+// The appliance's configuration: one typed table of knobs, read from FAXSEAL_* environment variables
+// and an optional JSON config file, with defaults that work on a laptop. Bad values stop start-up.
+
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface PortRange {
+  first: number;
+  last: number;
+}
+
+export interface Config {
+  dataDir: string;
+  httpHost: string;
+  httpPort: number;
+  sipHost: string;
+  sipPort: number;
+  mediaPorts: PortRange;
+  smtpUrl: string | null;
+  emailFrom: string;
+  publicUrl: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  rateLimitPerMinute: number;
+  urlAllowlist: string[];
+  seedDemoDids: boolean;
+  didQuarantineDays: number;
+  verificationTokenTtlMinutes: number;
+  ocrPoolSize: number;
+  masterKey: string | null;
+}
+
+type Parser<T> = (raw: string) => T;
+
+interface Knob<K extends keyof Config> {
+  env: string;
+  doc: string;
+  default: (partial: Partial<Config>) => Config[K];
+  parse: Parser<Config[K]>;
+  /** Secrets are never echoed back in error messages or `doctor` output. */
+  secret?: boolean;
+}
+
+class ConfigError extends Error {}
+
+const str: Parser<string> = (raw) => {
+  if (raw.trim() === '') throw new ConfigError('must not be empty');
+  return raw.trim();
+};
+
+const int =
+  (min: number, max: number): Parser<number> =>
+  (raw) => {
+    if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`must be a whole number between ${min} and ${max}`);
+    const n = Number(raw);
+    if (n < min || n > max) throw new ConfigError(`must be between ${min} and ${max}`);
+    return n;
+  };
+
+const bool: Parser<boolean> = (raw) => {
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new ConfigError('must be true or false');
+};
+
+const host: Parser<string> = (raw) => {
+  const v = str(raw);
+  if (!/^[A-Za-z0-9.:_-]+$/.test(v)) throw new ConfigError('must be a host name or IP address');
+  return v;
+};
+
+const url: Parser<string> = (raw) => {
+  let parsed: URL;
+  try {
+    parsed = new URL(raw.trim());
+  } catch {
+    throw new ConfigError('must be an absolute URL');
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError('must be http(s)');
+  return parsed.toString().replace(/\/$/, '');
+};
+
+const smtp: Parser<string | null> = (raw) => {
+  if (raw.trim() === '') return null;
+  const parsed = (() => {
+    try {
+      return new URL(raw.trim());
+    } catch {
+      throw new ConfigError('must be an smtp:// or smtps:// URL');
+    }
+  })();
+  if (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') {
+    throw new ConfigError('must be an smtp:// or smtps:// URL');
+  }
+  return raw.trim();
+};
+
+const portRange: Parser<PortRange> = (raw) => {
+  const m = /^(\d+)-(\d+)$/.exec(raw.trim());
+  if (!m) throw new ConfigError('must look like 20000-20999');
+  const first = Number(m[1]);
+  const last = Number(m[2]);
+  if (first < 1024 || last > 65535 || first >= last) throw new ConfigError('must be a range inside 1024-65535');
+  return { first, last };
+};
+
+const list: Parser<string[]> = (raw) =>
+  raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Every knob, documented once. The README's configuration table is generated from this. */
+export const KNOBS: { [K in keyof Config]: Knob<K> } = {
+  dataDir: {
+    env: 'FAXSEAL_DATA_DIR',
+    doc: 'Where the SQLite file, encrypted documents and keys live. Created on first start.',
+    default: () => path.resolve('data'),
+    parse: (raw) => path.resolve(str(raw)),
+  },
+  httpHost: {
+    env: 'FAXSEAL_HTTP_HOST',
+    doc: 'Address the HTTP API, portal and docs listen on.',
+    default: () => '127.0.0.1',
+    parse: host,
+  },
+  httpPort: { env: 'FAXSEAL_HTTP_PORT', doc: 'HTTP port (0 = any free port).', default: () => 8080, parse: int(0, 65535) },
+  sipHost: { env: 'FAXSEAL_SIP_HOST', doc: 'Address SIP listens on (UDP and TCP).', default: () => '127.0.0.1', parse: host },
+  sipPort: { env: 'FAXSEAL_SIP_PORT', doc: 'SIP port.', default: () => 5060, parse: int(0, 65535) },
+  mediaPorts: {
+    env: 'FAXSEAL_MEDIA_PORTS',
+    doc: 'UDP port range for UDPTL (T.38) and RTP (G.711) media.',
+    default: () => ({ first: 20000, last: 20999 }),
+    parse: portRange,
+  },
+  smtpUrl: {
+    env: 'FAXSEAL_SMTP_URL',
+    doc: 'SMTP relay, e.g. smtp://user:pass@mail.example:587. Unset: emails stay in the database outbox and their links are logged.',
+    default: () => null,
+    parse: smtp,
+    secret: true,
+  },
+  emailFrom: {
+    env: 'FAXSEAL_EMAIL_FROM',
+    doc: 'Sender address of the emails the appliance sends.',
+    default: () => 'FaxSeal <no-reply@faxseal.local>',
+    parse: str,
+  },
+  publicUrl: {
+    env: 'FAXSEAL_PUBLIC_URL',
+    doc: 'Base URL partners reach this appliance at: used in emails, webhooks and signed links.',
+    default: (c) => `http://${c.httpHost ?? '127.0.0.1'}:${c.httpPort ?? 8080}`,
+    parse: url,
+  },
+  logLevel: {
+    env: 'FAXSEAL_LOG_LEVEL',
+    doc: `Log level: ${LOG_LEVELS.join(', ')}. Fax content is only ever logged at debug or below.`,
+    default: () => 'info',
+    parse: (raw) => {
+      const v = raw.trim() as Config['logLevel'];
+      if (!LOG_LEVELS.includes(v)) throw new ConfigError(`must be one of ${LOG_LEVELS.join(', ')}`);
+      return v;
+    },
+  },
+  rateLimitPerMinute: {
+    env: 'FAXSEAL_RATE_LIMIT_PER_MINUTE',
+    doc: 'Partner API requests per minute per key (a key may carry its own limit).',
+    default: () => 60,
+    parse: int(1, 1_000_000),
+  },
+  urlAllowlist: {
+    env: 'FAXSEAL_URL_ALLOWLIST',
+    doc: 'Comma-separated CIDRs or host names that webhook, callback and document URLs may reach although they are private (LAN partners).',
+    default: () => [],
+    parse: list,
+  },
+  seedDemoDids: {
+    env: 'FAXSEAL_SEED_DEMO_DIDS',
+    doc: 'Seed the DID pool with fictional 555-01xx numbers on first start, so provisioning works before a trunk exists.',
+    default: () => true,
+    parse: bool,
+  },
+  didQuarantineDays: {
+    env: 'FAXSEAL_DID_QUARANTINE_DAYS',
+    doc: 'Days a released DID rests before it can be assigned again (callers of the old owner fade out).',
+    default: () => 30,
+    parse: int(0, 3650),
+  },
+  verificationTokenTtlMinutes: {
+    env: 'FAXSEAL_VERIFICATION_TTL_MINUTES',
+    doc: 'How long an email verification link stays valid.',
+    default: () => 24 * 60,
+    parse: int(1, 30 * 24 * 60),
+  },
+  ocrPoolSize: {
+    env: 'FAXSEAL_OCR_POOL_SIZE',
+    doc: 'OCR worker threads (each ~160 MiB). Default: the number of cores.',
+    default: () => Math.max(1, os.availableParallelism()),
+    parse: int(1, 256),
+  },
+  masterKey: {
+    env: 'FAXSEAL_MASTER_KEY',
+    doc: 'Base64 of 32 bytes: the key that encrypts documents and secrets at rest. Unset: a key file is created in the data directory (mode 0600).',
+    default: () => null,
+    parse: (raw) => {
+      if (Buffer.from(raw.trim(), 'base64').length !== 32) throw new ConfigError('must be base64 of exactly 32 bytes');
+      return raw.trim();
+    },
+    secret: true,
+  },
+};
+
+export class InvalidConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+const ENV_PREFIX = 'FAXSEAL_';
+/** Variables that are ours but not knobs (read by the CLI or the bootstrap). */
+const NON_KNOB_ENV = new Set(['FAXSEAL_CONFIG', 'FAXSEAL_SKIP_SETUP']);
+
+/**
+ * Reads configuration from `env` (and the JSON file named by FAXSEAL_CONFIG, whose keys are the
+ * knob names, e.g. {"httpPort": 8081}). Environment wins over the file. Throws InvalidConfigError
+ * naming every bad or unknown variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const problems: string[] = [];
+  const known = new Set(Object.values(KNOBS).map((k) => k.env));
+  for (const name of Object.keys(env)) {
+    if (name.startsWith(ENV_PREFIX) && !known.has(name) && !NON_KNOB_ENV.has(name)) {
+      problems.push(`${name}: unknown setting (known: ${[...known].sort().join(', ')})`);
+    }
+  }
+
+  let fileValues: Record<string, unknown> = {};
+  if (env.FAXSEAL_CONFIG) {
+    try {
+      fileValues = JSON.parse(readFileSync(env.FAXSEAL_CONFIG, 'utf8'));
+    } catch (err) {
+      problems.push(`FAXSEAL_CONFIG: cannot read ${env.FAXSEAL_CONFIG}: ${(err as Error).message}`);
+    }
+    for (const key of Object.keys(fileValues)) {
+      if (!(key in KNOBS)) problems.push(`FAXSEAL_CONFIG: unknown key "${key}" in ${env.FAXSEAL_CONFIG}`);
+    }
+  }
+
+  const partial: Partial<Config> = {};
+  // Order matters only for defaults derived from other knobs (publicUrl from the HTTP address).
+  for (const name of Object.keys(KNOBS) as (keyof Config)[]) {
+    const knob = KNOBS[name] as Knob<typeof name>;
+    if (name in overrides) {
+      (partial as Record<string, unknown>)[name] = overrides[name];
+      continue;
+    }
+    const raw = env[knob.env] ?? (name in fileValues ? String(fileValues[name]) : undefined);
+    if (raw === undefined) {
+      (partial as Record<string, unknown>)[name] = knob.default(partial);
+      continue;
+    }
+    try {
+      (partial as Record<string, unknown>)[name] = knob.parse(raw);
+    } catch (err) {
+      const shown = knob.secret ? '(hidden)' : JSON.stringify(raw);
+      problems.push(`${knob.env}=${shown}: ${(err as Error).message}`);
+    }
+  }
+  if (problems.length > 0) throw new InvalidConfigError(problems);
+  return partial as Config;
+}

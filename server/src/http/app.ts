@@ -1,0 +1,132 @@
+// Builds the Fastify application: external plugins (helmet, docs, rate limit), our support
+// plugins (auth, idempotency, problem+json) and the routes of every domain.
+
+import { randomUUID } from 'node:crypto';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { adminRoutes } from '../admin/admin-routes.ts';
+import { keyRoutes } from '../keys/key-routes.ts';
+import { numberRoutes } from '../numbers/number-routes.ts';
+import { createMetrics, type Metrics } from '../observability/metrics.ts';
+import { onboardingRoutes } from '../partners/onboarding-routes.ts';
+import type { Services } from '../services.ts';
+import { settingsRoutes } from '../settings/settings-routes.ts';
+import { installErrorHandling } from './errors.ts';
+import { healthRoutes } from './health-routes.ts';
+import { enableIdempotency } from './plugins/idempotency.ts';
+import { partnerId, requirePartnerKey } from './plugins/partner-auth.ts';
+import { Problem } from './problem.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: Services;
+    metrics: Metrics;
+  }
+}
+
+export const API_VERSION = '0.1.0';
+
+export async function buildHttpApp(services: Services): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: services.log.child({ module: 'http' }) as FastifyBaseLogger,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    trustProxy: false,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate('services', services);
+  app.decorate('metrics', createMetrics());
+  installErrorHandling(app);
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-request-id', request.id);
+    return payload;
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    app.metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    app.metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+
+  await app.register(helmet, {
+    // The docs page runs Swagger UI's inline bootstrap; everything else is JSON.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        // LAN appliances are often plain http: do not force https sub-resources.
+        upgradeInsecureRequests: null,
+      },
+    },
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'FaxSeal Partner API',
+        version: API_VERSION,
+        description:
+          'Embedded fax for your product: a dedicated US fax number per user, inbound faxes as signed webhooks with OCR text and extracted JSON, outbound faxes in one call. Errors are RFC 9457 problem+json with a stable `code`.',
+      },
+      servers: [{ url: services.config.publicUrl }],
+      components: {
+        securitySchemes: {
+          partnerKey: { type: 'http', scheme: 'bearer', description: 'sk_partner_… key' },
+          adminToken: { type: 'http', scheme: 'bearer', description: 'sk_admin_… operator token' },
+        },
+      },
+      tags: [
+        { name: 'Onboarding', description: 'Apply and verify to get a partner key' },
+        { name: 'Keys', description: 'Partner API keys' },
+        { name: 'Numbers', description: 'Fax numbers per external user' },
+        { name: 'Settings', description: 'Webhook, extraction schema and retention' },
+        { name: 'Admin', description: 'Operator API used by the desktop console' },
+        { name: 'Health', description: 'Liveness, readiness, metrics' },
+      ],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
+
+  await app.register(healthRoutes);
+  await app.register(async (scope) => {
+    // Unauthenticated onboarding is limited per client address to blunt email flooding.
+    await scope.register(rateLimit, {
+      max: 20,
+      timeWindow: 60_000,
+      enableDraftSpec: true,
+      errorResponseBuilder: (_req, ctx) => tooManyRequests(ctx.after),
+    });
+    await scope.register(onboardingRoutes);
+  });
+  await app.register(async (scope) => {
+    requirePartnerKey(scope);
+    await scope.register(rateLimit, {
+      timeWindow: 60_000,
+      enableDraftSpec: true,
+      keyGenerator: (request) => request.apiKey?.id ?? request.ip,
+      max: async (request) => request.apiKey?.rateLimitPerMinute ?? services.config.rateLimitPerMinute,
+      errorResponseBuilder: (_req, ctx) => tooManyRequests(ctx.after),
+    });
+    enableIdempotency(scope, (request) => `partner:${partnerId(request)}`);
+    await scope.register(numberRoutes);
+    await scope.register(settingsRoutes);
+    await scope.register(keyRoutes);
+  }, { prefix: '/api/partner' });
+  await app.register(adminRoutes, { prefix: '/api/admin' });
+  return app;
+}
+
+function tooManyRequests(after: string): Problem {
+  return new Problem(429, 'rate_limited', 'Too many requests', `Rate limit exceeded; retry in ${after}.`);
+}

@@ -1,0 +1,30 @@
+// Cursor pagination shared by every list endpoint: `limit` (default 50, max 200) and an opaque
+// `cursor` naming the last item of the previous page; newest first.
+
+import { Type } from 'typebox';
+import { Problem } from './problem.ts';
+
+export const PageQuery = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50, description: 'Page size (max 200)' })),
+  cursor: Type.Optional(Type.String({ maxLength: 200, description: 'Opaque cursor from the previous page' })),
+};
+
+export const nextCursorField = Type.Union([Type.String(), Type.Null()], {
+  description: 'Pass as `cursor` to get the next page; null on the last page',
+});
+
+export function decodeCursor(cursor: string | undefined): string | undefined {
+  if (cursor === undefined) return undefined;
+  const id = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!/^[a-z]{3,4}_[0-9a-z]{26}$/.test(id)) {
+    throw Problem.validation([{ field: '/query/cursor', message: 'is not a cursor this API issued' }]);
+  }
+  return id;
+}
+
+/** Fetch one more than asked to know whether a next page exists without counting. */
+export function page<T extends { id: string }>(rows: T[], limit: number): { items: T[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last ? Buffer.from(last.id).toString('base64url') : null };
+}

@@ -1,0 +1,23 @@
+// Starts the appliance in the foreground on its configured (or embedded default) addresses and
+// shuts it down cleanly on SIGINT/SIGTERM.
+
+import { InvalidConfigError, loadConfig } from './config/config.ts';
+import { startAppliance } from './appliance.ts';
+
+try {
+  const config = loadConfig();
+  const appliance = await startAppliance(config);
+  const stop = async (signal: string) => {
+    appliance.services.log.info({ signal }, 'shutting down');
+    await appliance.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+} catch (err) {
+  if (err instanceof InvalidConfigError) {
+    console.error(err.message);
+    process.exit(78); // EX_CONFIG
+  }
+  throw err;
+}

@@ -1,0 +1,156 @@
+// Shadow users (a partner's own externalUserId, namespaced by partner) and the fax numbers they
+// hold. Provisioning and release are single transactions: a DID is never shared, never lost.
+
+import { addDays, type Clock } from '../clock.ts';
+import { Problem } from '../http/problem.ts';
+import type { Db } from '../storage/database.ts';
+import { newId } from '../storage/ids.ts';
+import type { DidPool } from './did-pool.ts';
+
+export type Tier = 'personal' | 'business';
+
+export interface FaxNumber {
+  id: string;
+  partnerId: string;
+  shadowUserId: string;
+  externalUserId: string;
+  number: string;
+  didId: string;
+  tier: Tier;
+  status: 'active' | 'released';
+  createdAt: string;
+  releasedAt: string | null;
+}
+
+interface NumberRow {
+  id: string;
+  partner_id: string;
+  shadow_user_id: string;
+  external_user_id: string;
+  e164: string;
+  did_id: string;
+  tier: Tier;
+  status: 'active' | 'released';
+  created_at: string;
+  released_at: string | null;
+}
+
+const toNumber = (r: NumberRow): FaxNumber => ({
+  id: r.id,
+  partnerId: r.partner_id,
+  shadowUserId: r.shadow_user_id,
+  externalUserId: r.external_user_id,
+  number: r.e164,
+  didId: r.did_id,
+  tier: r.tier,
+  status: r.status,
+  createdAt: r.created_at,
+  releasedAt: r.released_at,
+});
+
+const SELECT = `SELECT n.*, s.external_user_id FROM numbers n JOIN shadow_users s ON s.id = n.shadow_user_id`;
+
+export class NumberRepository {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly dids: DidPool,
+    private readonly quarantineDays: number,
+  ) {}
+
+  /**
+   * The active number of `externalUserId`, provisioning one when there is none. `created` tells a
+   * new number (201) from an existing one (200). BEGIN IMMEDIATE serialises concurrent claims even
+   * across processes sharing the file.
+   */
+  provision(partnerId: string, externalUserId: string, tier: Tier, areaCode?: string): { number: FaxNumber; created: boolean } {
+    return this.db
+      .transaction(() => {
+        const now = this.clock.now().toISOString();
+        const shadowUserId = this.ensureShadowUser(partnerId, externalUserId, now);
+        const existing = this.activeFor(partnerId, externalUserId);
+        if (existing) return { number: existing, created: false };
+        const did = this.dids.claim(areaCode);
+        if (!did) {
+          const stock = this.dids.stock();
+          throw Problem.conflict(
+            'no_numbers_available',
+            areaCode
+              ? `No number is free in area code ${areaCode}. Area codes with stock: ${stock.map((s) => s.areaCode).join(', ') || 'none'}.`
+              : 'The number pool is empty. Ask the operator to import DIDs.',
+            { availableAreaCodes: stock.map((s) => s.areaCode) },
+          );
+        }
+        const id = newId('num');
+        this.db
+          .prepare(
+            `INSERT INTO numbers (id, partner_id, shadow_user_id, did_id, e164, tier, status, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, 'active', ?)`,
+          )
+          .run(id, partnerId, shadowUserId, did.id, did.e164, tier, now);
+        return { number: this.byId(id)!, created: true };
+      })
+      .immediate();
+  }
+
+  release(partnerId: string, externalUserId: string): FaxNumber | null {
+    return this.db
+      .transaction(() => {
+        const number = this.activeFor(partnerId, externalUserId);
+        if (!number) return null;
+        const now = this.clock.now();
+        this.db
+          .prepare("UPDATE numbers SET status = 'released', released_at = ? WHERE id = ?")
+          .run(now.toISOString(), number.id);
+        this.dids.quarantine(number.didId, addDays(now, this.quarantineDays));
+        return this.byId(number.id);
+      })
+      .immediate();
+  }
+
+  activeFor(partnerId: string, externalUserId: string): FaxNumber | null {
+    const row = this.db
+      .prepare(`${SELECT} WHERE n.partner_id = ? AND s.external_user_id = ? AND n.status = 'active'`)
+      .get(partnerId, externalUserId) as NumberRow | undefined;
+    return row ? toNumber(row) : null;
+  }
+
+  /** The active number that owns `e164` (the call router's lookup), whatever partner it is. */
+  activeByE164(e164: string): FaxNumber | null {
+    const row = this.db.prepare(`${SELECT} WHERE n.e164 = ? AND n.status = 'active'`).get(e164) as
+      | NumberRow
+      | undefined;
+    return row ? toNumber(row) : null;
+  }
+
+  byId(id: string): FaxNumber | null {
+    const row = this.db.prepare(`${SELECT} WHERE n.id = ?`).get(id) as NumberRow | undefined;
+    return row ? toNumber(row) : null;
+  }
+
+  /** Newest first; `before` is the id of the last item of the previous page. */
+  list(partnerId: string, options: { limit: number; before?: string; status?: 'active' | 'released' }): FaxNumber[] {
+    return (
+      this.db
+        .prepare(
+          `${SELECT} WHERE n.partner_id = @partnerId AND (@before IS NULL OR n.id < @before)
+           AND (@status IS NULL OR n.status = @status) ORDER BY n.id DESC LIMIT @limit`,
+        )
+        .all({ partnerId, before: options.before ?? null, status: options.status ?? null, limit: options.limit }) as NumberRow[]
+    ).map(toNumber);
+  }
+
+  private ensureShadowUser(partnerId: string, externalUserId: string, now: string): string {
+    this.db
+      .prepare(
+        `INSERT INTO shadow_users (id, partner_id, external_user_id, created_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (partner_id, external_user_id) DO NOTHING`,
+      )
+      .run(newId('usr'), partnerId, externalUserId, now);
+    return (
+      this.db
+        .prepare('SELECT id FROM shadow_users WHERE partner_id = ? AND external_user_id = ?')
+        .get(partnerId, externalUserId) as { id: string }
+    ).id;
+  }
+}

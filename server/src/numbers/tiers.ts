@@ -1,0 +1,23 @@
+// What each number tier includes (API.md "Pricing and billing"): the monthly price, the inbound
+// page allowance and the longest retention a partner may choose for faxes to that number.
+
+import type { Tier } from './number-repository.ts';
+
+export interface TierTerms {
+  monthlyPriceCents: number;
+  inboundPagesPerMonth: number;
+  maxRetentionDays: number;
+}
+
+export const TIERS: Record<Tier, TierTerms> = {
+  personal: { monthlyPriceCents: 250, inboundPagesPerMonth: 200, maxRetentionDays: 60 },
+  business: { monthlyPriceCents: 750, inboundPagesPerMonth: 1000, maxRetentionDays: 180 },
+};
+
+export const DEFAULT_RETENTION_DAYS = 30;
+export const MAX_RETENTION_DAYS = Math.max(...Object.values(TIERS).map((t) => t.maxRetentionDays));
+
+/** Days a fax to a number of `tier` is kept: the partner's choice, capped by the tier. */
+export function effectiveRetentionDays(partnerRetentionDays: number, tier: Tier): number {
+  return Math.min(partnerRetentionDays, TIERS[tier].maxRetentionDays);
+}

@@ -1,0 +1,97 @@
+// Self-serve partner onboarding: apply with a company name and email, follow the one-time link in
+// the verification email, and get the first API key at once together with the owner's account.
+
+import { randomBytes } from 'node:crypto';
+import { addMinutes, type Clock } from '../clock.ts';
+import type { Mailer } from '../email/mailer.ts';
+import { Problem } from '../http/problem.ts';
+import type { ApiKey, ApiKeyRepository } from '../keys/api-key-repository.ts';
+import { hashSecret } from '../keys/secret-token.ts';
+import type { Db } from '../storage/database.ts';
+import { newId } from '../storage/ids.ts';
+import type { Partner, PartnerRepository } from './partner-repository.ts';
+
+export interface OnboardingOptions {
+  publicUrl: string;
+  tokenTtlMinutes: number;
+}
+
+export interface VerifiedPartner {
+  partner: Partner;
+  key: ApiKey;
+  /** The first `sk_partner_…` key: shown once. */
+  apiKey: string;
+  ownerAccountId: string;
+}
+
+export class Onboarding {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly partners: PartnerRepository,
+    private readonly apiKeys: ApiKeyRepository,
+    private readonly mailer: Mailer,
+    private readonly options: OnboardingOptions,
+  ) {}
+
+  async apply(companyName: string, email: string): Promise<{ applicationId: string; expiresAt: string }> {
+    const token = randomBytes(32).toString('base64url');
+    const now = this.clock.now();
+    const expiresAt = addMinutes(now, this.options.tokenTtlMinutes).toISOString();
+    const applicationId = this.partners.createApplication(
+      companyName,
+      email,
+      hashSecret(token),
+      expiresAt,
+      now.toISOString(),
+    );
+    const link = `${this.options.publicUrl}/partners/verify?token=${token}`;
+    await this.mailer.send({
+      to: email,
+      kind: 'partner_verification',
+      subject: 'Verify your email to get your FaxSeal partner key',
+      text: [
+        `Hello ${companyName},`,
+        '',
+        'Open this link to verify your address. Your partner API key is shown on the page, once:',
+        '',
+        link,
+        '',
+        `The link works once and expires at ${expiresAt}.`,
+        'If you did not apply for a FaxSeal partner account, ignore this email.',
+      ].join('\n'),
+    });
+    return { applicationId, expiresAt };
+  }
+
+  verify(token: string): VerifiedPartner {
+    const application = this.partners.applicationByTokenHash(hashSecret(token));
+    const now = this.clock.now();
+    if (!application) {
+      throw new Problem(400, 'invalid_verification_token', 'Invalid verification link', 'This link is not valid.');
+    }
+    if (application.usedAt) {
+      throw new Problem(
+        410,
+        'verification_token_used',
+        'Link already used',
+        'This verification link was already used; the key it issued was shown then. Ask an owner for a new key.',
+      );
+    }
+    if (Date.parse(application.expiresAt) <= now.getTime()) {
+      throw new Problem(410, 'verification_token_expired', 'Link expired', 'Apply again to get a new link.');
+    }
+    const at = now.toISOString();
+    return this.db.transaction((): VerifiedPartner => {
+      const partnerId = newId('ptr');
+      if (!this.partners.consumeApplication(application.id, partnerId, at)) {
+        throw new Problem(410, 'verification_token_used', 'Link already used', 'This verification link was already used.');
+      }
+      const partner = this.partners.create(partnerId, application.companyName, application.email, at);
+      const ownerAccountId = this.partners.ensureAccount(application.email, at);
+      this.partners.addMember(ownerAccountId, partnerId, 'owner', at);
+      const { key, secret } = this.apiKeys.create(partnerId, 'Default key');
+      return { partner, key, apiKey: secret, ownerAccountId };
+    })();
+  }
+}

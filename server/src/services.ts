@@ -1,0 +1,71 @@
+// The appliance's services, built once at start and shared by HTTP routes, the CLI and (later)
+// telephony and the pipeline. Construction order here is the dependency order.
+
+import type { Logger } from 'pino';
+import { OperatorRepository } from './admin/operator-repository.ts';
+import { type Clock, systemClock } from './clock.ts';
+import type { Config } from './config/config.ts';
+import { Mailer } from './email/mailer.ts';
+import { ApiKeyRepository } from './keys/api-key-repository.ts';
+import { DidPool } from './numbers/did-pool.ts';
+import { NumberRepository } from './numbers/number-repository.ts';
+import { Onboarding } from './partners/onboarding.ts';
+import { PartnerRepository } from './partners/partner-repository.ts';
+import { SettingsRepository } from './settings/settings-repository.ts';
+import { WebhookSecrets } from './settings/webhook-secrets.ts';
+import { type Db, openDatabase } from './storage/database.ts';
+import { MasterKey } from './storage/master-key.ts';
+
+export interface Services {
+  config: Config;
+  log: Logger;
+  clock: Clock;
+  db: Db;
+  masterKey: MasterKey;
+  partners: PartnerRepository;
+  apiKeys: ApiKeyRepository;
+  onboarding: Onboarding;
+  dids: DidPool;
+  numbers: NumberRepository;
+  settings: SettingsRepository;
+  webhookSecrets: WebhookSecrets;
+  operators: OperatorRepository;
+  mailer: Mailer;
+  close(): void;
+}
+
+export function createServices(config: Config, log: Logger, clock: Clock = systemClock): Services {
+  const db = openDatabase(config.dataDir);
+  const masterKey = MasterKey.load(config.dataDir, config.masterKey);
+  const partners = new PartnerRepository(db);
+  const apiKeys = new ApiKeyRepository(db, clock);
+  const mailer = new Mailer(db, clock, log.child({ module: 'email' }), config.smtpUrl, config.emailFrom);
+  const dids = new DidPool(db, clock);
+  if (config.seedDemoDids) {
+    const seeded = dids.seedDemo();
+    if (seeded > 0) log.info({ seeded }, 'seeded the DID pool with fictional demo numbers (555-01xx)');
+  }
+  return {
+    config,
+    log,
+    clock,
+    db,
+    masterKey,
+    partners,
+    apiKeys,
+    onboarding: new Onboarding(db, clock, partners, apiKeys, mailer, {
+      publicUrl: config.publicUrl,
+      tokenTtlMinutes: config.verificationTokenTtlMinutes,
+    }),
+    dids,
+    numbers: new NumberRepository(db, clock, dids, config.didQuarantineDays),
+    settings: new SettingsRepository(db, clock),
+    webhookSecrets: new WebhookSecrets(db, clock, masterKey),
+    operators: new OperatorRepository(db, clock),
+    mailer,
+    close() {
+      mailer.close();
+      db.close();
+    },
+  };
+}

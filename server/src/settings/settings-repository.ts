@@ -1,0 +1,55 @@
+// A partner's integration settings: where webhooks go, the extraction schema, and how long faxes
+// are kept. Absent rows read as defaults so a new partner needs no setup to use the API.
+
+import type { Clock } from '../clock.ts';
+import type { ExtractionSchema } from '../extraction/extraction-schema.ts';
+import { DEFAULT_RETENTION_DAYS } from '../numbers/tiers.ts';
+import type { Db } from '../storage/database.ts';
+
+export interface PartnerSettings {
+  webhookUrl: string | null;
+  extractionSchema: ExtractionSchema | null;
+  retentionDays: number;
+  updatedAt: string | null;
+}
+
+export type SettingsPatch = Partial<Omit<PartnerSettings, 'updatedAt'>>;
+
+export class SettingsRepository {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  get(partnerId: string): PartnerSettings {
+    const row = this.db.prepare('SELECT * FROM partner_settings WHERE partner_id = ?').get(partnerId) as
+      | { webhook_url: string | null; extraction_schema: string | null; retention_days: number; updated_at: string }
+      | undefined;
+    if (!row) return { webhookUrl: null, extractionSchema: null, retentionDays: DEFAULT_RETENTION_DAYS, updatedAt: null };
+    return {
+      webhookUrl: row.webhook_url,
+      extractionSchema: row.extraction_schema ? JSON.parse(row.extraction_schema) : null,
+      retentionDays: row.retention_days,
+      updatedAt: row.updated_at,
+    };
+  }
+
+  update(partnerId: string, patch: SettingsPatch): PartnerSettings {
+    const next = { ...this.get(partnerId), ...patch };
+    this.db
+      .prepare(
+        `INSERT INTO partner_settings (partner_id, webhook_url, extraction_schema, retention_days, updated_at)
+         VALUES (@partnerId, @webhookUrl, @schema, @retentionDays, @now)
+         ON CONFLICT (partner_id) DO UPDATE SET webhook_url = @webhookUrl, extraction_schema = @schema,
+           retention_days = @retentionDays, updated_at = @now`,
+      )
+      .run({
+        partnerId,
+        webhookUrl: next.webhookUrl,
+        schema: next.extractionSchema ? JSON.stringify(next.extractionSchema) : null,
+        retentionDays: next.retentionDays,
+        now: this.clock.now().toISOString(),
+      });
+    return this.get(partnerId);
+  }
+}

@@ -1,0 +1,165 @@
+// Partner settings: webhook URL, extraction schema and retention (GET/PATCH), and rotation of the
+// webhook signing secret. The first settings write creates the secret and returns it once.
+
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { type ExtractionSchema, validateExtractionSchema } from '../extraction/extraction-schema.ts';
+import { partnerId } from '../http/plugins/partner-auth.ts';
+import { type FieldError, Problem, problemResponses } from '../http/problem.ts';
+import { MAX_RETENTION_DAYS, TIERS } from '../numbers/tiers.ts';
+import type { PartnerSettings, SettingsPatch } from './settings-repository.ts';
+
+const SchemaDoc =
+  'Field name → {type: string|number|boolean|array|object, description?, items? (arrays), properties? (objects)}; at most 100 fields, 5 levels deep.';
+
+const SettingsSchema = Type.Object({
+  webhookUrl: Type.Union([Type.String(), Type.Null()]),
+  extractionSchema: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], { description: SchemaDoc }),
+  retentionDays: Type.Integer(),
+  retentionCaps: Type.Object(
+    { personal: Type.Integer(), business: Type.Integer() },
+    { description: "A number's tier caps how long its faxes are kept, whatever retentionDays says" },
+  ),
+  webhookSecretConfigured: Type.Boolean(),
+  updatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+
+const PatchBody = Type.Object(
+  {
+    webhookUrl: Type.Optional(Type.Union([Type.String({ maxLength: 2048 }), Type.Null()])),
+    extractionSchema: Type.Optional(Type.Union([Type.Unknown(), Type.Null()], { description: SchemaDoc })),
+    retentionDays: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_RETENTION_DAYS })),
+  },
+  { additionalProperties: false },
+);
+
+export const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { settings, webhookSecrets } = app.services;
+
+  const view = (id: string, s: PartnerSettings) => ({
+    webhookUrl: s.webhookUrl,
+    extractionSchema: s.extractionSchema as Record<string, unknown> | null,
+    retentionDays: s.retentionDays,
+    retentionCaps: { personal: TIERS.personal.maxRetentionDays, business: TIERS.business.maxRetentionDays },
+    webhookSecretConfigured: webhookSecrets.active(id).length > 0,
+    updatedAt: s.updatedAt,
+  });
+
+  app.get(
+    '/settings',
+    {
+      schema: {
+        tags: ['Settings'],
+        summary: 'Get settings',
+        security: [{ partnerKey: [] }],
+        response: { 200: SettingsSchema, ...problemResponses(401, 429) },
+      },
+    },
+    async (request) => {
+      const id = partnerId(request);
+      return view(id, settings.get(id));
+    },
+  );
+
+  app.patch(
+    '/settings',
+    {
+      schema: {
+        tags: ['Settings'],
+        summary: 'Change settings',
+        description:
+          'Only the fields sent change. The first write creates the webhook signing secret and returns it once as `webhookSecret`.',
+        security: [{ partnerKey: [] }],
+        body: PatchBody,
+        response: {
+          200: Type.Object({ ...SettingsSchema.properties, webhookSecret: Type.Optional(Type.String()) }),
+          ...problemResponses(400, 401, 429),
+        },
+      },
+    },
+    async (request) => {
+      const id = partnerId(request);
+      const patch = checkPatch(request.body);
+      const updated = app.services.db.transaction(() => {
+        const next = settings.update(id, patch);
+        const created = webhookSecrets.ensure(id);
+        return { next, secret: created ? webhookSecrets.active(id)[0].secret : undefined };
+      })();
+      request.log.info({ fields: Object.keys(patch) }, 'partner settings changed');
+      return { ...view(id, updated.next), ...(updated.secret ? { webhookSecret: updated.secret } : {}) };
+    },
+  );
+
+  app.post(
+    '/settings/webhook-secret',
+    {
+      schema: {
+        tags: ['Settings'],
+        summary: 'Rotate the webhook signing secret',
+        description:
+          'Returns the new secret once. The previous secret keeps signing in parallel for 24 hours (two v1= signatures), so receivers can switch without missing an event.',
+        security: [{ partnerKey: [] }],
+        response: {
+          200: Type.Object({
+            webhookSecret: Type.String(),
+            createdAt: Type.String({ format: 'date-time' }),
+            previousSecretExpiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+          }),
+          ...problemResponses(401, 429),
+        },
+      },
+    },
+    async (request) => {
+      const id = partnerId(request);
+      const fresh = webhookSecrets.rotate(id);
+      const previous = webhookSecrets.active(id).find((s) => s.id !== fresh.id);
+      request.log.info({ secretId: fresh.id }, 'webhook secret rotated');
+      return { webhookSecret: fresh.secret, createdAt: fresh.createdAt, previousSecretExpiresAt: previous?.expiresAt ?? null };
+    },
+  );
+};
+
+function checkPatch(body: {
+  webhookUrl?: string | null;
+  extractionSchema?: unknown;
+  retentionDays?: number;
+}): SettingsPatch {
+  const errors: FieldError[] = [];
+  const patch: SettingsPatch = {};
+  if (body.webhookUrl !== undefined) {
+    if (body.webhookUrl === null) patch.webhookUrl = null;
+    else {
+      const problem = webhookUrlProblem(body.webhookUrl);
+      if (problem) errors.push({ field: '/body/webhookUrl', message: problem });
+      else patch.webhookUrl = body.webhookUrl;
+    }
+  }
+  if (body.extractionSchema !== undefined) {
+    if (body.extractionSchema === null) patch.extractionSchema = null;
+    else {
+      const problems = validateExtractionSchema(body.extractionSchema, '/body/extractionSchema');
+      if (problems.length > 0) {
+        throw new Problem(400, 'invalid_schema', 'The extraction schema is not valid', problems.map((p) => `${p.path}: ${p.message}`).join('; '), {
+          errors: problems.map((p) => ({ field: p.path, message: p.message })),
+        });
+      }
+      patch.extractionSchema = body.extractionSchema as ExtractionSchema;
+    }
+  }
+  if (body.retentionDays !== undefined) patch.retentionDays = body.retentionDays;
+  if (errors.length > 0) throw Problem.validation(errors);
+  return patch;
+}
+
+function webhookUrlProblem(raw: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return 'must be an absolute http(s) URL';
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must use https (or http on a trusted LAN)';
+  if (url.username || url.password) return 'must not carry credentials; verify our signature instead';
+  if (url.hash) return 'must not have a #fragment';
+  return null;
+}

@@ -1,0 +1,91 @@
+// Starts a real appliance for a test: its own data directory, HTTP on a free loopback port, silent
+// logs. Helpers onboard partners through the real HTTP endpoints.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type Appliance, type StartOptions, startAppliance } from '../../src/appliance.ts';
+import { type Config, loadConfig } from '../../src/config/config.ts';
+
+export interface TestAppliance extends Appliance {
+  dataDir: string;
+  config: Config;
+  /** fetch against the appliance; `key` becomes the bearer token, objects are sent as JSON. */
+  call(method: string, urlPath: string, options?: CallOptions): Promise<CallResult>;
+  /** Applies and verifies a partner through the API; returns its first key. */
+  onboardPartner(companyName?: string): Promise<{ partnerId: string; apiKey: string }>;
+  /** Stops and deletes the data directory (unless `keepData`). */
+  shutdown(options?: { keepData?: boolean }): Promise<void>;
+}
+
+export interface CallOptions {
+  key?: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface CallResult {
+  status: number;
+  headers: Headers;
+  body: any;
+  text: string;
+}
+
+export function tempDataDir(label = 'faxseal'): string {
+  return mkdtempSync(path.join(os.tmpdir(), `${label}-`));
+}
+
+export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Config {
+  return loadConfig({}, { dataDir, httpHost: '127.0.0.1', httpPort: 0, logLevel: 'silent', ...overrides });
+}
+
+let partnerCounter = 0;
+
+export async function startTestAppliance(
+  overrides: Partial<Config> = {},
+  options: StartOptions & { dataDir?: string } = {},
+): Promise<TestAppliance> {
+  const dataDir = options.dataDir ?? tempDataDir();
+  const config = testConfig(dataDir, overrides);
+  const appliance = await startAppliance(config, { quiet: true, ...options });
+
+  const call = async (method: string, urlPath: string, callOptions: CallOptions = {}): Promise<CallResult> => {
+    const headers: Record<string, string> = { ...callOptions.headers };
+    if (callOptions.key) headers.authorization = `Bearer ${callOptions.key}`;
+    let body: string | undefined;
+    if (callOptions.body !== undefined) {
+      body = typeof callOptions.body === 'string' ? callOptions.body : JSON.stringify(callOptions.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(appliance.httpUrl + urlPath, { method, headers, body });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {}
+    return { status: res.status, headers: res.headers, body: parsed, text };
+  };
+
+  return {
+    ...appliance,
+    dataDir,
+    config,
+    call,
+    async onboardPartner(companyName = `Partner ${++partnerCounter}`) {
+      const email = `owner${partnerCounter}-${Date.now()}@partner.test`;
+      const applied = await call('POST', '/partners/apply', { body: { companyName, email } });
+      if (applied.status !== 202) throw new Error(`apply failed: ${applied.text}`);
+      const row = appliance.services.db
+        .prepare("SELECT body_text FROM emails WHERE to_address = ? AND kind = 'partner_verification'")
+        .get(email) as { body_text: string };
+      const token = /token=([\w-]+)/.exec(row.body_text)![1];
+      const verified = await call('GET', `/partners/verify?token=${token}`);
+      if (verified.status !== 200) throw new Error(`verify failed: ${verified.text}`);
+      return { partnerId: verified.body.partnerId, apiKey: verified.body.apiKey };
+    },
+    async shutdown(shutdownOptions = {}) {
+      await appliance.stop();
+      if (!shutdownOptions.keepData) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
