@@ -2,18 +2,21 @@
 // started in dependency order and stopped in reverse. Tests start it exactly as production does.
 
 import type { FastifyInstance } from 'fastify';
-import { buildHttpApp } from './http/app.ts';
+import type pino from 'pino';
+import type { NewOperatorCredentials } from './admin/operator-repository.ts';
+import type { Clock } from './clock.ts';
 import type { Config } from './config/config.ts';
+import { buildHttpApp } from './http/app.ts';
 import { createLogger } from './observability/logger.ts';
 import { createServices, type Services } from './services.ts';
-import type { Clock } from './clock.ts';
-import type pino from 'pino';
 
 export interface Appliance {
   services: Services;
   http: FastifyInstance;
   /** Base URL the HTTP server actually listens on (resolves port 0). */
   httpUrl: string;
+  /** The operator created on the very first start (null afterwards). */
+  firstRunOperator: NewOperatorCredentials | null;
   stop(): Promise<void>;
 }
 
@@ -27,9 +30,10 @@ export interface StartOptions {
 export async function startAppliance(config: Config, options: StartOptions = {}): Promise<Appliance> {
   const log = createLogger(config.logLevel, options.logDestination);
   const services = createServices(config, log, options.clock);
-  const firstRun = services.operators.count() === 0;
-  if (firstRun && !options.quiet) {
-    const { operator, password, token } = services.operators.create('admin', 'superadmin');
+  const firstRunOperator =
+    services.operators.count() === 0 ? services.operators.create('admin', 'superadmin') : null;
+  if (firstRunOperator && !options.quiet) {
+    const { operator, password, token } = firstRunOperator;
     // Printed once, straight to the terminal: these never go to the log file.
     process.stdout.write(
       [
@@ -54,6 +58,7 @@ export async function startAppliance(config: Config, options: StartOptions = {})
     services,
     http,
     httpUrl,
+    firstRunOperator,
     async stop() {
       await http.close();
       services.close();

@@ -1,8 +1,8 @@
 // Starts the appliance in the foreground on its configured (or embedded default) addresses and
 // shuts it down cleanly on SIGINT/SIGTERM.
 
-import { InvalidConfigError, loadConfig } from './config/config.ts';
 import { startAppliance } from './appliance.ts';
+import { InvalidConfigError, loadConfig } from './config/config.ts';
 
 try {
   const config = loadConfig();

@@ -33,7 +33,8 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', async (request) => {
     const token = bearerToken(request);
     const operator = token ? operators.authenticateToken(token) : null;
-    if (!operator) throw Problem.unauthorized('Send an operator token as `Authorization: Bearer sk_admin_…`.');
+    if (!operator)
+      throw Problem.unauthorized('Send an operator token as `Authorization: Bearer sk_admin_…`.');
     request.operator = operator;
   });
   app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: MAX_CSV_BYTES }, (_req, body, done) =>
@@ -86,14 +87,17 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['Admin'],
         summary: 'Import DIDs from CSV',
-        description: 'Body: text/csv whose first column holds US numbers in any common format; a header row is allowed.',
+        description:
+          'Body: text/csv whose first column holds US numbers in any common format; a header row is allowed.',
         security: [{ adminToken: [] }],
         consumes: ['text/csv'],
         body: Type.String({ maxLength: MAX_CSV_BYTES }),
         response: {
           200: Type.Object({
             imported: Type.Integer(),
-            skipped: Type.Array(Type.Object({ line: Type.Integer(), value: Type.String(), reason: Type.String() })),
+            skipped: Type.Array(
+              Type.Object({ line: Type.Integer(), value: Type.String(), reason: Type.String() }),
+            ),
           }),
           ...problemResponses(400, 401, 403, 415),
         },
@@ -139,14 +143,23 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['Admin'],
         summary: "Set a partner key's rate limit",
-        description: 'null restores the appliance default (60/min). Used for load tests and trusted integrations.',
+        description:
+          'null restores the appliance default (60/min). Used for load tests and trusted integrations.',
         security: [{ adminToken: [] }],
         params: Type.Object({ id: Type.String() }),
         body: Type.Object(
-          { rateLimitPerMinute: Type.Union([Type.Integer({ minimum: 1, maximum: 10_000_000 }), Type.Null()]) },
+          {
+            rateLimitPerMinute: Type.Union([Type.Integer({ minimum: 1, maximum: 10_000_000 }), Type.Null()]),
+          },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ id: Type.String(), rateLimitPerMinute: Type.Union([Type.Integer(), Type.Null()]) }), ...problemResponses(400, 401, 403, 404) },
+        response: {
+          200: Type.Object({
+            id: Type.String(),
+            rateLimitPerMinute: Type.Union([Type.Integer(), Type.Null()]),
+          }),
+          ...problemResponses(400, 401, 403, 404),
+        },
       },
     },
     async (request) => {

@@ -59,7 +59,9 @@ export class OperatorRepository {
       const password = oneTimePassword();
       const now = this.clock.now().toISOString();
       this.db
-        .prepare('INSERT INTO operators (id, username, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?)')
+        .prepare(
+          'INSERT INTO operators (id, username, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?)',
+        )
         .run(id, username, role, hashPassword(password), now);
       const token = this.issueToken(id);
       return { operator: this.byUsername(username)!, password, token };
@@ -77,7 +79,9 @@ export class OperatorRepository {
   issueToken(operatorId: string): string {
     const issued = issueSecret(ADMIN_TOKEN_PREFIX);
     this.db
-      .prepare('INSERT INTO operator_tokens (id, operator_id, prefix, token_hash, created_at) VALUES (?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO operator_tokens (id, operator_id, prefix, token_hash, created_at) VALUES (?, ?, ?, ?, ?)',
+      )
       .run(newId('key'), operatorId, issued.prefix, issued.hash, this.clock.now().toISOString());
     return issued.secret;
   }
@@ -94,12 +98,16 @@ export class OperatorRepository {
   }
 
   authenticatePassword(username: string, password: string): Operator | null {
-    const row = this.db.prepare('SELECT * FROM operators WHERE username = ?').get(username) as OperatorRow | undefined;
+    const row = this.db.prepare('SELECT * FROM operators WHERE username = ?').get(username) as
+      | OperatorRow
+      | undefined;
     return row && verifyPassword(password, row.password_hash) ? toOperator(row) : null;
   }
 
   byUsername(username: string): Operator | null {
-    const row = this.db.prepare('SELECT * FROM operators WHERE username = ?').get(username) as OperatorRow | undefined;
+    const row = this.db.prepare('SELECT * FROM operators WHERE username = ?').get(username) as
+      | OperatorRow
+      | undefined;
     return row ? toOperator(row) : null;
   }
 }

@@ -23,6 +23,10 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   rateLimitPerMinute: number;
   urlAllowlist: string[];
+  webhookRetrySchedule: number[];
+  webhookTimeoutMs: number;
+  webhookResponseCapBytes: number;
+  webhookConcurrency: number;
   seedDemoDids: boolean;
   didQuarantineDays: number;
   verificationTokenTtlMinutes: number;
@@ -101,7 +105,8 @@ const portRange: Parser<PortRange> = (raw) => {
   if (!m) throw new ConfigError('must look like 20000-20999');
   const first = Number(m[1]);
   const last = Number(m[2]);
-  if (first < 1024 || last > 65535 || first >= last) throw new ConfigError('must be a range inside 1024-65535');
+  if (first < 1024 || last > 65535 || first >= last)
+    throw new ConfigError('must be a range inside 1024-65535');
   return { first, last };
 };
 
@@ -110,6 +115,14 @@ const list: Parser<string[]> = (raw) =>
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+
+const secondsList: Parser<number[]> = (raw) => {
+  const values = list(raw).map(Number);
+  if (values.some((v) => !Number.isFinite(v) || v < 0 || v > 7 * 24 * 3600)) {
+    throw new ConfigError('must be comma-separated delays in seconds, e.g. 60,300,1500');
+  }
+  return values;
+};
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -127,8 +140,18 @@ export const KNOBS: { [K in keyof Config]: Knob<K> } = {
     default: () => '127.0.0.1',
     parse: host,
   },
-  httpPort: { env: 'FAXSEAL_HTTP_PORT', doc: 'HTTP port (0 = any free port).', default: () => 8080, parse: int(0, 65535) },
-  sipHost: { env: 'FAXSEAL_SIP_HOST', doc: 'Address SIP listens on (UDP and TCP).', default: () => '127.0.0.1', parse: host },
+  httpPort: {
+    env: 'FAXSEAL_HTTP_PORT',
+    doc: 'HTTP port (0 = any free port).',
+    default: () => 8080,
+    parse: int(0, 65535),
+  },
+  sipHost: {
+    env: 'FAXSEAL_SIP_HOST',
+    doc: 'Address SIP listens on (UDP and TCP).',
+    default: () => '127.0.0.1',
+    parse: host,
+  },
   sipPort: { env: 'FAXSEAL_SIP_PORT', doc: 'SIP port.', default: () => 5060, parse: int(0, 65535) },
   mediaPorts: {
     env: 'FAXSEAL_MEDIA_PORTS',
@@ -177,6 +200,30 @@ export const KNOBS: { [K in keyof Config]: Knob<K> } = {
     default: () => [],
     parse: list,
   },
+  webhookRetrySchedule: {
+    env: 'FAXSEAL_WEBHOOK_RETRY_SCHEDULE',
+    doc: 'Seconds to wait before each webhook retry after a failed attempt (fractions allowed); after the last one the delivery is failed.',
+    default: () => [60, 300, 1500],
+    parse: secondsList,
+  },
+  webhookTimeoutMs: {
+    env: 'FAXSEAL_WEBHOOK_TIMEOUT_MS',
+    doc: 'Time a webhook receiver has to answer one attempt (connect, headers and body).',
+    default: () => 10_000,
+    parse: int(100, 120_000),
+  },
+  webhookResponseCapBytes: {
+    env: 'FAXSEAL_WEBHOOK_RESPONSE_CAP_BYTES',
+    doc: 'Bytes of a webhook response body read (and kept as the excerpt in the delivery log); the rest is dropped.',
+    default: () => 1024,
+    parse: int(0, 65_536),
+  },
+  webhookConcurrency: {
+    env: 'FAXSEAL_WEBHOOK_CONCURRENCY',
+    doc: 'Webhook attempts in flight at once, across all partners.',
+    default: () => 64,
+    parse: int(1, 1024),
+  },
   seedDemoDids: {
     env: 'FAXSEAL_SEED_DEMO_DIDS',
     doc: 'Seed the DID pool with fictional 555-01xx numbers on first start, so provisioning works before a trunk exists.',
@@ -206,7 +253,8 @@ export const KNOBS: { [K in keyof Config]: Knob<K> } = {
     doc: 'Base64 of 32 bytes: the key that encrypts documents and secrets at rest. Unset: a key file is created in the data directory (mode 0600).',
     default: () => null,
     parse: (raw) => {
-      if (Buffer.from(raw.trim(), 'base64').length !== 32) throw new ConfigError('must be base64 of exactly 32 bytes');
+      if (Buffer.from(raw.trim(), 'base64').length !== 32)
+        throw new ConfigError('must be base64 of exactly 32 bytes');
       return raw.trim();
     },
     secret: true,

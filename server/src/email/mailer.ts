@@ -58,7 +58,10 @@ export class Mailer {
       )
       .run(id, email.to, email.subject, email.text, email.kind, this.transport ? 'pending' : 'kept', now);
     if (!this.transport) {
-      this.log.info({ emailId: id, kind: email.kind, to: email.to, text: email.text }, 'email kept in outbox (no SMTP relay configured)');
+      this.log.info(
+        { emailId: id, kind: email.kind, to: email.to, text: email.text },
+        'email kept in outbox (no SMTP relay configured)',
+      );
       return this.get(id)!;
     }
     await this.deliver(id);
@@ -76,10 +79,26 @@ export class Mailer {
 
   get(id: string): StoredEmail | null {
     const r = this.db.prepare('SELECT * FROM emails WHERE id = ?').get(id) as
-      | { id: string; to_address: string; subject: string; body_text: string; kind: string; status: StoredEmail['status']; created_at: string }
+      | {
+          id: string;
+          to_address: string;
+          subject: string;
+          body_text: string;
+          kind: string;
+          status: StoredEmail['status'];
+          created_at: string;
+        }
       | undefined;
     return r
-      ? { id: r.id, to: r.to_address, subject: r.subject, text: r.body_text, kind: r.kind, status: r.status, createdAt: r.created_at }
+      ? {
+          id: r.id,
+          to: r.to_address,
+          subject: r.subject,
+          text: r.body_text,
+          kind: r.kind,
+          status: r.status,
+          createdAt: r.created_at,
+        }
       : null;
   }
 
@@ -91,9 +110,16 @@ export class Mailer {
     const email = this.get(id);
     if (!email || !this.transport) return;
     try {
-      await this.transport.sendMail({ from: this.from, to: email.to, subject: email.subject, text: email.text });
+      await this.transport.sendMail({
+        from: this.from,
+        to: email.to,
+        subject: email.subject,
+        text: email.text,
+      });
       this.db
-        .prepare("UPDATE emails SET status = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL WHERE id = ?")
+        .prepare(
+          "UPDATE emails SET status = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL WHERE id = ?",
+        )
         .run(this.clock.now().toISOString(), id);
     } catch (err) {
       this.log.warn({ emailId: id, err: (err as Error).message }, 'email delivery failed; will retry');

@@ -38,13 +38,24 @@ export async function buildHttpApp(services: Services): Promise<FastifyInstance>
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
     },
     bodyLimit: 1024 * 1024,
-    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    ajv: {
+      customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true },
+    },
     trustProxy: false,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('services', services);
   app.decorate('metrics', createMetrics());
   installErrorHandling(app);
+
+  // `curl -X POST -H 'content-type: application/json'` without a body is common for action
+  // endpoints (rotate, replay): treat an empty JSON body as no body instead of an error.
+  const jsonParser = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') return done(null, undefined);
+    jsonParser(request, body as string, done);
+  });
 
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);
@@ -109,20 +120,23 @@ export async function buildHttpApp(services: Services): Promise<FastifyInstance>
     });
     await scope.register(onboardingRoutes);
   });
-  await app.register(async (scope) => {
-    requirePartnerKey(scope);
-    await scope.register(rateLimit, {
-      timeWindow: 60_000,
-      enableDraftSpec: true,
-      keyGenerator: (request) => request.apiKey?.id ?? request.ip,
-      max: async (request) => request.apiKey?.rateLimitPerMinute ?? services.config.rateLimitPerMinute,
-      errorResponseBuilder: (_req, ctx) => tooManyRequests(ctx.after),
-    });
-    enableIdempotency(scope, (request) => `partner:${partnerId(request)}`);
-    await scope.register(numberRoutes);
-    await scope.register(settingsRoutes);
-    await scope.register(keyRoutes);
-  }, { prefix: '/api/partner' });
+  await app.register(
+    async (scope) => {
+      requirePartnerKey(scope);
+      await scope.register(rateLimit, {
+        timeWindow: 60_000,
+        enableDraftSpec: true,
+        keyGenerator: (request) => request.apiKey?.id ?? request.ip,
+        max: async (request) => request.apiKey?.rateLimitPerMinute ?? services.config.rateLimitPerMinute,
+        errorResponseBuilder: (_req, ctx) => tooManyRequests(ctx.after),
+      });
+      enableIdempotency(scope, (request) => `partner:${partnerId(request)}`);
+      await scope.register(numberRoutes);
+      await scope.register(settingsRoutes);
+      await scope.register(keyRoutes);
+    },
+    { prefix: '/api/partner' },
+  );
   await app.register(adminRoutes, { prefix: '/api/admin' });
   return app;
 }

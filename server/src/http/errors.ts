@@ -11,7 +11,12 @@ interface AjvError {
   params: Record<string, unknown>;
 }
 
-const CONTEXTS: Record<string, string> = { querystring: 'query', body: 'body', params: 'path', headers: 'header' };
+const CONTEXTS: Record<string, string> = {
+  querystring: 'query',
+  body: 'body',
+  params: 'path',
+  headers: 'header',
+};
 
 export function fieldErrorsFromAjv(errors: AjvError[], context: string): FieldError[] {
   const base = `/${CONTEXTS[context] ?? context}`;
@@ -57,10 +62,20 @@ export function installErrorHandling(app: FastifyInstance): void {
     ) {
       // Fastify's own client errors (bad JSON, wrong content type, body too large…).
       const fe = error as FastifyError;
-      problem = new Problem(fe.statusCode!, clientErrorCode(fe), clientErrorTitle(fe.statusCode!), fe.message);
+      problem = new Problem(
+        fe.statusCode!,
+        clientErrorCode(fe),
+        clientErrorTitle(fe.statusCode!),
+        fe.message,
+      );
     } else {
       request.log.error({ err: error }, 'unhandled error');
-      problem = new Problem(500, 'internal_error', 'Internal server error', `Request ${request.id} failed; it is logged.`);
+      problem = new Problem(
+        500,
+        'internal_error',
+        'Internal server error',
+        `Request ${request.id} failed; it is logged.`,
+      );
     }
     if (problem.status >= 500 && error instanceof Problem) request.log.error({ err: error }, problem.code);
     reply
@@ -71,7 +86,10 @@ export function installErrorHandling(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) => {
-    const problem = Problem.notFound('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}`);
+    const problem = Problem.notFound(
+      'route_not_found',
+      `No route ${request.method} ${request.url.split('?')[0]}`,
+    );
     reply.status(404).type('application/problem+json').send(problem.body());
   });
 }

@@ -33,16 +33,30 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (_request, reply) => {
       const latest = listMigrations().at(-1)?.version ?? 0;
       const current =
-        (app.services.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
+        (
+          app.services.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as {
+            v: number | null;
+          }
+        ).v ?? 0;
       if (current < latest) {
-        return reply.code(503).send({ status: 'not_ready', schemaVersion: current, detail: `migrations pending up to ${latest}` });
+        return reply
+          .code(503)
+          .send({
+            status: 'not_ready',
+            schemaVersion: current,
+            detail: `migrations pending up to ${latest}`,
+          });
       }
       return { status: 'ready', schemaVersion: current };
     },
   );
 
-  app.get('/metrics', { schema: { tags: ['Health'], summary: 'Prometheus metrics', hide: false } }, async (_request, reply) => {
-    reply.type(app.metrics.registry.contentType);
-    return app.metrics.registry.metrics();
-  });
+  app.get(
+    '/metrics',
+    { schema: { tags: ['Health'], summary: 'Prometheus metrics', hide: false } },
+    async (_request, reply) => {
+      reply.type(app.metrics.registry.contentType);
+      return app.metrics.registry.metrics();
+    },
+  );
 };

@@ -36,7 +36,14 @@ export class Problem extends Error {
   }
 
   static unauthorized(detail: string): Problem {
-    return new Problem(401, 'unauthorized', 'Authentication required', detail, {}, { 'www-authenticate': 'Bearer' });
+    return new Problem(
+      401,
+      'unauthorized',
+      'Authentication required',
+      detail,
+      {},
+      { 'www-authenticate': 'Bearer' },
+    );
   }
 
   static forbidden(permission: string, detail: string): Problem {

@@ -2,8 +2,8 @@
 // `last_used_at` is refreshed at most once a minute so authentication does not write on every call.
 
 import type { Clock } from '../clock.ts';
-import { newId } from '../storage/ids.ts';
 import type { Db } from '../storage/database.ts';
+import { newId } from '../storage/ids.ts';
 import { hashSecret, issueSecret, PARTNER_KEY_PREFIX } from './secret-token.ts';
 
 export interface ApiKey {
@@ -60,15 +60,17 @@ export class ApiKeyRepository {
   }
 
   get(partnerId: string, id: string): ApiKey | null {
-    const row = this.db.prepare('SELECT * FROM api_keys WHERE id = ? AND partner_id = ?').get(id, partnerId) as
-      | ApiKeyRow
-      | undefined;
+    const row = this.db
+      .prepare('SELECT * FROM api_keys WHERE id = ? AND partner_id = ?')
+      .get(id, partnerId) as ApiKeyRow | undefined;
     return row ? toApiKey(row) : null;
   }
 
   list(partnerId: string): ApiKey[] {
     return (
-      this.db.prepare('SELECT * FROM api_keys WHERE partner_id = ? ORDER BY id DESC').all(partnerId) as ApiKeyRow[]
+      this.db
+        .prepare('SELECT * FROM api_keys WHERE partner_id = ? ORDER BY id DESC')
+        .all(partnerId) as ApiKeyRow[]
     ).map(toApiKey);
   }
 
@@ -96,6 +98,9 @@ export class ApiKeyRepository {
 
   /** Operator override of the per-minute limit (null = appliance default); used for bench keys. */
   setRateLimit(id: string, perMinute: number | null): boolean {
-    return this.db.prepare('UPDATE api_keys SET rate_limit_per_minute = ? WHERE id = ?').run(perMinute, id).changes > 0;
+    return (
+      this.db.prepare('UPDATE api_keys SET rate_limit_per_minute = ? WHERE id = ?').run(perMinute, id)
+        .changes > 0
+    );
   }
 }

@@ -47,7 +47,10 @@ export const keyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Create an API key',
         description: 'The response carries the whole key once; only a hash is stored.',
         security: [{ partnerKey: [] }],
-        body: Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }, { additionalProperties: false }),
+        body: Type.Object(
+          { name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) },
+          { additionalProperties: false },
+        ),
         response: {
           201: Type.Object({ ...KeySchema.properties, apiKey: Type.String({ description: 'Shown once' }) }),
           ...problemResponses(400, 401, 429),
@@ -55,7 +58,10 @@ export const keyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const { key, secret } = app.services.apiKeys.create(partnerId(request), request.body?.name ?? 'API key');
+      const { key, secret } = app.services.apiKeys.create(
+        partnerId(request),
+        request.body?.name ?? 'API key',
+      );
       request.log.info({ keyId: key.id }, 'partner key created');
       return reply.code(201).send({ ...view(key), apiKey: secret });
     },

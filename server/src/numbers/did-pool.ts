@@ -83,7 +83,8 @@ export class DidPool {
     const after = (this.db.prepare('SELECT COUNT(*) AS n FROM dids').get() as { n: number }).n;
     const imported = after - before;
     const duplicates = numbers.length - imported;
-    if (duplicates > 0) skipped.push({ line: 0, value: `${duplicates} numbers`, reason: 'already in the pool' });
+    if (duplicates > 0)
+      skipped.push({ line: 0, value: `${duplicates} numbers`, reason: 'already in the pool' });
     return { imported, skipped };
   }
 
@@ -93,7 +94,12 @@ export class DidPool {
        VALUES (?, ?, ?, 'available', ?, ?) ON CONFLICT (e164) DO NOTHING`,
     );
     const now = this.clock.now().toISOString();
-    return this.db.transaction(() => numbers.reduce((n, e164) => n + insert.run(newId('did'), e164, areaCodeOf(e164), source, now).changes, 0))();
+    return this.db.transaction(() =>
+      numbers.reduce(
+        (n, e164) => n + insert.run(newId('did'), e164, areaCodeOf(e164), source, now).changes,
+        0,
+      ),
+    )();
   }
 
   /** Takes one free DID (in `areaCode` when given) and marks it assigned. Call inside a transaction. */
@@ -119,7 +125,9 @@ export class DidPool {
   /** Area codes that still have free DIDs, with how many. */
   stock(): { areaCode: string; available: number }[] {
     return this.db
-      .prepare(`SELECT area_code AS areaCode, COUNT(*) AS available FROM dids WHERE ${FREE} GROUP BY area_code ORDER BY area_code`)
+      .prepare(
+        `SELECT area_code AS areaCode, COUNT(*) AS available FROM dids WHERE ${FREE} GROUP BY area_code ORDER BY area_code`,
+      )
       .all({ now: this.clock.now().toISOString() }) as { areaCode: string; available: number }[];
   }
 

@@ -63,7 +63,12 @@ export class NumberRepository {
    * new number (201) from an existing one (200). BEGIN IMMEDIATE serialises concurrent claims even
    * across processes sharing the file.
    */
-  provision(partnerId: string, externalUserId: string, tier: Tier, areaCode?: string): { number: FaxNumber; created: boolean } {
+  provision(
+    partnerId: string,
+    externalUserId: string,
+    tier: Tier,
+    areaCode?: string,
+  ): { number: FaxNumber; created: boolean } {
     return this.db
       .transaction(() => {
         const now = this.clock.now().toISOString();
@@ -129,14 +134,22 @@ export class NumberRepository {
   }
 
   /** Newest first; `before` is the id of the last item of the previous page. */
-  list(partnerId: string, options: { limit: number; before?: string; status?: 'active' | 'released' }): FaxNumber[] {
+  list(
+    partnerId: string,
+    options: { limit: number; before?: string; status?: 'active' | 'released' },
+  ): FaxNumber[] {
     return (
       this.db
         .prepare(
           `${SELECT} WHERE n.partner_id = @partnerId AND (@before IS NULL OR n.id < @before)
            AND (@status IS NULL OR n.status = @status) ORDER BY n.id DESC LIMIT @limit`,
         )
-        .all({ partnerId, before: options.before ?? null, status: options.status ?? null, limit: options.limit }) as NumberRow[]
+        .all({
+          partnerId,
+          before: options.before ?? null,
+          status: options.status ?? null,
+          limit: options.limit,
+        }) as NumberRow[]
     ).map(toNumber);
   }
 

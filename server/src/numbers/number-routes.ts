@@ -58,9 +58,12 @@ export const numberRoutes: FastifyPluginAsyncTypebox = async (app) => {
           {
             externalUserId: ExternalUserId,
             tier: Type.Union([Type.Literal('personal'), Type.Literal('business')], {
-              description: 'personal: $2.50/month, 200 pages, 60-day retention; business: $7.50/month, 1,000 pages, 180 days',
+              description:
+                'personal: $2.50/month, 200 pages, 60-day retention; business: $7.50/month, 1,000 pages, 180 days',
             }),
-            areaCode: Type.Optional(Type.String({ pattern: '^[2-9][0-9]{2}$', description: 'Preferred US area code' })),
+            areaCode: Type.Optional(
+              Type.String({ pattern: '^[2-9][0-9]{2}$', description: 'Preferred US area code' }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -87,7 +90,10 @@ export const numberRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'List numbers, newest first',
         security: [{ partnerKey: [] }],
         querystring: Type.Object(
-          { ...PageQuery, status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('released')])) },
+          {
+            ...PageQuery,
+            status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('released')])),
+          },
           { additionalProperties: false },
         ),
         response: {

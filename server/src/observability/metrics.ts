@@ -1,7 +1,7 @@
 // Prometheus metrics: process defaults plus HTTP request counts and latencies by route. Other
 // domains register their own collectors on the same registry.
 
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 export function createMetrics() {
   const registry = new Registry();

@@ -7,8 +7,16 @@ import { problemResponses } from '../http/problem.ts';
 
 const ApplyBody = Type.Object(
   {
-    companyName: Type.String({ minLength: 1, maxLength: 200, description: 'Your company as it appears on invoices' }),
-    email: Type.String({ format: 'email', maxLength: 254, description: 'Where the verification link is sent' }),
+    companyName: Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description: 'Your company as it appears on invoices',
+    }),
+    email: Type.String({
+      format: 'email',
+      maxLength: 254,
+      description: 'Where the verification link is sent',
+    }),
   },
   { additionalProperties: false },
 );
@@ -29,17 +37,25 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['Onboarding'],
         summary: 'Apply for a partner account',
-        description: 'Sends a one-time verification link to `email`. Following it issues your first API key at once.',
+        description:
+          'Sends a one-time verification link to `email`. Following it issues your first API key at once.',
         body: ApplyBody,
         response: {
-          202: Type.Object({ status: Type.Literal('verification_sent'), email: Type.String(), expiresAt: Type.String() }),
+          202: Type.Object({
+            status: Type.Literal('verification_sent'),
+            email: Type.String(),
+            expiresAt: Type.String(),
+          }),
           ...problemResponses(400, 429),
         },
       },
     },
     async (request, reply) => {
       const { companyName, email } = request.body;
-      const { expiresAt } = await app.services.onboarding.apply(companyName.trim(), email.trim().toLowerCase());
+      const { expiresAt } = await app.services.onboarding.apply(
+        companyName.trim(),
+        email.trim().toLowerCase(),
+      );
       return reply.code(202).send({ status: 'verification_sent' as const, email, expiresAt });
     },
   );
@@ -50,7 +66,10 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['Onboarding'],
         summary: 'Verify your email and receive your first API key',
-        querystring: Type.Object({ token: Type.String({ minLength: 10, maxLength: 200 }) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          { token: Type.String({ minLength: 10, maxLength: 200 }) },
+          { additionalProperties: false },
+        ),
         response: { 200: VerifiedResponse, ...problemResponses(400, 410, 429) },
       },
     },

@@ -68,7 +68,12 @@ export class Onboarding {
     const application = this.partners.applicationByTokenHash(hashSecret(token));
     const now = this.clock.now();
     if (!application) {
-      throw new Problem(400, 'invalid_verification_token', 'Invalid verification link', 'This link is not valid.');
+      throw new Problem(
+        400,
+        'invalid_verification_token',
+        'Invalid verification link',
+        'This link is not valid.',
+      );
     }
     if (application.usedAt) {
       throw new Problem(
@@ -85,7 +90,12 @@ export class Onboarding {
     return this.db.transaction((): VerifiedPartner => {
       const partnerId = newId('ptr');
       if (!this.partners.consumeApplication(application.id, partnerId, at)) {
-        throw new Problem(410, 'verification_token_used', 'Link already used', 'This verification link was already used.');
+        throw new Problem(
+          410,
+          'verification_token_used',
+          'Link already used',
+          'This verification link was already used.',
+        );
       }
       const partner = this.partners.create(partnerId, application.companyName, application.email, at);
       const ownerAccountId = this.partners.ensureAccount(application.email, at);

@@ -42,7 +42,13 @@ const toPartner = (r: PartnerRow): Partner => ({
 export class PartnerRepository {
   constructor(private readonly db: Db) {}
 
-  createApplication(companyName: string, email: string, tokenHash: string, expiresAt: string, now: string): string {
+  createApplication(
+    companyName: string,
+    email: string,
+    tokenHash: string,
+    expiresAt: string,
+    now: string,
+  ): string {
     const id = newId('app');
     this.db
       .prepare(
@@ -80,7 +86,9 @@ export class PartnerRepository {
   consumeApplication(id: string, partnerId: string, now: string): boolean {
     return (
       this.db
-        .prepare('UPDATE partner_applications SET used_at = ?, partner_id = ? WHERE id = ? AND used_at IS NULL')
+        .prepare(
+          'UPDATE partner_applications SET used_at = ?, partner_id = ? WHERE id = ? AND used_at IS NULL',
+        )
         .run(now, partnerId, id).changes === 1
     );
   }
@@ -103,7 +111,9 @@ export class PartnerRepository {
 
   /** The portal account for `email`, created on first use ("no separate login"). */
   ensureAccount(email: string, now: string): string {
-    const existing = this.db.prepare('SELECT id FROM accounts WHERE email = ?').get(email) as { id: string } | undefined;
+    const existing = this.db.prepare('SELECT id FROM accounts WHERE email = ?').get(email) as
+      | { id: string }
+      | undefined;
     if (existing) return existing.id;
     const id = newId('acct');
     this.db.prepare('INSERT INTO accounts (id, email, created_at) VALUES (?, ?, ?)').run(id, email, now);

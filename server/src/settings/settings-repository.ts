@@ -23,9 +23,20 @@ export class SettingsRepository {
 
   get(partnerId: string): PartnerSettings {
     const row = this.db.prepare('SELECT * FROM partner_settings WHERE partner_id = ?').get(partnerId) as
-      | { webhook_url: string | null; extraction_schema: string | null; retention_days: number; updated_at: string }
+      | {
+          webhook_url: string | null;
+          extraction_schema: string | null;
+          retention_days: number;
+          updated_at: string;
+        }
       | undefined;
-    if (!row) return { webhookUrl: null, extractionSchema: null, retentionDays: DEFAULT_RETENTION_DAYS, updatedAt: null };
+    if (!row)
+      return {
+        webhookUrl: null,
+        extractionSchema: null,
+        retentionDays: DEFAULT_RETENTION_DAYS,
+        updatedAt: null,
+      };
     return {
       webhookUrl: row.webhook_url,
       extractionSchema: row.extraction_schema ? JSON.parse(row.extraction_schema) : null,

@@ -14,7 +14,9 @@ const SchemaDoc =
 
 const SettingsSchema = Type.Object({
   webhookUrl: Type.Union([Type.String(), Type.Null()]),
-  extractionSchema: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], { description: SchemaDoc }),
+  extractionSchema: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], {
+    description: SchemaDoc,
+  }),
   retentionDays: Type.Integer(),
   retentionCaps: Type.Object(
     { personal: Type.Integer(), business: Type.Integer() },
@@ -114,7 +116,11 @@ export const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const fresh = webhookSecrets.rotate(id);
       const previous = webhookSecrets.active(id).find((s) => s.id !== fresh.id);
       request.log.info({ secretId: fresh.id }, 'webhook secret rotated');
-      return { webhookSecret: fresh.secret, createdAt: fresh.createdAt, previousSecretExpiresAt: previous?.expiresAt ?? null };
+      return {
+        webhookSecret: fresh.secret,
+        createdAt: fresh.createdAt,
+        previousSecretExpiresAt: previous?.expiresAt ?? null,
+      };
     },
   );
 };
@@ -139,9 +145,15 @@ function checkPatch(body: {
     else {
       const problems = validateExtractionSchema(body.extractionSchema, '/body/extractionSchema');
       if (problems.length > 0) {
-        throw new Problem(400, 'invalid_schema', 'The extraction schema is not valid', problems.map((p) => `${p.path}: ${p.message}`).join('; '), {
-          errors: problems.map((p) => ({ field: p.path, message: p.message })),
-        });
+        throw new Problem(
+          400,
+          'invalid_schema',
+          'The extraction schema is not valid',
+          problems.map((p) => `${p.path}: ${p.message}`).join('; '),
+          {
+            errors: problems.map((p) => ({ field: p.path, message: p.message })),
+          },
+        );
       }
       patch.extractionSchema = body.extractionSchema as ExtractionSchema;
     }
@@ -158,7 +170,8 @@ function webhookUrlProblem(raw: string): string | null {
   } catch {
     return 'must be an absolute http(s) URL';
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must use https (or http on a trusted LAN)';
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    return 'must use https (or http on a trusted LAN)';
   if (url.username || url.password) return 'must not carry credentials; verify our signature instead';
   if (url.hash) return 'must not have a #fragment';
   return null;

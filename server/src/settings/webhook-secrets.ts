@@ -25,7 +25,9 @@ export class WebhookSecrets {
 
   /** Creates the first secret if the partner has none; returns whether one was created. */
   ensure(partnerId: string): boolean {
-    const has = this.db.prepare('SELECT 1 FROM webhook_secrets WHERE partner_id = ? AND expires_at IS NULL').get(partnerId);
+    const has = this.db
+      .prepare('SELECT 1 FROM webhook_secrets WHERE partner_id = ? AND expires_at IS NULL')
+      .get(partnerId);
     if (has) return false;
     this.insert(partnerId);
     return true;

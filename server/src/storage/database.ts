@@ -36,7 +36,9 @@ export function migrate(db: Db): MigrationResult {
     applied_at TEXT NOT NULL
   )`);
   const done = new Set(
-    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(
+      (r) => r.version,
+    ),
   );
   const applied: string[] = [];
   for (const file of listMigrations()) {
@@ -52,7 +54,8 @@ export function migrate(db: Db): MigrationResult {
     })();
     applied.push(file.name);
   }
-  const current = (db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
+  const current =
+    (db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
   return { applied, current };
 }
 

@@ -49,7 +49,11 @@ export async function startTestAppliance(
   const config = testConfig(dataDir, overrides);
   const appliance = await startAppliance(config, { quiet: true, ...options });
 
-  const call = async (method: string, urlPath: string, callOptions: CallOptions = {}): Promise<CallResult> => {
+  const call = async (
+    method: string,
+    urlPath: string,
+    callOptions: CallOptions = {},
+  ): Promise<CallResult> => {
     const headers: Record<string, string> = { ...callOptions.headers };
     if (callOptions.key) headers.authorization = `Bearer ${callOptions.key}`;
     let body: string | undefined;
@@ -88,4 +92,34 @@ export async function startTestAppliance(
       if (!shutdownOptions.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A clock tests move by hand (expiry, quarantine, retention). */
+export class ManualClock {
+  private current: number;
+  constructor(start = Date.now()) {
+    this.current = start;
+  }
+  now(): Date {
+    return new Date(this.current);
+  }
+  advanceMinutes(minutes: number): void {
+    this.current += minutes * 60_000;
+  }
+  advanceDays(days: number): void {
+    this.advanceMinutes(days * 24 * 60);
+  }
+}
+
+/** Asserts the RFC 9457 shape every error must have and returns the body. */
+export function expectProblem(result: CallResult, status: number, code: string): any {
+  if (result.status !== status || result.body?.code !== code) {
+    throw new Error(`expected ${status} ${code}, got ${result.status}: ${result.text}`);
+  }
+  const type = result.headers.get('content-type') ?? '';
+  if (!type.startsWith('application/problem+json')) throw new Error(`expected problem+json, got ${type}`);
+  for (const field of ['type', 'title', 'status', 'code']) {
+    if (!(field in result.body)) throw new Error(`problem body lacks ${field}: ${result.text}`);
+  }
+  return result.body;
 }

@@ -16,7 +16,10 @@ declare module 'fastify' {
 }
 
 /** Adds idempotency to the POST/PATCH/DELETE routes of `scope`; `scopeOf` names whose keys they are. */
-export function enableIdempotency(scope: FastifyInstance, scopeOf: (request: FastifyRequest) => string): void {
+export function enableIdempotency(
+  scope: FastifyInstance,
+  scopeOf: (request: FastifyRequest) => string,
+): void {
   const { db, clock } = scope.services;
   scope.decorateRequest('idempotency', null);
 
@@ -30,10 +33,14 @@ export function enableIdempotency(scope: FastifyInstance, scopeOf: (request: Fas
     }
     const owner = scopeOf(request);
     const requestHash = createHash('sha256')
-      .update(`${request.method} ${request.routeOptions.url}\n${JSON.stringify(request.params)}\n${JSON.stringify(request.body ?? null)}`)
+      .update(
+        `${request.method} ${request.routeOptions.url}\n${JSON.stringify(request.params)}\n${JSON.stringify(request.body ?? null)}`,
+      )
       .digest('hex');
     const now = clock.now();
-    db.prepare('DELETE FROM idempotency_records WHERE created_at < ?').run(new Date(now.getTime() - RETENTION_MS).toISOString());
+    db.prepare('DELETE FROM idempotency_records WHERE created_at < ?').run(
+      new Date(now.getTime() - RETENTION_MS).toISOString(),
+    );
     const inserted = db
       .prepare(
         `INSERT INTO idempotency_records (scope, idempotency_key, request_hash, created_at) VALUES (?, ?, ?, ?)
@@ -46,7 +53,12 @@ export function enableIdempotency(scope: FastifyInstance, scopeOf: (request: Fas
     }
     const record = db
       .prepare('SELECT * FROM idempotency_records WHERE scope = ? AND idempotency_key = ?')
-      .get(owner, key) as { request_hash: string; status_code: number | null; response_body: string; response_type: string };
+      .get(owner, key) as {
+      request_hash: string;
+      status_code: number | null;
+      response_body: string;
+      response_type: string;
+    };
     if (record.request_hash !== requestHash) {
       throw new Problem(
         422,
@@ -56,7 +68,10 @@ export function enableIdempotency(scope: FastifyInstance, scopeOf: (request: Fas
       );
     }
     if (record.status_code === null) {
-      throw Problem.conflict('idempotency_in_progress', 'A request with this Idempotency-Key is still being processed.');
+      throw Problem.conflict(
+        'idempotency_in_progress',
+        'A request with this Idempotency-Key is still being processed.',
+      );
     }
     return reply
       .code(record.status_code)
@@ -71,7 +86,10 @@ export function enableIdempotency(scope: FastifyInstance, scopeOf: (request: Fas
     request.idempotency = null;
     if (reply.statusCode >= 500) {
       // The first attempt failed on our side: let the client retry with the same key.
-      db.prepare('DELETE FROM idempotency_records WHERE scope = ? AND idempotency_key = ?').run(idem.scope, idem.key);
+      db.prepare('DELETE FROM idempotency_records WHERE scope = ? AND idempotency_key = ?').run(
+        idem.scope,
+        idem.key,
+      );
     } else {
       db.prepare(
         'UPDATE idempotency_records SET status_code = ?, response_body = ?, response_type = ? WHERE scope = ? AND idempotency_key = ?',

@@ -1,0 +1,145 @@
+// `npm run faxseal -- <command>`: the operator's command line. Works on the same data directory
+// as the running appliance (SQLite WAL lets both use it at once).
+
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { OperatorRole } from '../admin/operator-repository.ts';
+import { InvalidConfigError, KNOBS, loadConfig } from '../config/config.ts';
+import { createLogger } from '../observability/logger.ts';
+import { createServices } from '../services.ts';
+import { migrate, openDatabase } from '../storage/database.ts';
+import { runDoctor } from './doctor.ts';
+
+const USAGE = `Usage: npm run faxseal -- <command> [options]
+
+Commands:
+  create-admin <username> [--role superadmin|operator|auditor]
+                              create an operator; prints a one-time password and an sk_admin_ token once
+  reset-admin-password <username>
+                              print a new one-time password for an operator
+  import-dids <file.csv>      add DIDs to the pool (first column: US numbers; header row allowed)
+  migrate                     apply pending database migrations
+  doctor                      check system packages, ports, disk, data directory, addon and models
+  config                      print the effective configuration (secrets hidden)
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help') {
+    process.stdout.write(USAGE);
+    return command ? 0 : 2;
+  }
+  const config = loadConfig();
+  // The CLI talks to the terminal; the log only carries warnings.
+  const log = createLogger('warn');
+
+  switch (command) {
+    case 'create-admin': {
+      const { positionals, values } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { role: { type: 'string', default: 'superadmin' } },
+      });
+      const username = positionals[0];
+      const role = values.role as OperatorRole;
+      if (!username || !['superadmin', 'operator', 'auditor'].includes(role))
+        return usage('create-admin <username> [--role superadmin|operator|auditor]');
+      const services = createServices(config, log);
+      try {
+        if (services.operators.byUsername(username)) return fail(`operator "${username}" already exists`);
+        const { password, token } = services.operators.create(username, role);
+        process.stdout.write(
+          `operator: ${username} (${role})\none-time password: ${password}\nadmin token: ${token}\nBoth are shown once.\n`,
+        );
+        return 0;
+      } finally {
+        services.close();
+      }
+    }
+    case 'reset-admin-password': {
+      const username = rest[0];
+      if (!username) return usage('reset-admin-password <username>');
+      const services = createServices(config, log);
+      try {
+        const password = services.operators.resetPassword(username);
+        if (!password) return fail(`no operator "${username}"`);
+        process.stdout.write(`one-time password for ${username}: ${password}\n`);
+        return 0;
+      } finally {
+        services.close();
+      }
+    }
+    case 'import-dids': {
+      const file = rest[0];
+      if (!file) return usage('import-dids <file.csv>');
+      let csv: string;
+      try {
+        csv = readFileSync(file, 'utf8');
+      } catch (err) {
+        return fail(`cannot read ${file}: ${(err as Error).message}`);
+      }
+      const services = createServices(config, log);
+      try {
+        const result = services.dids.importCsv(csv, `cli:${file}`);
+        process.stdout.write(`imported ${result.imported} DIDs\n`);
+        for (const s of result.skipped)
+          process.stdout.write(`  skipped line ${s.line} (${s.value}): ${s.reason}\n`);
+        return 0;
+      } finally {
+        services.close();
+      }
+    }
+    case 'migrate': {
+      const db = openDatabase(config.dataDir, { migrate: false });
+      try {
+        const { applied, current } = migrate(db);
+        process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'nothing to apply\n');
+        process.stdout.write(`schema version ${current}\n`);
+        return 0;
+      } finally {
+        db.close();
+      }
+    }
+    case 'doctor': {
+      const checks = await runDoctor(config);
+      for (const c of checks) {
+        const mark = c.ok ? 'ok  ' : c.warning ? 'warn' : 'FAIL';
+        process.stdout.write(`${mark}  ${c.name.padEnd(20)} ${c.detail}\n`);
+      }
+      return checks.some((c) => !c.ok && !c.warning) ? 1 : 0;
+    }
+    case 'config': {
+      for (const [name, knob] of Object.entries(KNOBS)) {
+        const value = config[name as keyof typeof config];
+        const shown = knob.secret ? (value ? '(set, hidden)' : '(unset)') : JSON.stringify(value);
+        process.stdout.write(`${knob.env.padEnd(34)} ${shown}\n`);
+      }
+      return 0;
+    }
+    default:
+      process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+function usage(line: string): number {
+  process.stderr.write(`usage: npm run faxseal -- ${line}\n`);
+  return 2;
+}
+
+function fail(message: string): number {
+  process.stderr.write(`faxseal: ${message}\n`);
+  return 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    if (err instanceof InvalidConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78);
+    }
+    process.stderr.write(`faxseal: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,81 @@
+// The operator CLI, run as `npm run faxseal` runs it: a real process on a real data directory.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { tempDataDir } from '../support/test-appliance.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+function faxseal(dataDir: string, ...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'server/src/cli/main.ts', ...args], {
+    cwd: root,
+    env: {
+      ...process.env,
+      FAXSEAL_DATA_DIR: dataDir,
+      FAXSEAL_LOG_LEVEL: 'warn',
+      FAXSEAL_HTTP_PORT: '0',
+      FAXSEAL_SIP_PORT: '0',
+    },
+    encoding: 'utf8',
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test('migrate, create-admin, reset-admin-password, import-dids and doctor work on a fresh data dir', (t) => {
+  const dataDir = tempDataDir('cli');
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  const migrated = faxseal(dataDir, 'migrate');
+  assert.equal(migrated.code, 0, migrated.err);
+  assert.match(migrated.out, /applied: 001_foundation\.sql/);
+  assert.match(faxseal(dataDir, 'migrate').out, /nothing to apply/);
+
+  const created = faxseal(dataDir, 'create-admin', 'dana', '--role', 'operator');
+  assert.equal(created.code, 0, created.err);
+  assert.match(created.out, /one-time password: \S{16}/);
+  assert.match(created.out, /admin token: sk_admin_[\w-]{43}/);
+  assert.equal(faxseal(dataDir, 'create-admin', 'dana').code, 1, 'duplicate refused');
+  assert.equal(faxseal(dataDir, 'create-admin', 'eve', '--role', 'king').code, 2, 'bad role refused');
+
+  const reset = faxseal(dataDir, 'reset-admin-password', 'dana');
+  assert.equal(reset.code, 0);
+  assert.match(reset.out, /one-time password for dana: \S{16}/);
+  assert.equal(faxseal(dataDir, 'reset-admin-password', 'nobody').code, 1);
+
+  const csv = path.join(dataDir, 'dids.csv');
+  writeFileSync(csv, 'did\n+1 (206) 555-0101\n2065550102\nbogus\n');
+  const imported = faxseal(dataDir, 'import-dids', csv);
+  assert.equal(imported.code, 0, imported.err);
+  assert.match(imported.out, /imported 2 DIDs/);
+  assert.match(imported.out, /skipped line 4 \(bogus\)/);
+  const db = new Database(path.join(dataDir, 'faxseal.db'), { readonly: true });
+  assert.equal(
+    (db.prepare("SELECT COUNT(*) AS n FROM dids WHERE area_code = '206'").get() as { n: number }).n,
+    2,
+  );
+  db.close();
+
+  const doctor = faxseal(dataDir, 'doctor');
+  assert.match(doctor.out, /system packages/);
+  assert.match(doctor.out, /data directory\s+\S+ mode 700/);
+  assert.match(doctor.out, /extraction models/);
+
+  const config = faxseal(dataDir, 'config');
+  assert.match(config.out, /FAXSEAL_DATA_DIR\s+"/);
+  assert.match(config.out, /FAXSEAL_MASTER_KEY\s+\(unset\)/);
+});
+
+test('a bad setting stops the CLI with a message naming the variable', () => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'server/src/cli/main.ts', 'migrate'], {
+    cwd: root,
+    env: { ...process.env, FAXSEAL_HTTP_PORT: 'http' },
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 78);
+  assert.match(r.stderr, /FAXSEAL_HTTP_PORT="http": must be a whole number/);
+});
