@@ -69,7 +69,8 @@ export function validateExtractionSchema(schema: unknown, base = ''): SchemaProb
       return;
     }
     for (const key of Object.keys(field)) {
-      if (!FIELD_KEYS.has(key)) problems.push({ path: `${path}/${escapePointer(key)}`, message: `unknown member "${key}"` });
+      if (!FIELD_KEYS.has(key))
+        problems.push({ path: `${path}/${escapePointer(key)}`, message: `unknown member "${key}"` });
     }
     const type = field.type;
     if (typeof type !== 'string' || !FIELD_TYPES.includes(type as FieldType)) {
@@ -107,7 +108,10 @@ export function validateExtractionSchema(schema: unknown, base = ''): SchemaProb
 
   checkFields(schema, base, 1);
   if (fieldCount > SCHEMA_LIMITS.maxFields) {
-    problems.push({ path: base || '/', message: `${fieldCount} fields: at most ${SCHEMA_LIMITS.maxFields} are allowed` });
+    problems.push({
+      path: base || '/',
+      message: `${fieldCount} fields: at most ${SCHEMA_LIMITS.maxFields} are allowed`,
+    });
   }
   return problems;
 }

@@ -48,7 +48,7 @@ export function groundExtraction(
 }
 
 class Grounder {
-  readonly evidence: Record<string, FieldEvidence> = {};
+  evidence: Record<string, FieldEvidence> = {};
   private readonly folded = new Map<number, { folded: string; map: number[] }>();
 
   constructor(
@@ -71,21 +71,18 @@ class Grounder {
       if (!Array.isArray(value)) return null;
       const items = itemsOf(field);
       const kept: unknown[] = [];
+      const outer = this.evidence;
       value.forEach((item, i) => {
-        // Ground under a scratch path, then renumber so evidence indices match the kept items.
-        const scratch = `${path}[#${i}]`;
-        const grounded = this.field(name, items, item, scratch);
-        const keys = Object.keys(this.evidence).filter((k) => k.startsWith(scratch));
-        if (isEmptyValue(grounded)) {
-          for (const k of keys) delete this.evidence[k];
-          return;
+        // Ground each item under its original index (hints use it), then renumber to the kept position.
+        this.evidence = {};
+        const itemPath = `${path}[${i}]`;
+        const grounded = this.field(name, items, item, itemPath);
+        if (!isEmptyValue(grounded)) {
+          for (const [k, e] of Object.entries(this.evidence)) outer[`${path}[${kept.length}]${k.slice(itemPath.length)}`] = e;
+          kept.push(grounded);
         }
-        for (const k of keys) {
-          this.evidence[`${path}[${kept.length}]${k.slice(scratch.length)}`] = this.evidence[k];
-          delete this.evidence[k];
-        }
-        kept.push(grounded);
       });
+      this.evidence = outer;
       return kept.length ? kept : null;
     }
     if (value === null || value === undefined) return null;

@@ -39,13 +39,11 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
           }
         ).v ?? 0;
       if (current < latest) {
-        return reply
-          .code(503)
-          .send({
-            status: 'not_ready',
-            schemaVersion: current,
-            detail: `migrations pending up to ${latest}`,
-          });
+        return reply.code(503).send({
+          status: 'not_ready',
+          schemaVersion: current,
+          detail: `migrations pending up to ${latest}`,
+        });
       }
       return { status: 'ready', schemaVersion: current };
     },

@@ -132,6 +132,10 @@ export class SipTransport {
     if (tcp) await new Promise<void>((r) => tcp.close(() => r()));
   }
 
+  hasConnection(id: number | undefined): boolean {
+    return id !== undefined && this.connections.has(id);
+  }
+
   async send(message: SipMessage, dest: Source): Promise<void> {
     const data = serializeMessage(message);
     this.config.logger.debug(
