@@ -104,13 +104,17 @@ export class DidPool {
 
   /** Takes one free DID (in `areaCode` when given) and marks it assigned. Call inside a transaction. */
   claim(areaCode?: string): Did | null {
-    const now = this.clock.now().toISOString();
-    const row = this.db
-      .prepare(
-        `SELECT * FROM dids WHERE ${FREE} ${areaCode ? 'AND area_code = @areaCode' : ''}
-         ORDER BY status, e164 LIMIT 1`,
-      )
-      .get({ now, areaCode }) as DidRow | undefined;
+    const area = areaCode ? 'AND area_code = @areaCode' : '';
+    // Never-used DIDs first; then those whose quarantine ended longest ago.
+    const row = (this.db
+      .prepare(`SELECT * FROM dids WHERE status = 'available' ${area} ORDER BY e164 LIMIT 1`)
+      .get({ areaCode }) ??
+      this.db
+        .prepare(
+          `SELECT * FROM dids WHERE status = 'quarantined' AND quarantined_until <= @now ${area}
+           ORDER BY quarantined_until LIMIT 1`,
+        )
+        .get({ areaCode, now: this.clock.now().toISOString() })) as DidRow | undefined;
     if (!row) return null;
     this.db.prepare("UPDATE dids SET status = 'assigned', quarantined_until = NULL WHERE id = ?").run(row.id);
     return { ...toDid(row), status: 'assigned', quarantinedUntil: null };

@@ -76,7 +76,10 @@ CREATE TABLE dids (
   source TEXT NOT NULL,
   created_at TEXT NOT NULL
 );
-CREATE INDEX dids_status_area ON dids (status, area_code);
+-- Claiming a DID reads the first free one in order: these keep it an index seek, not a scan.
+CREATE INDEX dids_status_number ON dids (status, e164);
+CREATE INDEX dids_status_area_number ON dids (status, area_code, e164);
+CREATE INDEX dids_quarantine ON dids (status, quarantined_until);
 
 CREATE TABLE shadow_users (
   id TEXT PRIMARY KEY,
