@@ -27,6 +27,7 @@ export async function runDoctor(config: Config): Promise<Check[]> {
   };
   const missing = (list: string[]) =>
     list.filter((pkg) => {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
       const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' });
       return r.status !== 0 || !r.stdout.includes('install ok installed');
     });

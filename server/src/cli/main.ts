@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { OperatorRole } from '../admin/operator-repository.ts';
-import { InvalidConfigError, KNOBS, loadConfig } from '../config/config.ts';
+import { describeDefault, InvalidConfigError, KNOBS, loadConfig } from '../config/config.ts';
 import { createLogger } from '../observability/logger.ts';
 import { createServices } from '../services.ts';
 import { migrate, openDatabase } from '../storage/database.ts';
@@ -20,7 +20,10 @@ Commands:
   import-dids <file.csv>      add DIDs to the pool (first column: US numbers; header row allowed)
   migrate                     apply pending database migrations
   doctor                      check system packages, ports, disk, data directory, addon and models
-  config                      print the effective configuration (secrets hidden)
+  outbox [--last-link]        list emails kept in the outbox (no SMTP relay) with their links;
+                              --last-link prints only the newest verification link
+  config [--markdown]         print the effective configuration (secrets hidden), or the
+                              documentation table of every setting
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -108,7 +111,40 @@ async function main(argv: string[]): Promise<number> {
       }
       return checks.some((c) => !c.ok && !c.warning) ? 1 : 0;
     }
+    case 'outbox': {
+      const services = createServices(config, log);
+      try {
+        const emails = services.mailer.recent(20);
+        if (rest.includes('--last-link')) {
+          const link = emails
+            .filter((e) => e.kind === 'partner_verification')
+            .map((e) => /https?:\/\/\S+verify\?token=[\w-]+/.exec(e.text)?.[0])
+            .find(Boolean);
+          if (!link) return fail('no verification email in the outbox');
+          process.stdout.write(`${link}\n`);
+          return 0;
+        }
+        for (const e of emails) {
+          process.stdout.write(
+            `${e.createdAt}  ${e.status.padEnd(7)} ${e.kind}  to ${e.to}\n  ${e.subject}\n`,
+          );
+          for (const link of e.text.match(/https?:\/\/\S+/g) ?? []) process.stdout.write(`  ${link}\n`);
+        }
+        return 0;
+      } finally {
+        services.close();
+      }
+    }
     case 'config': {
+      if (rest.includes('--markdown')) {
+        process.stdout.write('| variable | default | what it does |\n| --- | --- | --- |\n');
+        for (const [name, knob] of Object.entries(KNOBS)) {
+          process.stdout.write(
+            `| \`${knob.env}\` | \`${describeDefault(name as keyof typeof KNOBS)}\` | ${knob.doc} |\n`,
+          );
+        }
+        return 0;
+      }
       for (const [name, knob] of Object.entries(KNOBS)) {
         const value = config[name as keyof typeof config];
         const shown = knob.secret ? (value ? '(set, hidden)' : '(unset)') : JSON.stringify(value);

@@ -320,3 +320,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (problems.length > 0) throw new InvalidConfigError(problems);
   return partial as Config;
 }
+
+/** A knob's default as the documentation shows it (machine-dependent ones in words). */
+export function describeDefault(name: keyof Config): string {
+  if (name === 'dataDir') return './data';
+  if (name === 'ocrPoolSize') return 'number of cores';
+  const value = (KNOBS[name].default as (c: Partial<Config>) => unknown)({});
+  if (value === null) return 'unset';
+  if (Array.isArray(value)) return value.length > 0 ? value.join(',') : 'empty';
+  if (typeof value === 'object') return `${(value as PortRange).first}-${(value as PortRange).last}`;
+  return String(value);
+}

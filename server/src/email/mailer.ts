@@ -102,6 +102,14 @@ export class Mailer {
       : null;
   }
 
+  /** Newest first: what the operator sees with `faxseal outbox`. */
+  recent(limit: number): StoredEmail[] {
+    const ids = this.db.prepare('SELECT id FROM emails ORDER BY id DESC LIMIT ?').all(limit) as {
+      id: string;
+    }[];
+    return ids.map(({ id }) => this.get(id)!);
+  }
+
   close(): void {
     this.transport?.close();
   }
