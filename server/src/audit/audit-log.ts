@@ -1,0 +1,145 @@
+// The append-only audit trail compliance staff read: every access to fax content, key and
+// settings change and admin action. Each entry hashes the previous one, so editing or removing
+// any row breaks the chain and `faxseal audit verify` reports where.
+
+import { createHash } from 'node:crypto';
+import type { Clock } from '../clock.ts';
+import type { Db } from '../storage/database.ts';
+
+export interface AuditEvent {
+  actorType: 'partner_key' | 'portal_account' | 'operator' | 'system';
+  actorId: string | null;
+  /** What happened, e.g. `fax.pdf_downloaded`, `fax.ocr_read`, `settings.changed`, `key.revoked`. */
+  action: string;
+  targetType?: string;
+  targetId?: string;
+  partnerId?: string;
+  details?: Record<string, unknown>;
+}
+
+export interface AuditEntry extends AuditEvent {
+  seq: number;
+  at: string;
+  hash: string;
+}
+
+const GENESIS = '0'.repeat(64);
+
+export class AuditLog {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Appends inside the caller's transaction when there is one; the chain stays linear either way. */
+  record(event: AuditEvent): AuditEntry {
+    return this.db
+      .transaction(() => {
+        const last = this.db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as
+          | { seq: number; hash: string }
+          | undefined;
+        const seq = (last?.seq ?? 0) + 1;
+        const prevHash = last?.hash ?? GENESIS;
+        const at = this.clock.now().toISOString();
+        const row = {
+          seq,
+          at,
+          actor_type: event.actorType,
+          actor_id: event.actorId,
+          action: event.action,
+          target_type: event.targetType ?? null,
+          target_id: event.targetId ?? null,
+          partner_id: event.partnerId ?? null,
+          details: JSON.stringify(event.details ?? {}),
+          prev_hash: prevHash,
+        };
+        const hash = entryHash(row);
+        this.db
+          .prepare(
+            `INSERT INTO audit_log (seq, at, actor_type, actor_id, action, target_type, target_id, partner_id, details, prev_hash, hash)
+           VALUES (@seq, @at, @actor_type, @actor_id, @action, @target_type, @target_id, @partner_id, @details, @prev_hash, @hash)`,
+          )
+          .run({ ...row, hash });
+        return { ...event, seq, at, hash };
+      })
+      .immediate();
+  }
+
+  /** Walks the whole chain; returns the first broken link, or ok with the head hash to anchor elsewhere. */
+  verify(): { ok: true; entries: number; head: string } | { ok: false; seq: number; reason: string } {
+    let expectedPrev = GENESIS;
+    let expectedSeq = 1;
+    let entries = 0;
+    for (const row of this.db
+      .prepare('SELECT * FROM audit_log ORDER BY seq')
+      .iterate() as Iterable<AuditRow>) {
+      if (row.seq !== expectedSeq)
+        return { ok: false, seq: expectedSeq, reason: `entry ${expectedSeq} is missing` };
+      if (row.prev_hash !== expectedPrev)
+        return { ok: false, seq: row.seq, reason: 'does not follow the previous entry' };
+      if (entryHash(row) !== row.hash) return { ok: false, seq: row.seq, reason: 'content was altered' };
+      expectedPrev = row.hash;
+      expectedSeq++;
+      entries++;
+    }
+    return { ok: true, entries, head: expectedPrev };
+  }
+
+  list(options: { partnerId?: string; targetId?: string; limit: number; beforeSeq?: number }): AuditEntry[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM audit_log WHERE (@partnerId IS NULL OR partner_id = @partnerId)
+         AND (@targetId IS NULL OR target_id = @targetId) AND (@before IS NULL OR seq < @before)
+         ORDER BY seq DESC LIMIT @limit`,
+      )
+      .all({
+        partnerId: options.partnerId ?? null,
+        targetId: options.targetId ?? null,
+        before: options.beforeSeq ?? null,
+        limit: options.limit,
+      }) as AuditRow[];
+    return rows.map((r) => ({
+      seq: r.seq,
+      at: r.at,
+      hash: r.hash,
+      actorType: r.actor_type as AuditEvent['actorType'],
+      actorId: r.actor_id,
+      action: r.action,
+      targetType: r.target_type ?? undefined,
+      targetId: r.target_id ?? undefined,
+      partnerId: r.partner_id ?? undefined,
+      details: JSON.parse(r.details),
+    }));
+  }
+}
+
+interface AuditRow {
+  seq: number;
+  at: string;
+  actor_type: string;
+  actor_id: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  partner_id: string | null;
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+function entryHash(row: Omit<AuditRow, 'hash'>): string {
+  // Fixed field order: the hash must not depend on how a driver orders columns.
+  const canonical = JSON.stringify([
+    row.seq,
+    row.at,
+    row.actor_type,
+    row.actor_id,
+    row.action,
+    row.target_type,
+    row.target_id,
+    row.partner_id,
+    row.details,
+    row.prev_hash,
+  ]);
+  return createHash('sha256').update(canonical).digest('hex');
+}

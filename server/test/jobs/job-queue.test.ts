@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { test } from 'node:test';
+import pino from 'pino';
+import { systemClock } from '../../src/clock.ts';
+import { SqliteJobQueue } from '../../src/jobs/job-queue.ts';
+import { openDatabase } from '../../src/storage/database.ts';
+import { tempDataDir } from '../support/test-appliance.ts';
+
+const silent = pino({ level: 'silent' });
+
+function setup(t: { after: (fn: () => void) => void }) {
+  const dir = tempDataDir('jobs');
+  const db = openDatabase(dir);
+  t.after(() => {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return db;
+}
+
+const until = async (check: () => boolean, timeoutMs = 5000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not reached');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+test('jobs run once each, at most `concurrency` at a time per kind', async (t) => {
+  const db = setup(t);
+  const queue = new SqliteJobQueue(db, systemClock, silent);
+  let running = 0;
+  let peak = 0;
+  const done: number[] = [];
+  queue.register<{ n: number }>(
+    'ocr',
+    async (job) => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, 20));
+      done.push(job.payload.n);
+      running--;
+    },
+    { concurrency: 2 },
+  );
+  for (let n = 0; n < 8; n++) queue.enqueue('ocr', { n });
+  queue.start();
+  await until(() => done.length === 8);
+  await queue.stop();
+  assert.deepEqual([...done].sort(), [0, 1, 2, 3, 4, 5, 6, 7]);
+  assert.equal(peak, 2);
+  assert.deepEqual(queue.stats(), [{ kind: 'ocr', status: 'done', count: 8 }]);
+});
+
+test('a failing job is retried with backoff and ends failed after max attempts', async (t) => {
+  const db = setup(t);
+  const queue = new SqliteJobQueue(db, systemClock, silent);
+  const attempts: number[] = [];
+  queue.register(
+    'flaky',
+    async (job) => {
+      attempts.push(job.attempts);
+      throw new Error(`boom ${job.attempts}`);
+    },
+    { concurrency: 1, backoffMs: () => 5 },
+  );
+  const id = queue.enqueue('flaky', {}, { maxAttempts: 3 });
+  queue.start();
+  await until(
+    () =>
+      (db.prepare('SELECT status FROM jobs WHERE id = ?').get(id) as { status: string }).status === 'failed',
+  );
+  await queue.stop();
+  assert.deepEqual(attempts, [1, 2, 3]);
+  const row = db.prepare('SELECT attempts, last_error FROM jobs WHERE id = ?').get(id) as {
+    attempts: number;
+    last_error: string;
+  };
+  assert.equal(row.attempts, 3);
+  assert.equal(row.last_error, 'boom 3');
+});
+
+test('a job that fails once succeeds on retry', async (t) => {
+  const db = setup(t);
+  const queue = new SqliteJobQueue(db, systemClock, silent);
+  let calls = 0;
+  queue.register(
+    'once',
+    async () => {
+      if (++calls === 1) throw new Error('transient');
+    },
+    { concurrency: 1, backoffMs: () => 5 },
+  );
+  const id = queue.enqueue('once', {});
+  queue.start();
+  await until(
+    () =>
+      (db.prepare('SELECT status FROM jobs WHERE id = ?').get(id) as { status: string }).status === 'done',
+  );
+  await queue.stop();
+  assert.equal(calls, 2);
+});
+
+test('a unique key admits one job; enqueue joins the caller transaction', async (t) => {
+  const db = setup(t);
+  const queue = new SqliteJobQueue(db, systemClock, silent);
+  const a = queue.enqueue('ocr', { fax: 1 }, { uniqueKey: 'ocr:fax_1' });
+  const b = queue.enqueue('ocr', { fax: 1 }, { uniqueKey: 'ocr:fax_1' });
+  assert.equal(a, b);
+  assert.throws(() =>
+    db.transaction(() => {
+      queue.enqueue('ocr', { fax: 2 }, { uniqueKey: 'ocr:fax_2' });
+      throw new Error('state change failed');
+    })(),
+  );
+  assert.equal(
+    (db.prepare('SELECT COUNT(*) AS n FROM jobs').get() as { n: number }).n,
+    1,
+    'rolled back with the caller',
+  );
+});
+
+test("jobs a dead process of this host left running are taken back at start; others' only after their lease", async (t) => {
+  const db = setup(t);
+  const now = new Date().toISOString();
+  const later = new Date(Date.now() + 3_600_000).toISOString();
+  const insert = db.prepare(
+    `INSERT INTO jobs (id, kind, payload, status, attempts, max_attempts, run_at, lease_until, locked_by, created_at)
+     VALUES (?, 'ocr', '{}', 'running', 1, 5, ?, ?, ?, ?)`,
+  );
+  insert.run('job_00000000000000000000000001', now, later, `${hostname()}:deadbeef0000`, now);
+  insert.run('job_00000000000000000000000002', now, later, 'other-node:cafe00000000', now);
+  const queue = new SqliteJobQueue(db, systemClock, silent);
+  const seen: string[] = [];
+  queue.register(
+    'ocr',
+    async (job) => {
+      seen.push(job.id);
+    },
+    { concurrency: 2 },
+  );
+  queue.start();
+  await until(() => seen.length === 1);
+  await new Promise((r) => setTimeout(r, 100));
+  await queue.stop();
+  assert.deepEqual(seen, ['job_00000000000000000000000001']);
+  const attempts = db
+    .prepare("SELECT attempts FROM jobs WHERE id = 'job_00000000000000000000000001'")
+    .get() as { attempts: number };
+  assert.equal(attempts.attempts, 2, 'the crashed attempt counts');
+});
