@@ -1,0 +1,394 @@
+// The media worker thread: owns every UDPTL/RTP socket and every spandsp session, on one monotonic clock.
+// Speaks the protocol in media-protocol.ts; page-boundary TIFF work here never stalls SIP or HTTP.
+import dgram from 'node:dgram';
+import { performance } from 'node:perf_hooks';
+import { parentPort, workerData } from 'node:worker_threads';
+import { T30CompletionCode, type T30Config, type T30Event, type T30Stats } from '../spandsp/index.ts';
+import { AudioLeg } from './audio-leg.ts';
+import type {
+  CompletedEvent,
+  MainToWorker,
+  MediaErrorCode,
+  MediaStats,
+  MediaWorkerConfig,
+  RemoteAddress,
+  StartSessionRequest,
+  T38Params,
+  WorkerToMain,
+} from './media-protocol.ts';
+import { SAMPLES_PER_FRAME } from './rtp.ts';
+import { T38Leg } from './t38-leg.ts';
+
+const SAMPLES_PER_MS = 8;
+/** After phase E the leg keeps running this long so our last frames (DCN, MCF copies) reach the far end. */
+const LINGER_MS = 1000;
+
+const port = parentPort;
+if (!port) throw new Error('ERR_MEDIA_NOT_WORKER: media-worker.ts must run in a worker thread');
+const config = workerData as MediaWorkerConfig;
+
+function post(message: WorkerToMain): void {
+  port!.postMessage(message);
+}
+
+class MediaError extends Error {
+  constructor(
+    readonly code: MediaErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Hands out even ports from the configured range, next-fit, skipping ports other processes hold. */
+class PortPool {
+  private readonly inUse = new Set<number>();
+  private next: number;
+  private readonly first: number;
+  private readonly slots: number;
+
+  constructor(min: number, max: number) {
+    this.first = min + (min % 2);
+    this.slots = Math.max(0, Math.floor((max - this.first) / 2) + 1);
+    this.next = this.first;
+  }
+
+  async bind(): Promise<{ socket: dgram.Socket; localPort: number }> {
+    for (let attempt = 0; attempt < this.slots; attempt++) {
+      const candidate = this.next;
+      this.next = candidate + 2 > this.first + (this.slots - 1) * 2 ? this.first : candidate + 2;
+      if (this.inUse.has(candidate)) continue;
+      this.inUse.add(candidate);
+      const socket = dgram.createSocket('udp4');
+      const bound = await new Promise<boolean>((resolve) => {
+        socket.once('error', () => resolve(false));
+        socket.bind(candidate, config.bindAddress, () => resolve(true));
+      });
+      if (bound) return { socket, localPort: candidate };
+      this.inUse.delete(candidate);
+      socket.close();
+    }
+    throw new MediaError('MEDIA_NO_PORT', `no free even port in ${config.portMin}-${config.portMax}`);
+  }
+
+  release(localPort: number): void {
+    this.inUse.delete(localPort);
+  }
+}
+
+type FaxLeg = T38Leg | AudioLeg;
+
+/** One call's media: a socket, the current leg (audio or T.38) and its clock. */
+class FaxMediaSession {
+  private socket: dgram.Socket | undefined;
+  private localPort = 0;
+  private remote: RemoteAddress | undefined;
+  private leg: FaxLeg | undefined;
+  private legStartedAt = 0;
+  private samplesDone = 0;
+  private readonly createdAt = performance.now();
+  private transport: StartSessionRequest['transport'];
+  private completed: CompletedEvent | undefined;
+  private lingerUntil = Number.POSITIVE_INFINITY;
+  private pagesMoved = 0;
+  private stopping = false;
+  private lastStats: T30Stats | undefined;
+
+  constructor(private readonly request: StartSessionRequest) {
+    this.transport = request.transport;
+    this.remote = request.remote;
+  }
+
+  get id(): string {
+    return this.request.sessionId;
+  }
+
+  private get direction(): 'tx' | 'rx' {
+    return this.request.job.txTiff ? 'tx' : 'rx';
+  }
+
+  attach(socket: dgram.Socket, localPort: number): void {
+    this.socket = socket;
+    this.localPort = localPort;
+    socket.on('message', (datagram, from) => this.onDatagram(datagram, from));
+    socket.on('error', (err) => this.fail('MEDIA_SOCKET', err.message));
+    post({ type: 'started', sessionId: this.id, localPort });
+    this.startLegIfReady();
+  }
+
+  setRemote(remote: RemoteAddress): void {
+    this.remote = remote;
+    this.startLegIfReady();
+  }
+
+  switchToT38(remote: RemoteAddress | undefined, params: T38Params | undefined): void {
+    if (this.transport === 't38') throw new MediaError('MEDIA_BAD_REQUEST', 'session is already on T.38');
+    if (this.pagesMoved > 0) {
+      throw new MediaError('MEDIA_SWITCH_TOO_LATE', `${this.pagesMoved} page(s) already moved over audio`);
+    }
+    const stalePayloadType = this.leg instanceof AudioLeg ? this.leg.payloadType : undefined;
+    this.leg?.close();
+    this.leg = undefined;
+    this.transport = 't38';
+    this.request.t38 = { ...this.request.t38, ...params };
+    if (remote) this.remote = remote;
+    post({ type: 'switched', sessionId: this.id, localPort: this.localPort });
+    this.startLegIfReady(stalePayloadType);
+  }
+
+  /** Runs the leg up to now, in steps of one 20 ms frame. */
+  tick(now: number): void {
+    const leg = this.leg;
+    if (!leg) return;
+    try {
+      let due = Math.floor((now - this.legStartedAt) * SAMPLES_PER_MS) - this.samplesDone;
+      while (due >= SAMPLES_PER_FRAME && this.leg === leg) {
+        leg.advance(SAMPLES_PER_FRAME);
+        this.samplesDone += SAMPLES_PER_FRAME;
+        due -= SAMPLES_PER_FRAME;
+      }
+    } catch (err) {
+      this.fail('MEDIA_FAX_ENGINE', (err as Error).message);
+      return;
+    }
+    if (now >= this.lingerUntil) this.closeLeg();
+  }
+
+  /** BYE, CANCEL or shutdown: end T.30 (keeping received pages), report once, free everything. */
+  stop(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    if (this.leg && !this.completed) {
+      try {
+        this.leg.terminal.terminate();
+      } catch {
+        // The leg is being torn down anyway; the synthetic completion below still reports the pages.
+      }
+    }
+    if (!this.completed)
+      this.complete(T30CompletionCode.CALLDROPPED, 'Call dropped before the fax completed');
+    this.closeLeg();
+    if (this.socket) {
+      this.socket.close();
+      pool.release(this.localPort);
+    }
+    sessions.delete(this.id);
+    post({ type: 'stopped', sessionId: this.id });
+  }
+
+  fail(code: MediaErrorCode, message: string): void {
+    post({ type: 'error', sessionId: this.id, code, message });
+    this.stop();
+  }
+
+  private startLegIfReady(stalePayloadType?: number): void {
+    if (this.leg || !this.socket || !this.remote || this.completed || this.stopping) return;
+    const { job, role, codec, t38 } = this.request;
+    const t30: T30Config = {
+      txTiff: job.txTiff,
+      rxTiff: job.rxTiff,
+      localIdent: job.localIdent,
+      ecm: job.ecm ?? true,
+    };
+    const options = {
+      role,
+      t30,
+      logLevel: config.logLevel,
+      send: (datagram: Uint8Array) => this.send(datagram),
+      onEvent: (event: T30Event) => this.onT30Event(event),
+    };
+    try {
+      this.leg =
+        this.transport === 't38'
+          ? new T38Leg(options, t38, stalePayloadType)
+          : new AudioLeg(options, codec ?? 'pcmu');
+    } catch (err) {
+      this.fail('MEDIA_FAX_ENGINE', (err as Error).message);
+      return;
+    }
+    this.legStartedAt = performance.now();
+    this.samplesDone = 0;
+  }
+
+  private send(datagram: Uint8Array): void {
+    const remote = this.remote;
+    if (!remote || !this.socket) return;
+    this.socket.send(datagram, remote.port, remote.address);
+  }
+
+  private onDatagram(datagram: Buffer, from: dgram.RemoteInfo): void {
+    if (!this.remote) {
+      // Symmetric media: with no SDP address yet, answer whoever speaks first.
+      this.setRemote({ address: from.address, port: from.port });
+    } else if (from.address !== this.remote.address) {
+      return;
+    }
+    try {
+      this.leg?.receive(datagram);
+    } catch (err) {
+      this.fail('MEDIA_FAX_ENGINE', (err as Error).message);
+    }
+  }
+
+  private onT30Event(event: T30Event): void {
+    this.lastStats = event.stats;
+    if (event.type === 'phaseB') {
+      post({ type: 'phaseB', sessionId: this.id, transport: this.transport, stats: event.stats });
+    } else if (event.type === 'phaseD') {
+      const page = this.direction === 'tx' ? event.stats.pagesTx : event.stats.pagesRx;
+      this.pagesMoved = page;
+      post({ type: 'page', sessionId: this.id, direction: this.direction, page, stats: event.stats });
+    } else if (!this.completed) {
+      this.complete(event.code, event.text);
+    }
+  }
+
+  private complete(code: number, text: string): void {
+    let stats = this.lastStats;
+    try {
+      stats = this.leg?.terminal.getStats() ?? stats;
+    } catch {
+      // A closed terminal keeps its last reported statistics.
+    }
+    stats ??= emptyStats();
+    this.completed = {
+      type: 'completed',
+      sessionId: this.id,
+      transport: this.transport,
+      code,
+      text,
+      ok: code === T30CompletionCode.OK,
+      pages: this.direction === 'tx' ? stats.pagesTx : stats.pagesRx,
+      stats,
+      media: this.leg?.mediaStats() ?? emptyMediaStats(),
+      durationMs: Math.round(performance.now() - this.createdAt),
+    };
+    this.lingerUntil = performance.now() + LINGER_MS;
+    post(this.completed);
+  }
+
+  private closeLeg(): void {
+    const leg = this.leg;
+    this.leg = undefined;
+    this.lingerUntil = Number.POSITIVE_INFINITY;
+    leg?.close();
+  }
+}
+
+function emptyStats(): T30Stats {
+  return {
+    bitRate: 0,
+    ecm: false,
+    pagesTx: 0,
+    pagesRx: 0,
+    pagesInFile: -1,
+    xResolutionDpi: 0,
+    yResolutionDpi: 0,
+    width: 0,
+    length: 0,
+    imageSize: 0,
+    encoding: 0,
+    badRows: 0,
+    longestBadRowRun: 0,
+    ecmRetries: 0,
+    remoteIdent: '',
+  };
+}
+
+function emptyMediaStats(): MediaStats {
+  return { datagramsSent: 0, datagramsReceived: 0, recovered: 0, lost: 0, rejected: 0 };
+}
+
+const pool = new PortPool(config.portMin, config.portMax);
+const sessions = new Map<string, FaxMediaSession>();
+
+function validStart(m: StartSessionRequest): string | undefined {
+  if (typeof m.sessionId !== 'string' || !m.sessionId) return 'sessionId is required';
+  if (m.transport !== 't38' && m.transport !== 'audio') return 'transport must be t38 or audio';
+  if (m.role !== 'calling' && m.role !== 'answering') return 'role must be calling or answering';
+  if (!m.job || !m.job.txTiff === !m.job.rxTiff) return 'job needs exactly one of txTiff or rxTiff';
+  if (m.codec !== undefined && m.codec !== 'pcmu' && m.codec !== 'pcma') return 'codec must be pcmu or pcma';
+  return undefined;
+}
+
+async function start(request: StartSessionRequest): Promise<void> {
+  const problem = validStart(request);
+  if (problem) {
+    post({ type: 'error', sessionId: request.sessionId, code: 'MEDIA_BAD_REQUEST', message: problem });
+    return;
+  }
+  if (sessions.has(request.sessionId)) {
+    post({ type: 'error', sessionId: request.sessionId, code: 'MEDIA_DUPLICATE_SESSION', message: 'exists' });
+    return;
+  }
+  const session = new FaxMediaSession(request);
+  sessions.set(request.sessionId, session);
+  try {
+    const { socket, localPort } = await pool.bind();
+    // A stop or shutdown while binding removed the session: give the port straight back.
+    if (sessions.get(request.sessionId) !== session) {
+      socket.close();
+      pool.release(localPort);
+      post({
+        type: 'error',
+        sessionId: request.sessionId,
+        code: 'MEDIA_STOPPED',
+        message: 'stopped while starting',
+      });
+      return;
+    }
+    session.attach(socket, localPort);
+  } catch (err) {
+    sessions.delete(request.sessionId);
+    const code = err instanceof MediaError ? err.code : 'MEDIA_SOCKET';
+    post({ type: 'error', sessionId: request.sessionId, code, message: (err as Error).message });
+  }
+}
+
+function withSession(sessionId: string, action: (session: FaxMediaSession) => void): void {
+  const session = sessions.get(sessionId);
+  if (!session) {
+    post({ type: 'error', sessionId, code: 'MEDIA_UNKNOWN_SESSION', message: `no session ${sessionId}` });
+    return;
+  }
+  try {
+    action(session);
+  } catch (err) {
+    const code = err instanceof MediaError ? err.code : 'MEDIA_FAX_ENGINE';
+    post({ type: 'error', sessionId, code, message: (err as Error).message });
+  }
+}
+
+const clock = setInterval(() => {
+  const now = performance.now();
+  for (const session of sessions.values()) session.tick(now);
+}, config.tickMs);
+
+port.on('message', (message: MainToWorker) => {
+  switch (message.type) {
+    case 'start':
+      void start(message);
+      break;
+    case 'remote':
+      withSession(message.sessionId, (s) => s.setRemote(message.remote));
+      break;
+    case 'switchToT38':
+      withSession(message.sessionId, (s) => s.switchToT38(message.remote, message.t38));
+      break;
+    case 'stop':
+      withSession(message.sessionId, (s) => s.stop());
+      break;
+    case 'shutdown':
+      for (const session of [...sessions.values()]) session.stop();
+      clearInterval(clock);
+      post({ type: 'shutdownComplete' });
+      port.close();
+      break;
+    default:
+      post({
+        type: 'error',
+        code: 'MEDIA_BAD_REQUEST',
+        message: `unknown message ${(message as { type: string }).type}`,
+      });
+  }
+});
