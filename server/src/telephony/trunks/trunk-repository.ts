@@ -1,0 +1,155 @@
+// SIP trunks: the carriers (or the loopback lab trunk) the appliance exchanges calls with. A peer
+// trunk is recognised by the source address of its requests; passwords are sealed at rest and
+// never read back through the API.
+
+import { BlockList, isIP } from 'node:net';
+import type { Clock } from '../../clock.ts';
+import type { Db } from '../../storage/database.ts';
+import { newId } from '../../storage/ids.ts';
+import type { MasterKey } from '../../storage/master-key.ts';
+
+export type TrunkMode = 'peer' | 'register';
+export type SipTransportName = 'udp' | 'tcp';
+export type Codec = 'pcmu' | 'pcma';
+
+export interface Trunk {
+  id: string;
+  name: string;
+  mode: TrunkMode;
+  host: string;
+  port: number;
+  transport: SipTransportName;
+  username: string | null;
+  hasPassword: boolean;
+  /** Source addresses (IPs or CIDRs) whose requests belong to this trunk. */
+  allowedIps: string[];
+  outbound: boolean;
+  codecs: Codec[];
+  t38: boolean;
+  createdAt: string;
+}
+
+export type NewTrunk = Omit<Trunk, 'id' | 'hasPassword' | 'createdAt'> & { password?: string | null };
+
+interface TrunkRow {
+  id: string;
+  name: string;
+  mode: TrunkMode;
+  host: string;
+  port: number;
+  transport: SipTransportName;
+  username: string | null;
+  password_sealed: string | null;
+  allowed_ips: string;
+  outbound: number;
+  codecs: string;
+  t38: number;
+  created_at: string;
+}
+
+const toTrunk = (r: TrunkRow): Trunk => ({
+  id: r.id,
+  name: r.name,
+  mode: r.mode,
+  host: r.host,
+  port: r.port,
+  transport: r.transport,
+  username: r.username,
+  hasPassword: r.password_sealed !== null,
+  allowedIps: JSON.parse(r.allowed_ips),
+  outbound: r.outbound === 1,
+  codecs: JSON.parse(r.codecs),
+  t38: r.t38 === 1,
+  createdAt: r.created_at,
+});
+
+/** The loopback trunk of the embedded defaults: the bundled fax simulator calls in through it. */
+export const LAB_TRUNK: NewTrunk = {
+  name: 'lab',
+  mode: 'peer',
+  host: '127.0.0.1',
+  port: 5062,
+  transport: 'udp',
+  username: null,
+  allowedIps: ['127.0.0.0/8', '::1/128'],
+  outbound: true,
+  codecs: ['pcmu', 'pcma'],
+  t38: true,
+};
+
+export class TrunkRepository {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly masterKey: MasterKey,
+  ) {}
+
+  create(trunk: NewTrunk): Trunk {
+    const id = newId('trk');
+    this.db
+      .prepare(
+        `INSERT INTO trunks (id, name, mode, host, port, transport, username, password_sealed, allowed_ips, outbound, codecs, t38, created_at)
+         VALUES (@id, @name, @mode, @host, @port, @transport, @username, @password, @allowedIps, @outbound, @codecs, @t38, @now)`,
+      )
+      .run({
+        id,
+        name: trunk.name,
+        mode: trunk.mode,
+        host: trunk.host,
+        port: trunk.port,
+        transport: trunk.transport,
+        username: trunk.username,
+        password: trunk.password ? this.masterKey.sealString(trunk.password, `trunk:${id}`) : null,
+        allowedIps: JSON.stringify(trunk.allowedIps),
+        outbound: trunk.outbound ? 1 : 0,
+        codecs: JSON.stringify(trunk.codecs),
+        t38: trunk.t38 ? 1 : 0,
+        now: this.clock.now().toISOString(),
+      });
+    return this.get(id)!;
+  }
+
+  /** Creates the lab trunk when no trunk exists yet (first start). */
+  seedLabTrunk(): Trunk | null {
+    const count = (this.db.prepare('SELECT COUNT(*) AS n FROM trunks').get() as { n: number }).n;
+    return count === 0 ? this.create(LAB_TRUNK) : null;
+  }
+
+  get(id: string): Trunk | null {
+    const row = this.db.prepare('SELECT * FROM trunks WHERE id = ?').get(id) as TrunkRow | undefined;
+    return row ? toTrunk(row) : null;
+  }
+
+  list(): Trunk[] {
+    return (this.db.prepare('SELECT * FROM trunks ORDER BY name').all() as TrunkRow[]).map(toTrunk);
+  }
+
+  /** Digest password for a registering or authenticating trunk (never exposed through the API). */
+  password(id: string): string | null {
+    const row = this.db.prepare('SELECT password_sealed FROM trunks WHERE id = ?').get(id) as
+      | { password_sealed: string | null }
+      | undefined;
+    return row?.password_sealed ? this.masterKey.openString(row.password_sealed, `trunk:${id}`) : null;
+  }
+
+  /** The trunk a request from `sourceIp` belongs to, or null when no trunk allows that address. */
+  matchSource(sourceIp: string): Trunk | null {
+    const family = isIP(sourceIp);
+    if (family === 0) return null;
+    for (const trunk of this.list()) {
+      if (allowListOf(trunk).check(sourceIp, family === 6 ? 'ipv6' : 'ipv4')) return trunk;
+    }
+    return null;
+  }
+}
+
+function allowListOf(trunk: Trunk): BlockList {
+  const list = new BlockList();
+  for (const entry of trunk.allowedIps) {
+    const [address, bits] = entry.split('/');
+    const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+    if (bits === undefined) list.addAddress(address, family);
+    else list.addSubnet(address, Number(bits), family);
+  }
+  return list;
+}
