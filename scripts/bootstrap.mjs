@@ -43,6 +43,7 @@ function checkNode() {
 
 function missingPackages(packages) {
   return packages.filter((pkg) => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
     const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' });
     return r.status !== 0 || !r.stdout.includes('install ok installed');
   });
@@ -91,6 +92,30 @@ function ensureNativeBuilds() {
   }
 }
 
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+/** The console renderer the server serves at /partner and /admin (and Electron loads). */
+function ensureConsoleBuild() {
+  const built = path.join(root, 'out', 'renderer', 'index.html');
+  const sources = Math.max(
+    newestMtime(path.join(root, 'app')),
+    statSync(path.join(root, 'electron.vite.config.ts')).mtimeMs,
+  );
+  if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
+  log('building the console (electron-vite build)');
+  if (run(path.join(root, 'node_modules', '.bin', 'electron-vite'), ['build']) !== 0) {
+    log('console build failed (see above)');
+    process.exit(1);
+  }
+}
+
 /** Every `*.test.ts` under the suite's folders (Node 20's runner takes no globs). */
 function testFiles() {
   const found = [];
@@ -120,6 +145,7 @@ if (process.env.FAXSEAL_SKIP_SETUP !== '1') {
   ensureSystemPackages(mode === 'test' ? TEST_PACKAGES : RUNTIME_PACKAGES);
   ensureNodeModules();
   ensureNativeBuilds();
+  ensureConsoleBuild();
 }
 
 if (mode === 'setup') {
@@ -131,7 +157,9 @@ if (mode === 'setup') {
   log('lint and format check (biome)');
   if (run(bin('biome'), ['check', '.']) !== 0) process.exit(1);
   log('type check (tsc --noEmit)');
-  if (run(bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']) !== 0) process.exit(1);
+  for (const project of ['tsconfig.json', 'app/tsconfig.node.json', 'app/tsconfig.web.json']) {
+    if (run(bin('tsc'), ['--noEmit', '-p', project]) !== 0) process.exit(1);
+  }
   const files = extraArgs.length > 0 ? extraArgs : testFiles();
   log(`running ${files.length} test files`);
   // Most suites wait on real time (fax calls, retries) rather than CPU: run several files at once.

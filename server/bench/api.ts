@@ -25,9 +25,15 @@ try {
 
   await post('/partners/apply', { companyName: 'Bench', email: 'bench@bench.test' });
   const db = new Database(`${dataDir}/faxseal.db`, { readonly: true });
-  const text = (db.prepare("SELECT body_text FROM emails WHERE to_address = 'bench@bench.test'").get() as { body_text: string }).body_text;
+  const text = (
+    db.prepare("SELECT body_text FROM emails WHERE to_address = 'bench@bench.test'").get() as {
+      body_text: string;
+    }
+  ).body_text;
   db.close();
-  const verified = (await (await fetch(`${appliance.url}/partners/verify?token=${/token=([\w-]+)/.exec(text)![1]}`)).json()) as {
+  const verified = (await (
+    await fetch(`${appliance.url}/partners/verify?token=${/token=([\w-]+)/.exec(text)![1]}`)
+  ).json()) as {
     apiKey: string;
     apiKeyId: string;
   };
@@ -38,9 +44,11 @@ try {
   });
   // Enough DIDs that the POST run never drains the pool: +1 3AA 2XX XXXX.
   const dids: string[] = [];
-  for (let area = 300; area < 340; area++) for (let i = 0; i < 1000; i++) dids.push(`+1${area}2${String(i).padStart(6, '0')}`);
+  for (let area = 300; area < 340; area++)
+    for (let i = 0; i < 1000; i++) dids.push(`+1${area}2${String(i).padStart(6, '0')}`);
   await post('/api/admin/dids/import', dids.join('\n'), adminToken, 'text/csv');
-  for (let i = 0; i < 50; i++) await post('/api/partner/numbers', { externalUserId: `seed-${i}`, tier: 'personal' }, verified.apiKey);
+  for (let i = 0; i < 50; i++)
+    await post('/api/partner/numbers', { externalUserId: `seed-${i}`, tier: 'personal' }, verified.apiKey);
 
   const headers = { authorization: `Bearer ${verified.apiKey}`, 'content-type': 'application/json' };
   const results: Record<string, autocannon.Result> = {};
@@ -59,7 +67,10 @@ try {
     headers,
     requests: [
       {
-        setupRequest: (req) => ({ ...req, body: JSON.stringify({ externalUserId: `bench-${n++}`, tier: 'personal' }) }),
+        setupRequest: (req) => ({
+          ...req,
+          body: JSON.stringify({ externalUserId: `bench-${n++}`, tier: 'personal' }),
+        }),
       },
     ],
   });

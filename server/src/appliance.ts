@@ -54,12 +54,14 @@ export async function startAppliance(config: Config, options: StartOptions = {})
   const httpUrl = `http://${config.httpHost.includes(':') ? `[${config.httpHost}]` : config.httpHost}:${port}`;
   log.info({ httpUrl, docs: `${httpUrl}/docs` }, 'FaxSeal appliance ready');
   void services.mailer.flush();
+  services.webhooks.dispatcher.start(http.metrics.registry);
   return {
     services,
     http,
     httpUrl,
     firstRunOperator,
     async stop() {
+      await services.webhooks.dispatcher.stop();
       await http.close();
       services.close();
     },

@@ -15,6 +15,7 @@ import { SettingsRepository } from './settings/settings-repository.ts';
 import { WebhookSecrets } from './settings/webhook-secrets.ts';
 import { type Db, openDatabase } from './storage/database.ts';
 import { MasterKey } from './storage/master-key.ts';
+import { createWebhooks, type Webhooks } from './webhooks/webhooks.ts';
 
 export interface Services {
   config: Config;
@@ -31,6 +32,7 @@ export interface Services {
   webhookSecrets: WebhookSecrets;
   operators: OperatorRepository;
   mailer: Mailer;
+  webhooks: Webhooks;
   close(): void;
 }
 
@@ -45,6 +47,8 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
     const seeded = dids.seedDemo();
     if (seeded > 0) log.info({ seeded }, 'seeded the DID pool with fictional demo numbers (555-01xx)');
   }
+  const settings = new SettingsRepository(db, clock);
+  const webhookSecrets = new WebhookSecrets(db, clock, masterKey);
   return {
     config,
     log,
@@ -59,10 +63,18 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
     }),
     dids,
     numbers: new NumberRepository(db, clock, dids, config.didQuarantineDays),
-    settings: new SettingsRepository(db, clock),
-    webhookSecrets: new WebhookSecrets(db, clock, masterKey),
+    settings,
+    webhookSecrets,
     operators: new OperatorRepository(db, clock),
     mailer,
+    webhooks: createWebhooks({
+      db,
+      clock,
+      log: log.child({ module: 'webhooks' }),
+      config,
+      settings,
+      webhookSecrets,
+    }),
     close() {
       mailer.close();
       db.close();

@@ -6,22 +6,29 @@ import {
   concatTransformationMatrix,
   drawObject,
   endText,
+  PDFDocument,
   type PDFFont,
   type PDFPage,
-  PDFDocument,
-  PDFRawStream,
+  type PDFRawStream,
   popGraphicsState,
   pushGraphicsState,
+  StandardFonts,
   setCharacterSqueeze,
   setFontAndSize,
   setTextMatrix,
   setTextRenderingMode,
   showText,
-  StandardFonts,
   TextRenderingMode,
 } from 'pdf-lib';
-import type { OcrPage } from '../ocr/ocr-result.ts';
+import type { OcrPage, OcrWord } from '../ocr/ocr-result.ts';
 import { pageDpi, reverseBits, TiffCompression, TiffError, type TiffPage } from './tiff.ts';
+
+/**
+ * Images are drawn this many points inside their cell. Poppler widens an image whose edge falls
+ * exactly on a device pixel boundary by one pixel, so a page rendered back at fax resolution (to
+ * forward it, or to check it) would be resampled; 1/144000 inch inset keeps it pixel-exact.
+ */
+const INSET = 0.0005;
 
 export interface FaxPdfPage {
   image: TiffPage;
@@ -43,7 +50,9 @@ export async function buildFaxPdf(pages: FaxPdfPage[], options: FaxPdfOptions = 
   const date = options.creationDate ?? new Date();
   doc.setCreationDate(date);
   doc.setModificationDate(date);
-  const font = pages.some((p) => p.ocr?.words.length) ? await doc.embedFont(StandardFonts.Helvetica) : undefined;
+  const font = pages.some((p) => p.ocr?.words.length)
+    ? await doc.embedFont(StandardFonts.Helvetica)
+    : undefined;
 
   for (const { image, ocr } of pages) {
     const dpi = pageDpi(image);
@@ -63,7 +72,7 @@ export async function buildFaxPdf(pages: FaxPdfPage[], options: FaxPdfOptions = 
       const y = pageHeight - row * ptPerPixelY - h;
       page.pushOperators(
         pushGraphicsState(),
-        concatTransformationMatrix(pageWidth, 0, 0, h, 0, y),
+        concatTransformationMatrix(pageWidth - 2 * INSET, 0, 0, h - 2 * INSET, INSET, y + INSET),
         drawObject(name),
         popGraphicsState(),
       );
@@ -77,11 +86,14 @@ export async function buildFaxPdf(pages: FaxPdfPage[], options: FaxPdfOptions = 
       addTextLayer(page, font, ocr, sx, sy, pageHeight);
     }
   }
-  return doc.save({ useObjectStreams: false });
+  return doc.save();
 }
 
+type StreamDict = NonNullable<Parameters<PDFDocument['context']['stream']>[1]>;
+
 function imageStream(doc: PDFDocument, image: TiffPage, strip: Uint8Array, rows: number): PDFRawStream {
-  if (image.bitsPerSample !== 1) throw new TiffError('unsupported', `${image.bitsPerSample}-bit pages are not fax pages`);
+  if (image.bitsPerSample !== 1)
+    throw new TiffError('unsupported', `${image.bitsPerSample}-bit pages are not fax pages`);
   const data = image.fillOrder === 2 ? reverseBits(strip) : strip;
   const base = {
     Type: 'XObject',
@@ -94,10 +106,14 @@ function imageStream(doc: PDFDocument, image: TiffPage, strip: Uint8Array, rows:
   // TIFF decoders emit coded-black runs as 1 bits; with WhiteIsZero those are black, which is what
   // PDF's default BlackIs1 false shows. BlackIsZero pages need the opposite.
   const blackIs1 = image.photometric === 1;
-  let dict: Record<string, unknown>;
+  let dict: StreamDict;
   switch (image.compression) {
     case TiffCompression.t6:
-      dict = { ...base, Filter: 'CCITTFaxDecode', DecodeParms: { K: -1, Columns: image.width, Rows: rows, BlackIs1: blackIs1 } };
+      dict = {
+        ...base,
+        Filter: 'CCITTFaxDecode',
+        DecodeParms: { K: -1, Columns: image.width, Rows: rows, BlackIs1: blackIs1 },
+      };
       break;
     case TiffCompression.t4: {
       if (image.t4Options & 2) throw new TiffError('unsupported', 'T.4 uncompressed mode is not supported');
@@ -120,30 +136,62 @@ function imageStream(doc: PDFDocument, image: TiffPage, strip: Uint8Array, rows:
     default:
       throw new TiffError('unsupported', `TIFF compression ${image.compression} is not supported`);
   }
-  // biome-ignore lint/suspicious/noExplicitAny: pdf-lib's obj() literal type cannot express nested dictionaries
-  return PDFRawStream.of(doc.context.obj(dict as any), data);
+  return doc.context.stream(data, dict);
 }
 
-function addTextLayer(page: PDFPage, font: PDFFont, ocr: OcrPage, sx: number, sy: number, pageHeight: number): void {
+function addTextLayer(
+  page: PDFPage,
+  font: PDFFont,
+  ocr: OcrPage,
+  sx: number,
+  sy: number,
+  pageHeight: number,
+): void {
   const encodable = new Set(font.getCharacterSet());
   const fontName = page.node.newFontDictionary('OcrText', font.ref);
   const ops = [beginText(), setTextRenderingMode(TextRenderingMode.Invisible)];
-  for (const word of ocr.words) {
-    const text = [...word.text].map((c) => (encodable.has(c.codePointAt(0)!) ? c : '?')).join('');
-    const boxWidth = (word.bbox.x1 - word.bbox.x0) * sx;
-    const boxHeight = (word.bbox.y1 - word.bbox.y0) * sy;
-    if (!text.trim() || boxWidth <= 0 || boxHeight <= 0) continue;
-    const size = boxHeight;
-    const naturalWidth = font.widthOfTextAtSize(text, size);
-    // Baseline a fifth of the box above its bottom: roughly where descenders end.
-    const baseline = pageHeight - word.bbox.y1 * sy + size * 0.2;
-    ops.push(
-      setFontAndSize(fontName, size),
-      setCharacterSqueeze(naturalWidth > 0 ? (boxWidth / naturalWidth) * 100 : 100),
-      setTextMatrix(1, 0, 0, 1, word.bbox.x0 * sx, baseline),
-      showText(font.encodeText(text)),
-    );
+  for (const line of textLines(ocr.words)) {
+    // One size and one horizontal baseline per line. On a skewed page the words then sit up to half
+    // the line's drift off their boxes, but text extractors (pdftotext, viewers' search) split a
+    // line whose words step up or down, or are rotated, into pieces.
+    const heights = line.map((w) => w.bbox.y1 - w.bbox.y0).sort((a, b) => a - b);
+    const size = heights[heights.length >> 1] * sy;
+    const bottom = line.reduce((sum, w) => sum + w.bbox.y1, 0) / line.length;
+    // Baseline a fifth of the size above the box bottom: roughly where descenders end.
+    const y = pageHeight - bottom * sy + size * 0.2;
+    for (const [i, word] of line.entries()) {
+      const text = [...word.text].map((c) => (encodable.has(c.codePointAt(0)!) ? c : '?')).join('');
+      const boxWidth = (word.bbox.x1 - word.bbox.x0) * sx;
+      if (!text.trim() || boxWidth <= 0 || size <= 0) continue;
+      const naturalWidth = font.widthOfTextAtSize(text, size);
+      // A real space after each word but the line's last: extractors then never run words together.
+      const shown = i < line.length - 1 ? `${text} ` : text;
+      ops.push(
+        setFontAndSize(fontName, size),
+        setCharacterSqueeze(naturalWidth > 0 ? (boxWidth / naturalWidth) * 100 : 100),
+        setTextMatrix(1, 0, 0, 1, word.bbox.x0 * sx, y),
+        showText(font.encodeText(shown)),
+      );
+    }
   }
   ops.push(endText());
   page.pushOperators(...ops);
+}
+
+/** Splits OCR words (in reading order) into lines: a line goes on while words advance rightwards and overlap vertically. */
+function textLines(words: OcrWord[]): OcrWord[][] {
+  const lines: OcrWord[][] = [];
+  let current: OcrWord[] = [];
+  for (const word of words) {
+    const last = current[current.length - 1];
+    const sameLine =
+      last && word.bbox.x0 >= last.bbox.x0 && word.bbox.y0 < last.bbox.y1 && word.bbox.y1 > last.bbox.y0;
+    if (!sameLine && current.length) {
+      lines.push(current);
+      current = [];
+    }
+    current.push(word);
+  }
+  if (current.length) lines.push(current);
+  return lines;
 }

@@ -27,7 +27,12 @@ export interface FaxPageImage {
   yResolution: number;
 }
 
-export type FaxRasterErrorCode = 'too-large' | 'too-many-pages' | 'invalid-pdf' | 'invalid-tiff' | 'tool-failed';
+export type FaxRasterErrorCode =
+  | 'too-large'
+  | 'too-many-pages'
+  | 'invalid-pdf'
+  | 'invalid-tiff'
+  | 'tool-failed';
 
 export class FaxRasterError extends Error {
   constructor(
@@ -52,7 +57,8 @@ export interface RasteriseOptions {
 /** Renders every page of a PDF to a dithered 1-bit fax page, 1728 pixels wide. */
 export async function rasterisePdf(pdf: Uint8Array, options: RasteriseOptions = {}): Promise<FaxPageImage[]> {
   const { resolution = 'fine', maxPages = 50, maxBytes = 50 * 1024 * 1024, timeoutMs = 60_000 } = options;
-  if (pdf.length > maxBytes) throw new FaxRasterError('too-large', `PDF is ${pdf.length} bytes, limit ${maxBytes}`);
+  if (pdf.length > maxBytes)
+    throw new FaxRasterError('too-large', `PDF is ${pdf.length} bytes, limit ${maxBytes}`);
   const res = FAX_RESOLUTION[resolution];
   return withTempDir(async (dir) => {
     const input = join(dir, 'in.pdf');
@@ -60,7 +66,8 @@ export async function rasterisePdf(pdf: Uint8Array, options: RasteriseOptions = 
     const info = await tool('pdfinfo', [input], timeoutMs, 'invalid-pdf');
     const pages = Number(/^Pages:\s+(\d+)/m.exec(info)?.[1] ?? Number.NaN);
     if (!(pages > 0)) throw new FaxRasterError('invalid-pdf', 'PDF has no pages');
-    if (pages > maxPages) throw new FaxRasterError('too-many-pages', `PDF has ${pages} pages, limit ${maxPages}`);
+    if (pages > maxPages)
+      throw new FaxRasterError('too-many-pages', `PDF has ${pages} pages, limit ${maxPages}`);
     const args = ['-mono', '-scale-to-x', `${FAX_PAGE_WIDTH}`, '-scale-to-y', `${res.pageHeight}`];
     await tool('pdftoppm', [...args, input, join(dir, 'page')], timeoutMs, 'invalid-pdf');
     const files = (await readdir(dir)).filter((f) => f.endsWith('.pbm')).sort(); // names are zero-padded
@@ -103,7 +110,12 @@ export async function decodeFaxTiff(tiff: Uint8Array, timeoutMs = 60_000): Promi
     const output = join(dir, 'out.tif');
     await writeFile(input, tiff);
     // libtiff's own decoder; -r makes one strip per page so each page is one contiguous raster.
-    await tool('tiffcp', ['-c', 'none', '-f', 'msb2lsb', '-r', '1000000', input, output], timeoutMs, 'invalid-tiff');
+    await tool(
+      'tiffcp',
+      ['-c', 'none', '-f', 'msb2lsb', '-r', '1000000', input, output],
+      timeoutMs,
+      'invalid-tiff',
+    );
     return readTiff(new Uint8Array(await readFile(output))).map((page) => {
       if (page.compression !== TiffCompression.none || page.bitsPerSample !== 1) {
         throw new FaxRasterError('invalid-tiff', 'TIFF is not a 1-bit image');

@@ -65,7 +65,20 @@ const Tag = {
 } as const;
 
 /** Byte sizes of the TIFF 6.0 field types, by type code. */
-const TYPE_SIZE: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8 };
+const TYPE_SIZE: Record<number, number> = {
+  1: 1,
+  2: 1,
+  3: 2,
+  4: 4,
+  5: 8,
+  6: 1,
+  7: 1,
+  8: 2,
+  9: 4,
+  10: 8,
+  11: 4,
+  12: 8,
+};
 
 interface Entry {
   type: number;
@@ -163,7 +176,8 @@ export function readTiff(bytes: Uint8Array): TiffPage[] {
     const samples = one(Tag.SamplesPerPixel, 1);
     const bitsPerSample = one(Tag.BitsPerSample, 1);
     const compression = one(Tag.Compression, TiffCompression.none);
-    if (samples !== 1) throw new TiffError('unsupported', `page ${pageNumber} has ${samples} samples per pixel`);
+    if (samples !== 1)
+      throw new TiffError('unsupported', `page ${pageNumber} has ${samples} samples per pixel`);
     const fillOrder = one(Tag.FillOrder, 1);
     if (fillOrder !== 1 && fillOrder !== 2) throw new TiffError('bad-ifd', `bad FillOrder ${fillOrder}`);
 
@@ -172,7 +186,10 @@ export function readTiff(bytes: Uint8Array): TiffPage[] {
     if (!offsets) throw new TiffError('missing-tag', `page ${pageNumber} has no StripOffsets`);
     if (!counts) throw new TiffError('missing-tag', `page ${pageNumber} has no StripByteCounts`);
     if (offsets.length !== counts.length) {
-      throw new TiffError('bad-ifd', `page ${pageNumber} has ${offsets.length} strip offsets but ${counts.length} counts`);
+      throw new TiffError(
+        'bad-ifd',
+        `page ${pageNumber} has ${offsets.length} strip offsets but ${counts.length} counts`,
+      );
     }
     const rowsPerStrip = Math.min(one(Tag.RowsPerStrip, height), height);
     if (rowsPerStrip === 0 || offsets.length !== Math.ceil(height / rowsPerStrip)) {

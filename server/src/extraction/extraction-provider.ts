@@ -36,6 +36,8 @@ export interface ExtractionResult {
   provider: ProviderName;
   /** Generation statistics, when a language model ran. */
   stats?: GenerationStats;
+  /** Set when the configured provider failed and `rules` answered instead. */
+  fallback?: { from: ProviderName; code: ExtractionProviderError['code'] };
 }
 
 export interface GenerationStats {
@@ -56,7 +58,12 @@ export interface ExtractionProvider {
 /** Infrastructure failures (model missing, LAN server down). Missing data is never one of these. */
 export class ExtractionProviderError extends Error {
   constructor(
-    readonly code: 'model_unavailable' | 'provider_unreachable' | 'provider_timeout' | 'provider_bad_response' | 'aborted',
+    readonly code:
+      | 'model_unavailable'
+      | 'provider_unreachable'
+      | 'provider_timeout'
+      | 'provider_bad_response'
+      | 'aborted',
     message: string,
     options?: { cause?: unknown },
   ) {

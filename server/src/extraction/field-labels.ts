@@ -67,7 +67,15 @@ const PHRASES: string[][] = [
   ['procedure code', 'cpt code', 'cpt', 'cpt hcpcs', 'procedure'],
   ['amount billed', 'billed amount', 'total charges', 'charges', 'amount claimed', 'claim amount'],
   ['date of loss', 'loss date', 'date of incident', 'incident date'],
-  ['authorization number', 'auth number', 'auth no', 'auth #', 'authorization #', 'reference number', 'ref #'],
+  [
+    'authorization number',
+    'auth number',
+    'auth no',
+    'auth #',
+    'authorization #',
+    'reference number',
+    'ref #',
+  ],
   ['work order number', 'work order no', 'work order #', 'wo #', 'work order'],
   ['not to exceed', 'nte', 'not to exceed amount', 'approved amount', 'authorized amount'],
   ['unit', 'unit number', 'unit no', 'unit #', 'apt', 'apartment'],
@@ -174,13 +182,16 @@ export function fieldKind(name: string, field: SchemaField): FieldKind {
   const has = (...w: string[]) => w.some((x) => words.includes(x));
   const desc = (field.description ?? '').toLowerCase();
   if (field.type === 'boolean') return 'boolean';
-  if (field.type === 'number') return has(...MONEY_WORDS) || /\b(amount|dollars|usd|price|\$)/.test(desc) ? 'money' : 'number';
+  if (field.type === 'number')
+    return has(...MONEY_WORDS) || /\b(amount|dollars|usd|price|\$)/.test(desc) ? 'money' : 'number';
   if (field.type !== 'string') return 'text';
-  if (has('date', 'dob', 'birthdate', 'dos') || (has('birth') && !has('place')) || /\bdate\b/.test(desc)) return 'date';
+  if (has('date', 'dob', 'birthdate', 'dos') || (has('birth') && !has('place')) || /\bdate\b/.test(desc))
+    return 'date';
   if (has('npi')) return 'npi';
   if (has('phone', 'fax', 'tel', 'telephone', 'mobile', 'cell')) return 'phone';
   if (has('email')) return 'email';
-  if (has('icd', 'icd10') || (has('diagnosis', 'dx') && has('code', 'codes')) || /icd-?10/.test(desc)) return 'icd10';
+  if (has('icd', 'icd10') || (has('diagnosis', 'dx') && has('code', 'codes')) || /icd-?10/.test(desc))
+    return 'icd10';
   if (has('address', 'addr')) return 'address';
   if (has(...ID_WORDS)) return 'identifier';
   if (has('name') && (words.length === 1 || has(...PERSON_ROLES))) return 'personName';
@@ -202,7 +213,10 @@ export function fieldLabels(name: string, field: SchemaField): string[] {
   for (const group of PHRASES) if (group.includes(phrase)) labels.push(...group);
   labels.push(...expandWords(words));
   // "isUrgent", "hasPets": the verb is rarely printed.
-  if (words.length > 1 && (words[0] === 'is' || words[0] === 'has')) labels.push(...expandWords(words.slice(1)));
+  if (words.length > 1 && (words[0] === 'is' || words[0] === 'has'))
+    labels.push(...expandWords(words.slice(1)));
+  // "billingProviderNpi" is often printed "Billing NPI".
+  if (words.length > 2) labels.push(...expandWords([words[0], words[words.length - 1]]));
   return unique(labels.filter(Boolean)).sort((a, b) => b.length - a.length);
 }
 
@@ -234,10 +248,13 @@ function unique(list: string[]): string[] {
  * dashes (so "D.O.B.", "Pt. Name" and "Policy#" match), bounded so "dob" never matches inside "adobe".
  */
 export function labelPattern(label: string): string {
-  const parts = label.split(' ').map((w) => (w === '#' ? '#' : `${escapeRegex(w)}\\.?`));
+  const parts = label.split(' ').map((w) => (w === '#' ? '#' : `${ocrTolerant(w)}\\.?`));
   return `(?<![A-Za-z0-9])${parts.join('[\\s.\\-/]*')}(?![A-Za-z0-9])`;
 }
 
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+// Letters fax OCR swaps for digits: "Sa1ary", "P0licy" still read as the label.
+const OCR_CLASSES: Record<string, string> = { o: '[o0]', l: '[l1I|]', i: '[i1l|]', s: '[s5]' };
+
+function ocrTolerant(word: string): string {
+  return [...word].map((c) => OCR_CLASSES[c] ?? c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('');
 }

@@ -14,7 +14,7 @@ export interface Cell {
 /** Cells of a line: runs of text separated by 2+ spaces, tabs or a spaced pipe. */
 export function splitCells(line: string): Cell[] {
   const cells: Cell[] = [];
-  const re = /\S(?:.*?\S)?(?=\s{2,}|\t|\s\|\s|\s*$)/g;
+  const re = /\S(?:.*?\S)??(?=\s{2,}|\t|\s\|\s|\s*$)/g;
   for (const m of line.matchAll(re)) {
     const text = m[0].replace(/^\|\s*/, '');
     if (!text || text === '|') continue;
@@ -105,7 +105,12 @@ export function findSections(doc: OcrDocument, labels: string[]): TextLine[][] {
   doc.lines.forEach((line, i) => {
     if (!isHeaderLike(line.text) && splitCells(line.text).length !== 1) return;
     const core = splitLabel(line.text).replace(HEADER_SUFFIX, '').replace(/\s+/g, '');
-    if (!core || !wanted.has(core)) return;
+    // "ATTORNEY FOR PLAINTIFF" opens the attorney section too.
+    if (
+      !core ||
+      ![...wanted].some((w) => core === w || (core.startsWith(w) && /^(for|of)/.test(core.slice(w.length))))
+    )
+      return;
     if (!isHeaderLike(line.text) && !/:\s*$/.test(line.text)) return;
     const body: TextLine[] = [];
     for (let j = i + 1; j < doc.lines.length && doc.lines[j].page === line.page; j++) {

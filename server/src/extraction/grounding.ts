@@ -2,7 +2,13 @@
 // support, whichever provider produced it; what survives gets evidence (page, span, word boxes, confidence).
 
 import type { ExtractionResult, FieldEvidence } from './extraction-provider.ts';
-import { conformToSchema, type ExtractionSchema, isEmptyValue, itemsOf, type SchemaField } from './extraction-schema.ts';
+import {
+  conformToSchema,
+  type ExtractionSchema,
+  isEmptyValue,
+  itemsOf,
+  type SchemaField,
+} from './extraction-schema.ts';
 import { fieldKind, fieldLabels } from './field-labels.ts';
 import { findLabel } from './form-layout.ts';
 import { foldForMatch, type OcrDocument } from './ocr-document.ts';
@@ -16,6 +22,7 @@ import {
   parseNumber,
   parsePhone,
   readBoolean,
+  repairDigits,
   type TextMatch,
 } from './value-patterns.ts';
 
@@ -66,7 +73,8 @@ class Grounder {
   }
 
   private field(name: string, field: SchemaField, value: unknown, path: string): unknown {
-    if (field.type === 'object') return this.fields(field.properties ?? {}, (value ?? {}) as Record<string, unknown>, path);
+    if (field.type === 'object')
+      return this.fields(field.properties ?? {}, (value ?? {}) as Record<string, unknown>, path);
     if (field.type === 'array') {
       if (!Array.isArray(value)) return null;
       const items = itemsOf(field);
@@ -78,7 +86,8 @@ class Grounder {
         const itemPath = `${path}[${i}]`;
         const grounded = this.field(name, items, item, itemPath);
         if (!isEmptyValue(grounded)) {
-          for (const [k, e] of Object.entries(this.evidence)) outer[`${path}[${kept.length}]${k.slice(itemPath.length)}`] = e;
+          for (const [k, e] of Object.entries(this.evidence))
+            outer[`${path}[${kept.length}]${k.slice(itemPath.length)}`] = e;
           kept.push(grounded);
         }
       });
@@ -98,10 +107,19 @@ class Grounder {
     return grounded.value;
   }
 
-  private scalar(name: string, field: SchemaField, value: unknown, path: string): { value: unknown; at: Located } | null {
+  private scalar(
+    name: string,
+    field: SchemaField,
+    value: unknown,
+    path: string,
+  ): { value: unknown; at: Located } | null {
     const kind = fieldKind(name, field);
     const hint = this.hints.get(path);
-    const pick = (canonical: unknown, find: (text: string) => TextMatch<unknown>[], equal: (v: unknown) => boolean) => {
+    const pick = (
+      canonical: unknown,
+      find: (text: string) => TextMatch<unknown>[],
+      equal: (v: unknown) => boolean,
+    ) => {
       const at = this.locateTyped(find, equal, hint);
       return at ? { value: canonical, at } : null;
     };
@@ -143,7 +161,7 @@ class Grounder {
   ): Located | null {
     let first: Located | null = null;
     for (const page of this.doc.pages) {
-      for (const m of find(page.text)) {
+      for (const m of find(repairDigits(page.text))) {
         if (!equal(m.value)) continue;
         const at = { page: page.page, start: m.start, end: m.end, quality: 1 };
         if (!hint || overlaps(at, hint)) return at;
@@ -155,16 +173,23 @@ class Grounder {
 
   private locateText(value: string, hint: ValueHint | undefined): Located | null {
     const target = foldForMatch(value).folded;
-    // One or two folded characters match almost anywhere: too weak to count as support.
-    if (target.length < 2) return null;
+    // A single character matches almost anywhere: it counts only where a provider pinned it down.
+    if (target.length < 2) {
+      const page = hint && this.doc.page(hint.page);
+      const exact =
+        page && page.text.slice(hint.start, hint.end).trim().toLowerCase() === value.toLowerCase();
+      return exact ? { ...hint, quality: 1 } : null;
+    }
     let first: Located | null = null;
     for (const page of this.doc.pages) {
       const { folded, map } = this.fold(page.page, page.text);
       for (let i = folded.indexOf(target); i >= 0; i = folded.indexOf(target, i + 1)) {
         const start = map[i];
         const end = map[i + target.length - 1] + 1;
-        if (/[A-Za-z0-9]/.test(page.text[start - 1] ?? '') || /[A-Za-z0-9]/.test(page.text[end] ?? '')) continue;
-        const exact = normaliseSpaces(page.text.slice(start, end)).toLowerCase() === normaliseSpaces(value).toLowerCase();
+        if (/[A-Za-z0-9]/.test(page.text[start - 1] ?? '') || /[A-Za-z0-9]/.test(page.text[end] ?? ''))
+          continue;
+        const exact =
+          normaliseSpaces(page.text.slice(start, end)).toLowerCase() === normaliseSpaces(value).toLowerCase();
         const at = { page: page.page, start, end, quality: exact ? 1 : 0.9 };
         if (!hint || overlaps(at, hint)) return at;
         first ??= at;

@@ -1,6 +1,19 @@
 // Typed values as they are written on faxes (dates, US phone numbers, NPIs, money, checkboxes): finding
 // them in text and turning them into canonical JSON values (ISO 8601, E.164, numbers, booleans).
 
+/**
+ * Undoes OCR letter-for-digit swaps inside number-like runs ("O3/l4/1985" → "03/14/1985"), one character
+ * for one so offsets stay valid. Runs without a real digit, or with more letters than digits, are left alone.
+ */
+export function repairDigits(text: string): string {
+  return text.replace(/[0-9OolI|Ss$,./()-]{2,}/g, (run) => {
+    const digits = (run.match(/\d/g) ?? []).length;
+    const letters = (run.match(/[OolI|Ss]/g) ?? []).length;
+    if (digits === 0 || letters > digits) return run;
+    return run.replace(/[Oo]/g, '0').replace(/[lI|]/g, '1').replace(/[Ss]/g, '5');
+  });
+}
+
 export interface TextMatch<T> {
   /** Offsets into the searched text. */
   start: number;
@@ -31,8 +44,14 @@ const MONTH_NAME =
 const DATE_PATTERNS: RegExp[] = [
   /(?<![\dA-Za-z])(?<y>(?:19|20)\d\d)-(?<m>[01]?\d)-(?<d>[0-3]?\d)(?![\d])/g,
   /(?<![\dA-Za-z/.-])(?<a>[0-3]?\d)\s?(?<sep>[/.-])\s?(?<b>[0-3]?\d)\s?\k<sep>\s?(?<y>(?:19|20)?\d\d)(?![\d/])/g,
-  new RegExp(`(?<![A-Za-z])(?<mn>${MONTH_NAME})\\.?\\s+(?<d>[0-3]?\\d)(?:st|nd|rd|th)?,?\\s+(?<y>(?:19|20)\\d\\d)(?!\\d)`, 'gi'),
-  new RegExp(`(?<![\\dA-Za-z])(?<d>[0-3]?\\d)(?:st|nd|rd|th)?[\\s-]+(?<mn>${MONTH_NAME})\\.?,?[\\s-]+(?<y>(?:19|20)?\\d\\d)(?!\\d)`, 'gi'),
+  new RegExp(
+    `(?<![A-Za-z])(?<mn>${MONTH_NAME})\\.?\\s+(?<d>[0-3]?\\d)(?:st|nd|rd|th)?,?\\s+(?<y>(?:19|20)\\d\\d)(?!\\d)`,
+    'gi',
+  ),
+  new RegExp(
+    `(?<![\\dA-Za-z])(?<d>[0-3]?\\d)(?:st|nd|rd|th)?[\\s-]+(?<mn>${MONTH_NAME})\\.?,?[\\s-]+(?<y>(?:19|20)?\\d\\d)(?!\\d)`,
+    'gi',
+  ),
 ];
 
 /** Every date written in `text`, as ISO `YYYY-MM-DD`; US order (month first) unless the first part is > 12. */
@@ -174,15 +193,16 @@ export interface BooleanReading {
  * lone box before or after the label, or a plain Yes/No/Y/N/True/False word.
  */
 export function readBoolean(after: string, before = ''): BooleanReading | null {
-  const pair = new RegExp(
-    String.raw`(?:(?<cy>${CHECKED})\s*yes\b|yes\s*(?<cy2>${CHECKED})|(?<cn>${CHECKED})\s*no\b|\bno\s*(?<cn2>${CHECKED}))`,
+  // "[X] Yes [ ] No" puts boxes before words, "Yes [X] No [ ]" after: which one decides what a box belongs to.
+  const boxesFirst = new RegExp(
+    String.raw`^\s*[:\-]?\s*(?:${CHECKED}|${UNCHECKED})\s*(?:yes|no)\b`,
     'i',
-  );
+  ).test(after);
+  const pair = boxesFirst
+    ? new RegExp(String.raw`(?:${CHECKED})\s*(yes|no)\b`, 'i')
+    : new RegExp(String.raw`\b(yes|no)\s*(?:${CHECKED})`, 'i');
   const p = pair.exec(after);
-  if (p?.groups) {
-    const value = Boolean(p.groups.cy || p.groups.cy2);
-    return { value, start: p.index, end: p.index + p[0].length };
-  }
+  if (p) return { value: p[1].toLowerCase() === 'yes', start: p.index, end: p.index + p[0].length };
   const word = /^\s*[:\-–]?\s*(yes|no|y|n|true|false)\b/i.exec(after);
   if (word) {
     const w = word[1].toLowerCase();

@@ -15,6 +15,8 @@ import { createMetrics, type Metrics } from '../observability/metrics.ts';
 import { onboardingRoutes } from '../partners/onboarding-routes.ts';
 import type { Services } from '../services.ts';
 import { settingsRoutes } from '../settings/settings-routes.ts';
+import { webhookRoutes } from '../webhooks/webhook-routes.ts';
+import { consoleRoutes } from './console-routes.ts';
 import { installErrorHandling } from './errors.ts';
 import { healthRoutes } from './health-routes.ts';
 import { enableIdempotency } from './plugins/idempotency.ts';
@@ -102,6 +104,7 @@ export async function buildHttpApp(services: Services): Promise<FastifyInstance>
         { name: 'Keys', description: 'Partner API keys' },
         { name: 'Numbers', description: 'Fax numbers per external user' },
         { name: 'Settings', description: 'Webhook, extraction schema and retention' },
+        { name: 'Webhooks', description: 'Delivery log, replay and test events' },
         { name: 'Admin', description: 'Operator API used by the desktop console' },
         { name: 'Health', description: 'Liveness, readiness, metrics' },
       ],
@@ -134,10 +137,12 @@ export async function buildHttpApp(services: Services): Promise<FastifyInstance>
       await scope.register(numberRoutes);
       await scope.register(settingsRoutes);
       await scope.register(keyRoutes);
+      await scope.register(webhookRoutes);
     },
     { prefix: '/api/partner' },
   );
   await app.register(adminRoutes, { prefix: '/api/admin' });
+  await app.register(consoleRoutes);
   return app;
 }
 

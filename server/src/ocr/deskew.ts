@@ -80,7 +80,8 @@ export function rotate(b: Bitmap, degrees: number): Bitmap {
       const px = Math.floor(sx);
       const py = Math.floor(sy);
       if (px < 0 || py < 0 || px >= b.width || py >= b.height) continue;
-      if ((b.data[py * b.rowBytes + (px >> 3)] >> (7 - (px & 7))) & 1) out.data[row + (x >> 3)] |= 0x80 >> (x & 7);
+      if ((b.data[py * b.rowBytes + (px >> 3)] >> (7 - (px & 7))) & 1)
+        out.data[row + (x >> 3)] |= 0x80 >> (x & 7);
     }
   }
   return out;

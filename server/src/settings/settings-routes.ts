@@ -7,6 +7,7 @@ import { type ExtractionSchema, validateExtractionSchema } from '../extraction/e
 import { partnerId } from '../http/plugins/partner-auth.ts';
 import { type FieldError, Problem, problemResponses } from '../http/problem.ts';
 import { MAX_RETENTION_DAYS, TIERS } from '../numbers/tiers.ts';
+import type { UrlPolicy } from '../webhooks/url-policy.ts';
 import type { PartnerSettings, SettingsPatch } from './settings-repository.ts';
 
 const SchemaDoc =
@@ -81,7 +82,7 @@ export const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const id = partnerId(request);
-      const patch = checkPatch(request.body);
+      const patch = checkPatch(request.body, app.services.webhooks.urlPolicy);
       const updated = app.services.db.transaction(() => {
         const next = settings.update(id, patch);
         const created = webhookSecrets.ensure(id);
@@ -125,17 +126,16 @@ export const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 };
 
-function checkPatch(body: {
-  webhookUrl?: string | null;
-  extractionSchema?: unknown;
-  retentionDays?: number;
-}): SettingsPatch {
+function checkPatch(
+  body: { webhookUrl?: string | null; extractionSchema?: unknown; retentionDays?: number },
+  urlPolicy: UrlPolicy,
+): SettingsPatch {
   const errors: FieldError[] = [];
   const patch: SettingsPatch = {};
   if (body.webhookUrl !== undefined) {
     if (body.webhookUrl === null) patch.webhookUrl = null;
     else {
-      const problem = webhookUrlProblem(body.webhookUrl);
+      const problem = webhookUrlProblem(body.webhookUrl, urlPolicy);
       if (problem) errors.push({ field: '/body/webhookUrl', message: problem });
       else patch.webhookUrl = body.webhookUrl;
     }
@@ -163,7 +163,7 @@ function checkPatch(body: {
   return patch;
 }
 
-function webhookUrlProblem(raw: string): string | null {
+function webhookUrlProblem(raw: string, urlPolicy: UrlPolicy): string | null {
   let url: URL;
   try {
     url = new URL(raw);
@@ -174,5 +174,7 @@ function webhookUrlProblem(raw: string): string | null {
     return 'must use https (or http on a trusted LAN)';
   if (url.username || url.password) return 'must not carry credentials; verify our signature instead';
   if (url.hash) return 'must not have a #fragment';
-  return null;
+  // A literal private address is refused now; host names are checked again on every connection.
+  const checked = urlPolicy.checkUrl(raw);
+  return checked.ok ? null : checked.message;
 }

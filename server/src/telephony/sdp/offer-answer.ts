@@ -3,10 +3,10 @@
 import { randomInt } from 'node:crypto';
 import {
   mediaDirection,
+  parseSdp,
   type SdpAttribute,
   type SdpMedia,
   type SessionDescription,
-  parseSdp,
 } from './session-description.ts';
 import { answerT38, defaultT38Params, parseT38Attributes, type T38Params, t38Attributes } from './t38.ts';
 
@@ -206,13 +206,18 @@ export function answerOffer(offer: SessionDescription | string, opts: AnswerOpti
     return { ok: false, failure: AnswerFailure.NotAcceptableHere, detail: 'no acceptable media stream' };
 
   const media = sdp.media.map((m, i) =>
-    i === chosen ? chosenSection! : { type: m.type, port: 0, protocol: m.protocol, formats: m.formats, bandwidths: [], attributes: [] },
+    i === chosen
+      ? chosenSection!
+      : { type: m.type, port: 0, protocol: m.protocol, formats: m.formats, bandwidths: [], attributes: [] },
   );
   const answer = baseDescription(opts, media);
   return { ok: true, answer, media: chosenMedia };
 }
 
-function audioFormats(m: SdpMedia): { codecs: { codec: AudioCodec; payloadType: number }[]; telephoneEvent?: number } {
+function audioFormats(m: SdpMedia): {
+  codecs: { codec: AudioCodec; payloadType: number }[];
+  telephoneEvent?: number;
+} {
   const rtpmap = new Map<string, string>();
   for (const a of m.attributes) {
     if (a.name.toLowerCase() !== 'rtpmap' || !a.value) continue;
@@ -223,7 +228,8 @@ function audioFormats(m: SdpMedia): { codecs: { codec: AudioCodec; payloadType: 
   let telephoneEvent: number | undefined;
   for (const f of m.formats) {
     const name = rtpmap.get(f) ?? (f === '0' ? 'PCMU' : f === '8' ? 'PCMA' : undefined);
-    if (name === 'PCMU' || name === 'PCMA') codecs.push({ codec: name as AudioCodec, payloadType: Number(f) });
+    if (name === 'PCMU' || name === 'PCMA')
+      codecs.push({ codec: name as AudioCodec, payloadType: Number(f) });
     else if (name === 'TELEPHONE-EVENT' && telephoneEvent === undefined) telephoneEvent = Number(f);
   }
   return { codecs, telephoneEvent };
@@ -235,7 +241,11 @@ export function describeMedia(sdp: SessionDescription): (MediaDescription | null
     const address = (m.connection ?? sdp.connection)?.address;
     if (!address || m.port === 0) return null;
     const direction = mediaDirection(sdp, m);
-    if (m.type === 'image' && m.protocol.toLowerCase() === 'udptl' && m.formats.some((f) => f.toLowerCase() === 't38')) {
+    if (
+      m.type === 'image' &&
+      m.protocol.toLowerCase() === 'udptl' &&
+      m.formats.some((f) => f.toLowerCase() === 't38')
+    ) {
       return { kind: 't38', address, port: m.port, t38: parseT38Attributes(m.attributes), direction };
     }
     if (m.type === 'audio' && /^RTP\/S?AVP$/.test(m.protocol)) {

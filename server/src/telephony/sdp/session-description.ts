@@ -76,8 +76,14 @@ function parseBandwidth(value: string): SdpBandwidth | null {
 export function parseSdp(text: string): SdpParseResult {
   if (text.length > maxSdpSize) return { ok: false, error: 'sdp too large' };
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  const sdp: Partial<SessionDescription> & Pick<SessionDescription, 'info' | 'bandwidths' | 'timing' | 'attributes' | 'media'> =
-    { info: [], bandwidths: [], timing: [], attributes: [], media: [] };
+  const sdp: Partial<SessionDescription> &
+    Pick<SessionDescription, 'info' | 'bandwidths' | 'timing' | 'attributes' | 'media'> = {
+    info: [],
+    bandwidths: [],
+    timing: [],
+    attributes: [],
+    media: [],
+  };
   let media: SdpMedia | undefined;
   for (const raw of lines) {
     const line = raw.trimEnd();
@@ -198,7 +204,10 @@ export function serializeSdp(sdp: SessionDescription): string {
 }
 
 /** The direction attribute of a media section, falling back to the session's (RFC 3264 §5.1). */
-export function mediaDirection(sdp: SessionDescription, m: SdpMedia): 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive' {
+export function mediaDirection(
+  sdp: SessionDescription,
+  m: SdpMedia,
+): 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive' {
   const directions = ['sendrecv', 'sendonly', 'recvonly', 'inactive'] as const;
   for (const list of [m.attributes, sdp.attributes]) {
     const found = list.find((a) => (directions as readonly string[]).includes(a.name));

@@ -72,7 +72,9 @@ export function parseT38Attributes(attributes: SdpAttribute[]): T38Params {
         break;
       case 't38faxratemanagement':
         params.rateManagement =
-          a.value?.trim().toLowerCase() === 'localtcf' ? T38RateManagement.LocalTcf : T38RateManagement.TransferredTcf;
+          a.value?.trim().toLowerCase() === 'localtcf'
+            ? T38RateManagement.LocalTcf
+            : T38RateManagement.TransferredTcf;
         break;
       case 't38faxmaxbuffer':
         params.maxBuffer = int(a.value);

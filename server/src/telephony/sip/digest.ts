@@ -42,7 +42,9 @@ export function parseChallenge(header: string): DigestChallenge | null {
   if (!m) return null;
   const p = parseAuthParams(m[1]);
   if (p.realm === undefined || !p.nonce) return null;
-  const algorithm = Object.values(DigestAlgorithm).find((a) => a.toLowerCase() === (p.algorithm ?? 'MD5').toLowerCase());
+  const algorithm = Object.values(DigestAlgorithm).find(
+    (a) => a.toLowerCase() === (p.algorithm ?? 'MD5').toLowerCase(),
+  );
   if (!algorithm) return null;
   return {
     realm: p.realm,

@@ -16,9 +16,10 @@ export interface Via {
 }
 
 export function parseVia(value: string): Via | null {
-  const m = /^SIP\s*\/\s*2\.0\s*\/\s*([A-Za-z]+)\s+(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+)(?:\s*:\s*(\d{1,5}))?\s*(.*)$/.exec(
-    value.trim(),
-  );
+  const m =
+    /^SIP\s*\/\s*2\.0\s*\/\s*([A-Za-z]+)\s+(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+)(?:\s*:\s*(\d{1,5}))?\s*(.*)$/.exec(
+      value.trim(),
+    );
   if (!m) return null;
   const params: UriParams = {};
   const rest = m[4];

@@ -1,7 +1,13 @@
 // Parses SIP messages from untrusted bytes (RFC 3261 §7, §18.3) within configured limits. It never
 // throws on bad input: it returns a typed error carrying the SIP status the transport answers with.
 import { parseCSeq, parseVia } from './headers.ts';
-import { canonicalHeaderName, listHeaders, type SipHeader, type SipMessage, splitHeaderList } from './message.ts';
+import {
+  canonicalHeaderName,
+  listHeaders,
+  type SipHeader,
+  type SipMessage,
+  splitHeaderList,
+} from './message.ts';
 import { SipStatus } from './status.ts';
 import { parseNameAddr } from './uri.ts';
 
@@ -96,7 +102,11 @@ export function findHeaderEnd(data: Buffer, from = 0): { index: number; length: 
  * Parses one message. `stream` is true for TCP, where the framer has already cut the message by
  * Content-Length; on UDP a missing Content-Length means the body runs to the end of the datagram.
  */
-export function parseMessage(data: Buffer, limits: ParserLimits = defaultParserLimits, stream = false): ParseResult {
+export function parseMessage(
+  data: Buffer,
+  limits: ParserLimits = defaultParserLimits,
+  stream = false,
+): ParseResult {
   let offset = 0;
   // RFC 3261 §7.5: ignore empty lines before the start line (keepalives, sloppy senders).
   while (offset < data.length && (data[offset] === 0x0d || data[offset] === 0x0a)) offset++;
@@ -196,11 +206,18 @@ export function parseMessage(data: Buffer, limits: ParserLimits = defaultParserL
       return fail(ParseErrorCode.BadContentLength, 'bad Content-Length', headers, start);
     bodyLength = Number(lengths[0]);
     // RFC 3261 §18.3: a datagram shorter than its Content-Length is answered with 400.
-    if (bodyLength > available) return fail(ParseErrorCode.BadContentLength, 'body shorter than Content-Length', headers, start);
+    if (bodyLength > available)
+      return fail(ParseErrorCode.BadContentLength, 'body shorter than Content-Length', headers, start);
   } else if (stream) {
-    return fail(ParseErrorCode.BadContentLength, 'Content-Length required on stream transports', headers, start);
+    return fail(
+      ParseErrorCode.BadContentLength,
+      'Content-Length required on stream transports',
+      headers,
+      start,
+    );
   }
-  if (bodyLength > limits.maxBodySize) return fail(ParseErrorCode.BodyTooLarge, 'body too large', headers, start);
+  if (bodyLength > limits.maxBodySize)
+    return fail(ParseErrorCode.BodyTooLarge, 'body too large', headers, start);
   // Extra bytes after Content-Length in a datagram are discarded (RFC 3261 §18.3).
   message.body = data.subarray(bodyStart, bodyStart + bodyLength).toString('utf8');
   return { ok: true, message };
@@ -231,7 +248,8 @@ export function frameStream(buf: Buffer, limits: ParserLimits = defaultParserLim
   while (skip < buf.length && (buf[skip] === 0x0d || buf[skip] === 0x0a)) skip++;
   const end = findHeaderEnd(buf, skip);
   if (!end) {
-    if (buf.length - skip > limits.maxMessageSize) return { kind: 'error', skip, error: headerError(buf, skip, limits) };
+    if (buf.length - skip > limits.maxMessageSize)
+      return { kind: 'error', skip, error: headerError(buf, skip, limits) };
     return { kind: 'incomplete' };
   }
   const head = buf.subarray(skip, end.index).toString('latin1');
@@ -241,7 +259,11 @@ export function frameStream(buf: Buffer, limits: ParserLimits = defaultParserLim
     const parsed = headerResult();
     const headers = parsed.ok ? parsed.message.headers : parsed.error.headers;
     const kind = parsed.ok ? parsed.message.kind : parsed.error.kind;
-    const method = parsed.ok ? (parsed.message.kind === 'request' ? parsed.message.method : undefined) : parsed.error.method;
+    const method = parsed.ok
+      ? parsed.message.kind === 'request'
+        ? parsed.message.method
+        : undefined
+      : parsed.error.method;
     return { kind: 'error', skip, error: { code, detail, headers, kind, method } };
   };
   if (!cl) return errorWith(ParseErrorCode.BadContentLength, 'Content-Length required on stream transports');

@@ -114,7 +114,11 @@ export class ClientTransaction extends Transaction {
     const { t1, t2 } = this.layer.timers;
     this.send(this.request);
     if (this.isInvite) {
-      this.retransmit(() => this.send(this.request), Number.POSITIVE_INFINITY, () => this.state === TransactionState.Calling);
+      this.retransmit(
+        () => this.send(this.request),
+        Number.POSITIVE_INFINITY,
+        () => this.state === TransactionState.Calling,
+      );
     } else {
       this.retransmit(
         () => this.send(this.request),
@@ -124,7 +128,11 @@ export class ClientTransaction extends Transaction {
     }
     // Timers B and F.
     this.after(64 * t1, () => {
-      if (this.state === TransactionState.Calling || this.state === TransactionState.Trying || this.state === TransactionState.Proceeding) {
+      if (
+        this.state === TransactionState.Calling ||
+        this.state === TransactionState.Trying ||
+        this.state === TransactionState.Proceeding
+      ) {
         this.terminate();
         this.handlers.onTimeout();
       }
@@ -238,12 +246,22 @@ export class ServerTransaction extends Transaction {
       { name: 'Call-ID', value: getHeader(req, 'Call-ID')! },
       { name: 'CSeq', value: getHeader(req, 'CSeq')! },
     ];
-    return { kind: 'response', version: 'SIP/2.0', status, reason: reason ?? reasonPhrase(status), headers, body: '' };
+    return {
+      kind: 'response',
+      version: 'SIP/2.0',
+      status,
+      reason: reason ?? reasonPhrase(status),
+      headers,
+      body: '',
+    };
   }
 
   respond(response: SipResponse): void {
     if (this.state === TransactionState.Terminated || this.finalSent) {
-      this.layer.logger.debug({ status: response.status, state: this.state }, 'sip response after final ignored');
+      this.layer.logger.debug(
+        { status: response.status, state: this.state },
+        'sip response after final ignored',
+      );
       return;
     }
     const { t1, t2 } = this.layer.timers;
@@ -261,7 +279,11 @@ export class ServerTransaction extends Transaction {
     if (response.status < 300) {
       // The 2xx is retransmitted until the ACK arrives (RFC 3261 §13.3.1.4), then Timer L ends us.
       this.state = TransactionState.Accepted;
-      this.retransmit(() => this.send(response), t2, () => this.state === TransactionState.Accepted && !this.acked);
+      this.retransmit(
+        () => this.send(response),
+        t2,
+        () => this.state === TransactionState.Accepted && !this.acked,
+      );
       this.after(64 * t1, () => {
         const acked = this.acked;
         this.terminate();
@@ -270,7 +292,11 @@ export class ServerTransaction extends Transaction {
       return;
     }
     this.state = TransactionState.Completed;
-    this.retransmit(() => this.send(response), t2, () => this.state === TransactionState.Completed); // Timer G
+    this.retransmit(
+      () => this.send(response),
+      t2,
+      () => this.state === TransactionState.Completed,
+    ); // Timer G
     this.after(64 * t1, () => {
       // Timer H
       if (this.state === TransactionState.Completed) {

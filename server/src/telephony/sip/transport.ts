@@ -154,7 +154,9 @@ export class SipTransport {
       (dest.connectionId !== undefined ? this.connections.get(dest.connectionId) : undefined) ??
       this.connectionsByPeer.get(`${dest.address}:${dest.port}`) ??
       (await this.connect(dest));
-    await new Promise<void>((resolve, reject) => conn.socket.write(data, (err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      conn.socket.write(data, (err) => (err ? reject(err) : resolve())),
+    );
   }
 
   private connect(dest: Endpoint): Promise<Connection> {
@@ -246,7 +248,12 @@ export class SipTransport {
   private async answerError(error: SipParseError, source: Source): Promise<void> {
     const status = parseErrorStatus[error.code];
     this.config.logger.warn(
-      { code: error.code, detail: error.detail, from: `${source.transport}:${source.address}:${source.port}`, status },
+      {
+        code: error.code,
+        detail: error.detail,
+        from: `${source.transport}:${source.address}:${source.port}`,
+        status,
+      },
       'sip message rejected',
     );
     // Responses and ACKs are never answered (RFC 3261 §17), nor is noise that is not a request.
@@ -282,6 +289,7 @@ function stampVia(message: SipMessage, source: Source): void {
   if (!via) return;
   let value = message.headers[first].value;
   if (via.host !== source.address && !('received' in via.params)) value += `;received=${source.address}`;
-  if ('rport' in via.params && via.params.rport === null) value = value.replace(/;rport(?=;|$)/i, `;rport=${source.port}`);
+  if ('rport' in via.params && via.params.rport === null)
+    value = value.replace(/;rport(?=;|$)/i, `;rport=${source.port}`);
   message.headers[first].value = value;
 }

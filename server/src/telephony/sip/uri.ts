@@ -58,7 +58,7 @@ export function parseUri(text: string): Uri | null {
   if (scheme === 'tel') {
     const semi = rest.indexOf(';');
     const number = semi < 0 ? rest : rest.slice(0, semi);
-    if (!/^\+?[0-9A-Fa-f*#().\-]+$/.test(number)) return null;
+    if (!/^\+?[0-9A-Fa-f*#().-]+$/.test(number)) return null;
     const params = semi < 0 ? {} : parseParams(rest.slice(semi + 1), ';');
     return params ? { scheme: 'tel', number, params } : null;
   }
@@ -107,7 +107,8 @@ export function parseUri(text: string): Uri | null {
 
 export function formatUri(uri: Uri): string {
   if (uri.scheme === 'tel') return `tel:${uri.number}${formatParams(uri.params, ';')}`;
-  const user = uri.user !== undefined ? `${uri.user}${uri.password !== undefined ? `:${uri.password}` : ''}@` : '';
+  const user =
+    uri.user !== undefined ? `${uri.user}${uri.password !== undefined ? `:${uri.password}` : ''}@` : '';
   const port = uri.port !== undefined ? `:${uri.port}` : '';
   const headers = Object.entries(uri.headers);
   const hdr = headers.length ? `?${headers.map(([k, v]) => `${k}=${v}`).join('&')}` : '';

@@ -1,0 +1,387 @@
+// The user agent core (RFC 3261 §8, §12–§15): routes requests to calls and dialogs, answers
+// OPTIONS, CANCEL and unknown methods itself, and starts outbound calls and registrations.
+
+import {
+  type CallContext,
+  CallEndCause,
+  defaultSessionTimer,
+  IncomingCall,
+  type InviteOptions,
+  OutgoingCall,
+  type SessionTimerConfig,
+  type SipCall,
+} from './call.ts';
+import type { Dialog } from './dialog.ts';
+import { dialogId } from './dialog.ts';
+import { TypedEmitter } from './emitter.ts';
+import { newCallId, newTag, type TransportName } from './headers.ts';
+import { type SipLogger, silentLogger } from './logger.ts';
+import { getHeader, headerTokens, type SipHeader, type SipRequest } from './message.ts';
+import { defaultParserLimits, type ParserLimits } from './parser.ts';
+import { type RegisterOptions, Registration } from './registration.ts';
+import { SipStatus } from './status.ts';
+import { defaultTimers, type ServerTransaction, type SipTimers, TransactionLayer } from './transaction.ts';
+import { SipTransport, type Source } from './transport.ts';
+import { formatNameAddr, parseNameAddr, parseUri } from './uri.ts';
+
+export interface UserAgentConfig {
+  /** Address to bind and to put in Via/Contact; loopback by default. */
+  host?: string;
+  /** 0 picks a free port. Default 5060. */
+  port?: number;
+  transports?: TransportName[];
+  timers?: Partial<SipTimers>;
+  sessionTimer?: Partial<SessionTimerConfig>;
+  limits?: Partial<ParserLimits>;
+  tcpIdleTimeoutMs?: number;
+  /** User part of our Contact. */
+  contactUser?: string;
+  /** Value of User-Agent and Server headers. */
+  userAgent?: string;
+  logger?: SipLogger;
+}
+
+/** What we implement; everything else known to SIP gets 405, unknown methods 501. */
+const allowed = ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'UPDATE', 'INFO'];
+const knownMethods = new Set([
+  ...allowed,
+  'REGISTER',
+  'PRACK',
+  'SUBSCRIBE',
+  'NOTIFY',
+  'PUBLISH',
+  'MESSAGE',
+  'REFER',
+]);
+const supportedExtensions = ['timer'];
+
+export interface UserAgentEvents {
+  /** A new inbound call: answer, ring or reject it. Without a listener calls get 480. */
+  invite: IncomingCall;
+  /** Every request outside a dialog, with its source, before it is handled (for logging/metrics). */
+  request: { request: SipRequest; source: Source };
+}
+
+export class UserAgent extends TypedEmitter<UserAgentEvents> {
+  readonly transport: SipTransport;
+  readonly layer: TransactionLayer;
+  private readonly logger: SipLogger;
+  private readonly sessionTimer: SessionTimerConfig;
+  private readonly calls = new Map<string, SipCall>();
+  private readonly dialogs = new Map<string, SipCall>();
+  private readonly registrations = new Set<Registration>();
+  private readonly ctx: CallContext;
+  private readonly contactUser: string;
+  private readonly userAgentName: string;
+
+  constructor(config: UserAgentConfig = {}) {
+    super();
+    this.logger = config.logger ?? silentLogger;
+    this.transport = new SipTransport({
+      host: config.host ?? '127.0.0.1',
+      port: config.port ?? 5060,
+      transports: config.transports ?? ['udp', 'tcp'],
+      limits: { ...defaultParserLimits, ...config.limits },
+      tcpIdleTimeoutMs: config.tcpIdleTimeoutMs ?? 120_000,
+      logger: this.logger,
+    });
+    this.layer = new TransactionLayer(this.transport, { ...defaultTimers, ...config.timers }, this.logger);
+    this.layer.onRequest = (request, source, tx) => this.receive(request, source, tx);
+    this.sessionTimer = { ...defaultSessionTimer, ...config.sessionTimer };
+    this.contactUser = config.contactUser ?? 'faxseal';
+    this.userAgentName = config.userAgent ?? 'FaxSeal';
+    this.ctx = {
+      layer: this.layer,
+      logger: this.logger,
+      sessionTimer: this.sessionTimer,
+      contact: (t) => this.contact(t),
+      commonHeaders: () => this.commonHeaders(),
+      isFlowOpen: (flow) => this.transport.hasConnection(flow.connectionId),
+      bindDialog: (call, dialog) => this.bindDialog(call, dialog),
+      unbindCall: (call) => this.unbindCall(call),
+    };
+  }
+
+  /** Creates and starts a user agent; the usual entry point. */
+  static async start(config: UserAgentConfig = {}): Promise<UserAgent> {
+    const ua = new UserAgent(config);
+    await ua.transport.start();
+    ua.logger.info(
+      { host: ua.transport.host, port: ua.port, transports: ua.transport.transports },
+      'sip user agent listening',
+    );
+    return ua;
+  }
+
+  get port(): number {
+    return this.transport.port;
+  }
+
+  get host(): string {
+    return this.transport.host;
+  }
+
+  /** Calls still up or being set up. */
+  get activeCalls(): SipCall[] {
+    return [...this.calls.values()];
+  }
+
+  async stop(): Promise<void> {
+    for (const reg of this.registrations) reg.stop();
+    for (const call of [...this.calls.values()])
+      call.terminate({ cause: CallEndCause.Shutdown, status: SipStatus.ServiceUnavailable, by: 'local' });
+    this.layer.close();
+    await this.transport.stop();
+  }
+
+  /** Places an outbound call; see OutgoingCall.result for the outcome. */
+  invite(options: InviteOptions): OutgoingCall {
+    const transport = options.target.transport ?? 'udp';
+    const destination: Source = {
+      transport,
+      address: options.target.host,
+      port: options.target.port ?? 5060,
+    };
+    const from: string = formatNameAddr({
+      displayName: options.callerId,
+      uri: options.from,
+      params: { tag: newTag() },
+    });
+    const headers: SipHeader[] = [
+      { name: 'Via', value: 'SIP/2.0/UDP placeholder' },
+      { name: 'Max-Forwards', value: '70' },
+      { name: 'From', value: from },
+      { name: 'To', value: `<${options.to}>` },
+      { name: 'Call-ID', value: newCallId(this.host) },
+      { name: 'CSeq', value: '1 INVITE' },
+      { name: 'Contact', value: this.contact(transport) },
+      ...this.commonHeaders(),
+    ];
+    if (options.pAssertedIdentity) {
+      const pai = options.pAssertedIdentity.includes('<')
+        ? options.pAssertedIdentity
+        : `<${options.pAssertedIdentity}>`;
+      headers.push({ name: 'P-Asserted-Identity', value: pai });
+    }
+    if (this.sessionTimer.enabled) {
+      headers.push(
+        { name: 'Session-Expires', value: String(this.sessionTimer.sessionExpires) },
+        { name: 'Min-SE', value: String(this.sessionTimer.minSE) },
+      );
+    }
+    if (options.sdpOffer) headers.push({ name: 'Content-Type', value: 'application/sdp' });
+    headers.push(...(options.headers ?? []));
+    const request: SipRequest = {
+      kind: 'request',
+      method: 'INVITE',
+      uri: options.to,
+      version: 'SIP/2.0',
+      headers,
+      body: options.sdpOffer,
+    };
+    const call = new OutgoingCall(this.ctx, request, destination, options.credentials);
+    this.calls.set(call.callId, call);
+    this.logger.info(
+      {
+        callId: call.callId,
+        to: options.to,
+        target: `${transport}:${destination.address}:${destination.port}`,
+      },
+      'sip outbound call',
+    );
+    return call;
+  }
+
+  /** Starts a registration binding; call `start()` on the result to send the first REGISTER. */
+  register(options: RegisterOptions): Registration {
+    const reg = new Registration(
+      {
+        layer: this.layer,
+        logger: this.logger,
+        contact: (t) => this.contact(t),
+        commonHeaders: () => this.commonHeaders(),
+        localHost: this.host,
+      },
+      options,
+    );
+    this.registrations.add(reg);
+    return reg;
+  }
+
+  /** OPTIONS ping (keepalive, trunk health check); resolves with the status (408 on timeout). */
+  options(target: { host: string; port?: number; transport?: TransportName }, uri?: string): Promise<number> {
+    const transport = target.transport ?? 'udp';
+    const destination: Source = { transport, address: target.host, port: target.port ?? 5060 };
+    const requestUri = uri ?? `sip:${target.host}:${destination.port}`;
+    const request: SipRequest = {
+      kind: 'request',
+      method: 'OPTIONS',
+      uri: requestUri,
+      version: 'SIP/2.0',
+      headers: [
+        { name: 'Max-Forwards', value: '70' },
+        { name: 'From', value: `<sip:${this.contactUser}@${this.host}>;tag=${newTag()}` },
+        { name: 'To', value: `<${requestUri}>` },
+        { name: 'Call-ID', value: newCallId(this.host) },
+        { name: 'CSeq', value: '1 OPTIONS' },
+        { name: 'Accept', value: 'application/sdp' },
+        ...this.commonHeaders(),
+      ],
+      body: '',
+    };
+    return new Promise((resolve) => {
+      this.layer.sendRequest(request, destination, {
+        onResponse: (res) => {
+          if (res.status >= 200) resolve(res.status);
+        },
+        onTimeout: () => resolve(SipStatus.RequestTimeout),
+        onTransportError: () => resolve(SipStatus.ServiceUnavailable),
+      });
+    });
+  }
+
+  private contact(transport: TransportName): string {
+    const host = this.host.includes(':') ? `[${this.host}]` : this.host;
+    const param = transport === 'tcp' ? ';transport=tcp' : '';
+    return `<sip:${this.contactUser}@${host}:${this.port}${param}>`;
+  }
+
+  private commonHeaders(): SipHeader[] {
+    return [
+      { name: 'User-Agent', value: this.userAgentName },
+      { name: 'Allow', value: allowed.join(', ') },
+      { name: 'Supported', value: supportedExtensions.join(', ') },
+    ];
+  }
+
+  private bindDialog(call: SipCall, dialog: Dialog): void {
+    this.dialogs.set(dialog.id, call);
+    this.calls.set(call.callId, call);
+  }
+
+  private unbindCall(call: SipCall): void {
+    if (this.calls.get(call.callId) === call) this.calls.delete(call.callId);
+    if (call.dialog && this.dialogs.get(call.dialog.id) === call) this.dialogs.delete(call.dialog.id);
+  }
+
+  private findDialog(request: SipRequest): SipCall | undefined {
+    const toTag = parseNameAddr(getHeader(request, 'To')!)?.params.tag;
+    const fromTag = parseNameAddr(getHeader(request, 'From')!)?.params.tag;
+    if (!toTag) return undefined;
+    return this.dialogs.get(dialogId(getHeader(request, 'Call-ID')!, toTag, fromTag ?? ''));
+  }
+
+  private receive(request: SipRequest, source: Source, tx: ServerTransaction | null): void {
+    if (!tx) {
+      // ACK to a 2xx: the dialog's business, never answered.
+      this.findDialog(request)?.handleAck(request);
+      return;
+    }
+    const reply = (status: number, headers: SipHeader[] = []) => {
+      const res = tx.createResponse(status, undefined, newTag());
+      res.headers.push(...headers);
+      tx.respond(res);
+    };
+    const uri = parseUri(request.uri);
+    if (!uri) {
+      reply(SipStatus.UnsupportedUriScheme);
+      return;
+    }
+    const maxForwards = getHeader(request, 'Max-Forwards');
+    if (maxForwards !== undefined && Number(maxForwards) <= 0 && request.method !== 'OPTIONS') {
+      reply(SipStatus.TooManyHops);
+      return;
+    }
+    if (request.method === 'CANCEL') {
+      const invite = this.layer.findInviteFor(request);
+      if (!invite) {
+        reply(SipStatus.CallDoesNotExist);
+        return;
+      }
+      reply(SipStatus.Ok);
+      const call = this.calls.get(getHeader(request, 'Call-ID')!);
+      if (call instanceof IncomingCall) call.handleCancel(request);
+      return;
+    }
+    const toTag = parseNameAddr(getHeader(request, 'To')!)?.params.tag;
+    if (toTag) {
+      const call = this.findDialog(request);
+      if (call) call.handleInDialog(request, tx);
+      else if (!knownMethods.has(request.method)) reply(SipStatus.NotImplemented);
+      else reply(SipStatus.CallDoesNotExist);
+      return;
+    }
+    this.emit('request', { request, source });
+    const unsupported = headerTokens(request, 'Require').filter((t) => !supportedExtensions.includes(t));
+    if (unsupported.length > 0 && request.method !== 'ACK') {
+      reply(SipStatus.BadExtension, [{ name: 'Unsupported', value: unsupported.join(', ') }]);
+      return;
+    }
+    switch (request.method) {
+      case 'OPTIONS':
+        reply(SipStatus.Ok, [
+          ...this.commonHeaders(),
+          { name: 'Accept', value: 'application/sdp' },
+          { name: 'Accept-Language', value: 'en' },
+          { name: 'Contact', value: this.contact(source.transport) },
+        ]);
+        return;
+      case 'INVITE':
+        this.receiveInvite(request, source, tx, reply);
+        return;
+      case 'BYE':
+      case 'UPDATE':
+      case 'INFO':
+        reply(SipStatus.CallDoesNotExist);
+        return;
+      default:
+        if (knownMethods.has(request.method))
+          reply(SipStatus.MethodNotAllowed, this.commonHeaders().slice(1, 2));
+        else reply(SipStatus.NotImplemented);
+    }
+  }
+
+  private receiveInvite(
+    request: SipRequest,
+    source: Source,
+    tx: ServerTransaction,
+    reply: (status: number, headers?: SipHeader[]) => void,
+  ): void {
+    const contentType = getHeader(request, 'Content-Type');
+    if (request.body && contentType && !/^application\/sdp\b/i.test(contentType.trim())) {
+      reply(SipStatus.UnsupportedMediaType, [{ name: 'Accept', value: 'application/sdp' }]);
+      return;
+    }
+    const callId = getHeader(request, 'Call-ID')!;
+    if (this.calls.has(callId)) {
+      // Same Call-ID, no To tag, new branch: a loop or a fork of a call we already have.
+      reply(SipStatus.LoopDetected);
+      return;
+    }
+    if (this.sessionTimer.enabled) {
+      const se = /^\s*(\d+)/.exec(getHeader(request, 'Session-Expires') ?? '');
+      if (se && Number(se[1]) < this.sessionTimer.minSE) {
+        reply(SipStatus.SessionIntervalTooSmall, [
+          { name: 'Min-SE', value: String(this.sessionTimer.minSE) },
+        ]);
+        return;
+      }
+    }
+    const call = new IncomingCall(this.ctx, request, source, tx);
+    this.calls.set(callId, call);
+    this.logger.info(
+      {
+        callId,
+        from: call.fromUser,
+        to: call.toUser,
+        source: `${source.transport}:${source.address}:${source.port}`,
+      },
+      'sip inbound call',
+    );
+    if (this.listenerCount('invite') === 0) {
+      call.reject(SipStatus.TemporarilyUnavailable);
+      return;
+    }
+    this.emit('invite', call);
+  }
+}
