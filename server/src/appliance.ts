@@ -55,12 +55,14 @@ export async function startAppliance(config: Config, options: StartOptions = {})
   log.info({ httpUrl, docs: `${httpUrl}/docs` }, 'FaxSeal appliance ready');
   void services.mailer.flush();
   services.webhooks.dispatcher.start(http.metrics.registry);
+  services.jobs.start();
   return {
     services,
     http,
     httpUrl,
     firstRunOperator,
     async stop() {
+      await services.jobs.stop();
       await services.webhooks.dispatcher.stop();
       await http.close();
       services.close();

@@ -3,9 +3,13 @@
 
 import type { Logger } from 'pino';
 import { OperatorRepository } from './admin/operator-repository.ts';
+import { AuditLog } from './audit/audit-log.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { Config } from './config/config.ts';
 import { Mailer } from './email/mailer.ts';
+import { FaxRepository } from './faxes/fax-repository.ts';
+import { InboundIntake } from './faxes/inbound-intake.ts';
+import { SqliteJobQueue } from './jobs/job-queue.ts';
 import { ApiKeyRepository } from './keys/api-key-repository.ts';
 import { DidPool } from './numbers/did-pool.ts';
 import { NumberRepository } from './numbers/number-repository.ts';
@@ -13,8 +17,11 @@ import { Onboarding } from './partners/onboarding.ts';
 import { PartnerRepository } from './partners/partner-repository.ts';
 import { SettingsRepository } from './settings/settings-repository.ts';
 import { WebhookSecrets } from './settings/webhook-secrets.ts';
+import { BlobStore } from './storage/blob-store.ts';
 import { type Db, openDatabase } from './storage/database.ts';
 import { MasterKey } from './storage/master-key.ts';
+import { CallRouter } from './telephony/call-router.ts';
+import { TrunkRepository } from './telephony/trunks/trunk-repository.ts';
 import { createWebhooks, type Webhooks } from './webhooks/webhooks.ts';
 
 export interface Services {
@@ -33,6 +40,14 @@ export interface Services {
   operators: OperatorRepository;
   mailer: Mailer;
   webhooks: Webhooks;
+  /** Durable jobs: domains register their handlers; the appliance starts and stops the queue. */
+  jobs: SqliteJobQueue;
+  blobs: BlobStore;
+  audit: AuditLog;
+  faxes: FaxRepository;
+  trunks: TrunkRepository;
+  callRouter: CallRouter;
+  intake: InboundIntake;
   close(): void;
 }
 
@@ -49,6 +64,12 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
   }
   const settings = new SettingsRepository(db, clock);
   const webhookSecrets = new WebhookSecrets(db, clock, masterKey);
+  const numbers = new NumberRepository(db, clock, dids, config.didQuarantineDays);
+  const trunks = new TrunkRepository(db, clock, masterKey);
+  if (trunks.seedLabTrunk()) log.info('created the loopback lab trunk (accepts calls from 127.0.0.0/8 only)');
+  const jobs = new SqliteJobQueue(db, clock, log.child({ module: 'jobs' }));
+  const blobs = new BlobStore(config.dataDir, masterKey);
+  const faxes = new FaxRepository(db);
   return {
     config,
     log,
@@ -62,7 +83,7 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
       tokenTtlMinutes: config.verificationTokenTtlMinutes,
     }),
     dids,
-    numbers: new NumberRepository(db, clock, dids, config.didQuarantineDays),
+    numbers,
     settings,
     webhookSecrets,
     operators: new OperatorRepository(db, clock),
@@ -75,6 +96,13 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
       settings,
       webhookSecrets,
     }),
+    jobs,
+    blobs,
+    audit: new AuditLog(db, clock),
+    faxes,
+    trunks,
+    callRouter: new CallRouter(trunks, dids, numbers),
+    intake: new InboundIntake(db, clock, faxes, blobs, settings, jobs, log.child({ module: 'intake' })),
     close() {
       mailer.close();
       db.close();

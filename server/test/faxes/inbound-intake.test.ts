@@ -17,7 +17,6 @@ import { SqliteJobQueue } from '../../src/jobs/job-queue.ts';
 import type { FaxNumber } from '../../src/numbers/number-repository.ts';
 import { BlobStore } from '../../src/storage/blob-store.ts';
 import { newId } from '../../src/storage/ids.ts';
-import { TrunkRepository } from '../../src/telephony/trunks/trunk-repository.ts';
 import { startTestAppliance, type TestAppliance } from '../support/test-appliance.ts';
 
 let app: TestAppliance;
@@ -35,7 +34,7 @@ before(async () => {
   blobs = new BlobStore(app.dataDir, s.masterKey);
   const jobs = new SqliteJobQueue(s.db, s.clock, pino({ level: 'silent' }));
   intake = new InboundIntake(s.db, s.clock, faxes, blobs, s.settings, jobs, pino({ level: 'silent' }));
-  trunkId = new TrunkRepository(s.db, s.clock, s.masterKey).seedLabTrunk()!.id;
+  trunkId = s.trunks.list().find((t) => t.name === 'lab')!.id;
   const { apiKey, partnerId } = await app.onboardPartner();
   await app.call('POST', '/api/partner/numbers', {
     key: apiKey,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { CallRouter } from '../../src/telephony/call-router.ts';
-import { LAB_TRUNK, TrunkRepository } from '../../src/telephony/trunks/trunk-repository.ts';
+import type { CallRouter } from '../../src/telephony/call-router.ts';
+import { LAB_TRUNK, type TrunkRepository } from '../../src/telephony/trunks/trunk-repository.ts';
 import { startTestAppliance, type TestAppliance } from '../support/test-appliance.ts';
 
 let app: TestAppliance;
@@ -11,15 +11,14 @@ let key: string;
 
 before(async () => {
   app = await startTestAppliance();
-  const { services } = app;
-  trunks = new TrunkRepository(services.db, services.clock, services.masterKey);
-  router = new CallRouter(trunks, services.dids, services.numbers);
+  trunks = app.services.trunks;
+  router = app.services.callRouter;
   key = (await app.onboardPartner()).apiKey;
 });
 after(() => app.shutdown());
 
-test('the lab trunk is created once and matches loopback sources only', () => {
-  const lab = trunks.seedLabTrunk() ?? trunks.list().find((t) => t.name === 'lab')!;
+test('the lab trunk is created on first start, once, and matches loopback sources only', () => {
+  const lab = trunks.list().find((t) => t.name === 'lab')!;
   assert.equal(trunks.seedLabTrunk(), null, 'seeded once');
   assert.deepEqual(lab.allowedIps, LAB_TRUNK.allowedIps);
   assert.equal(trunks.matchSource('127.0.0.1')?.id, lab.id);
