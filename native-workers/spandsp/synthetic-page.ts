@@ -1,20 +1,11 @@
 // Draws deterministic fax-like test pages (text-shaped blocks, rules, a diagonal) as 1-bit bitmaps.
 // Tests fax them and compare pixels; nothing binary is committed, the same seed always gives the same page.
+import { seededRandom } from '../../scripts/fixtures/seeded-random.ts';
 import type { FaxPage } from './index.ts';
 
 export const FAX_PAGE_WIDTH = 1728;
 
-/** mulberry32: tiny seeded PRNG, so a failing page can be reproduced from its seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 export interface SyntheticPageOptions {
   seed: number;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -58,8 +58,9 @@ test('invalid and unknown variables stop start-up, each named', () => {
   );
 });
 
-test('a JSON config file supplies values; the environment wins over it', () => {
+test('a JSON config file supplies values; the environment wins over it', (t) => {
   const file = path.join(os.tmpdir(), `faxseal-config-${process.pid}.json`);
+  t.after(() => rmSync(file, { force: true }));
   writeFileSync(file, JSON.stringify({ httpPort: 8181, sipPort: 5070 }));
   const config = loadConfig({ FAXSEAL_CONFIG: file, FAXSEAL_SIP_PORT: '5080' });
   assert.equal(config.httpPort, 8181);

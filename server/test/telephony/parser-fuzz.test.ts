@@ -2,6 +2,7 @@
 // with a typed error, never throw, and anything accepted must survive a serialise/parse round trip.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { seededRandom } from '../../../scripts/fixtures/seeded-random.ts';
 import { answerOffer, extractMedia, newSdpOrigin } from '../../src/telephony/sdp/offer-answer.ts';
 import { parseSdp, serializeSdp } from '../../src/telephony/sdp/session-description.ts';
 import { parseChallenge } from '../../src/telephony/sip/digest.ts';
@@ -10,17 +11,7 @@ import { frameStream, parseMessage } from '../../src/telephony/sip/parser.ts';
 import { parseNameAddr, parseUri } from '../../src/telephony/sip/uri.ts';
 import { t38Sdps, validInvite } from './fixtures.ts';
 
-/** mulberry32: small, seedable, good enough to make failures reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 const tokens = [
   '\r\n',
