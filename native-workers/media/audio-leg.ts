@@ -1,17 +1,20 @@
 // The G.711 leg of a fax session: a spandsp audio fax terminal behind RTP (PCMU/PCMA, 20 ms frames).
-// Runs inside the media worker only; advance() is called once per 160 samples of the session clock.
+// Runs inside the media worker only: advance() sends one frame per 160 samples of the session clock, while
+// received audio plays as the packets arrive (RtpPlayout), so a starved thread never invents lost audio.
 import { randomInt } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { AudioFax, configureT30 } from '../spandsp/index.ts';
 import { G711_PAYLOAD_TYPE, type G711Codec, g711Decode, g711Encode } from './g711.ts';
 import type { MediaStats } from './media-protocol.ts';
-import { decodeRtpPacket, encodeRtpPacket, RtpJitterBuffer, SAMPLES_PER_FRAME } from './rtp.ts';
+import { decodeRtpPacket, encodeRtpPacket, type PlayoutSink, RtpPlayout, SAMPLES_PER_FRAME } from './rtp.ts';
 import type { FaxLegOptions } from './t38-leg.ts';
 
 export class AudioLeg {
   readonly transport = 'audio';
   readonly terminal: AudioFax;
   readonly payloadType: number;
-  private readonly jitter = new RtpJitterBuffer();
+  private readonly playout = new RtpPlayout(performance.now());
+  private readonly sink: PlayoutSink;
   private readonly ssrc = randomInt(2 ** 32);
   private seq = randomInt(2 ** 16);
   private timestamp = randomInt(2 ** 32);
@@ -29,16 +32,19 @@ export class AudioLeg {
     // Keep sending (silence) between T.30 bursts: the far end's jitter buffer and NAT bindings expect a stream.
     this.terminal.setTransmitOnIdle(true);
     if (options.logLevel) this.terminal.setLogLevel(options.logLevel);
+    this.sink = {
+      play: (payload) => this.terminal.rx(g711Decode(this.codec, payload)),
+      fillIn: (samples) => this.terminal.rxFillin(samples),
+    };
   }
 
-  /** One 20 ms frame in each direction. */
+  /** Receive side on the session clock: fills in only what the stream has proven missing or silent. */
+  pump(now: number): void {
+    this.playout.drain(now, this.sink);
+  }
+
+  /** One 20 ms frame out; after a stall the session calls this repeatedly to catch up. */
   advance(samples: number = SAMPLES_PER_FRAME): void {
-    const frame = this.jitter.pop();
-    if (frame?.kind === 'frame') {
-      this.terminal.rx(g711Decode(this.codec, frame.payload));
-    } else {
-      this.terminal.rxFillin(samples);
-    }
     const payload = g711Encode(this.codec, this.terminal.tx(samples));
     this.options.send(
       encodeRtpPacket({
@@ -63,7 +69,9 @@ export class AudioLeg {
       return;
     }
     this.datagramsReceived++;
-    this.jitter.push(decoded.packet.seq, decoded.packet.payload);
+    const now = performance.now();
+    this.playout.push(decoded.packet, now);
+    this.playout.drain(now, this.sink);
   }
 
   mediaStats(): MediaStats {
@@ -71,8 +79,8 @@ export class AudioLeg {
       datagramsSent: this.datagramsSent,
       datagramsReceived: this.datagramsReceived,
       recovered: 0,
-      lost: this.jitter.stats.lost,
-      rejected: this.rejected + this.jitter.stats.late,
+      lost: this.playout.stats.lost,
+      rejected: this.rejected + this.playout.stats.late,
     };
   }
 

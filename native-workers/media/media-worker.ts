@@ -141,6 +141,7 @@ class FaxMediaSession {
     const leg = this.leg;
     if (!leg) return;
     try {
+      if (leg instanceof AudioLeg) leg.pump(now);
       let due = Math.floor((now - this.legStartedAt) * SAMPLES_PER_MS) - this.samplesDone;
       while (due >= SAMPLES_PER_FRAME && this.leg === leg) {
         leg.advance(SAMPLES_PER_FRAME);
@@ -359,9 +360,17 @@ function withSession(sessionId: string, action: (session: FaxMediaSession) => vo
   }
 }
 
+// The tick does its work in the check phase, after the poll phase: when the thread was starved, the
+// datagrams that queued up meanwhile are read before the clock decides anything was missing.
+let tickQueued = false;
 const clock = setInterval(() => {
-  const now = performance.now();
-  for (const session of sessions.values()) session.tick(now);
+  if (tickQueued) return;
+  tickQueued = true;
+  setImmediate(() => {
+    tickQueued = false;
+    const now = performance.now();
+    for (const session of sessions.values()) session.tick(now);
+  });
 }, config.tickMs);
 
 port.on('message', (message: MainToWorker) => {

@@ -1,8 +1,8 @@
-// RTP, G.711 and jitter-buffer tests.
+// RTP, G.711 and playout tests.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { g711Decode, g711Encode } from './g711.ts';
-import { decodeRtpPacket, encodeRtpPacket, RtpJitterBuffer } from './rtp.ts';
+import { decodeRtpPacket, encodeRtpPacket, RtpPlayout } from './rtp.ts';
 
 describe('G.711', () => {
   test('matches the reference code points', () => {
@@ -84,43 +84,89 @@ describe('RTP', () => {
   });
 });
 
-describe('RTP jitter buffer', () => {
-  const frame = (n: number) => Uint8Array.of(n);
-  const play = (jb: RtpJitterBuffer, count: number) =>
-    Array.from({ length: count }, () => {
-      const f = jb.pop();
-      return f === undefined ? '-' : f.kind === 'lost' ? 'lost' : f.payload[0];
-    });
+describe('RTP playout', () => {
+  const SSRC = 7;
+  const packet = (seq: number, timestamp = seq * 160) => ({
+    seq: seq & 0xffff,
+    timestamp: timestamp >>> 0,
+    ssrc: SSRC,
+    payload: new Uint8Array(160).fill(seq & 0xff),
+  });
+  /** What the modem was fed: payload markers, `fill:<samples>` for fill-in. */
+  const recorder = () => {
+    const fed: (number | string)[] = [];
+    const sink = {
+      play: (p: Uint8Array) => fed.push(p[0]),
+      fillIn: (n: number) => fed.push(`fill:${n}`),
+    };
+    return { fed, sink };
+  };
 
-  test('waits for the target depth, then plays reordered packets in order', () => {
-    const jb = new RtpJitterBuffer({ targetDepth: 3 });
-    jb.push(11, frame(11));
-    assert.deepEqual(play(jb, 1), ['-']);
-    jb.push(10, frame(10));
-    jb.push(13, frame(13));
-    jb.push(12, frame(12));
-    jb.push(12, frame(12));
-    assert.deepEqual(play(jb, 4), [10, 11, 12, 13]);
-    assert.equal(jb.stats.duplicates, 1);
+  test('plays reordered packets in order, drops duplicates and late ones', () => {
+    const playout = new RtpPlayout(0);
+    const { fed, sink } = recorder();
+    for (const seq of [10, 12, 12, 11, 13]) {
+      playout.push(packet(seq), 1);
+      playout.drain(1, sink);
+    }
+    assert.deepEqual(fed, [10, 11, 12, 13]);
+    playout.push(packet(9), 2);
+    assert.deepEqual(playout.stats, { played: 4, lost: 0, late: 1, duplicates: 1, silenceSamples: 0 });
   });
 
-  test('a lost packet becomes one fill-in slot; a late one after playout is dropped', () => {
-    const jb = new RtpJitterBuffer({ targetDepth: 2 });
-    for (const seq of [65534, 0, 1]) jb.push(seq, frame(seq & 0xff));
-    assert.deepEqual(play(jb, 4), [254, 'lost', 0, 1]);
-    jb.push(65535, frame(255));
-    assert.equal(jb.stats.late, 1);
+  test('a starved reader plays its backlog without inventing audio, however late its clock is', () => {
+    const playout = new RtpPlayout(0);
+    const { fed, sink } = recorder();
+    playout.push(packet(1), 0);
+    playout.drain(0, sink);
+    // 900 ms with no reads (the thread was starved), then the clock fires before the backlog is read.
+    playout.drain(900, sink);
+    for (let seq = 2; seq <= 46; seq++) playout.push(packet(seq), 901);
+    playout.drain(901, sink);
+    assert.equal(fed.length, 46);
+    assert.ok(fed.every((f) => typeof f === 'number'));
   });
 
-  test('an underrun waits for the late packet instead of skipping it, and depth is capped', () => {
-    const jb = new RtpJitterBuffer({ targetDepth: 1, maxDepth: 3 });
-    jb.push(1, frame(1));
-    assert.deepEqual(play(jb, 3), [1, 'lost', 'lost']);
-    jb.push(2, frame(2));
-    assert.deepEqual(play(jb, 1), [2]);
-    for (let seq = 3; seq < 9; seq++) jb.push(seq, frame(seq));
-    assert.equal(jb.depth, 3);
-    assert.deepEqual(play(jb, 3), [6, 7, 8]);
-    assert.equal(jb.stats.skipped, 3);
+  test('a gap is filled in only once later packets confirm it, across the seq wrap', () => {
+    const playout = new RtpPlayout(0, { reorderFrames: 3 });
+    const { fed, sink } = recorder();
+    for (const seq of [65534, 0, 1]) {
+      playout.push(packet(seq, 65534 * 160 + ((seq - 65534) & 0xffff) * 160), 0);
+      playout.drain(0, sink);
+    }
+    assert.deepEqual(fed, [254], 'waits: 65535 may still come');
+    playout.push(packet(2, 65534 * 160 + 4 * 160), 0);
+    playout.drain(0, sink);
+    assert.deepEqual(fed, [254, 'fill:160', 0, 1, 2]);
+    assert.equal(playout.stats.lost, 1);
+  });
+
+  test('long silence is filled in so T.30 timers run, and not again when the timestamps catch up', () => {
+    const playout = new RtpPlayout(0, { silenceMs: 1000 });
+    const { fed, sink } = recorder();
+    playout.push(packet(1), 0);
+    playout.drain(0, sink);
+    playout.drain(1040, sink);
+    assert.deepEqual(fed, [1, 'fill:160', 'fill:160']);
+    // The far end paused 1.5 s of timestamps with seq running on: only the rest is filled in.
+    playout.push(packet(2, 2 * 160 + 12_000 - 160), 1100);
+    playout.drain(1100, sink);
+    const filled = fed
+      .filter((f) => typeof f === 'string')
+      .reduce((n, f) => n + Number(String(f).slice(5)), 0);
+    assert.equal(filled, 12_000 - 160);
+    assert.equal(fed.at(-1), 2);
+  });
+
+  test('a new SSRC or a far jump restarts playout instead of dropping everything as late', () => {
+    const playout = new RtpPlayout(0);
+    const { fed, sink } = recorder();
+    playout.push(packet(100), 0);
+    playout.push({ ...packet(5), ssrc: 8 }, 0);
+    playout.push({ ...packet(6), ssrc: 8 }, 0);
+    playout.drain(0, sink);
+    playout.push({ ...packet(30_000), ssrc: 8 }, 0);
+    playout.drain(0, sink);
+    assert.deepEqual(fed, [5, 6, 30_000 & 0xff]);
   });
 });

@@ -1,5 +1,5 @@
 // RTP (RFC 3550) for G.711 fax audio: packet codec and a small playout jitter buffer.
-// The media worker pulls one 20 ms frame per 160 samples of its clock; a gap becomes fax_rx_fillin.
+// Playout follows the packets, not the clock: a gap becomes fax_rx_fillin only once the stream proves it.
 
 export const SAMPLES_PER_FRAME = 160; // 20 ms at 8 kHz
 
@@ -53,88 +53,139 @@ export function decodeRtpPacket(datagram: Uint8Array): RtpDecodeResult {
   };
 }
 
-/** What the playout clock gets for one frame slot. */
-export type PlayoutFrame =
-  | { kind: 'frame'; payload: Uint8Array }
-  /** A packet is missing: stand in with fax_rx_fillin so modems and T.30 timers keep time. */
-  | { kind: 'lost' };
-
-export interface JitterBufferOptions {
-  /** Frames held before playout starts, absorbing that much arrival jitter (default 3 = 60 ms). */
-  targetDepth?: number;
-  /** Beyond this many buffered frames the oldest are skipped, so delay cannot grow without bound. */
-  maxDepth?: number;
+/** Where played-out audio goes: the fax modem's receive side. */
+export interface PlayoutSink {
+  /** One packet's payload, in order. */
+  play(payload: Uint8Array): void;
+  /** Stands in for `samples` of missing audio (fax_rx_fillin) so modems and T.30 timers keep time. */
+  fillIn(samples: number): void;
 }
 
-export interface JitterBufferStats {
+export interface PlayoutOptions {
+  /** A missing packet is declared lost once packets this many frames after it have arrived (default 3). */
+  reorderFrames?: number;
+  /** With nothing arriving at all for this long, time is filled in so T.30 timers still run (default 1 s). */
+  silenceMs?: number;
+}
+
+export interface PlayoutStats {
   played: number;
+  /** Packets a later packet proved missing, each filled in. */
   lost: number;
   late: number;
   duplicates: number;
-  skipped: number;
+  /** Samples filled in because the far end went quiet (or its timestamps jumped). */
+  silenceSamples: number;
 }
 
+interface Buffered {
+  timestamp: number;
+  payload: Uint8Array;
+}
+
+/** Samples beyond which a timestamp jump is taken as a restart rather than a pause (5 s). */
+const MAX_TIMESTAMP_JUMP = 40_000;
+/** A packet this far behind or ahead of playout is from a restarted stream, not merely late or early. */
+const RESYNC_BEHIND_FRAMES = 50;
+const RESYNC_AHEAD_FRAMES = 500;
+
 /**
- * Reorders by RTP sequence number and plays out one frame per pop(). On underrun it stands in for the frame
- * but keeps waiting for it (a late packet still plays, the delay grows by a frame); when packets after a gap
- * are already here the gap is declared lost and skipped. maxDepth caps the delay that underruns can add.
+ * Receive-side playout driven by the packets, not by our clock. A packet plays as soon as every packet
+ * before it has played, so a media thread that was starved and reads a backlog after its clock fired
+ * never invents audio for packets it merely has not read yet. Fill-in happens only where the stream
+ * proves audio missing: a gap that later packets confirm, a timestamp jump, or a long silence.
  */
-export class RtpJitterBuffer {
-  private readonly frames = new Map<number, Uint8Array>();
+export class RtpPlayout {
+  private readonly frames = new Map<number, Buffered>();
   private next: number | undefined;
-  private started = false;
-  private readonly targetDepth: number;
-  private readonly maxDepth: number;
-  readonly stats: JitterBufferStats = { played: 0, lost: 0, late: 0, duplicates: 0, skipped: 0 };
+  private ssrc: number | undefined;
+  /** RTP timestamp the next in-order packet should carry. */
+  private expectedTimestamp: number | undefined;
+  private lastFrameSamples = SAMPLES_PER_FRAME;
+  private lastActivity: number;
+  /** Silence filled in since audio last played: a timestamp jump covering it is not filled twice. */
+  private silenceCredit = 0;
+  private readonly reorderFrames: number;
+  private readonly silenceMs: number;
+  readonly stats: PlayoutStats = { played: 0, lost: 0, late: 0, duplicates: 0, silenceSamples: 0 };
 
-  constructor(options: JitterBufferOptions = {}) {
-    this.targetDepth = options.targetDepth ?? 3;
-    this.maxDepth = options.maxDepth ?? 10;
+  constructor(now: number, options: PlayoutOptions = {}) {
+    this.lastActivity = now;
+    this.reorderFrames = options.reorderFrames ?? 3;
+    this.silenceMs = options.silenceMs ?? 1000;
   }
 
-  get depth(): number {
-    return this.frames.size;
-  }
-
-  push(seq: number, payload: Uint8Array): void {
-    if (this.next === undefined) this.next = seq;
-    const ahead = (seq - this.next) & 0xffff;
-    if (ahead >= 0x8000) {
-      // Before playout starts an earlier packet just moves the start back.
-      if (this.started) {
-        this.stats.late++;
-        return;
-      }
-      this.next = seq;
+  push(packet: Pick<RtpPacket, 'seq' | 'timestamp' | 'ssrc' | 'payload'>, now: number): void {
+    this.lastActivity = Math.max(this.lastActivity, now);
+    if (this.ssrc !== packet.ssrc || this.next === undefined) this.resync(packet);
+    const ahead = (packet.seq - this.next!) & 0xffff;
+    if (ahead >= 0x8000 && 0x10000 - ahead <= RESYNC_BEHIND_FRAMES) {
+      this.stats.late++;
+      return;
     }
-    if (this.frames.has(seq)) {
+    if (ahead > RESYNC_AHEAD_FRAMES) this.resync(packet);
+    if (this.frames.has(packet.seq)) {
       this.stats.duplicates++;
       return;
     }
-    this.frames.set(seq, payload);
-    while (this.frames.size > this.maxDepth) {
-      this.frames.delete(this.next);
+    this.frames.set(packet.seq, { timestamp: packet.timestamp, payload: packet.payload });
+  }
+
+  /** Plays every packet that can play now; fills in only where audio is proven missing. */
+  drain(now: number, sink: PlayoutSink): void {
+    while (this.next !== undefined) {
+      const frame = this.frames.get(this.next);
+      if (frame) {
+        this.frames.delete(this.next);
+        this.fillTimestampJump(frame.timestamp, sink);
+        sink.play(frame.payload);
+        this.stats.played++;
+        this.lastFrameSamples = frame.payload.length || SAMPLES_PER_FRAME;
+        this.expectedTimestamp = (frame.timestamp + this.lastFrameSamples) >>> 0;
+        this.next = (this.next + 1) & 0xffff;
+        this.silenceCredit = 0;
+        this.lastActivity = Math.max(this.lastActivity, now);
+        continue;
+      }
+      if (!this.gapConfirmed()) break;
+      sink.fillIn(this.lastFrameSamples);
+      this.stats.lost++;
+      if (this.expectedTimestamp !== undefined)
+        this.expectedTimestamp = (this.expectedTimestamp + this.lastFrameSamples) >>> 0;
       this.next = (this.next + 1) & 0xffff;
-      this.stats.skipped++;
+    }
+    const quietSamples = Math.floor((now - this.lastActivity - this.silenceMs) * 8);
+    for (let due = quietSamples - this.silenceCredit; due > 0; due -= SAMPLES_PER_FRAME) {
+      const n = Math.min(due, SAMPLES_PER_FRAME);
+      sink.fillIn(n);
+      this.silenceCredit += n;
+      this.stats.silenceSamples += n;
     }
   }
 
-  /** The frame for the next 20 ms slot, or undefined while still filling up before playout starts. */
-  pop(): PlayoutFrame | undefined {
-    if (!this.started) {
-      if (this.frames.size < this.targetDepth) return undefined;
-      this.started = true;
+  private gapConfirmed(): boolean {
+    if (this.frames.size === 0) return false;
+    for (const seq of this.frames.keys()) {
+      if (((seq - this.next!) & 0xffff) >= this.reorderFrames) return true;
     }
-    const seq = this.next;
-    const payload = seq === undefined ? undefined : this.frames.get(seq);
-    if (seq !== undefined && payload) {
-      this.frames.delete(seq);
-      this.next = (seq + 1) & 0xffff;
-      this.stats.played++;
-      return { kind: 'frame', payload };
+    return false;
+  }
+
+  /** The far end paused with seq running on (or we filled a silence): fill what the timestamps say. */
+  private fillTimestampJump(timestamp: number, sink: PlayoutSink): void {
+    if (this.expectedTimestamp === undefined) return;
+    const jump = (timestamp - this.expectedTimestamp) | 0;
+    if (jump <= 0 || jump > MAX_TIMESTAMP_JUMP) return;
+    for (let due = jump - this.silenceCredit; due > 0; due -= SAMPLES_PER_FRAME) {
+      sink.fillIn(Math.min(due, SAMPLES_PER_FRAME));
+      this.stats.silenceSamples += Math.min(due, SAMPLES_PER_FRAME);
     }
-    this.stats.lost++;
-    if (seq !== undefined && this.frames.size > 0) this.next = (seq + 1) & 0xffff;
-    return { kind: 'lost' };
+  }
+
+  private resync(packet: Pick<RtpPacket, 'seq' | 'ssrc'>): void {
+    this.frames.clear();
+    this.ssrc = packet.ssrc;
+    this.next = packet.seq;
+    this.expectedTimestamp = undefined;
   }
 }

@@ -8,15 +8,23 @@ import type { Clock } from './clock.ts';
 import type { Config } from './config/config.ts';
 import { buildHttpApp } from './http/app.ts';
 import { createLogger } from './observability/logger.ts';
+import { registerExtraction } from './pipeline/extract-job.ts';
+import { type Pipeline, registerPipeline } from './pipeline/pipeline.ts';
 import { createServices, type Services } from './services.ts';
+import { TelephonyService } from './telephony/telephony-service.ts';
 
 export interface Appliance {
   services: Services;
   http: FastifyInstance;
   /** Base URL the HTTP server actually listens on (resolves port 0). */
   httpUrl: string;
+  telephony: TelephonyService;
+  /** SIP port actually bound, UDP and TCP (resolves port 0). */
+  sipPort: number;
   /** The operator created on the very first start (null afterwards). */
   firstRunOperator: NewOperatorCredentials | null;
+  /** The inbound pipeline's job handlers (fax.process, retention.purge). */
+  pipeline: Pipeline;
   stop(): Promise<void>;
 }
 
@@ -52,17 +60,29 @@ export async function startAppliance(config: Config, options: StartOptions = {})
   const address = http.server.address();
   const port = typeof address === 'object' && address ? address.port : config.httpPort;
   const httpUrl = `http://${config.httpHost.includes(':') ? `[${config.httpHost}]` : config.httpHost}:${port}`;
-  log.info({ httpUrl, docs: `${httpUrl}/docs` }, 'FaxSeal appliance ready');
+  const telephony = await TelephonyService.start(services, http.metrics.registry);
+  log.info({ httpUrl, docs: `${httpUrl}/docs`, sipPort: telephony.sipPort }, 'FaxSeal appliance ready');
   void services.mailer.flush();
   services.webhooks.dispatcher.start(http.metrics.registry);
+  const pipeline = registerPipeline(services);
+  const extraction = registerExtraction(services);
+  await services.outbound.start();
   services.jobs.start();
   return {
     services,
     http,
     httpUrl,
+    telephony,
+    sipPort: telephony.sipPort,
     firstRunOperator,
+    pipeline,
     async stop() {
-      await services.jobs.stop();
+      await telephony.stop(); // first: hang up and commit every fax in progress
+      await services.outbound.stop(); // outbound calls end too; their attempts are recorded
+      const jobsStopped = services.jobs.stop();
+      await extraction.close(); // aborts a running extraction: stopping never waits on a model
+      await jobsStopped;
+      await pipeline.close();
       await services.webhooks.dispatcher.stop();
       await http.close();
       services.close();

@@ -6,13 +6,17 @@ import { OperatorRepository } from './admin/operator-repository.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { Config } from './config/config.ts';
+import { CreditLedger } from './credits/credit-ledger.ts';
+import { sendLowBalanceEmail } from './credits/low-balance-email.ts';
 import { Mailer } from './email/mailer.ts';
 import { FaxRepository } from './faxes/fax-repository.ts';
 import { InboundIntake } from './faxes/inbound-intake.ts';
+import { SignedPdfLinks } from './inbox/signed-links.ts';
 import { SqliteJobQueue } from './jobs/job-queue.ts';
 import { ApiKeyRepository } from './keys/api-key-repository.ts';
 import { DidPool } from './numbers/did-pool.ts';
 import { NumberRepository } from './numbers/number-repository.ts';
+import { createOutbound, type Outbound } from './outbound/outbound.ts';
 import { Onboarding } from './partners/onboarding.ts';
 import { PartnerRepository } from './partners/partner-repository.ts';
 import { SettingsRepository } from './settings/settings-repository.ts';
@@ -48,6 +52,11 @@ export interface Services {
   trunks: TrunkRepository;
   callRouter: CallRouter;
   intake: InboundIntake;
+  /** Time-limited PDF download links (webhooks, fax details). */
+  signedLinks: SignedPdfLinks;
+  credits: CreditLedger;
+  /** Outbound faxes, the dialer job, trunk administration and monitoring. */
+  outbound: Outbound;
   close(): void;
 }
 
@@ -70,6 +79,32 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
   const jobs = new SqliteJobQueue(db, clock, log.child({ module: 'jobs' }));
   const blobs = new BlobStore(config.dataDir, masterKey);
   const faxes = new FaxRepository(db);
+  const credits = new CreditLedger(db, clock);
+  credits.onLowBalance = (partnerId, balance) =>
+    void sendLowBalanceEmail(mailer, partners, config.publicUrl, partnerId, balance).catch((err) =>
+      log.warn({ partnerId, err: (err as Error).message }, 'low-balance email failed'),
+    );
+  const webhooks = createWebhooks({
+    db,
+    clock,
+    log: log.child({ module: 'webhooks' }),
+    config,
+    settings,
+    webhookSecrets,
+  });
+  const outbound = createOutbound({
+    config,
+    db,
+    clock,
+    log: log.child({ module: 'outbound' }),
+    masterKey,
+    credits,
+    numbers,
+    trunks,
+    blobs,
+    jobs,
+    webhooks,
+  });
   return {
     config,
     log,
@@ -88,14 +123,7 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
     webhookSecrets,
     operators: new OperatorRepository(db, clock),
     mailer,
-    webhooks: createWebhooks({
-      db,
-      clock,
-      log: log.child({ module: 'webhooks' }),
-      config,
-      settings,
-      webhookSecrets,
-    }),
+    webhooks,
     jobs,
     blobs,
     audit: new AuditLog(db, clock),
@@ -103,6 +131,14 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
     trunks,
     callRouter: new CallRouter(trunks, dids, numbers),
     intake: new InboundIntake(db, clock, faxes, blobs, settings, jobs, log.child({ module: 'intake' })),
+    signedLinks: new SignedPdfLinks(
+      masterKey.deriveKey('signed-pdf-links'),
+      config.publicUrl,
+      config.signedUrlTtlSeconds,
+      clock,
+    ),
+    credits,
+    outbound,
     close() {
       mailer.close();
       db.close();

@@ -2,10 +2,12 @@
 // Authenticated with `sk_admin_…` operator tokens; auditors may only read.
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { adminCreditRoutes } from '../credits/credit-routes.ts';
 import { bearerToken } from '../http/plugins/partner-auth.ts';
 import { Problem, problemResponses } from '../http/problem.ts';
+import { trunkRoutes } from '../outbound/trunk-routes.ts';
 import type { Operator } from './operator-repository.ts';
 
 declare module 'fastify' {
@@ -26,17 +28,22 @@ const DidSchema = Type.Object({
 
 const MAX_CSV_BYTES = 5 * 1024 * 1024;
 
-export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { operators, dids, partners, apiKeys } = app.services;
-
-  app.decorateRequest('operator', null);
-  app.addHook('onRequest', async (request) => {
+/** Adds an onRequest hook to `scope` that requires an operator token (every /api/admin plugin calls it). */
+export function requireOperator(scope: FastifyInstance): void {
+  if (!scope.hasRequestDecorator('operator')) scope.decorateRequest('operator', null);
+  scope.addHook('onRequest', async (request) => {
     const token = bearerToken(request);
-    const operator = token ? operators.authenticateToken(token) : null;
+    const operator = token ? scope.services.operators.authenticateToken(token) : null;
     if (!operator)
       throw Problem.unauthorized('Send an operator token as `Authorization: Bearer sk_admin_…`.');
     request.operator = operator;
   });
+}
+
+export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { dids, partners, apiKeys } = app.services;
+
+  requireOperator(app);
   app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: MAX_CSV_BYTES }, (_req, body, done) =>
     done(null, body),
   );
@@ -107,6 +114,12 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       requireWriter(request);
       const result = dids.importCsv(request.body, `import:${request.operator!.username}`);
       request.log.info({ imported: result.imported, skipped: result.skipped.length }, 'DIDs imported');
+      app.services.audit.record({
+        actorType: 'operator',
+        actorId: request.operator!.id,
+        action: 'dids.imported',
+        details: { imported: result.imported, skipped: result.skipped.length },
+      });
       return result;
     },
   );
@@ -170,4 +183,8 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return { id: request.params.id, rateLimitPerMinute: request.body.rateLimitPerMinute };
     },
   );
+
+  // Credit adjustments and trunks live in their domains' files, behind the operator auth above.
+  await app.register(adminCreditRoutes);
+  await app.register(trunkRoutes);
 };

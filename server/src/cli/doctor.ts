@@ -3,11 +3,12 @@
 
 import { spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
-import { accessSync, constants, existsSync, readdirSync, readFileSync, statfsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statfsSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/config.ts';
+import { modelStoreFor, resolveActiveProvider } from '../extraction/active-provider.ts';
 
 export interface Check {
   name: string;
@@ -97,15 +98,43 @@ export async function runDoctor(config: Config): Promise<Check[]> {
     checks.push({ name: 'data directory', ok: false, detail: `not writable: ${(err as Error).message}` });
   }
 
-  const modelsDir = path.join(root, 'models');
-  const models = existsSync(modelsDir) ? readdirSync(modelsDir).filter((f) => f.endsWith('.gguf')) : [];
-  checks.push({
-    name: 'extraction models',
-    ok: true,
-    detail: models.length
-      ? `${models.join(', ')} (llama provider available)`
-      : 'none in models/: the rules provider is used',
-  });
+  checks.push(...(await extractionChecks(config)));
+  return checks;
+}
+
+/** The active provider, and every model in models/ hashed against the catalog (cached once hashed). */
+async function extractionChecks(config: Config): Promise<Check[]> {
+  const store = modelStoreFor(config);
+  const listed = store.list();
+  const models = await Promise.all(listed.map((m) => (m.status === 'missing' ? m : store.verify(m.path))));
+  const present = models.filter((m) => m.status !== 'missing');
+  const active = resolveActiveProvider(config, store);
+  const settings = Object.entries(active.settings)
+    .map(([k, v]) => `${k}=${v ?? 'unset'}`)
+    .join(' ');
+  const checks: Check[] = [
+    {
+      name: 'extraction provider',
+      ok: true,
+      detail: `${active.name} (${active.chosen === 'configured' ? 'FAXSEAL_EXTRACTION_PROVIDER' : 'automatic'})${settings ? ` ${settings}` : ''}`,
+    },
+    {
+      name: 'extraction models',
+      ok: true,
+      detail: present.length
+        ? `${present.length} in ${store.modelsDir}`
+        : `none in ${store.modelsDir}: the rules provider is used (see models/README.md)`,
+    },
+  ];
+  for (const m of present) {
+    const bad = m.status === 'checksum_mismatch';
+    checks.push({
+      name: `model ${m.file}`,
+      ok: !bad,
+      warning: true,
+      detail: `${m.status}${m.sizeBytes !== null ? `, ${(m.sizeBytes / 2 ** 20).toFixed(1)} MiB` : ''}${bad ? ': sha256 differs from the catalog, the loader refuses it (re-copy the file)' : ''}`,
+    });
+  }
   return checks;
 }
 

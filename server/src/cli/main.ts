@@ -6,8 +6,11 @@ import { parseArgs } from 'node:util';
 import type { OperatorRole } from '../admin/operator-repository.ts';
 import { describeDefault, InvalidConfigError, KNOBS, loadConfig } from '../config/config.ts';
 import { createLogger } from '../observability/logger.ts';
+import { PipelineRepository } from '../pipeline/pipeline-repository.ts';
+import { RetentionPurger } from '../pipeline/retention-purger.ts';
 import { createServices } from '../services.ts';
 import { migrate, openDatabase } from '../storage/database.ts';
+import { rotateMasterKey } from '../storage/master-key-rotation.ts';
 import { runDoctor } from './doctor.ts';
 
 const USAGE = `Usage: npm run faxseal -- <command> [options]
@@ -18,12 +21,20 @@ Commands:
   reset-admin-password <username>
                               print a new one-time password for an operator
   import-dids <file.csv>      add DIDs to the pool (first column: US numbers; header row allowed)
+  grant-credits <partnerId> <n> --reason "…"
+                              add n credits (1 credit = 1 page sent; negative n takes back)
   migrate                     apply pending database migrations
   doctor                      check system packages, ports, disk, data directory, addon and models
   outbox [--last-link]        list emails kept in the outbox (no SMTP relay) with their links;
                               --last-link prints only the newest verification link
   config [--markdown]         print the effective configuration (secrets hidden), or the
                               documentation table of every setting
+  audit verify                walk the hash-chained audit log; exit 1 naming the first altered or
+                              missing entry
+  purge --now                 run the retention purge now (faxes past their purge time lose their
+                              documents and OCR text; a metadata tombstone stays)
+  rotate-master-key           re-seal every document and secret under a new master key, then replace
+                              keys/master.key (stop the appliance first; resumable if interrupted)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -92,6 +103,36 @@ async function main(argv: string[]): Promise<number> {
         services.close();
       }
     }
+    case 'grant-credits': {
+      const { positionals, values } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { reason: { type: 'string' } },
+      });
+      const [partnerId, amountText] = positionals;
+      const amount = Number(amountText);
+      if (!partnerId || !Number.isInteger(amount) || amount === 0 || !values.reason)
+        return usage('grant-credits <partnerId> <n> --reason "…"   (n may be negative to take credits back)');
+      const services = createServices(config, log);
+      try {
+        if (!services.partners.get(partnerId)) return fail(`no partner ${partnerId}`);
+        const result = services.credits.apply({
+          partnerId,
+          amount,
+          reason: amount > 0 ? 'grant' : 'adjustment',
+          note: values.reason,
+          actor: 'cli',
+        });
+        if (!result.ok)
+          return fail(`the balance is ${result.balance}; taking ${result.required} would make it negative`);
+        process.stdout.write(
+          `${amount > 0 ? 'granted' : 'took back'} ${Math.abs(amount)} credits; balance ${result.balance}\n`,
+        );
+        return 0;
+      } finally {
+        services.close();
+      }
+    }
     case 'migrate': {
       const db = openDatabase(config.dataDir, { migrate: false });
       try {
@@ -151,6 +192,61 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(`${knob.env.padEnd(34)} ${shown}\n`);
       }
       return 0;
+    }
+    case 'audit': {
+      if (rest[0] !== 'verify') return usage('audit verify');
+      const services = createServices(config, log);
+      try {
+        const result = services.audit.verify();
+        if (!result.ok) return fail(`audit log broken at entry ${result.seq}: ${result.reason}`);
+        process.stdout.write(`audit log intact: ${result.entries} entries, head ${result.head}\n`);
+        return 0;
+      } finally {
+        services.close();
+      }
+    }
+    case 'purge': {
+      if (rest[0] !== '--now') return usage('purge --now');
+      const services = createServices(config, log);
+      try {
+        const purger = new RetentionPurger(
+          services.db,
+          services.clock,
+          new PipelineRepository(services.db),
+          services.blobs,
+          services.audit,
+          log,
+        );
+        const report = purger.purgeDue('cli');
+        process.stdout.write(
+          report.id === null
+            ? 'nothing due for purge\n'
+            : `purge report ${report.id}: ${report.faxIds.length} faxes purged, ${report.blobsDeleted} files deleted\n`,
+        );
+        return 0;
+      } finally {
+        services.close();
+      }
+    }
+    case 'rotate-master-key': {
+      if (config.masterKey)
+        return fail('FAXSEAL_MASTER_KEY is set: rotation writes the key file; unset it to rotate a key file');
+      const services = createServices(config, log);
+      try {
+        const result = rotateMasterKey(config.dataDir, services.db, services.masterKey);
+        services.audit.record({
+          actorType: 'operator',
+          actorId: 'cli',
+          action: 'master_key.rotated',
+          details: { ...result },
+        });
+        process.stdout.write(
+          `master key rotated: ${result.blobs} documents and ${result.secrets} secrets re-sealed; keys/master.key replaced\n`,
+        );
+        return 0;
+      } finally {
+        services.close();
+      }
     }
     default:
       process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);

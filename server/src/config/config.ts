@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface PortRange {
   first: number;
@@ -31,8 +32,28 @@ export interface Config {
   didQuarantineDays: number;
   verificationTokenTtlMinutes: number;
   ocrPoolSize: number;
+  signedUrlTtlSeconds: number;
   masterKey: string | null;
+  /** Null: automatic (`llama` when models/ holds a usable model, else `rules`). */
+  extractionProvider: ExtractionProviderName | null;
+  modelsDir: string;
+  llamaModel: string | null;
+  llamaThreads: number;
+  openaiBaseUrl: string | null;
+  openaiModel: string | null;
+  openaiApiKey: string | null;
+  faxMaxMegabytes: number;
+  faxMaxPages: number;
+  outboundConcurrency: number;
+  outboundRingTimeoutSeconds: number;
+  outboundBusyRetrySchedule: number[];
+  outboundNoAnswerRetrySchedule: number[];
+  outboundErrorRetrySchedule: number[];
+  trunkKeepaliveSeconds: number;
 }
+
+export type ExtractionProviderName = 'rules' | 'llama' | 'openai-compatible';
+const EXTRACTION_PROVIDERS: readonly ExtractionProviderName[] = ['rules', 'llama', 'openai-compatible'];
 
 type Parser<T> = (raw: string) => T;
 
@@ -248,6 +269,12 @@ export const KNOBS: { [K in keyof Config]: Knob<K> } = {
     default: () => Math.max(1, os.availableParallelism()),
     parse: int(1, 256),
   },
+  signedUrlTtlSeconds: {
+    env: 'FAXSEAL_SIGNED_URL_TTL_SECONDS',
+    doc: 'How long a signed PDF download link (pdfUrl in webhooks and fax details) stays valid.',
+    default: () => 3600,
+    parse: int(60, 7 * 24 * 3600),
+  },
   masterKey: {
     env: 'FAXSEAL_MASTER_KEY',
     doc: 'Base64 of 32 bytes: the key that encrypts documents and secrets at rest. Unset: a key file is created in the data directory (mode 0600).',
@@ -258,6 +285,102 @@ export const KNOBS: { [K in keyof Config]: Knob<K> } = {
       return raw.trim();
     },
     secret: true,
+  },
+  extractionProvider: {
+    env: 'FAXSEAL_EXTRACTION_PROVIDER',
+    doc: 'Extraction provider: rules, llama or openai-compatible. Unset: llama when models/ holds a usable GGUF model (see models/README.md), else rules. Language-model providers fall back to rules when they fail.',
+    default: () => null,
+    parse: (raw) => {
+      const v = raw.trim() as ExtractionProviderName;
+      if (!EXTRACTION_PROVIDERS.includes(v))
+        throw new ConfigError(`must be one of ${EXTRACTION_PROVIDERS.join(', ')}`);
+      return v;
+    },
+  },
+  modelsDir: {
+    env: 'FAXSEAL_MODELS_DIR',
+    doc: 'Folder holding catalog.json and the GGUF models of the llama provider.',
+    default: () => path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../models'),
+    parse: (raw) => path.resolve(str(raw)),
+  },
+  llamaModel: {
+    env: 'FAXSEAL_LLAMA_MODEL',
+    doc: 'Model the llama provider loads: a catalog id, a file name in the models folder, or a path. Unset: the first usable model there (catalog order).',
+    default: () => null,
+    parse: str,
+  },
+  llamaThreads: {
+    env: 'FAXSEAL_LLAMA_THREADS',
+    doc: 'CPU threads llama.cpp uses for one extraction. Default: the number of cores.',
+    default: () => Math.max(1, os.availableParallelism()),
+    parse: int(1, 256),
+  },
+  openaiBaseUrl: {
+    env: 'FAXSEAL_OPENAI_BASE_URL',
+    doc: 'openai-compatible provider: the LAN server up to its API version, e.g. http://10.0.0.5:8000/v1 (vLLM, llama.cpp server, Ollama). Allowed although private: the operator set it.',
+    default: () => null,
+    parse: url,
+  },
+  openaiModel: {
+    env: 'FAXSEAL_OPENAI_MODEL',
+    doc: 'openai-compatible provider: the model name the server knows.',
+    default: () => null,
+    parse: str,
+  },
+  openaiApiKey: {
+    env: 'FAXSEAL_OPENAI_API_KEY',
+    doc: 'openai-compatible provider: bearer key, if the server wants one.',
+    default: () => null,
+    parse: str,
+    secret: true,
+  },
+  faxMaxMegabytes: {
+    env: 'FAXSEAL_FAX_MAX_MB',
+    doc: 'Largest document an outbound fax may carry, in MiB (larger ones get 413).',
+    default: () => 50,
+    parse: int(1, 1024),
+  },
+  faxMaxPages: {
+    env: 'FAXSEAL_FAX_MAX_PAGES',
+    doc: 'Most pages an outbound fax may have, cover page included (more get 413).',
+    default: () => 200,
+    parse: int(1, 10_000),
+  },
+  outboundConcurrency: {
+    env: 'FAXSEAL_OUTBOUND_CONCURRENCY',
+    doc: 'Outbound fax calls in progress at once (each holds a media port and a trunk channel).',
+    default: () => 8,
+    parse: int(1, 1000),
+  },
+  outboundRingTimeoutSeconds: {
+    env: 'FAXSEAL_OUTBOUND_RING_TIMEOUT_SECONDS',
+    doc: 'How long an outbound fax call may ring before it is given up as `no_answer`.',
+    default: () => 60,
+    parse: int(1, 600),
+  },
+  outboundBusyRetrySchedule: {
+    env: 'FAXSEAL_OUTBOUND_BUSY_RETRIES',
+    doc: 'Seconds before each new attempt after a `busy` outcome (the count is the number of retries; empty = none).',
+    default: () => [300, 600, 1200],
+    parse: secondsList,
+  },
+  outboundNoAnswerRetrySchedule: {
+    env: 'FAXSEAL_OUTBOUND_NO_ANSWER_RETRIES',
+    doc: 'Seconds before each new attempt after a `no_answer` outcome (empty = none).',
+    default: () => [600, 1800],
+    parse: secondsList,
+  },
+  outboundErrorRetrySchedule: {
+    env: 'FAXSEAL_OUTBOUND_ERROR_RETRIES',
+    doc: 'Seconds before each new attempt after a retryable `transmission_error` (a call dropped mid-document resends only the unconfirmed pages).',
+    default: () => [60, 300],
+    parse: secondsList,
+  },
+  trunkKeepaliveSeconds: {
+    env: 'FAXSEAL_TRUNK_KEEPALIVE_SECONDS',
+    doc: 'Interval of the OPTIONS keepalive sent to every outbound trunk (0 = off).',
+    default: () => 60,
+    parse: int(0, 3600),
   },
 };
 
@@ -317,6 +440,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       problems.push(`${knob.env}=${shown}: ${(err as Error).message}`);
     }
   }
+  if (partial.extractionProvider === 'openai-compatible' && !(partial.openaiBaseUrl && partial.openaiModel)) {
+    problems.push(
+      'FAXSEAL_EXTRACTION_PROVIDER=openai-compatible needs FAXSEAL_OPENAI_BASE_URL and FAXSEAL_OPENAI_MODEL',
+    );
+  }
   if (problems.length > 0) throw new InvalidConfigError(problems);
   return partial as Config;
 }
@@ -324,7 +452,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
 /** A knob's default as the documentation shows it (machine-dependent ones in words). */
 export function describeDefault(name: keyof Config): string {
   if (name === 'dataDir') return './data';
-  if (name === 'ocrPoolSize') return 'number of cores';
+  if (name === 'ocrPoolSize' || name === 'llamaThreads') return 'number of cores';
+  if (name === 'modelsDir') return './models';
+  if (name === 'extractionProvider') return 'auto';
   const value = (KNOBS[name].default as (c: Partial<Config>) => unknown)({});
   if (value === null) return 'unset';
   if (Array.isArray(value)) return value.length > 0 ? value.join(',') : 'empty';

@@ -36,8 +36,11 @@ export interface ExtractionResult {
   provider: ProviderName;
   /** Generation statistics, when a language model ran. */
   stats?: GenerationStats;
-  /** Set when the configured provider failed and `rules` answered instead. */
-  fallback?: { from: ProviderName; code: ExtractionProviderError['code'] };
+  /**
+   * Set when the configured provider failed and `rules` answered instead (`provider_error`: it threw
+   * something unexpected rather than an ExtractionProviderError).
+   */
+  fallback?: { from: ProviderName; code: ExtractionProviderError['code'] | 'provider_error' };
 }
 
 export interface GenerationStats {

@@ -1,6 +1,7 @@
 // Faxes, inbound and outbound, and their pages. Rows are written once the carrier-side outcome is
 // known; everything later (OCR, extraction, purge) updates them through the pipeline.
 
+import type { ExtractionSchema } from '../extraction/extraction-schema.ts';
 import type { Db } from '../storage/database.ts';
 
 export type FaxDirection = 'inbound' | 'outbound';
@@ -34,6 +35,8 @@ export interface Fax {
   ocrText: string | null;
   purgeAt: string | null;
   purgedAt: string | null;
+  /** The partner's extraction schema when the fax arrived (null: no extraction). */
+  extractionSchema: ExtractionSchema | null;
   createdAt: string;
 }
 
@@ -75,6 +78,7 @@ interface FaxRow {
   ocr_text: string | null;
   purge_at: string | null;
   purged_at: string | null;
+  extraction_schema: string | null;
   created_at: string;
 }
 
@@ -106,6 +110,7 @@ const toFax = (r: FaxRow): Fax => ({
   ocrText: r.ocr_text,
   purgeAt: r.purge_at,
   purgedAt: r.purged_at,
+  extractionSchema: r.extraction_schema ? JSON.parse(r.extraction_schema) : null,
   createdAt: r.created_at,
 });
 
@@ -121,15 +126,16 @@ export class FaxRepository {
       .prepare(
         `INSERT INTO faxes (id, partner_id, number_id, shadow_user_id, direction, status, from_number, to_number,
            call_id, trunk_id, transport, pages, remote_station_id, bit_rate, ecm, resolution, t30_code, t30_text,
-           started_at, completed_at, duration_ms, overage, pdf_blob, ocr_status, purge_at, created_at)
+           started_at, completed_at, duration_ms, overage, pdf_blob, ocr_status, purge_at, extraction_schema, created_at)
          VALUES (@id, @partnerId, @numberId, @shadowUserId, 'inbound', @status, @from, @to, @callId, @trunkId,
            @transport, @pages, @remoteStationId, @bitRate, @ecm, @resolution, @t30Code, @t30Text, @startedAt,
-           @completedAt, @durationMs, @overage, @pdfBlob, @ocrStatus, @purgeAt, @createdAt)`,
+           @completedAt, @durationMs, @overage, @pdfBlob, @ocrStatus, @purgeAt, @extractionSchema, @createdAt)`,
       )
       .run({
         ...fax,
         ecm: fax.ecm === null ? null : fax.ecm ? 1 : 0,
         overage: fax.overage ? 1 : 0,
+        extractionSchema: fax.extractionSchema ? JSON.stringify(fax.extractionSchema) : null,
         ocrStatus: fax.pages > 0 ? 'pending' : 'skipped',
       });
     const insertPage = this.db.prepare(

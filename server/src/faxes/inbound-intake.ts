@@ -65,10 +65,8 @@ export class InboundIntake {
       tiffBlob = this.blobs.put('tif', Buffer.from(tiffBytes));
       pdfBlob = this.blobs.put('pdf', Buffer.from(pdf));
     }
-    const retentionDays = effectiveRetentionDays(
-      this.settings.get(call.number.partnerId).retentionDays,
-      call.number.tier,
-    );
+    const partnerSettings = this.settings.get(call.number.partnerId);
+    const retentionDays = effectiveRetentionDays(partnerSettings.retentionDays, call.number.tier);
     const firstPage = pages[0];
     this.db.transaction(() => {
       const usedBefore = this.faxes.inboundPagesThisMonth(call.number.id, call.completedAt);
@@ -98,6 +96,8 @@ export class InboundIntake {
           overage: usedBefore + pages.length > TIERS[call.number.tier].inboundPagesPerMonth,
           pdfBlob,
           purgeAt: addDays(this.clock.now(), retentionDays).toISOString(),
+          // A schema change applies to faxes received after it: this fax keeps the one in force now.
+          extractionSchema: pages.length > 0 ? partnerSettings.extractionSchema : null,
           createdAt: this.clock.now().toISOString(),
         },
         pages.map((p, i) => ({

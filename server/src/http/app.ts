@@ -9,9 +9,15 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { adminRoutes } from '../admin/admin-routes.ts';
+import { partnerCreditRoutes } from '../credits/credit-routes.ts';
+import { extractionRoutes } from '../extraction/extraction-routes.ts';
+import { modelRoutes } from '../extraction/model-routes.ts';
+import { fileRoutes } from '../inbox/file-routes.ts';
+import { inboxRoutes } from '../inbox/inbox-routes.ts';
 import { keyRoutes } from '../keys/key-routes.ts';
 import { numberRoutes } from '../numbers/number-routes.ts';
 import { createMetrics, type Metrics } from '../observability/metrics.ts';
+import { faxRoutes } from '../outbound/fax-routes.ts';
 import { onboardingRoutes } from '../partners/onboarding-routes.ts';
 import type { Services } from '../services.ts';
 import { settingsRoutes } from '../settings/settings-routes.ts';
@@ -105,6 +111,9 @@ export async function buildHttpApp(services: Services): Promise<FastifyInstance>
         { name: 'Numbers', description: 'Fax numbers per external user' },
         { name: 'Settings', description: 'Webhook, extraction schema and retention' },
         { name: 'Webhooks', description: 'Delivery log, replay and test events' },
+        { name: 'Sending', description: 'Outbound faxes: send, status, cancel' },
+        { name: 'Credits', description: 'Credit balance and log (1 credit = 1 page sent)' },
+        { name: 'Inbox', description: 'Received and sent faxes, search, signed PDF links, usage' },
         { name: 'Admin', description: 'Operator API used by the desktop console' },
         { name: 'Health', description: 'Liveness, readiness, metrics' },
       ],
@@ -138,10 +147,16 @@ export async function buildHttpApp(services: Services): Promise<FastifyInstance>
       await scope.register(settingsRoutes);
       await scope.register(keyRoutes);
       await scope.register(webhookRoutes);
+      await scope.register(faxRoutes);
+      await scope.register(partnerCreditRoutes);
+      await scope.register(inboxRoutes);
+      await scope.register(extractionRoutes);
     },
     { prefix: '/api/partner' },
   );
+  await app.register(fileRoutes);
   await app.register(adminRoutes, { prefix: '/api/admin' });
+  await app.register(modelRoutes, { prefix: '/api/admin' });
   await app.register(consoleRoutes);
   return app;
 }

@@ -63,6 +63,14 @@ export const keyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         request.body?.name ?? 'API key',
       );
       request.log.info({ keyId: key.id }, 'partner key created');
+      app.services.audit.record({
+        actorType: 'partner_key',
+        actorId: request.apiKey!.id,
+        partnerId: key.partnerId,
+        action: 'key.created',
+        targetType: 'api_key',
+        targetId: key.id,
+      });
       return reply.code(201).send({ ...view(key), apiKey: secret });
     },
   );
@@ -82,6 +90,14 @@ export const keyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const key = app.services.apiKeys.revoke(partnerId(request), request.params.id);
       if (!key) throw Problem.notFound('key_not_found', `No key ${request.params.id} in this account.`);
       request.log.info({ keyId: key.id }, 'partner key revoked');
+      app.services.audit.record({
+        actorType: 'partner_key',
+        actorId: request.apiKey!.id,
+        partnerId: key.partnerId,
+        action: 'key.revoked',
+        targetType: 'api_key',
+        targetId: key.id,
+      });
       return view(key);
     },
   );

@@ -89,6 +89,13 @@ export const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         return { next, secret: created ? webhookSecrets.active(id)[0].secret : undefined };
       })();
       request.log.info({ fields: Object.keys(patch) }, 'partner settings changed');
+      app.services.audit.record({
+        actorType: 'partner_key',
+        actorId: request.apiKey!.id,
+        partnerId: id,
+        action: 'settings.changed',
+        details: { fields: Object.keys(patch) },
+      });
       return { ...view(id, updated.next), ...(updated.secret ? { webhookSecret: updated.secret } : {}) };
     },
   );
@@ -117,6 +124,13 @@ export const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const fresh = webhookSecrets.rotate(id);
       const previous = webhookSecrets.active(id).find((s) => s.id !== fresh.id);
       request.log.info({ secretId: fresh.id }, 'webhook secret rotated');
+      app.services.audit.record({
+        actorType: 'partner_key',
+        actorId: request.apiKey!.id,
+        partnerId: id,
+        action: 'webhook_secret.rotated',
+        targetId: fresh.id,
+      });
       return {
         webhookSecret: fresh.secret,
         createdAt: fresh.createdAt,

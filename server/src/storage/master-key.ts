@@ -1,7 +1,7 @@
 // The appliance's master key: encrypts documents and stored secrets at rest (AES-256-GCM).
 // Comes from FAXSEAL_MASTER_KEY or a key file created once with mode 0600 in the data directory.
 
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -23,6 +23,11 @@ export class MasterKey {
     const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
     if (key.length !== 32) throw new Error(`${file} does not hold a base64 32-byte key`);
     return new MasterKey(key);
+  }
+
+  /** A key for one purpose (e.g. signing download links), derived so it changes with the master key. */
+  deriveKey(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.key, Buffer.alloc(0), `faxseal:${purpose}`, 32));
   }
 
   /** version(1) | iv(12) | tag(16) | ciphertext. `context` binds the ciphertext to its row. */

@@ -11,10 +11,15 @@ export interface FaxEventBase {
   pages: number;
 }
 
+/** Where one extracted value was read: the partner can highlight it on the page image. */
 export interface FieldEvidence {
+  /** 1-based page number. */
   page: number;
-  /** The OCR text the value was taken from. */
-  text: string;
+  /** Offsets into that page's OCR text and the text between them. */
+  span: { start: number; end: number; text: string };
+  /** Pixels on the page image as received (origin top-left); null when OCR had no word boxes there. */
+  bbox: { x0: number; y0: number; x1: number; y1: number } | null;
+  /** 0–1: OCR confidence of the words × how exactly the value matched the text. */
   confidence: number;
 }
 
@@ -27,15 +32,24 @@ export interface FaxReceivedPayload extends FaxEventBase {
 export interface FaxExtractedPayload extends FaxReceivedPayload {
   /** Shaped exactly like the partner's extraction schema; missing fields are null. */
   extractedData: Record<string, unknown>;
-  evidence: Record<string, FieldEvidence | null>;
+  /** Per non-null value, keyed by field path: `dob`, `patient.name`, `lineItems[0].amount`. */
+  evidence: Record<string, FieldEvidence>;
 }
 
-/** Outbound fax progress (`fax.sending`, `fax.delivered`, `fax.failed`). */
+/** Outbound fax progress (`fax.sending` once per call attempt, `fax.delivered`, `fax.failed`). */
 export interface OutboundFaxPayload extends FaxEventBase {
   status: 'sending' | 'delivered' | 'failed';
-  /** Named failure cause when status is failed (e.g. `busy`, `no_answer`, `t30_error`). */
-  failureReason?: string | null;
+  /** Call attempt this event is about (1 for the first call). */
+  attempt?: number;
+  /** Pages the far end confirmed so far. */
+  pagesDelivered?: number;
+  /** API.md's failure vocabulary (`busy`, `no_answer`, `transmission_error`, `canceled`…) when failed. */
+  failureCode?: string | null;
   failureDetail?: string | null;
+  retryable?: boolean | null;
+  /** T.30 completion code and text of the last call, when one got as far as fax tones. */
+  t30Code?: number | null;
+  t30Text?: string | null;
 }
 
 export interface WebhookTestPayload {

@@ -38,6 +38,7 @@ export async function startChildAppliance(
       FAXSEAL_HTTP_HOST: '127.0.0.1',
       FAXSEAL_HTTP_PORT: port,
       FAXSEAL_LOG_LEVEL: 'warn',
+      FAXSEAL_SIP_PORT: '0',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

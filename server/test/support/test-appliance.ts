@@ -36,7 +36,19 @@ export function tempDataDir(label = 'faxseal'): string {
 }
 
 export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Config {
-  return loadConfig({}, { dataDir, httpHost: '127.0.0.1', httpPort: 0, logLevel: 'silent', ...overrides });
+  return loadConfig(
+    {},
+    {
+      dataDir,
+      httpHost: '127.0.0.1',
+      httpPort: 0,
+      sipPort: 0,
+      logLevel: 'silent',
+      // A developer's real model in models/ must not switch every test appliance to llama.
+      modelsDir: path.join(dataDir, 'models'),
+      ...overrides,
+    },
+  );
 }
 
 let partnerCounter = 0;

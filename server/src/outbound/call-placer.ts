@@ -1,0 +1,313 @@
+// Places one outbound fax call: INVITE through a trunk with the caller's number in From and
+// P-Asserted-Identity, T.38 offered first and G.711 as the fallback when the far end refuses it
+// (488/606/415), digest answered when the trunk has credentials, then a calling media session that
+// sends the TIFF from `startPage` on. The dialer only sees the OutboundCallPlacer interface, so the
+// user agent and media engine can be the shared TelephonyService's once it exists.
+
+import type { CompletedEvent, MediaEngine, PageEvent } from '../../../native-workers/media/media-engine.ts';
+import type { T38Params as MediaT38Params } from '../../../native-workers/media/media-protocol.ts';
+import {
+  AudioCodec,
+  answerOffer,
+  buildAudioOffer,
+  buildT38Offer,
+  extractMedia,
+  type MediaDescription,
+  newSdpOrigin,
+} from '../telephony/sdp/offer-answer.ts';
+import { serializeSdp } from '../telephony/sdp/session-description.ts';
+import { type T38Params, T38RateManagement } from '../telephony/sdp/t38.ts';
+import type { CallEndCause, InviteOutcome, OutgoingCall, ReinviteRequest } from '../telephony/sip/call.ts';
+import type { DigestCredentials } from '../telephony/sip/digest.ts';
+import type { UserAgent } from '../telephony/sip/user-agent.ts';
+
+export interface CallTarget {
+  host: string;
+  port: number;
+  transport: 'udp' | 'tcp';
+}
+
+export interface OutboundCallRequest {
+  /** Unique per attempt: names the media sessions. */
+  ref: string;
+  target: CallTarget;
+  credentials?: DigestCredentials;
+  /** E.164 caller ID (the user's number). */
+  from: string;
+  /** E.164 destination. */
+  to: string;
+  /** Offer T.38 first (else audio only). */
+  t38: boolean;
+  /** Audio codec to offer, in order of preference; the first is used. */
+  codecs: ('pcmu' | 'pcma')[];
+  tiffPath: string;
+  /** 0-based first page to send: pages already confirmed on an earlier attempt are skipped. */
+  startPage: number;
+  /** Give up ringing after this long (CANCEL). */
+  ringTimeoutMs: number;
+  /** Pages confirmed by the far end so far in this call (T.30 phase D). */
+  onPage?: (pagesConfirmed: number) => void;
+  onAnswered?: (transport: 't38' | 'audio') => void;
+}
+
+export interface FaxCompletion {
+  code: number;
+  text: string;
+  ok: boolean;
+  /** Pages confirmed in this call (counted from startPage). */
+  pages: number;
+  remoteIdent: string;
+  bitRate: number;
+  durationMs: number;
+}
+
+export type OutboundCallOutcome =
+  | {
+      answered: false;
+      callId: string;
+      status: number;
+      reason: string;
+      cause: CallEndCause;
+      ringTimedOut: boolean;
+    }
+  | { answered: true; callId: string; transport: 't38' | 'audio'; completion: FaxCompletion };
+
+export interface ProbeOutcome {
+  answered: boolean;
+  status: number;
+  reason: string;
+  cause: CallEndCause | null;
+  ringTimedOut: boolean;
+}
+
+/** What the dialer and the trunk admin need from the SIP side. */
+export interface OutboundCallPlacer {
+  place(request: OutboundCallRequest): Promise<OutboundCallOutcome>;
+  /** A test call: INVITE, and BYE at once if answered. No fax is sent. */
+  probe(
+    request: Omit<OutboundCallRequest, 'tiffPath' | 'startPage' | 'onPage' | 'onAnswered'>,
+  ): Promise<ProbeOutcome>;
+}
+
+/** Statuses that mean "not this media": try the next offer (T.38 → G.711). */
+const MEDIA_REFUSED = new Set([415, 488, 606]);
+
+export class SipCallPlacer implements OutboundCallPlacer {
+  constructor(
+    private readonly ua: UserAgent,
+    /** Called at each call: the engine may be started lazily. */
+    private readonly mediaEngine: () => MediaEngine,
+  ) {}
+
+  private get media(): MediaEngine {
+    return this.mediaEngine();
+  }
+
+  async place(request: OutboundCallRequest): Promise<OutboundCallOutcome> {
+    const offers: ('t38' | 'audio')[] = request.t38 ? ['t38', 'audio'] : ['audio'];
+    let last: OutboundCallOutcome | undefined;
+    for (const [i, transport] of offers.entries()) {
+      last = await this.attempt(request, transport, `${request.ref}-${i}`);
+      if (last.answered || !MEDIA_REFUSED.has(last.status)) return last;
+    }
+    return last!;
+  }
+
+  async probe(
+    request: Omit<OutboundCallRequest, 'tiffPath' | 'startPage' | 'onPage' | 'onAnswered'>,
+  ): Promise<ProbeOutcome> {
+    // Port 9 (discard): the call is hung up as soon as it is answered, no media flows.
+    const offer = this.offer(request.t38 ? 't38' : 'audio', 9, request.codecs);
+    const call = this.invite(request, offer);
+    const ring = this.ringTimer(call, request.ringTimeoutMs);
+    const outcome = await settled(call);
+    clearTimeout(ring.timer);
+    if (outcome.answered) {
+      await call.bye();
+      return { answered: true, status: outcome.status, reason: 'OK', cause: null, ringTimedOut: false };
+    }
+    return {
+      answered: false,
+      status: outcome.status,
+      reason: outcome.reason,
+      cause: outcome.cause,
+      ringTimedOut: ring.fired,
+    };
+  }
+
+  private async attempt(
+    request: OutboundCallRequest,
+    transport: 't38' | 'audio',
+    sessionId: string,
+  ): Promise<OutboundCallOutcome> {
+    const codec = request.codecs[0] ?? 'pcmu';
+    const { localPort } = await this.media.startSession({
+      sessionId,
+      transport,
+      codec,
+      role: 'calling',
+      job: {
+        txTiff: { path: request.tiffPath, startPage: request.startPage },
+        localIdent: request.from.slice(0, 20),
+      },
+    });
+    const completion = this.media.waitForCompletion(sessionId);
+    const onPage = (e: PageEvent) => {
+      if (e.sessionId === sessionId && e.direction === 'tx') request.onPage?.(e.page);
+    };
+    this.media.on('page', onPage);
+    try {
+      const call = this.invite(request, this.offer(transport, localPort, request.codecs));
+      const ring = this.ringTimer(call, request.ringTimeoutMs);
+      const outcome = await settled(call);
+      clearTimeout(ring.timer);
+      if (!outcome.answered) {
+        await this.stopSession(sessionId);
+        return {
+          answered: false,
+          callId: call.callId,
+          status: outcome.status,
+          reason: outcome.reason,
+          cause: outcome.cause,
+          ringTimedOut: ring.fired,
+        };
+      }
+      const answered = extractMedia(outcome.sdpAnswer);
+      let onTransport: 't38' | 'audio' = transport;
+      if (answered) this.media.updateRemote(sessionId, { address: answered.address, port: answered.port });
+      request.onAnswered?.(transport);
+      // The far end may move an audio call to T.38 itself (re-INVITE), before any page has moved.
+      call.on('reinvite', (reinvite) => {
+        void this.acceptT38Reinvite(reinvite, sessionId, localPort, onTransport).then((switched) => {
+          if (switched) onTransport = 't38';
+        });
+      });
+      // A hang-up from the far end (or a dead dialog) ends the session: T.30 reports CALLDROPPED.
+      call.on('terminated', () => void this.stopSession(sessionId));
+      const done: CompletedEvent = await completion;
+      await call.bye();
+      await this.stopSession(sessionId);
+      return {
+        answered: true,
+        callId: call.callId,
+        transport: done.transport,
+        completion: {
+          code: done.code,
+          text: done.text,
+          ok: done.ok,
+          pages: done.pages,
+          remoteIdent: done.stats.remoteIdent,
+          bitRate: done.stats.bitRate,
+          durationMs: done.durationMs,
+        },
+      };
+    } catch (err) {
+      await this.stopSession(sessionId);
+      throw err;
+    } finally {
+      this.media.off('page', onPage);
+    }
+  }
+
+  private invite(
+    request: Pick<OutboundCallRequest, 'target' | 'credentials' | 'from' | 'to'>,
+    sdpOffer: string,
+  ): OutgoingCall {
+    const { target } = request;
+    const host = target.host.includes(':') ? `[${target.host}]` : target.host;
+    const local = this.ua.host.includes(':') ? `[${this.ua.host}]` : this.ua.host;
+    const transportParam = target.transport === 'tcp' ? ';transport=tcp' : '';
+    return this.ua.invite({
+      to: `sip:${request.to}@${host}:${target.port}${transportParam}`,
+      from: `sip:${request.from}@${local}`,
+      pAssertedIdentity: `<sip:${request.from}@${local}>`,
+      sdpOffer,
+      target: { host: target.host, port: target.port, transport: target.transport },
+      credentials: request.credentials,
+    });
+  }
+
+  private offer(transport: 't38' | 'audio', port: number, codecs: ('pcmu' | 'pcma')[]): string {
+    const base = { address: this.ua.host, origin: newSdpOrigin() };
+    if (transport === 't38') return serializeSdp(buildT38Offer({ ...base, port }));
+    const codec = codecs[0] === 'pcma' ? AudioCodec.Pcma : AudioCodec.Pcmu;
+    return serializeSdp(buildAudioOffer({ ...base, port, codecs: [codec], telephoneEvent: false }));
+  }
+
+  private ringTimer(call: OutgoingCall, ms: number): { timer: NodeJS.Timeout; fired: boolean } {
+    const ring = {
+      fired: false,
+      timer: setTimeout(() => {
+        ring.fired = true;
+        call.cancel();
+      }, ms),
+    };
+    call.once('answered', () => clearTimeout(ring.timer));
+    return ring;
+  }
+
+  private async acceptT38Reinvite(
+    reinvite: ReinviteRequest,
+    sessionId: string,
+    localPort: number,
+    current: 't38' | 'audio',
+  ): Promise<boolean> {
+    const offered = extractMedia(reinvite.sdpOffer);
+    if (current === 't38' || offered?.kind !== 't38') {
+      reinvite.reject();
+      return false;
+    }
+    const answer = answerOffer(reinvite.sdpOffer, {
+      address: this.ua.host,
+      origin: newSdpOrigin(),
+      t38Port: localPort,
+    });
+    if (!answer.ok || answer.media.kind !== 't38') {
+      reinvite.reject();
+      return false;
+    }
+    try {
+      await this.media.switchToT38(sessionId, {
+        remote: { address: answer.media.address, port: answer.media.port },
+        t38: mediaT38(answer.media),
+      });
+    } catch {
+      // A page already moved over audio: stay there (the far end keeps the audio call).
+      reinvite.reject();
+      return false;
+    }
+    reinvite.accept(serializeSdp(answer.answer));
+    return true;
+  }
+
+  private async stopSession(sessionId: string): Promise<void> {
+    try {
+      await this.media.stopSession(sessionId);
+    } catch {
+      // Already stopped (the far end hung up first): nothing left to free.
+    }
+  }
+}
+
+/** The INVITE's outcome, or how the call ended when it was torn down first (user agent stopped). */
+function settled(call: OutgoingCall): Promise<InviteOutcome> {
+  return Promise.race([
+    call.result,
+    call
+      .next('terminated')
+      .then(
+        (t): InviteOutcome => ({ answered: false, status: t.status, reason: t.reason ?? '', cause: t.cause }),
+      ),
+  ]);
+}
+
+/** SDP's T.38 parameters as the media worker takes them. */
+function mediaT38(media: Extract<MediaDescription, { kind: 't38' }>): MediaT38Params {
+  const p: T38Params = media.t38;
+  return {
+    version: p.version,
+    maxBitRate: p.maxBitRate,
+    rateManagement: p.rateManagement === T38RateManagement.LocalTcf ? 'localTCF' : 'transferredTCF',
+    farMaxDatagram: p.maxDatagram,
+  };
+}

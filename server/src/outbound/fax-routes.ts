@@ -1,0 +1,295 @@
+// Sending faxes over the partner API: POST /fax (multipart PDF upload or JSON with a document URL),
+// GET /fax/{id}, GET /fax (outbound list), DELETE /fax/{id} (cancel while queued or retrying).
+
+import { createHash } from 'node:crypto';
+import multipart from '@fastify/multipart';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { decodeCursor, nextCursorField, PageQuery, page } from '../http/pagination.ts';
+import { partnerId } from '../http/plugins/partner-auth.ts';
+import { Problem, problemResponses } from '../http/problem.ts';
+import { ExternalUserId } from '../numbers/number-routes.ts';
+import { FAILURE_CODES } from './failure-code.ts';
+import { fetchDocument } from './fax-document.ts';
+import type { OutboundFax } from './outbound-fax-repository.ts';
+import { documentProblem } from './outbound-faxes.ts';
+
+const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
+
+const StatusSchema = Type.Union(
+  [Type.Literal('queued'), Type.Literal('sending'), Type.Literal('delivered'), Type.Literal('failed')],
+  {
+    description: 'queued (also while waiting for a retry) → sending → delivered | failed',
+  },
+);
+
+export const OutboundFaxSchema = Type.Object({
+  id: Type.String(),
+  direction: Type.Literal('outbound'),
+  externalUserId: Type.String(),
+  from: Type.String({ description: "The user's number, sent as caller ID" }),
+  to: Type.String(),
+  status: StatusSchema,
+  pages: Type.Integer({ description: 'Pages to send, cover page included' }),
+  pagesDelivered: Type.Integer({ description: 'Pages the receiving machine confirmed' }),
+  creditsReserved: Type.Integer(),
+  failureCode: nullable(
+    Type.String({ description: `One of ${FAILURE_CODES.join(', ')}`, enum: [...FAILURE_CODES] }),
+  ),
+  failureDetail: nullable(Type.String()),
+  retryable: nullable(Type.Boolean()),
+  t30Code: nullable(Type.Integer({ description: 'T.30 completion code of the last call (0 = OK)' })),
+  t30Text: nullable(Type.String()),
+  attempts: Type.Integer({ description: 'Calls placed so far' }),
+  nextAttemptAt: nullable(Type.String({ format: 'date-time', description: 'When the next retry is due' })),
+  callbackUrl: nullable(Type.String()),
+  createdAt: Type.String({ format: 'date-time' }),
+  completedAt: nullable(Type.String({ format: 'date-time' })),
+});
+
+const SubmittedSchema = Type.Object({
+  id: Type.String(),
+  status: Type.Literal('queued'),
+  pages: Type.Integer(),
+  creditsReserved: Type.Integer(),
+});
+
+export const outboundView = (f: OutboundFax) => ({
+  id: f.id,
+  direction: 'outbound' as const,
+  externalUserId: f.externalUserId,
+  from: f.from,
+  to: f.to,
+  status: f.status,
+  pages: f.pages,
+  pagesDelivered: f.pagesDelivered,
+  creditsReserved: f.creditsReserved,
+  failureCode: f.failureCode,
+  failureDetail: f.failureDetail,
+  retryable: f.retryable,
+  t30Code: f.t30Code,
+  t30Text: f.t30Text,
+  attempts: f.attempts,
+  nextAttemptAt: f.nextAttemptAt,
+  callbackUrl: f.callbackUrl,
+  createdAt: f.createdAt,
+  completedAt: f.completedAt,
+});
+
+const CoverSchema = Type.Object(
+  {
+    subject: Type.Optional(Type.String({ maxLength: 200 })),
+    notes: Type.Optional(Type.String({ maxLength: 4000 })),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * An uploaded file as the request body carries it. Its JSON form is its digest, so the idempotency
+ * plugin (which hashes the JSON of the body) tells two uploads apart by their bytes.
+ */
+class UploadedFile {
+  constructor(
+    readonly bytes: Buffer,
+    readonly truncated: boolean,
+  ) {}
+  toJSON() {
+    return { sha256: createHash('sha256').update(this.bytes).digest('hex'), size: this.bytes.length };
+  }
+}
+
+const FaxParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+
+export const faxRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { outbound, webhooks } = app.services;
+  const { faxes, repo } = outbound;
+
+  await app.register(multipart, {
+    attachFieldsToBody: 'keyValues',
+    // Over-size files are cut, flagged and refused with document_too_large below, not a parser error.
+    throwFileSizeLimit: false,
+    limits: { fileSize: faxes.limits.maxBytes, files: 1, fields: 10, fieldSize: 64 * 1024 },
+    async onFile(part) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of part.file) chunks.push(chunk as Buffer);
+      (part as unknown as { _buf: unknown })._buf = new UploadedFile(
+        Buffer.concat(chunks),
+        part.file.truncated,
+      );
+    },
+  });
+
+  app.post(
+    '/fax',
+    {
+      schema: {
+        tags: ['Sending'],
+        summary: 'Send a fax',
+        description:
+          "multipart/form-data with `file` (PDF) and the fields below (`cover` as JSON text), or JSON with `url` (fetched under the same address policy as webhooks). The user's number is the caller ID. 1 credit per page (cover included) is reserved now and settled on completion: pages not sent are refunded.",
+        security: [{ partnerKey: [] }],
+        consumes: ['application/json', 'multipart/form-data'],
+        body: Type.Object(
+          {
+            externalUserId: ExternalUserId,
+            to: Type.String({ maxLength: 32, description: 'E.164 US number, e.g. +12125550123' }),
+            url: Type.Optional(
+              Type.String({ maxLength: 2048, description: 'JSON only: where to fetch the PDF' }),
+            ),
+            file: Type.Optional(Type.Unsafe<UploadedFile>({ description: 'multipart only: the PDF' })),
+            callbackUrl: Type.Optional(Type.String({ maxLength: 2048 })),
+            cover: Type.Optional(Type.Union([CoverSchema, Type.String({ maxLength: 8192 })])),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          202: SubmittedSchema,
+          ...problemResponses(400, 401, 402, 409, 413, 415, 422, 429),
+        },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      faxes.checkFields(body);
+      const cover = parseCover(body.cover);
+      let pdf: Buffer;
+      if (body.file instanceof UploadedFile) {
+        if (body.url)
+          throw Problem.validation([{ field: '/body/url', message: 'send either a file or a url' }]);
+        if (body.file.truncated)
+          throw documentProblem(
+            'document_too_large',
+            `The file is larger than ${faxes.limits.maxBytes} bytes.`,
+          );
+        pdf = body.file.bytes;
+      } else if (body.url) {
+        const fetched = await fetchDocument(webhooks.urlPolicy, body.url, faxes.limits.maxBytes);
+        if (!fetched.ok) throw documentProblem(fetched.code, fetched.detail);
+        pdf = fetched.bytes;
+      } else {
+        throw Problem.validation([
+          {
+            field: '/body/file',
+            message: 'a PDF is required: upload `file` (multipart) or give `url` (JSON)',
+          },
+        ]);
+      }
+      const fax = await faxes.submit({
+        partnerId: partnerId(request),
+        externalUserId: body.externalUserId,
+        to: body.to,
+        callbackUrl: body.callbackUrl ?? null,
+        cover,
+        pdf,
+      });
+      return reply.code(202).send({
+        id: fax.id,
+        status: 'queued' as const,
+        pages: fax.pages,
+        creditsReserved: fax.creditsReserved,
+      });
+    },
+  );
+
+  app.get(
+    '/fax/:id',
+    {
+      schema: {
+        tags: ['Sending'],
+        summary: 'One outbound fax',
+        security: [{ partnerKey: [] }],
+        params: FaxParams,
+        response: { 200: OutboundFaxSchema, ...problemResponses(401, 404, 429) },
+      },
+    },
+    async (request) => {
+      const fax = repo.getForPartner(partnerId(request), request.params.id);
+      if (!fax) throw Problem.notFound('fax_not_found', `No outbound fax ${request.params.id}.`);
+      return outboundView(fax);
+    },
+  );
+
+  app.get(
+    '/fax',
+    {
+      schema: {
+        tags: ['Sending'],
+        summary: 'List outbound faxes, newest first',
+        security: [{ partnerKey: [] }],
+        querystring: Type.Object(
+          {
+            ...PageQuery,
+            status: Type.Optional(StatusSchema),
+            externalUserId: Type.Optional(ExternalUserId),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ items: Type.Array(OutboundFaxSchema), nextCursor: nextCursorField }),
+          ...problemResponses(400, 401, 429),
+        },
+      },
+    },
+    async (request) => {
+      const limit = request.query.limit ?? 50;
+      const rows = repo.list(partnerId(request), {
+        limit: limit + 1,
+        before: decodeCursor(request.query.cursor),
+        status: request.query.status as OutboundFax['status'] | undefined,
+        externalUserId: request.query.externalUserId,
+      });
+      const { items, nextCursor } = page(rows, limit);
+      return { items: items.map(outboundView), nextCursor };
+    },
+  );
+
+  app.delete(
+    '/fax/:id',
+    {
+      schema: {
+        tags: ['Sending'],
+        summary: 'Cancel a fax that is queued or waiting for a retry',
+        description:
+          'It ends `failed` with `failureCode: canceled`; credits for pages not sent are refunded.',
+        security: [{ partnerKey: [] }],
+        params: FaxParams,
+        response: { 200: OutboundFaxSchema, ...problemResponses(401, 404, 409, 429) },
+      },
+    },
+    async (request) => {
+      const result = faxes.cancel(partnerId(request), request.params.id);
+      if (result === null) throw Problem.notFound('fax_not_found', `No outbound fax ${request.params.id}.`);
+      if (result === false)
+        throw Problem.conflict(
+          'fax_not_cancelable',
+          'Only a fax that is queued or waiting for a retry can be canceled; this one is sending or finished.',
+        );
+      return outboundView(result);
+    },
+  );
+};
+
+function parseCover(raw: unknown): { subject?: string; notes?: string } | null {
+  if (raw === undefined || raw === null || raw === '') return null;
+  if (typeof raw !== 'string') return raw as { subject?: string; notes?: string };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw Problem.validation([
+      { field: '/body/cover', message: 'must be JSON: {"subject": "…", "notes": "…"}' },
+    ]);
+  }
+  const ok =
+    typeof parsed === 'object' &&
+    parsed !== null &&
+    Object.entries(parsed).every(
+      ([k, v]) => (k === 'subject' || k === 'notes') && typeof v === 'string' && v.length <= 4000,
+    );
+  if (!ok)
+    throw Problem.validation([
+      { field: '/body/cover', message: 'must be {"subject": string, "notes": string}' },
+    ]);
+  return parsed as { subject?: string; notes?: string };
+}

@@ -1,0 +1,262 @@
+// A remote fax machine on the same engine as the appliance: its own SIP user agent and media engine in the
+// calling role. It sends a TIFF to a number over T.38, G.711, or audio switched to T.38 by its own re-INVITE,
+// optionally through a lossy relay, and can hang up mid-document. For demos, tests, benches and trunk checks.
+
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { G711Codec } from '../../../native-workers/media/g711.ts';
+import {
+  type CompletedEvent,
+  MediaEngine,
+  type PageEvent,
+  type PhaseBEvent,
+  type RemoteAddress,
+} from '../../../native-workers/media/media-engine.ts';
+import { audioCodecOf, FaxCallMedia, faxMediaOf, LocalSdp } from '../telephony/fax-call-media.ts';
+import { extractMedia } from '../telephony/sdp/offer-answer.ts';
+import { CallState, type OutgoingCall } from '../telephony/sip/call.ts';
+import type { TransportName } from '../telephony/sip/headers.ts';
+import { type SipLogger, silentLogger } from '../telephony/sip/logger.ts';
+import { UserAgent, type UserAgentConfig } from '../telephony/sip/user-agent.ts';
+import { LossyUdpRelay, type RelayCounts } from './lossy-relay.ts';
+
+export type SimulatorMode = 't38' | 'audio' | 'reinvite';
+
+export interface FaxSimulatorOptions {
+  /** Address SIP and media bind to; another loopback address (127.0.0.2) makes it another host. */
+  address?: string;
+  /** SIP port; default 0 (any free port). */
+  sipPort?: number;
+  /** Media port range; default 40000–44999 (ports in use are skipped). */
+  mediaPorts?: { first: number; last: number };
+  logger?: SipLogger;
+  sip?: Partial<UserAgentConfig>;
+}
+
+export type SimulatorProgress =
+  | { type: 'ringing'; status: number }
+  | { type: 'answered'; transport: 't38' | 'audio' }
+  | { type: 'switched'; by: 'local' | 'remote' }
+  | { type: 'negotiated'; bitRate: number; ecm: boolean; remoteIdent: string }
+  | { type: 'page'; page: number; pagesInFile: number }
+  | { type: 'hangup'; afterPage: number };
+
+export interface SendFaxOptions {
+  /** The number dialled: the user part of the Request-URI (`+12125550100`). */
+  to: string;
+  /** Our number (From and TSI); default +15555550100. */
+  from?: string;
+  /** The appliance (or trunk) to call. */
+  target: { host: string; port: number; transport?: TransportName };
+  /** A T.6/T.4 TIFF of 1728-px pages (see loadFaxDocument for PDFs). */
+  tiffPath: string;
+  /** Default t38. */
+  mode?: SimulatorMode;
+  /** G.711 law for audio and reinvite modes; default pcmu. */
+  codec?: G711Codec;
+  /** In audio mode, accept the far end's re-INVITE to T.38; default false (an audio-only machine: 488). */
+  acceptT38?: boolean;
+  /** Percent of media datagrams dropped in each direction by a relay in front of our session. */
+  lossPercent?: number;
+  /** Seed for the relay's drops, for repeatable runs. */
+  lossSeed?: number;
+  /** BYE right after this page is confirmed (a dropped call). */
+  hangupAfterPage?: number;
+  /** In reinvite mode, how long after the answer we re-INVITE; default 300 ms. */
+  reinviteAfterMs?: number;
+  /** Give up (BYE) after this long; default 180 s. */
+  timeoutMs?: number;
+  onProgress?: (event: SimulatorProgress) => void;
+}
+
+export interface SendFaxResult {
+  /** SIP Call-ID, the same on the far end's side of the call. */
+  callId: string;
+  answered: boolean;
+  /** Final SIP status of the INVITE. */
+  sipStatus: number;
+  sipReason: string;
+  /** The T.30 outcome (absent when the call was not answered). */
+  fax?: CompletedEvent;
+  transport?: 't38' | 'audio';
+  switchedToT38By?: 'local' | 'remote';
+  /** Relay counters when lossPercent was set. */
+  relay?: RelayCounts;
+  /** Who ended the call. */
+  hungUpBy?: 'local' | 'remote';
+}
+
+/** After our phase E the line stays up this long, so the far end gets our last frames before the BYE. */
+const LINGER_MS = 1000;
+
+interface SessionListeners {
+  phaseB(e: PhaseBEvent): void;
+  page(e: PageEvent): void;
+}
+
+export class FaxSimulator {
+  /** One engine listener per event, routed by session: hundreds of calls may run at once. */
+  private readonly listeners = new Map<string, SessionListeners>();
+
+  private constructor(
+    readonly ua: UserAgent,
+    readonly engine: MediaEngine,
+    readonly address: string,
+  ) {
+    engine.on('phaseB', (e) => this.listeners.get(e.sessionId)?.phaseB(e));
+    engine.on('page', (e) => this.listeners.get(e.sessionId)?.page(e));
+  }
+
+  static async start(options: FaxSimulatorOptions = {}): Promise<FaxSimulator> {
+    const address = options.address ?? '127.0.0.1';
+    const ua = await UserAgent.start({
+      host: address,
+      port: options.sipPort ?? 0,
+      logger: options.logger ?? silentLogger,
+      contactUser: 'fax-simulator',
+      userAgent: 'FaxSeal fax simulator',
+      ...options.sip,
+    });
+    const ports = options.mediaPorts ?? { first: 40000, last: 44999 };
+    const engine = new MediaEngine({ bindAddress: address, portMin: ports.first, portMax: ports.last });
+    return new FaxSimulator(ua, engine, address);
+  }
+
+  get sipPort(): number {
+    return this.ua.port;
+  }
+
+  async stop(): Promise<void> {
+    await this.ua.stop();
+    await this.engine.close();
+  }
+
+  /** Places one fax call and resolves when it is over. Several may run at once. */
+  async send(options: SendFaxOptions): Promise<SendFaxResult> {
+    const mode = options.mode ?? 't38';
+    const codec = options.codec ?? 'pcmu';
+    const from = options.from ?? '+15555550100';
+    const progress = options.onProgress ?? (() => {});
+    const log = silentLogger;
+    const sessionId = `sim-${randomUUID()}`;
+    const { localPort } = await this.engine.startSession({
+      sessionId,
+      transport: mode === 't38' ? 't38' : 'audio',
+      codec,
+      role: 'calling',
+      job: { txTiff: { path: options.tiffPath }, localIdent: from.slice(0, 20) },
+    });
+    const relay =
+      options.lossPercent && options.lossPercent > 0
+        ? await LossyUdpRelay.start(
+            this.address,
+            { address: this.address, port: localPort },
+            options.lossPercent / 100,
+            options.lossSeed,
+          )
+        : undefined;
+    const route = (remote: RemoteAddress): RemoteAddress => {
+      if (!relay) return remote;
+      relay.setFar(remote);
+      return relay.localFacingAddress();
+    };
+    const advertisedPort = relay?.farFacingPort ?? localPort;
+    const sdp = new LocalSdp(this.address);
+    const sdpOffer =
+      mode === 't38' ? sdp.t38Offer(advertisedPort) : sdp.audioOffer(advertisedPort, [audioCodecOf(codec)]);
+
+    let call: OutgoingCall | undefined;
+    let hungUpAfterPage = false;
+    const phaseB = (e: PhaseBEvent) =>
+      progress({
+        type: 'negotiated',
+        bitRate: e.stats.bitRate,
+        ecm: e.stats.ecm,
+        remoteIdent: e.stats.remoteIdent,
+      });
+    const page = (e: PageEvent) => {
+      progress({ type: 'page', page: e.page, pagesInFile: e.stats.pagesInFile });
+      if (options.hangupAfterPage !== undefined && e.page >= options.hangupAfterPage && !hungUpAfterPage) {
+        hungUpAfterPage = true;
+        progress({ type: 'hangup', afterPage: e.page });
+        void call?.bye();
+      }
+    };
+    this.listeners.set(sessionId, { phaseB, page });
+    const completion = this.engine.waitForCompletion(sessionId).catch(() => undefined);
+    const giveUp = new AbortController();
+    try {
+      call = this.ua.invite({
+        to: `sip:${options.to}@${options.target.host}:${options.target.port}`,
+        from: `sip:${from}@${this.address}`,
+        sdpOffer,
+        target: options.target,
+      });
+      call.on('provisional', (p) => progress({ type: 'ringing', status: p.status }));
+      const outcome = await call.result;
+      if (!outcome.answered) {
+        return { callId: call.callId, answered: false, sipStatus: outcome.status, sipReason: outcome.reason };
+      }
+      const answered = extractMedia(outcome.sdpAnswer);
+      if (!answered) {
+        await call.bye();
+        return {
+          callId: call.callId,
+          answered: true,
+          sipStatus: outcome.status,
+          sipReason: 'answer without usable media',
+        };
+      }
+      const negotiated = faxMediaOf(answered);
+      this.engine.updateRemote(sessionId, route(negotiated.remote));
+      progress({ type: 'answered', transport: negotiated.transport });
+      const media = new FaxCallMedia({
+        engine: this.engine,
+        call,
+        sessionId,
+        sdp,
+        advertisedPort,
+        media: negotiated,
+        acceptT38: mode !== 'audio' || options.acceptT38 === true,
+        route,
+        onSwitched: (by) => progress({ type: 'switched', by }),
+        log,
+      });
+      if (mode === 'reinvite' && negotiated.transport === 'audio') {
+        void sleep(options.reinviteAfterMs ?? 300)
+          .then(() => (call?.state === CallState.Confirmed ? media.requestT38() : undefined))
+          .catch(() => undefined); // a failed switch leaves the call on audio, which is the point of the test
+      }
+      const ended = call.state === CallState.Terminated ? Promise.resolve() : call.next('terminated');
+      const timeout = sleep(options.timeoutMs ?? 180_000, 'timeout' as const, {
+        signal: giveUp.signal,
+      }).catch(() => 'fax' as const);
+      const first = await Promise.race([
+        completion.then(() => 'fax' as const),
+        ended.then(() => 'call' as const),
+        timeout,
+      ]);
+      if (first === 'fax') await Promise.race([ended, sleep(LINGER_MS)]);
+      const hungUpBy = call.state === CallState.Terminated ? (call.termination?.by ?? 'remote') : 'local';
+      if (call.state !== CallState.Terminated) await call.bye();
+      await this.engine.stopSession(sessionId).catch(() => undefined);
+      return {
+        callId: call.callId,
+        answered: true,
+        sipStatus: outcome.status,
+        sipReason: 'OK',
+        fax: await completion,
+        transport: media.transport,
+        switchedToT38By: media.switchedBy,
+        relay: relay?.stats(),
+        hungUpBy,
+      };
+    } finally {
+      giveUp.abort();
+      this.listeners.delete(sessionId);
+      // Unanswered calls still hold a session; a second stop is refused harmlessly.
+      await this.engine.stopSession(sessionId).catch(() => undefined);
+      relay?.close();
+    }
+  }
+}

@@ -1,0 +1,200 @@
+// One fax call's media as SIP negotiates it: SDP offers and answers for a media-engine session, and the
+// switch to T.38 by re-INVITE in either direction. Refused or too late, the call stays on audio (with ECM).
+// Shared by inbound calls, the fax simulator and outbound faxing: it knows SIP calls and the engine, no routing.
+
+import type { G711Codec } from '../../../native-workers/media/g711.ts';
+import type {
+  T38Params as EngineT38Params,
+  MediaEngine,
+  MediaTransport,
+  RemoteAddress,
+} from '../../../native-workers/media/media-engine.ts';
+import {
+  type AnswerResult,
+  AudioCodec,
+  answerOffer,
+  buildAudioOffer,
+  buildT38Offer,
+  extractMedia,
+  type LocalMediaOptions,
+  type MediaDescription,
+  newSdpOrigin,
+  type SdpOriginState,
+} from './sdp/offer-answer.ts';
+import { serializeSdp } from './sdp/session-description.ts';
+import { type T38Params, T38RateManagement } from './sdp/t38.ts';
+import type { ReinviteRequest, SipCall } from './sip/call.ts';
+import type { SipLogger } from './sip/logger.ts';
+import { SipStatus } from './sip/status.ts';
+
+/** What the media engine needs from a negotiated stream. */
+export type FaxMedia =
+  | { transport: 't38'; remote: RemoteAddress; t38: EngineT38Params }
+  | { transport: 'audio'; remote: RemoteAddress; codec: G711Codec };
+
+export const g711CodecOf = (codec: AudioCodec): G711Codec => (codec === AudioCodec.Pcma ? 'pcma' : 'pcmu');
+export const audioCodecOf = (codec: G711Codec): AudioCodec =>
+  codec === 'pcma' ? AudioCodec.Pcma : AudioCodec.Pcmu;
+
+/** The far end's SDP parameters as engine parameters: its T38FaxMaxDatagram bounds what we send. */
+export function engineT38Params(params: T38Params): EngineT38Params {
+  return {
+    version: params.version,
+    maxBitRate: params.maxBitRate,
+    rateManagement: params.rateManagement === T38RateManagement.LocalTcf ? 'localTCF' : 'transferredTCF',
+    farMaxDatagram: params.maxDatagram,
+  };
+}
+
+export function faxMediaOf(media: MediaDescription): FaxMedia {
+  const remote = { address: media.address, port: media.port };
+  return media.kind === 't38'
+    ? { transport: 't38', remote, t38: engineT38Params(media.t38) }
+    : { transport: 'audio', remote, codec: g711CodecOf(media.codec) };
+}
+
+/** Our side of the SDP session: one origin whose version grows with every description we send. */
+export class LocalSdp {
+  private readonly origin: SdpOriginState = newSdpOrigin();
+
+  constructor(readonly address: string) {}
+
+  private next(): LocalMediaOptions {
+    this.origin.sessionVersion++;
+    return { address: this.address, origin: { ...this.origin } };
+  }
+
+  audioOffer(port: number, codecs: AudioCodec[]): string {
+    return serializeSdp(buildAudioOffer({ ...this.next(), port, codecs, telephoneEvent: false }));
+  }
+
+  t38Offer(port: number): string {
+    return serializeSdp(buildT38Offer({ ...this.next(), port }));
+  }
+
+  /** Answers with the stream we take: T.38 only when `t38Port` is given, audio only when `audioPort` is. */
+  answer(
+    offer: string,
+    ports: { audioPort?: number; t38Port?: number },
+    codecs: AudioCodec[],
+  ): AnswerResult & { sdp?: string } {
+    const result = answerOffer(offer, { ...this.next(), ...ports, codecs });
+    return result.ok ? { ...result, sdp: serializeSdp(result.answer) } : result;
+  }
+}
+
+export type T38SwitchResult =
+  | { switched: true }
+  | { switched: false; status: number; reason: string; tooLate?: boolean };
+
+export interface FaxCallMediaOptions {
+  engine: MediaEngine;
+  call: SipCall;
+  sessionId: string;
+  sdp: LocalSdp;
+  /** The port our SDP advertises (the session's own, or a relay in front of it). */
+  advertisedPort: number;
+  /** The stream negotiated at call setup. */
+  media: FaxMedia;
+  /** Accept the far end's re-INVITE to T.38 (an audio-only machine answers 488). */
+  acceptT38: boolean;
+  /** Maps the far end's media address to where our session must send (a relay may sit between). */
+  route?: (remote: RemoteAddress) => RemoteAddress;
+  /** Told once the session runs on T.38 after a re-INVITE. */
+  onSwitched?: (by: 'local' | 'remote') => void;
+  log: SipLogger;
+}
+
+/** Keeps a call's SDP and its media-engine session in step for the life of the call. */
+export class FaxCallMedia {
+  transport: MediaTransport;
+  /** Who moved the call to T.38 by re-INVITE, if anyone. */
+  switchedBy: 'local' | 'remote' | undefined;
+  private readonly codec: G711Codec;
+
+  constructor(private readonly options: FaxCallMediaOptions) {
+    this.transport = options.media.transport;
+    this.codec = options.media.transport === 'audio' ? options.media.codec : 'pcmu';
+    options.call.on('reinvite', (request) => {
+      this.onReinvite(request).catch((err) => {
+        options.log.error(
+          { callId: options.call.callId, err: (err as Error).message },
+          'fax re-INVITE failed',
+        );
+        request.reject(SipStatus.ServerInternalError);
+      });
+    });
+  }
+
+  private route(remote: RemoteAddress): RemoteAddress {
+    return this.options.route ? this.options.route(remote) : remote;
+  }
+
+  /** Our re-INVITE to T.38 on an audio call; a refusal leaves the call on audio. */
+  async requestT38(): Promise<T38SwitchResult> {
+    const { call, engine, sessionId, sdp, advertisedPort, log } = this.options;
+    if (this.transport === 't38') return { switched: true };
+    const result = await call.reinvite(sdp.t38Offer(advertisedPort));
+    if (!result.ok) {
+      log.info(
+        { callId: call.callId, status: result.status },
+        'fax T.38 re-INVITE refused, staying on audio',
+      );
+      return { switched: false, status: result.status, reason: result.reason };
+    }
+    const media = extractMedia(result.sdpAnswer);
+    if (media?.kind !== 't38') {
+      return { switched: false, status: SipStatus.NotAcceptableHere, reason: 'answer without T.38' };
+    }
+    try {
+      await engine.switchToT38(sessionId, {
+        remote: this.route({ address: media.address, port: media.port }),
+        t38: engineT38Params(media.t38),
+      });
+    } catch (err) {
+      // A page already moved on audio: the far end now expects T.38 but the fax can only finish on audio.
+      log.warn({ callId: call.callId, err: (err as Error).message }, 'fax switch to T.38 came too late');
+      return { switched: false, status: SipStatus.NotAcceptableHere, reason: 'too late', tooLate: true };
+    }
+    this.transport = 't38';
+    this.switchedBy = 'local';
+    log.info({ callId: call.callId }, 'fax switched to T.38 (our re-INVITE)');
+    this.options.onSwitched?.('local');
+    return { switched: true };
+  }
+
+  private async onReinvite(request: ReinviteRequest): Promise<void> {
+    const { engine, sessionId, sdp, advertisedPort, acceptT38, log, call } = this.options;
+    const wantsT38 = this.transport === 't38' || acceptT38;
+    const answer = sdp.answer(
+      request.sdpOffer,
+      {
+        t38Port: wantsT38 ? advertisedPort : undefined,
+        audioPort: this.transport === 'audio' ? advertisedPort : undefined,
+      },
+      [audioCodecOf(this.codec)],
+    );
+    if (!answer.ok || !answer.sdp) {
+      request.reject(answer.ok ? SipStatus.NotAcceptableHere : answer.failure);
+      return;
+    }
+    const media = faxMediaOf(answer.media);
+    if (media.transport === 't38' && this.transport === 'audio') {
+      try {
+        await engine.switchToT38(sessionId, { remote: this.route(media.remote), t38: media.t38 });
+      } catch (err) {
+        log.info({ callId: call.callId, err: (err as Error).message }, 'fax T.38 re-INVITE refused');
+        request.reject(SipStatus.NotAcceptableHere);
+        return;
+      }
+      this.transport = 't38';
+      this.switchedBy = 'remote';
+      log.info({ callId: call.callId }, 'fax switched to T.38 (far end re-INVITE)');
+      this.options.onSwitched?.('remote');
+    } else {
+      // Same transport, perhaps a new address: follow it.
+      engine.updateRemote(sessionId, this.route(media.remote));
+    }
+    request.accept(answer.sdp);
+  }
+}

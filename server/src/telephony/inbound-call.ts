@@ -1,0 +1,210 @@
+// One inbound fax call from INVITE to committed fax: route it (or refuse with the router's status), ring,
+// answer with T.38 or G.711 as offered, move to T.38 by re-INVITE when the trunk does T.38, receive, and
+// when T.30 ends or the call drops stop the media session and commit the fax before releasing anything.
+
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { CompletedEvent, MediaEngine } from '../../../native-workers/media/media-engine.ts';
+import type { Clock } from '../clock.ts';
+import type { InboundStatus } from '../faxes/fax-repository.ts';
+import type { InboundIntake } from '../faxes/inbound-intake.ts';
+import { newId } from '../storage/ids.ts';
+import type { CallRouter } from './call-router.ts';
+import { audioCodecOf, FaxCallMedia, faxMediaOf, type LocalSdp } from './fax-call-media.ts';
+import { AnswerFailure } from './sdp/offer-answer.ts';
+import { CallState, type IncomingCall } from './sip/call.ts';
+import type { SipLogger } from './sip/logger.ts';
+import { SipStatus } from './sip/status.ts';
+
+/** After phase E, how long the far end gets to send its BYE (and our last frames to leave) before ours. */
+const FAR_END_HANGUP_MS = 1500;
+/** spandsp's T30_ERR_CALLDROPPED, for a session whose completion never came (the media worker died). */
+const T30_CALL_DROPPED = 49;
+
+export type InboundCallOutcome =
+  | { kind: 'rejected'; callId: string; status: number; reason: string }
+  | { kind: 'cancelled'; callId: string }
+  | {
+      kind: 'fax';
+      callId: string;
+      faxId: string;
+      status: InboundStatus;
+      transport: 't38' | 'audio';
+      switchedToT38By?: 'local' | 'remote';
+      pages: number;
+      t30Code: number;
+      t30Text: string;
+    };
+
+export interface InboundCallContext {
+  router: CallRouter;
+  intake: InboundIntake;
+  /** The media engine, started on first use. */
+  engine: () => MediaEngine;
+  clock: Clock;
+  log: SipLogger;
+  spoolDir: string;
+  /** A fresh SDP session for our media address. */
+  newSdp: () => LocalSdp;
+  /** Ring time before answering, so a CANCEL can still win. */
+  answerDelayMs: number;
+  /** On an audio call over a T.38 trunk, how long the far end has to re-INVITE to T.38 before we do. */
+  t38ReinviteDelayMs: number;
+}
+
+/** A function, not an inline test: the call's state changes behind the compiler's back across awaits. */
+const isUp = (call: IncomingCall): boolean => call.state !== CallState.Terminated;
+
+function terminated(call: IncomingCall): Promise<void> {
+  if (call.state === CallState.Terminated) return Promise.resolve();
+  return call.next('terminated').then(() => undefined);
+}
+
+export async function handleInboundCall(
+  call: IncomingCall,
+  ctx: InboundCallContext,
+): Promise<InboundCallOutcome> {
+  const { callId } = call;
+  const decision = ctx.router.route({
+    calledUser: call.toUser ?? '',
+    callingUser: call.fromUser ?? null,
+    sourceIp: call.source.address,
+  });
+  if (decision.kind === 'reject') {
+    ctx.log.info({ callId, status: decision.status, detail: decision.detail }, 'inbound call refused');
+    call.reject(decision.status, decision.reason);
+    return { kind: 'rejected', callId, status: decision.status, reason: decision.reason };
+  }
+  const { trunk, number } = decision;
+  const refuse = (status: number, reason: string): InboundCallOutcome => {
+    ctx.log.info({ callId, status, detail: reason }, 'inbound call refused');
+    call.reject(status, reason);
+    return { kind: 'rejected', callId, status, reason };
+  };
+  if (!call.sdpOffer) return refuse(SipStatus.NotAcceptableHere, 'an SDP offer is required');
+
+  const sdp = ctx.newSdp();
+  const codecs = trunk.codecs.map(audioCodecOf);
+  const t38Allowed = trunk.t38;
+  // Which stream we take decides the session's transport; the real ports go in once it is bound.
+  const probe = sdp.answer(call.sdpOffer, { audioPort: 9, t38Port: t38Allowed ? 9 : undefined }, codecs);
+  if (!probe.ok) {
+    return refuse(
+      probe.failure,
+      probe.failure === AnswerFailure.BadRequest ? 'Bad SDP' : 'Not Acceptable Here',
+    );
+  }
+  const offered = faxMediaOf(probe.media);
+
+  call.ringing();
+  const faxId = newId('fax');
+  const rxTiffPath = join(ctx.spoolDir, `${faxId}.tif`);
+  mkdirSync(ctx.spoolDir, { recursive: true });
+  const engine = ctx.engine();
+  let localPort: number;
+  try {
+    ({ localPort } = await engine.startSession({
+      sessionId: faxId,
+      transport: offered.transport,
+      codec: offered.transport === 'audio' ? offered.codec : undefined,
+      t38: offered.transport === 't38' ? offered.t38 : undefined,
+      role: 'answering',
+      job: { rxTiff: rxTiffPath, localIdent: number.number },
+    }));
+  } catch (err) {
+    ctx.log.error({ callId, err: (err as Error).message }, 'inbound call: no media session');
+    return refuse(SipStatus.ServiceUnavailable, 'Media Unavailable');
+  }
+
+  const ended = terminated(call);
+  await Promise.race([sleep(ctx.answerDelayMs), ended]);
+  if (call.state === CallState.Terminated) {
+    // CANCEL (or BYE) while ringing: no fax happened, nothing to commit.
+    await engine.stopSession(faxId).catch(() => undefined);
+    return { kind: 'cancelled', callId };
+  }
+  const answer = sdp.answer(
+    call.sdpOffer,
+    { audioPort: localPort, t38Port: t38Allowed ? localPort : undefined },
+    codecs,
+  );
+  const media = new FaxCallMedia({
+    engine,
+    call,
+    sessionId: faxId,
+    sdp,
+    advertisedPort: localPort,
+    media: offered,
+    acceptT38: t38Allowed,
+    log: ctx.log,
+  });
+  const startedAt = ctx.clock.now();
+  const completion = engine.waitForCompletion(faxId).catch(() => undefined);
+  if (offered.transport === 'audio' && t38Allowed) {
+    call.once('ack', () => void requestT38Later(call, media, ctx));
+  }
+  call.answer(answer.sdp!);
+  // No media before the answer: the terminal starts (CED, then DIS) once it knows where to send.
+  engine.updateRemote(faxId, offered.remote);
+
+  // Whichever comes first: T.30 ends (then the far end normally hangs up) or the call drops.
+  const first = await Promise.race([
+    completion.then(() => 'fax' as const),
+    ended.then(() => 'call' as const),
+  ]);
+  if (first === 'fax') await Promise.race([ended, sleep(FAR_END_HANGUP_MS)]);
+  await engine.stopSession(faxId).catch(() => undefined);
+  const done: CompletedEvent | undefined = await completion;
+
+  const stats = done?.stats;
+  const t30Code = done?.code ?? T30_CALL_DROPPED;
+  const t30Text = done?.text ?? 'Media session lost';
+  const status = await ctx.intake.commit({
+    faxId,
+    callId,
+    trunkId: trunk.id,
+    number,
+    from: decision.from,
+    to: decision.to,
+    transport: media.transport,
+    rxTiffPath,
+    t30Code,
+    t30Text,
+    pagesReceived: done?.pages ?? 0,
+    remoteStationId: stats?.remoteIdent ? stats.remoteIdent : null,
+    bitRate: stats && stats.bitRate > 0 ? stats.bitRate : null,
+    ecm: stats && stats.bitRate > 0 ? stats.ecm : null,
+    startedAt,
+    completedAt: ctx.clock.now(),
+  });
+  // Only now, with the fax durable, does the call go.
+  if (isUp(call)) await call.bye();
+  return {
+    kind: 'fax',
+    callId,
+    faxId,
+    status,
+    transport: media.transport,
+    switchedToT38By: media.switchedBy,
+    pages: done?.pages ?? 0,
+    t30Code,
+    t30Text,
+  };
+}
+
+/** Gives the far end its chance to re-INVITE first; on glare (491) tries once more after RFC 3261's wait. */
+async function requestT38Later(
+  call: IncomingCall,
+  media: FaxCallMedia,
+  ctx: InboundCallContext,
+): Promise<void> {
+  await sleep(ctx.t38ReinviteDelayMs);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    if (call.state !== CallState.Confirmed || media.transport === 't38') return;
+    const result = await media.requestT38().catch(() => undefined);
+    if (!result || result.switched || result.status !== SipStatus.RequestPending) return;
+    // The callee owns no Call-ID: wait 0–2 s (RFC 3261 §14.1).
+    await sleep(Math.random() * 2000);
+  }
+}
