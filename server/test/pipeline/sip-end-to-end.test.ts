@@ -1,6 +1,7 @@
 // The whole inbound path on loopback: the fax simulator faxes a generated document to the appliance
 // over SIP + T.38 in real time → intake → OCR → fax.received at a local webhook receiver carrying the
-// document's words → its signed pdfUrl downloads a PDF whose text layer holds those words.
+// document's words → its signed pdfUrl downloads a PDF whose text layer holds those words → then
+// fax.extracted with data shaped exactly like the partner's schema.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -31,10 +32,20 @@ after(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-test('a document faxed over SIP arrives as fax.received with its words, and its PDF is searchable', {
+const schema = {
+  allergies: { type: 'string' },
+  insuranceId: { type: 'string', description: 'Member or policy id' },
+  provider: { type: 'object', properties: { name: { type: 'string' }, fax: { type: 'string' } } },
+  medications: { type: 'array', items: { type: 'string' } },
+};
+
+test('a document faxed over SIP arrives as fax.received with its words, its PDF is searchable, then fax.extracted follows', {
   timeout: 240_000,
 }, async () => {
-  const { number } = await partnerWithNumber(app, 'dr-whitfield', { webhookUrl: receiver.url });
+  const { number } = await partnerWithNumber(app, 'dr-whitfield', {
+    webhookUrl: receiver.url,
+    extractionSchema: schema,
+  });
   const tiffPath = path.join(scratch, 'referral.tif');
   writeFaxTiff(tiffPath, await documentPages(1));
   const sent = await simulator.send({
@@ -63,4 +74,21 @@ test('a document faxed over SIP arrives as fax.received with its words, and its 
   const layer = execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' });
   for (const word of ['Gonzalez', 'Cardiology', 'penicillin'])
     assert.ok(layer.includes(word), `PDF text has "${word}"`);
+
+  const events = () => receiver.received.map((w) => JSON.parse(w.body));
+  await receiver.waitFor(() => events().some((e) => e.event === 'fax.extracted'), 60_000);
+  const order = events().map((e) => e.event);
+  assert.ok(order.indexOf('fax.received') < order.indexOf('fax.extracted'), order.join(', '));
+  const extracted = events().find((e) => e.event === 'fax.extracted');
+  assert.equal(extracted.faxId, body.faxId);
+  assert.deepEqual(Object.keys(extracted.extractedData).sort(), [
+    'allergies',
+    'insuranceId',
+    'medications',
+    'provider',
+  ]);
+  assert.deepEqual(Object.keys(extracted.extractedData.provider).sort(), ['fax', 'name']);
+  assert.match(extracted.extractedData.allergies, /penicillin/);
+  assert.equal(extracted.extractedData.insuranceId, null, 'nothing on the page supports an insurance id');
+  assert.equal(extracted.evidence.allergies.page, 1);
 });
