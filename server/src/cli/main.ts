@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { OperatorRole } from '../admin/operator-repository.ts';
-import { describeDefault, InvalidConfigError, KNOBS, loadConfig } from '../config/config.ts';
+import { configMarkdownTable, InvalidConfigError, KNOBS, loadConfig } from '../config/config.ts';
 import { createLogger } from '../observability/logger.ts';
 import { PipelineRepository } from '../pipeline/pipeline-repository.ts';
 import { RetentionPurger } from '../pipeline/retention-purger.ts';
@@ -178,12 +178,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'config': {
       if (rest.includes('--markdown')) {
-        process.stdout.write('| variable | default | what it does |\n| --- | --- | --- |\n');
-        for (const [name, knob] of Object.entries(KNOBS)) {
-          process.stdout.write(
-            `| \`${knob.env}\` | \`${describeDefault(name as keyof typeof KNOBS)}\` | ${knob.doc} |\n`,
-          );
-        }
+        process.stdout.write(`${configMarkdownTable()}\n`);
         return 0;
       }
       for (const [name, knob] of Object.entries(KNOBS)) {

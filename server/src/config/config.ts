@@ -461,3 +461,11 @@ export function describeDefault(name: keyof Config): string {
   if (typeof value === 'object') return `${(value as PortRange).first}-${(value as PortRange).last}`;
   return String(value);
 }
+
+/** Every knob as a Markdown table: the README's configuration section and `faxseal config --markdown`. */
+export function configMarkdownTable(): string {
+  const rows = Object.entries(KNOBS).map(
+    ([name, knob]) => `| \`${knob.env}\` | \`${describeDefault(name as keyof Config)}\` | ${knob.doc} |`,
+  );
+  return ['| variable | default | what it does |', '| --- | --- | --- |', ...rows].join('\n');
+}
