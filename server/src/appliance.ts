@@ -66,7 +66,7 @@ export async function startAppliance(config: Config, options: StartOptions = {})
   services.webhooks.dispatcher.start(http.metrics.registry);
   const pipeline = registerPipeline(services);
   const extraction = registerExtraction(services);
-  await services.outbound.start();
+  services.outbound.start(telephony.ua, () => telephony.mediaEngine());
   services.jobs.start();
   return {
     services,
@@ -77,8 +77,8 @@ export async function startAppliance(config: Config, options: StartOptions = {})
     firstRunOperator,
     pipeline,
     async stop() {
-      await telephony.stop(); // first: hang up and commit every fax in progress
-      await services.outbound.stop(); // outbound calls end too; their attempts are recorded
+      await services.outbound.stop(); // first: no new outbound calls or registrations
+      await telephony.stop(); // hangs up and commits every call in progress, then closes SIP and media
       const jobsStopped = services.jobs.stop();
       await extraction.close(); // aborts a running extraction: stopping never waits on a model
       await jobsStopped;

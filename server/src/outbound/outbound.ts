@@ -6,7 +6,7 @@
 
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { MediaEngine } from '../../../native-workers/media/media-engine.ts';
+import type { MediaEngine } from '../../../native-workers/media/media-engine.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/config.ts';
 import type { CreditLedger } from '../credits/credit-ledger.ts';
@@ -15,8 +15,7 @@ import type { NumberRepository } from '../numbers/number-repository.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
 import type { Db } from '../storage/database.ts';
 import type { MasterKey } from '../storage/master-key.ts';
-import type { SipLogger } from '../telephony/sip/logger.ts';
-import { UserAgent } from '../telephony/sip/user-agent.ts';
+import type { UserAgent } from '../telephony/sip/user-agent.ts';
 import type { TrunkRepository } from '../telephony/trunks/trunk-repository.ts';
 import type { Webhooks } from '../webhooks/webhooks.ts';
 import { type OutboundCallPlacer, SipCallPlacer } from './call-placer.ts';
@@ -36,7 +35,9 @@ export interface Outbound {
   monitor: TrunkMonitor | null;
   /** The SIP user agent outbound calls leave from (null until started). */
   userAgent: UserAgent | null;
-  start(): Promise<void>;
+  /** Starts placing calls through the telephony service's user agent and media engine. */
+  start(ua: UserAgent, mediaEngine: () => MediaEngine): void;
+  /** Stops dialing and registrations; the user agent and media stay with their owner. */
   stop(): Promise<void>;
 }
 
@@ -68,23 +69,6 @@ export function createOutbound(deps: {
     urlPolicy: deps.webhooks.urlPolicy,
     limits: { maxBytes: config.faxMaxMegabytes * 1024 * 1024, maxPages: config.faxMaxPages },
   });
-  // The media worker thread starts with the first call, not with the appliance.
-  let media: MediaEngine | null = null;
-  let stopped = false;
-  const mediaEngine = () => {
-    if (stopped) throw new Error('outbound telephony is stopped');
-    if (!media) {
-      media = new MediaEngine({
-        bindAddress: config.sipHost,
-        portMin: config.mediaPorts.first,
-        portMax: config.mediaPorts.last,
-      });
-      media.on('mediaError', (e) =>
-        log.warn({ sessionId: e.sessionId, code: e.code }, 'outbound media error'),
-      );
-    }
-    return media;
-  };
   const outbound: Outbound = {
     repo,
     faxes,
@@ -93,25 +77,23 @@ export function createOutbound(deps: {
     placer: null,
     monitor: null,
     userAgent: null,
-    async start() {
-      const sipLog = log.child({ module: 'sip-outbound' });
-      const ua = await UserAgent.start({
-        host: config.sipHost,
-        port: 0,
-        logger: sipLogger(sipLog),
-      });
+    start(ua, mediaEngine) {
+      // Outbound calls leave from the appliance's own SIP user agent (the one on the SIP port):
+      // carriers see our usual address, and a registration's Contact is the agent that takes
+      // their INVITEs. The media worker is shared the same way.
       outbound.userAgent = ua;
       outbound.placer = new SipCallPlacer(ua, mediaEngine);
-      outbound.monitor = new TrunkMonitor(ua, deps.trunks, sipLog, config.trunkKeepaliveSeconds);
+      outbound.monitor = new TrunkMonitor(
+        ua,
+        deps.trunks,
+        log.child({ module: 'sip-outbound' }),
+        config.trunkKeepaliveSeconds,
+      );
       outbound.monitor.start();
     },
     async stop() {
-      stopped = true;
       outbound.dialer.stop();
       outbound.monitor?.stop();
-      await outbound.userAgent?.stop();
-      await media?.close();
-      media = null;
       outbound.placer = null;
       outbound.userAgent = null;
     },
@@ -142,13 +124,4 @@ export function createOutbound(deps: {
   );
   outbound.dialer.register();
   return outbound;
-}
-
-function sipLogger(log: Logger): SipLogger {
-  return {
-    debug: (o, m) => log.debug(o, m),
-    info: (o, m) => log.debug(o, m),
-    warn: (o, m) => log.warn(o, m),
-    error: (o, m) => log.error(o, m),
-  };
 }

@@ -103,7 +103,8 @@ export class TelephonyService extends TypedEmitter<TelephonyEvents> {
     return this.stopping;
   }
 
-  private mediaEngine(): MediaEngine {
+  /** The one media worker of the appliance (started with the first call); outbound calls share it. */
+  mediaEngine(): MediaEngine {
     if (!this.engine) {
       const { config, log } = this.deps;
       const engine = new MediaEngine({
