@@ -3,22 +3,12 @@
 
 import dgram from 'node:dgram';
 import type { RemoteAddress } from '../../../native-workers/media/media-engine.ts';
+// Seeded so a lossy run can be repeated datagram for datagram.
+import { seededRandom } from '../../../scripts/fixtures/seeded-random.ts';
 
 export interface RelayCounts {
   forwarded: number;
   dropped: number;
-}
-
-/** mulberry32: a seeded generator, so a lossy run can be repeated datagram for datagram. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export class LossyUdpRelay {
