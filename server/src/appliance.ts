@@ -1,5 +1,6 @@
-// The whole appliance as one object: services, the HTTP server (and later SIP and the pipeline),
-// started in dependency order and stopped in reverse. Tests start it exactly as production does.
+// The whole appliance as one object: services, HTTP, SIP and media, webhooks, the job pipeline
+// and outbound dialing, started in dependency order and stopped in reverse. Tests start it exactly
+// as production does.
 
 import type { FastifyInstance } from 'fastify';
 import type pino from 'pino';
@@ -48,8 +49,8 @@ export async function startAppliance(config: Config, options: StartOptions = {})
         '',
         '  First start: an operator account was created.',
         `    username: ${operator.username}`,
-        `    one-time password: ${password}   (change it at first console login)`,
-        `    admin token: ${token}`,
+        `    admin token: ${token}   (sign in to the console at /admin, or use it with /api/admin)`,
+        `    one-time password: ${password}   (kept for password sign-in)`,
         '  They are shown once. Lost them? `npm run faxseal -- reset-admin-password admin`.',
         '',
       ].join('\n'),
