@@ -40,7 +40,8 @@ export interface LabelHit {
 
 const compiled = new Map<string, RegExp>();
 
-function labelRegex(label: string): RegExp {
+/** The compiled (global, case-insensitive) regex of a label phrase; reset `lastIndex` or use matchAll. */
+export function labelRegex(label: string): RegExp {
   let re = compiled.get(label);
   if (!re) {
     re = new RegExp(labelPattern(label), 'gi');

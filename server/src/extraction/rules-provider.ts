@@ -1,5 +1,6 @@
 // The default extractor: deterministic, schema-guided reading of forms (labels and their variants, key:
-// value lines, label-above-value, column grids, tables, typed patterns). Abstains rather than guesses.
+// value lines, label-above-value, column grids, tables, typed patterns) and of letters (pairs written
+// inline in prose, see inline-pairs.ts). Abstains rather than guesses.
 
 import type { OcrPage } from '../ocr/ocr-result.ts';
 import type { ExtractionProvider, ExtractionRequest, ExtractionResult } from './extraction-provider.ts';
@@ -14,6 +15,13 @@ import {
   splitCells,
 } from './form-layout.ts';
 import { groundExtraction, type ValueHint } from './grounding.ts';
+import {
+  findInlineLabels,
+  INLINE_KINDS,
+  inlineValueEnd,
+  nameBeforePair,
+  trimSentenceEnd,
+} from './inline-pairs.ts';
 import { OcrDocument, type TextLine } from './ocr-document.ts';
 import {
   EMAIL,
@@ -90,7 +98,9 @@ class FormReader {
       } else if (field.type === 'array') {
         out[name] = this.array(name, field, parents, path);
       } else {
-        const found = this.scalar(name, field, parents);
+        const found =
+          this.scalar(name, field, parents) ??
+          (parents.length ? null : this.subjectName(name, field, fields));
         out[name] = this.record(path, found);
       }
     }
@@ -112,6 +122,8 @@ class FormReader {
       const parentLabels = fieldLabels(parentName, { type: 'object' });
       for (const section of findSections(this.doc, parentLabels))
         scopes.push({ lines: section, labels: own });
+      // "Requesting provider: Dr. Reyes, NPI 1234567893, phone …": the rest of the line is the object's.
+      for (const rest of this.linesAfterLabels(parentLabels)) scopes.push({ lines: [rest], labels: own });
       // Without a section header only labels that name the parent too are safe ("Patient Name").
       const prefixes = [...parentLabels.slice(0, 4), ...splitFieldName(parentName)];
       const combined = prefixes.flatMap((p) => own.slice(0, 8).map((l) => `${p} ${l}`));
@@ -137,12 +149,96 @@ class FormReader {
 
   private scalar(name: string, field: SchemaField, parents: string[]): Found | null {
     const kind = fieldKind(name, field);
-    for (const scope of this.scopes(name, field, parents)) {
+    const scopes = this.scopes(name, field, parents);
+    for (const scope of scopes) {
       for (const label of scope.labels) {
         for (const line of scope.lines) {
           for (const hit of findLabel(line, label)) {
             const found = kind === 'boolean' ? this.booleanAt(hit) : this.valueAt(hit, kind, scope.lines);
             if (found) return found;
+          }
+        }
+      }
+    }
+    // Forms first; then labels written inline in prose, for values whose shape proves them.
+    if (!INLINE_KINDS.has(kind)) return null;
+    for (const scope of scopes) {
+      for (const label of scope.labels) {
+        for (const line of scope.lines) {
+          for (const hit of findInlineLabels(line, label)) {
+            const found = this.inlineValueAt(hit, kind, scope.lines);
+            if (found) return found;
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  /** A typed value right after an inline label, or at the start of the next line when prose wraps. */
+  private inlineValueAt(hit: LabelHit, kind: FieldKind, lines: readonly TextLine[]): Found | null {
+    const rest = hit.line.text.slice(hit.valueStart, hit.cell.end);
+    let found: Found | null = null;
+    if (rest.trim()) found = this.read(kind, hit.line, hit.valueStart, rest, lines);
+    else {
+      const next = lines[lines.indexOf(hit.line) + 1];
+      if (next && next.page === hit.line.page && next.text.trim())
+        found = this.read(kind, next, 0, splitCells(next.text)[0]?.text ?? '', lines);
+    }
+    // "procedure on 03/05/2025" is a date, not a procedure code.
+    if (found && kind === 'identifier' && /^[\d/.-]+$/.test(String(found.value))) {
+      const v = String(found.value);
+      if (findDates(v).length || findPhones(v).length) return null;
+    }
+    return found;
+  }
+
+  /** The rest of each line where one of `labels` is printed as a key (a nested object written on one line). */
+  private linesAfterLabels(labels: string[]): TextLine[] {
+    const out: TextLine[] = [];
+    for (const line of this.doc.lines) {
+      for (const label of labels) {
+        const hit = findLabel(line, label).find((h) => h.keyed && h.valueStart < line.text.length);
+        if (!hit) continue;
+        out.push({
+          ...line,
+          start: line.start + hit.valueStart,
+          text: line.text.slice(hit.valueStart),
+        });
+        break;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A top-level person name written just before the pair that identifies its person ("Re: Jane Smith, DOB
+   * 07/22/1958", "for Jane Smith (MRN 448201)"), when the schema has one such name and the identifying
+   * field (date of birth, record, member or student number) beside it.
+   */
+  private subjectName(name: string, field: SchemaField, siblings: ExtractionSchema): Found | null {
+    if (fieldKind(name, field) !== 'personName') return null;
+    const names = Object.entries(siblings).filter(([n, f]) => fieldKind(n, f) === 'personName');
+    if (names.length !== 1) return null;
+    const keys = Object.entries(siblings).filter(([n, f]) => {
+      const kind = fieldKind(n, f);
+      const words = splitFieldName(n);
+      return (
+        (kind === 'date' && words.some((w) => ['dob', 'birth', 'birthdate'].includes(w))) ||
+        (kind === 'identifier' && words.some((w) => ['mrn', 'member', 'student', 'medical'].includes(w)))
+      );
+    });
+    const isLabel = (p: string) => this.isKnownLabel(p);
+    for (const [keyName, keyField] of keys) {
+      const kind = fieldKind(keyName, keyField);
+      for (const label of fieldLabels(keyName, keyField)) {
+        for (const line of this.doc.lines) {
+          for (const hit of [...findLabel(line, label), ...findInlineLabels(line, label)]) {
+            if (!this.inlineValueAt(hit, kind, this.doc.lines)) continue;
+            const person = nameBeforePair(line.text.slice(hit.cell.start, hit.start), isLabel);
+            if (!person) continue;
+            const start = line.start + hit.cell.start + person.start;
+            return { value: person.value, page: line.page, start, end: start + person.value.length };
           }
         }
       }
@@ -194,7 +290,12 @@ class FormReader {
     if (cellRest.trim()) {
       // A second key on a single-spaced line ends this value: "Patient: Jane Smith DOB: 03/14/1985".
       const cut = this.nextKeyAt(cellRest);
-      const text = cut > 0 ? cellRest.slice(0, cut) : cellRest;
+      let text = cut > 0 ? cellRest.slice(0, cut) : cellRest;
+      // Comma-separated pairs: "Employer: Meridian Foods; monthly income …" ends before the next label.
+      text = text.slice(
+        0,
+        inlineValueEnd(text, (p) => this.isKnownLabel(p)),
+      );
       if (kind === 'personName' || kind === 'text' || kind === 'address') {
         if (!hit.keyed) return null;
       }
@@ -277,13 +378,13 @@ class FormReader {
       case 'address':
         return this.address(line, offset, text, lines);
       case 'personName': {
-        const value = text.trim().replace(/[,;]$/, '');
+        const value = trimSentenceEnd(text.trim());
         if (!/^[A-Za-z][A-Za-z.,'\- ]{1,60}$/.test(value) || value.split(/\s+/).length > 6) return null;
         if (this.isKnownLabel(value)) return null;
         return at(lead, lead + value.length, value);
       }
       case 'text': {
-        const value = text.trim();
+        const value = trimSentenceEnd(text.trim());
         if (!value || value.length > 200 || this.isKnownLabel(value) || /^[\W_]+$/.test(value)) return null;
         return at(lead, lead + value.length, value);
       }
@@ -336,10 +437,12 @@ class FormReader {
     for (const scope of this.scopes(name, { ...field, type: 'string' }, parents)) {
       for (const label of scope.labels) {
         for (const line of scope.lines) {
-          for (const hit of findLabel(line, label)) {
-            if (!hit.keyed) continue;
+          // "Diagnosis codes E11.9, I10." in prose: a colon-less label, when every item proves its type.
+          const inline = INLINE_KINDS.has(itemKind) ? findInlineLabels(line, label) : [];
+          for (const hit of [...findLabel(line, label).filter((h) => h.keyed), ...inline]) {
             const parts: { line: TextLine; offset: number; text: string }[] = [];
-            const rest = line.text.slice(hit.valueStart, hit.cell.end);
+            let rest = line.text.slice(hit.valueStart, hit.cell.end);
+            if (!hit.keyed) rest = rest.slice(0, /\.(?=\s|$)/.exec(rest)?.index ?? rest.length);
             if (rest.trim()) {
               for (const m of rest.matchAll(/[^,;]+/g))
                 parts.push({ line, offset: hit.valueStart + (m.index ?? 0), text: m[0] });
