@@ -5,7 +5,7 @@
 
 import { performance } from 'node:perf_hooks';
 import { UserAgent } from '../src/telephony/sip/user-agent.ts';
-import { FaxPeer } from '../test/outbound/fax-peer.ts';
+import { FaxSimulator } from '../src/simulator/fax-simulator.ts';
 import { adminToken, makePdf, sendingPartner, sendMultipart } from '../test/outbound/support.ts';
 import { startTestAppliance } from '../test/support/test-appliance.ts';
 
@@ -61,9 +61,10 @@ for (const pages of PAGES) {
 await stamp.stop();
 
 // 2. Concurrent calls: CALLS one-page faxes at once to a receiving peer, each its own partner number.
-const peer = await FaxPeer.start({ min: 35000, max: 35999 });
+const peer = await FaxSimulator.start({ mediaPorts: { first: 35000, last: 35999 } });
+peer.receive();
 const senders = await Promise.all(Array.from({ length: CALLS }, () => sendingPartner(app, 10)));
-for (const [i, s] of senders.entries()) await routeTo(s.number, peer.port, `bench-peer-${i}`);
+for (const [i, s] of senders.entries()) await routeTo(s.number, peer.sipPort, `bench-peer-${i}`);
 const pdf = await makePdf(1);
 const started = performance.now();
 const ids = await Promise.all(

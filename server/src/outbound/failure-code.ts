@@ -81,6 +81,8 @@ export function classifySipFailure(failure: SipFailure): FailureClass {
 /** spandsp T30_ERR_* codes (see native-workers/spandsp/index.ts T30CompletionCode) on the sending side. */
 const T30_CODE: Record<number, FailureClass> = {
   1: fail('not_a_fax_machine', false), // CEDTONE: CED tone too long
+  // A voice line (the fax simulator's voice mode: answered, a 400 Hz tone, never CED or V.21) ends the caller's
+  // T.30 with T0_EXPIRED after spandsp's 60 s T0 (observed in server/test/outbound/outbound.test.ts).
   2: fail('not_a_fax_machine', false), // T0_EXPIRED: nothing answered like a fax
   3: fail('not_a_fax_machine', false), // T1_EXPIRED: no first T.30 message (a voice line)
   19: fail('not_a_fax_machine', false), // TX_NODIS: no DIS from the far end

@@ -1,9 +1,12 @@
 // `npm run fax -- send --to <number> [options] <file.pdf|file.tiff>`: a remote fax machine on the command line,
 // for demos and for checking a trunk. Prints progress per page and the T.30 result.
 // Exit codes: 0 sent, 1 the fax failed (T.30), 2 the call was refused or not answered, 64 usage error.
+// `npm run fax -- receive [options]`: the far end of an outbound fax (a fax machine, a busy line, a line nobody
+// answers, a voice line); prints each call and each fax received until interrupted (exit 0).
 
 import { parseArgs } from 'node:util';
 import { loadFaxDocument } from './fax-document.ts';
+import { RECEIVE_MODES, type ReceivedCall, type ReceiveMode } from './fax-receiver.ts';
 import { FaxSimulator, type SimulatorMode, type SimulatorProgress } from './fax-simulator.ts';
 
 const USAGE = `usage: npm run fax -- send --to <number> [--from <number>] [--target host:port] [--transport udp|tcp]
@@ -14,7 +17,17 @@ const USAGE = `usage: npm run fax -- send --to <number> [--from <number>] [--tar
   --mode        t38 (default), audio (G.711 only; refuses T.38 unless --accept-t38), reinvite (audio, then our
                 re-INVITE to T.38)
   --loss        percent of media datagrams dropped each way by a relay in front of the simulator
-  --bind        local address for SIP and media (default 127.0.0.1)`;
+  --bind        local address for SIP and media (default 127.0.0.1)
+
+       npm run fax -- receive [--bind 127.0.0.1] [--port 5062] [--number <number>]
+         [--mode fax|busy|no-answer|voice|reject] [--status <sip status>] [--no-t38] [--request-t38]
+         [--hangup-after-page <n>] [--ring <seconds>] [--out <dir>]
+
+  --mode        fax (default): answer as a fax machine, T.38 when offered, else G.711; busy: 486; no-answer:
+                180 until the caller gives up; voice: answer with a 400 Hz tone, no fax tones; reject: --status
+  --no-t38      an audio-only machine: 488 to T.38 offers and re-INVITEs
+  --request-t38 on a G.711 call, re-INVITE to T.38 ourselves 1 s after the answer
+  --out         where received faxes are written as TIFF (default ./received-faxes)`;
 
 const EXIT = { sent: 0, faxFailed: 1, notAnswered: 2, usage: 64 } as const;
 
@@ -40,7 +53,90 @@ function describe(event: SimulatorProgress): string {
   }
 }
 
+function describeCall(c: ReceivedCall): string {
+  const who = `call ${c.index} from ${c.from ?? '?'} to ${c.to ?? '?'}`;
+  if (c.sipStatus !== 200)
+    return `${who}: ${c.sipStatus === 487 ? 'caller gave up (487)' : `refused ${c.sipStatus}`}`;
+  if (!c.fax)
+    return `${who}: answered as a voice line (${c.refusedReinvites} T.38 re-INVITE(s) refused), ${(c.durationMs / 1000).toFixed(1)} s, hung up by ${c.hungUpBy === 'local' ? 'us' : 'the caller'}`;
+  const f = c.fax;
+  return (
+    `${who}: T.30 result ${f.code} (${f.text}): ${f.pages} page(s) received over ${c.transport === 't38' ? 'T.38' : 'G.711'}` +
+    `${c.switchedToT38By ? ` (re-INVITE from ${c.switchedToT38By === 'local' ? 'us' : 'the caller'})` : ''}, ` +
+    `${f.bitRate} bit/s, ECM ${f.ecm ? 'on' : 'off'}, far end "${f.remoteIdent}" -> ${f.rxTiff}`
+  );
+}
+
+async function receive(values: Record<string, string | boolean | undefined>): Promise<number> {
+  const mode = (values.mode ?? 'fax') as ReceiveMode;
+  if (!RECEIVE_MODES.includes(mode)) fail(`--mode must be one of ${RECEIVE_MODES.join(', ')}`);
+  const port = Number(values.port ?? 5062);
+  if (!(Number.isInteger(port) && port >= 0 && port < 65536)) fail('--port must be a UDP port');
+  const status = values.status === undefined ? undefined : Number(values.status);
+  if (status !== undefined && !(Number.isInteger(status) && status >= 300 && status <= 699))
+    fail('--status must be a SIP status from 300 to 699');
+  const hangupAfterPage =
+    values['hangup-after-page'] === undefined ? undefined : Number(values['hangup-after-page']);
+  if (hangupAfterPage !== undefined && !(Number.isInteger(hangupAfterPage) && hangupAfterPage > 0))
+    fail('--hangup-after-page must be a page number');
+  const ring = values.ring === undefined ? undefined : Number(values.ring);
+  if (ring !== undefined && !(ring >= 0 && ring <= 600)) fail('--ring must be seconds from 0 to 600');
+  const bind = String(values.bind);
+  const simulator = await FaxSimulator.start({ address: bind, sipPort: port });
+  const started = Date.now();
+  const say = (line: string) =>
+    process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}\n`);
+  const receiver = simulator.receive({
+    number: values.number as string | undefined,
+    mode,
+    rejectStatus: status,
+    acceptT38: !values['no-t38'],
+    requestT38AfterMs: values['request-t38'] ? 1000 : undefined,
+    hangupAfterPage,
+    ringSeconds: ring,
+    outDir: String(values.out ?? 'received-faxes'),
+    onPage: (e) => say(`page ${e.page} received (call ${e.callId})`),
+    onCall: (c) => say(describeCall(c)),
+  });
+  say(
+    `receiving on sip:${values.number ?? '<any number>'}@${bind}:${simulator.sipPort} (udp) as ${mode}` +
+      `${hangupAfterPage ? `, hanging up after page ${hangupAfterPage}` : ''}; faxes go to ${receiver.outDir}`,
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  say(`stopping after ${receiver.calls.length} call(s)`);
+  await simulator.stop();
+  return EXIT.sent;
+}
+
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'receive') {
+    const { values, positionals } = parseArgs({
+      args: argv.slice(1),
+      allowPositionals: true,
+      options: {
+        bind: { type: 'string', default: '127.0.0.1' },
+        port: { type: 'string', default: '5062' },
+        number: { type: 'string' },
+        mode: { type: 'string', default: 'fax' },
+        status: { type: 'string' },
+        'no-t38': { type: 'boolean', default: false },
+        'request-t38': { type: 'boolean', default: false },
+        'hangup-after-page': { type: 'string' },
+        ring: { type: 'string' },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return EXIT.sent;
+    }
+    if (positionals.length > 0) fail(`receive takes no file, got "${positionals[0]}"`);
+    return receive(values);
+  }
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -63,7 +159,8 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.sent;
   }
   const [command, file, ...rest] = positionals;
-  if (command !== 'send') fail(command ? `unknown command "${command}"` : 'a command is required');
+  if (command !== 'send')
+    fail(command ? `unknown command "${command}" (send or receive)` : 'a command is required');
   if (!file || rest.length > 0) fail('exactly one file to send is required');
   if (!values.to) fail('--to <number> is required');
   const target = /^(.+):(\d+)$/.exec(values.target);

@@ -1,6 +1,8 @@
-// A remote fax machine on the same engine as the appliance: its own SIP user agent and media engine in the
-// calling role. It sends a TIFF to a number over T.38, G.711, or audio switched to T.38 by its own re-INVITE,
-// optionally through a lossy relay, and can hang up mid-document. For demos, tests, benches and trunk checks.
+// A remote fax machine on the same engine as the appliance: its own SIP user agent and media engine. Calling:
+// it sends a TIFF to a number over T.38, G.711, or audio switched to T.38 by its own re-INVITE, optionally
+// through a lossy relay, and can hang up mid-document. Receiving (receive()): it answers as a fax machine and
+// keeps what arrives, or as a busy line, a line nobody answers, a voice line, or a machine that hangs up after
+// page N (fax-receiver.ts). For demos, tests, benches and trunk checks.
 
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,7 +19,9 @@ import { extractMedia } from '../telephony/sdp/offer-answer.ts';
 import { CallState, type OutgoingCall } from '../telephony/sip/call.ts';
 import type { TransportName } from '../telephony/sip/headers.ts';
 import { type SipLogger, silentLogger } from '../telephony/sip/logger.ts';
+import { SipStatus } from '../telephony/sip/status.ts';
 import { UserAgent, type UserAgentConfig } from '../telephony/sip/user-agent.ts';
+import { FaxReceiver, type ReceiveOptions } from './fax-receiver.ts';
 import { LossyUdpRelay, type RelayCounts } from './lossy-relay.ts';
 
 export type SimulatorMode = 't38' | 'audio' | 'reinvite';
@@ -98,13 +102,24 @@ export class FaxSimulator {
   /** One engine listener per event, routed by session: hundreds of calls may run at once. */
   private readonly listeners = new Map<string, SessionListeners>();
 
+  private readonly receivers: FaxReceiver[] = [];
+
   private constructor(
     readonly ua: UserAgent,
     readonly engine: MediaEngine,
     readonly address: string,
+    private readonly log: SipLogger,
   ) {
     engine.on('phaseB', (e) => this.listeners.get(e.sessionId)?.phaseB(e));
     engine.on('page', (e) => this.listeners.get(e.sessionId)?.page(e));
+    ua.on('invite', (call) => {
+      // The receiver for this number, else one for any number; without a receiver we are not a callee.
+      const receiver =
+        this.receivers.find((r) => r.number !== undefined && r.number === call.toUser) ??
+        this.receivers.find((r) => r.number === undefined);
+      if (receiver) receiver.handle(call);
+      else call.reject(this.receivers.length > 0 ? SipStatus.NotFound : SipStatus.TemporarilyUnavailable);
+    });
   }
 
   static async start(options: FaxSimulatorOptions = {}): Promise<FaxSimulator> {
@@ -119,7 +134,32 @@ export class FaxSimulator {
     });
     const ports = options.mediaPorts ?? { first: 40000, last: 44999 };
     const engine = new MediaEngine({ bindAddress: address, portMin: ports.first, portMax: ports.last });
-    return new FaxSimulator(ua, engine, address);
+    return new FaxSimulator(ua, engine, address, options.logger ?? silentLogger);
+  }
+
+  /**
+   * Starts answering calls (to `number`, or to any number): as a fax machine by default, or busy, never
+   * answering, a voice line, or a refusal. Returns the receiver, whose `calls` record every call and fax.
+   */
+  receive(options: ReceiveOptions = {}): FaxReceiver {
+    if (this.receivers.some((r) => r.number === options.number))
+      throw new Error(`ERR_SIMULATOR_RECEIVER: already receiving for ${options.number ?? 'any number'}`);
+    const receiver = new FaxReceiver(
+      {
+        engine: this.engine,
+        address: this.address,
+        log: this.log,
+        listen: (sessionId, listeners) => this.listeners.set(sessionId, listeners),
+        unlisten: (sessionId) => this.listeners.delete(sessionId),
+        detach: (r) => {
+          const i = this.receivers.indexOf(r);
+          if (i >= 0) this.receivers.splice(i, 1);
+        },
+      },
+      options,
+    );
+    this.receivers.push(receiver);
+    return receiver;
   }
 
   get sipPort(): number {
@@ -127,6 +167,7 @@ export class FaxSimulator {
   }
 
   async stop(): Promise<void> {
+    await Promise.all([...this.receivers].map((r) => r.close()));
     await this.ua.stop();
     await this.engine.close();
   }

@@ -1,18 +1,21 @@
 // Outbound fax end to end on 127.0.0.1 with real sockets: the partner API (validation problems,
-// idempotency, cover page), the dialer calling a receiving fax peer over SIP + T.38 in real time
-// (pixel-identical pages, fax.delivered at the callbackUrl), busy retried per policy, a hang-up
-// after page 1 of 3 resent from page 2, trunk CRUD, and digest registration against sipp.
+// idempotency, cover page), the dialer calling the fax simulator's receiving side over SIP + T.38 in
+// real time (pixel-identical pages, fax.delivered at the callbackUrl), busy retried per policy, no answer,
+// a voice line (not_a_fax_machine), a hang-up after page 1 of 3 resent from page 2, trunk CRUD, and digest
+// registration against sipp. The dialing tests run side by side, each against a simulator of its own.
 
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
+import { T30CompletionCode } from '../../../native-workers/spandsp/index.ts';
 import { diffPixels } from '../../src/documents/bitmap.ts';
 import { decodeFaxTiff, rasterisePdf } from '../../src/documents/fax-raster.ts';
 import { renderCoverPage } from '../../src/outbound/cover-page.ts';
+import type { FaxReceiver, ReceivedCall, ReceiveOptions } from '../../src/simulator/fax-receiver.ts';
+import { FaxSimulator } from '../../src/simulator/fax-simulator.ts';
 import { expectProblem, startTestAppliance, type TestAppliance } from '../support/test-appliance.ts';
 import { freeUdpPort, runSipp } from '../telephony/support.ts';
 import { startReceiver } from '../webhooks/receiver.ts';
-import { FaxPeer, type PeerMode } from './fax-peer.ts';
 import {
   adminToken,
   makeCorruptPdf,
@@ -25,46 +28,65 @@ import {
 } from './support.ts';
 
 let app: TestAppliance;
-let peerPorts = 32000;
-/** Every peer started, stopped at the end whatever happened (each holds sockets and a worker thread). */
-const peers: FaxPeer[] = [];
+let simulatorPorts = 32000;
+/** Every simulator started, stopped at the end whatever happened (each holds sockets and a worker thread). */
+const simulators: FaxSimulator[] = [];
+/** The ring timeout (seconds) the dialer gives a far end that never answers. */
+const RING_TIMEOUT_SECONDS = 3;
 
 before(async () => {
   app = await startTestAppliance({
     urlAllowlist: ['127.0.0.0/8'],
+    rateLimitPerMinute: 100_000, // the tests poll their faxes (60/min would stall a poll for the rest of the minute)
     mediaPorts: { first: 31400, last: 31599 },
     outboundBusyRetrySchedule: [0.3, 0.3],
     outboundErrorRetrySchedule: [0.3],
-    outboundRingTimeoutSeconds: 20,
+    // One retry, late enough for the cancel test to catch the fax waiting for it.
+    outboundNoAnswerRetrySchedule: [15],
+    outboundRingTimeoutSeconds: RING_TIMEOUT_SECONDS,
     trunkKeepaliveSeconds: 0,
     faxMaxMegabytes: 1,
   });
 });
 after(async () => {
   await app.shutdown();
-  await Promise.all(peers.map((p) => p.stop()));
+  await Promise.all(simulators.map((s) => s.stop()));
 });
 
-/** A peer of its own and a trunk to it, used by this partner's number (tests run side by side). */
-async function peerFor(partner: SendingPartner, modes: PeerMode[]): Promise<FaxPeer> {
-  const peer = await FaxPeer.start({ min: peerPorts, max: peerPorts + 49 });
-  peerPorts += 50;
-  peers.push(peer);
-  peer.modes = modes;
+async function startSimulator(): Promise<FaxSimulator> {
+  const simulator = await FaxSimulator.start({
+    address: '127.0.0.1',
+    mediaPorts: { first: simulatorPorts, last: simulatorPorts + 49 },
+  });
+  simulatorPorts += 50;
+  simulators.push(simulator);
+  return simulator;
+}
+
+/**
+ * A fax simulator of its own receiving as `options` say, and a trunk to it used by this partner's number
+ * (tests run side by side).
+ */
+async function farEnd(partner: SendingPartner, options: ReceiveOptions): Promise<FaxReceiver> {
+  const simulator = await startSimulator();
+  const receiver = simulator.receive(options);
   const trunk = await app.call('POST', '/api/admin/trunks', {
     key: adminToken(app),
     body: {
-      name: `peer-${peer.port}`,
+      name: `sim-${simulator.sipPort}`,
       mode: 'peer',
       host: '127.0.0.1',
-      port: peer.port,
+      port: simulator.sipPort,
       allowedIps: ['127.0.0.1'],
     },
   });
   assert.equal(trunk.status, 201, trunk.text);
   app.services.db.prepare('UPDATE dids SET trunk_id = ? WHERE e164 = ?').run(trunk.body.id, partner.number);
-  return peer;
+  return receiver;
 }
+
+/** Call by call: [SIP final status we answered, what the INVITE offered]. */
+const sipTrail = (calls: ReceivedCall[]) => calls.map((c) => [c.sipStatus, c.offer]);
 
 const faxOf = async (partner: SendingPartner, id: string) =>
   (await app.call('GET', `/api/partner/fax/${id}`, { key: partner.apiKey })).body;
@@ -164,7 +186,7 @@ describe('POST /api/partner/fax: problems', () => {
 
   test('Idempotency-Key replays the same upload and refuses a different file under the same key', async () => {
     const other = await sendingPartner(app, 10);
-    await peerFor(other, [{ kind: 'reject', status: 403 }]);
+    await farEnd(other, { mode: 'reject', rejectStatus: 403 });
     const headers = { 'idempotency-key': `idem-${Date.now()}` };
     const fields = { externalUserId: other.externalUserId, to: '+12125550123' };
     const pdf = await makePdf(1);
@@ -200,7 +222,7 @@ describe('POST /api/partner/fax: problems', () => {
     const black = page.bitmap.data.reduce((n, b) => n + (b === 0 ? 0 : 1), 0);
     assert.ok(black > 1000, 'the cover page has ink');
     const other = await sendingPartner(app, 5);
-    await peerFor(other, [{ kind: 'reject', status: 403 }]);
+    await farEnd(other, { mode: 'reject', rejectStatus: 403 });
     const sent = await sendMultipart(
       app,
       other.apiKey,
@@ -220,7 +242,7 @@ describe('POST /api/partner/fax: problems', () => {
 describe('dialing', { concurrency: true, timeout: 400_000 }, () => {
   test('a 2-page PDF arrives pixel-identical and ends delivered with fax.delivered at the callbackUrl', async (t) => {
     const partner = await sendingPartner(app, 10);
-    const peer = await peerFor(partner, [{ kind: 'receive' }]);
+    const sim = await farEnd(partner, { mode: 'fax' });
     const receiver = await startReceiver();
     try {
       const sent = await sendMultipart(
@@ -239,13 +261,17 @@ describe('dialing', { concurrency: true, timeout: 400_000 }, () => {
       assert.equal(fax.pagesDelivered, 2);
       assert.equal(fax.t30Code, 0);
       assert.equal(fax.attempts, 1);
-      await peer.settle();
-      const [call] = peer.calls;
+      const [call] = await sim.settled(1);
       assert.equal(call.from, partner.number, 'caller ID is the user number');
       assert.match(call.pAssertedIdentity ?? '', new RegExp(`sip:\\${partner.number}@`));
       assert.equal(call.to, '+13125550177');
-      assert.equal(call.offer, 't38');
-      assertPixelIdentical(await decodeFaxTiff(await readFile(call.rxTiff!)), await renderedPages(fax.id));
+      assert.deepEqual(sipTrail(sim.calls), [[200, 't38']]);
+      assert.equal(call.transport, 't38');
+      assert.deepEqual([call.fax?.ok, call.fax?.code, call.fax?.pages], [true, 0, 2]);
+      assertPixelIdentical(
+        await decodeFaxTiff(await readFile(call.fax!.rxTiff)),
+        await renderedPages(fax.id),
+      );
       await receiver.waitFor((r) => r.some((w) => JSON.parse(w.body).event === 'fax.delivered'), 30_000);
       const events = receiver.received.map((w) => JSON.parse(w.body));
       assert.deepEqual(
@@ -258,13 +284,12 @@ describe('dialing', { concurrency: true, timeout: 400_000 }, () => {
       t.diagnostic(`delivered in ${Date.parse(fax.completedAt) - Date.parse(fax.createdAt)} ms`);
     } finally {
       await receiver.close();
-      await peer.stop();
     }
   });
 
-  test('busy (486) is retried per policy, then fails busy and refunds', async () => {
+  test('busy (486) is retried per policy, then fails busy and refunds', async (t) => {
     const partner = await sendingPartner(app, 10);
-    const peer = await peerFor(partner, [{ kind: 'reject', status: 486 }]);
+    const sim = await farEnd(partner, { mode: 'busy' });
     const receiver = await startReceiver();
     try {
       const sent = await sendMultipart(
@@ -279,88 +304,149 @@ describe('dialing', { concurrency: true, timeout: 400_000 }, () => {
       assert.equal(fax.failureCode, 'busy');
       assert.equal(fax.retryable, true);
       assert.equal(fax.attempts, 3, '1 call + 2 retries (the configured busy schedule)');
-      assert.equal(peer.calls.length, 3);
+      assert.deepEqual(sipTrail(await sim.settled(3)), [
+        [486, 't38'],
+        [486, 't38'],
+        [486, 't38'],
+      ]);
       assert.equal(fax.pagesDelivered, 0);
+      assert.equal(fax.t30Code, null);
+      assert.match(fax.failureDetail, /^SIP 486/);
       assert.equal(app.services.credits.balance(partner.partnerId), 10, 'all pages refunded');
       await receiver.waitFor((r) => r.some((w) => JSON.parse(w.body).event === 'fax.failed'), 30_000);
       const failed = receiver.received.map((w) => JSON.parse(w.body)).find((e) => e.event === 'fax.failed');
       assert.equal(failed.failureCode, 'busy');
+      t.diagnostic(`failed busy after ${Date.parse(fax.completedAt) - Date.parse(fax.createdAt)} ms`);
     } finally {
       await receiver.close();
-      await peer.stop();
     }
   });
 
-  test('a hang-up after page 1 of 3: the retry sends pages 2–3 only and the fax ends delivered', async () => {
+  test('a line that rings and is never answered: CANCEL at the ring timeout, retried once, no_answer', async (t) => {
     const partner = await sendingPartner(app, 10);
-    const peer = await peerFor(partner, [
-      { kind: 'hangupAfterPage', page: 1, delayMs: 1500 },
-      { kind: 'receive' },
+    const sim = await farEnd(partner, { mode: 'no-answer' });
+    const sent = await sendMultipart(
+      app,
+      partner.apiKey,
+      { externalUserId: partner.externalUserId, to: '+13125550181' },
+      await makePdf(1),
+    );
+    assert.equal(sent.status, 202, sent.text);
+    const fax = await waitFinished(partner, sent.body.id, 90_000);
+    assert.equal(fax.status, 'failed', JSON.stringify(fax));
+    assert.equal(fax.failureCode, 'no_answer');
+    assert.equal(fax.retryable, true);
+    assert.equal(fax.attempts, 2, '1 call + 1 retry (the configured no-answer schedule)');
+    assert.match(fax.failureDetail, /ring timeout/);
+    const calls = await sim.settled(2);
+    assert.deepEqual(sipTrail(calls), [
+      [487, 't38'],
+      [487, 't38'],
     ]);
-    try {
-      const sent = await sendMultipart(
-        app,
-        partner.apiKey,
-        { externalUserId: partner.externalUserId, to: '+13125550179' },
-        await makePdf(3),
-      );
-      assert.equal(sent.status, 202, sent.text);
-      const fax = await waitFinished(partner, sent.body.id);
-      assert.equal(fax.status, 'delivered', JSON.stringify(fax));
-      assert.equal(fax.attempts, 2);
-      assert.equal(fax.pagesDelivered, 3);
-      await peer.settle();
-      assert.equal(peer.calls.length, 2);
-      assert.equal(peer.calls[0].pages, 1);
-      assert.equal(peer.calls[1].pages, 2);
-      const rendered = await renderedPages(fax.id);
-      assertPixelIdentical(await decodeFaxTiff(await readFile(peer.calls[0].rxTiff!)), rendered.slice(0, 1));
-      assertPixelIdentical(await decodeFaxTiff(await readFile(peer.calls[1].rxTiff!)), rendered.slice(1));
-      assert.equal(app.services.credits.balance(partner.partnerId), 7);
-    } finally {
-      await peer.stop();
+    for (const call of calls) {
+      assert.equal(call.hungUpBy, 'remote', 'the caller gave up');
+      assert.ok(call.durationMs >= RING_TIMEOUT_SECONDS * 1000 - 100, `rang ${call.durationMs} ms`);
     }
+    assert.equal(app.services.credits.balance(partner.partnerId), 10);
+    t.diagnostic(`rang ${calls.map((c) => c.durationMs).join(' + ')} ms`);
+  });
+
+  test('a voice line (answered, no fax tones) fails not_a_fax_machine, not retried', async (t) => {
+    const partner = await sendingPartner(app, 10);
+    const sim = await farEnd(partner, { mode: 'voice' });
+    const sent = await sendMultipart(
+      app,
+      partner.apiKey,
+      { externalUserId: partner.externalUserId, to: '+13125550182' },
+      await makePdf(1),
+    );
+    assert.equal(sent.status, 202, sent.text);
+    const fax = await waitFinished(partner, sent.body.id, 150_000);
+    assert.equal(fax.status, 'failed', JSON.stringify(fax));
+    t.diagnostic(`voice line: T.30 ${fax.t30Code} (${fax.failureDetail})`);
+    assert.equal(fax.failureCode, 'not_a_fax_machine');
+    assert.equal(fax.retryable, false);
+    assert.equal(fax.attempts, 1);
+    assert.equal(fax.pagesDelivered, 0);
+    // spandsp's caller heard neither CED nor V.21 flags before its T0 (60 s) ran out.
+    assert.equal(fax.t30Code, T30CompletionCode.T0_EXPIRED);
+    // The T.38 offer is refused (a telephone), the G.711 fallback answered with a tone.
+    const calls = await sim.settled(2);
+    assert.deepEqual(sipTrail(calls), [
+      [488, 't38'],
+      [200, 'audio'],
+    ]);
+    assert.equal(calls[1].hungUpBy, 'remote', 'the caller gave up');
+    assert.equal(calls[1].fax, undefined);
+    assert.equal(app.services.credits.balance(partner.partnerId), 10);
+  });
+
+  test('a hang-up after page 1 of 3: the retry sends pages 2–3 only and the fax ends delivered', async (t) => {
+    const partner = await sendingPartner(app, 10);
+    const sim = await farEnd(partner, { mode: 'fax', calls: [{ hangupAfterPage: 1 }] });
+    const sent = await sendMultipart(
+      app,
+      partner.apiKey,
+      { externalUserId: partner.externalUserId, to: '+13125550179' },
+      await makePdf(3),
+    );
+    assert.equal(sent.status, 202, sent.text);
+    const fax = await waitFinished(partner, sent.body.id);
+    assert.equal(fax.status, 'delivered', JSON.stringify(fax));
+    assert.equal(fax.attempts, 2);
+    assert.equal(fax.pagesDelivered, 3);
+    const [first, second] = await sim.settled(2);
+    assert.equal(sim.calls.length, 2);
+    assert.equal(first.hungUpBy, 'local', 'the simulator hung up');
+    assert.equal(first.fax?.pages, 1);
+    assert.equal(second.fax?.pages, 2);
+    assert.equal(second.fax?.ok, true);
+    const rendered = await renderedPages(fax.id);
+    assertPixelIdentical(await decodeFaxTiff(await readFile(first.fax!.rxTiff)), rendered.slice(0, 1));
+    assertPixelIdentical(await decodeFaxTiff(await readFile(second.fax!.rxTiff)), rendered.slice(1));
+    assert.equal(app.services.credits.balance(partner.partnerId), 7);
+    t.diagnostic(
+      `first call: receiver T.30 ${first.fax?.code} (${first.fax?.text}); delivered in ${Date.parse(fax.completedAt) - Date.parse(fax.createdAt)} ms`,
+    );
   });
 
   test('a fax waiting for a retry can be canceled; its credits come back', async () => {
     const partner = await sendingPartner(app, 10);
-    const peer = await peerFor(partner, [{ kind: 'reject', status: 480 }]);
-    try {
-      // 480 is no_answer; the default no-answer schedule waits 10 minutes: plenty of time to cancel.
-      const sent = await sendMultipart(
-        app,
-        partner.apiKey,
-        { externalUserId: partner.externalUserId, to: '+13125550180' },
-        await makePdf(1),
-      );
-      const id = sent.body.id;
-      await waitFor('the first attempt', () => peer.calls.length === 1);
-      const waiting = await (async () => {
-        for (;;) {
-          const fax = await faxOf(partner, id);
-          if (fax.status === 'queued' && fax.nextAttemptAt) return fax;
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      })();
-      assert.equal(waiting.failureCode, 'no_answer');
-      const canceled = await app.call('DELETE', `/api/partner/fax/${id}`, { key: partner.apiKey });
-      assert.equal(canceled.status, 200, canceled.text);
-      assert.equal(canceled.body.status, 'failed');
-      assert.equal(canceled.body.failureCode, 'canceled');
-      expectProblem(
-        await app.call('DELETE', `/api/partner/fax/${id}`, { key: partner.apiKey }),
-        409,
-        'fax_not_cancelable',
-      );
-      assert.equal(app.services.credits.balance(partner.partnerId), 10);
-      const list = await app.call('GET', '/api/partner/fax?status=failed', { key: partner.apiKey });
-      assert.deepEqual(
-        list.body.items.map((f: { id: string }) => f.id),
-        [id],
-      );
-    } finally {
-      await peer.stop();
-    }
+    const sim = await farEnd(partner, { mode: 'no-answer' });
+    // The first call rings out (no_answer); the retry waits 15 s: time enough to cancel.
+    const sent = await sendMultipart(
+      app,
+      partner.apiKey,
+      { externalUserId: partner.externalUserId, to: '+13125550180' },
+      await makePdf(1),
+    );
+    const id = sent.body.id;
+    await waitFor('the first attempt', () => sim.calls.length === 1);
+    const waiting = await (async () => {
+      for (;;) {
+        const fax = await faxOf(partner, id);
+        if (fax.status === 'queued' && fax.nextAttemptAt) return fax;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    assert.equal(waiting.failureCode, 'no_answer');
+    const canceled = await app.call('DELETE', `/api/partner/fax/${id}`, { key: partner.apiKey });
+    assert.equal(canceled.status, 200, canceled.text);
+    assert.equal(canceled.body.status, 'failed');
+    assert.equal(canceled.body.failureCode, 'canceled');
+    expectProblem(
+      await app.call('DELETE', `/api/partner/fax/${id}`, { key: partner.apiKey }),
+      409,
+      'fax_not_cancelable',
+    );
+    assert.equal(app.services.credits.balance(partner.partnerId), 10);
+    const list = await app.call('GET', '/api/partner/fax?status=failed', { key: partner.apiKey });
+    assert.deepEqual(
+      list.body.items.map((f: { id: string }) => f.id),
+      [id],
+    );
+    await new Promise((r) => setTimeout(r, 16_000));
+    assert.equal(sim.calls.length, 1, 'no retry after the cancel');
   });
 });
 
@@ -452,27 +538,23 @@ describe('trunks', () => {
   });
 
   test('a test call reports the SIP outcome', async () => {
-    const peer = await FaxPeer.start({ min: 33900, max: 33949 });
-    peer.modes = [{ kind: 'reject', status: 486 }];
-    try {
-      const key = adminToken(app);
-      const trunk = await app.call('POST', '/api/admin/trunks', {
-        key,
-        body: { name: 'test-call', mode: 'peer', host: '127.0.0.1', port: peer.port },
-      });
-      const result = await app.call('POST', `/api/admin/trunks/${trunk.body.id}/test-call`, {
-        key,
-        body: { to: '+12125550111' },
-      });
-      assert.equal(result.status, 200, result.text);
-      assert.deepEqual(
-        [result.body.answered, result.body.status, result.body.failureCode],
-        [false, 486, 'busy'],
-      );
-      const probe = await app.call('GET', `/api/admin/trunks/${trunk.body.id}/status?probe=true`, { key });
-      assert.equal(probe.body.lastOptions.status, 200, 'the peer answers OPTIONS');
-    } finally {
-      await peer.stop();
-    }
+    const simulator = await startSimulator();
+    simulator.receive({ mode: 'busy' });
+    const key = adminToken(app);
+    const trunk = await app.call('POST', '/api/admin/trunks', {
+      key,
+      body: { name: 'test-call', mode: 'peer', host: '127.0.0.1', port: simulator.sipPort },
+    });
+    const result = await app.call('POST', `/api/admin/trunks/${trunk.body.id}/test-call`, {
+      key,
+      body: { to: '+12125550111' },
+    });
+    assert.equal(result.status, 200, result.text);
+    assert.deepEqual(
+      [result.body.answered, result.body.status, result.body.failureCode],
+      [false, 486, 'busy'],
+    );
+    const probe = await app.call('GET', `/api/admin/trunks/${trunk.body.id}/status?probe=true`, { key });
+    assert.equal(probe.body.lastOptions.status, 200, 'the simulator answers OPTIONS');
   });
 });
