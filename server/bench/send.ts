@@ -4,8 +4,8 @@
 // BENCH_REPEAT (default 3), BENCH_PAGES (default 1,10,50), BENCH_CALLS (default 8).
 
 import { performance } from 'node:perf_hooks';
-import { UserAgent } from '../src/telephony/sip/user-agent.ts';
 import { FaxSimulator } from '../src/simulator/fax-simulator.ts';
+import { UserAgent } from '../src/telephony/sip/user-agent.ts';
 import { adminToken, makePdf, sendingPartner, sendMultipart } from '../test/outbound/support.ts';
 import { startTestAppliance } from '../test/support/test-appliance.ts';
 
