@@ -3,7 +3,7 @@
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { decodeCursor, nextCursorField, PageQuery, page } from '../http/pagination.ts';
+import { listPage, nextCursorField, PageQuery } from '../http/pagination.ts';
 import { partnerId } from '../http/plugins/partner-auth.ts';
 import { Problem, problemResponses } from '../http/problem.ts';
 import { type CreditEntry, LOW_BALANCE_THRESHOLD } from './credit-ledger.ts';
@@ -88,13 +88,9 @@ export const partnerCreditRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const limit = request.query.limit ?? 50;
-      const rows = credits.log(partnerId(request), {
-        limit: limit + 1,
-        before: decodeCursor(request.query.cursor),
-        faxId: request.query.faxId,
-      });
-      const { items, nextCursor } = page(rows, limit);
+      const { items, nextCursor } = listPage(request.query, (window) =>
+        credits.log(partnerId(request), { ...window, faxId: request.query.faxId }),
+      );
       return { items: items.map(entryView), nextCursor };
     },
   );

@@ -15,7 +15,7 @@ export const nextCursorField = Type.Union([Type.String(), Type.Null()], {
   description: 'Pass as `cursor` to get the next page; null on the last page',
 });
 
-export function decodeCursor(cursor: string | undefined): string | undefined {
+function decodeCursor(cursor: string | undefined): string | undefined {
   if (cursor === undefined) return undefined;
   const id = Buffer.from(cursor, 'base64url').toString('utf8');
   if (!/^[a-z]{3,4}_[0-9a-z]{26}$/.test(id)) {
@@ -25,14 +25,23 @@ export function decodeCursor(cursor: string | undefined): string | undefined {
 }
 
 /** Fetch one more than asked to know whether a next page exists without counting. */
-export function page<T extends { id: string }>(
-  rows: T[],
-  limit: number,
-): { items: T[]; nextCursor: string | null } {
+function page<T extends { id: string }>(rows: T[], limit: number): { items: T[]; nextCursor: string | null } {
   const items = rows.slice(0, limit);
   const last = items.at(-1);
   return {
     items,
     nextCursor: rows.length > limit && last ? Buffer.from(last.id).toString('base64url') : null,
   };
+}
+
+/**
+ * One page of a newest-first list: `fetch` receives the row window to read (one row more than the
+ * page, so a next page is known without counting; `before` from the decoded cursor).
+ */
+export function listPage<T extends { id: string }>(
+  query: { limit?: number; cursor?: string },
+  fetch: (window: { limit: number; before: string | undefined }) => T[],
+): { items: T[]; nextCursor: string | null } {
+  const limit = query.limit ?? 50;
+  return page(fetch({ limit: limit + 1, before: decodeCursor(query.cursor) }), limit);
 }

@@ -5,7 +5,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { decodeCursor, nextCursorField, PageQuery, page } from '../http/pagination.ts';
+import { listPage, nextCursorField, PageQuery } from '../http/pagination.ts';
 import { partnerId } from '../http/plugins/partner-auth.ts';
 import { Problem, problemResponses } from '../http/problem.ts';
 import { ExternalUserId } from '../numbers/number-routes.ts';
@@ -116,7 +116,7 @@ export const inboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const { limit = 50, q, since, until, externalUserId } = request.query;
+      const { q, since, until, externalUserId } = request.query;
       let match: string | undefined;
       try {
         match = q === undefined ? undefined : toFtsQuery(q);
@@ -124,24 +124,23 @@ export const inboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
         if (err instanceof SearchQueryError) throw invalidQuery(err.message);
         throw err;
       }
-      let rows: ReturnType<InboxRepository['list']>;
-      try {
-        rows = inbox.list({
-          partnerId: partnerId(request),
-          externalUserId,
-          match,
-          since: since && new Date(since).toISOString(),
-          until: until && new Date(until).toISOString(),
-          before: decodeCursor(request.query.cursor),
-          limit: limit + 1,
-        });
-      } catch (err) {
-        // FTS5 reports query syntax errors (a dangling AND, an unbalanced parenthesis) at run time.
-        if (match && err instanceof Error && /fts5|syntax error|malformed MATCH/i.test(err.message))
-          throw invalidQuery('the search query is not valid: check AND / OR / NOT and parentheses');
-        throw err;
-      }
-      const result = page(rows, limit);
+      const result = listPage(request.query, (window) => {
+        try {
+          return inbox.list({
+            ...window,
+            partnerId: partnerId(request),
+            externalUserId,
+            match,
+            since: since && new Date(since).toISOString(),
+            until: until && new Date(until).toISOString(),
+          });
+        } catch (err) {
+          // FTS5 reports query syntax errors (a dangling AND, an unbalanced parenthesis) at run time.
+          if (match && err instanceof Error && /fts5|syntax error|malformed MATCH/i.test(err.message))
+            throw invalidQuery('the search query is not valid: check AND / OR / NOT and parentheses');
+          throw err;
+        }
+      });
       if (q !== undefined && result.items.length > 0) {
         // Snippets are fax content. The query itself may hold patient data: only its result is logged.
         audit.record({

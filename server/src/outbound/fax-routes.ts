@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { decodeCursor, nextCursorField, PageQuery, page } from '../http/pagination.ts';
+import { listPage, nextCursorField, PageQuery } from '../http/pagination.ts';
 import { partnerId } from '../http/plugins/partner-auth.ts';
 import { Problem, problemResponses } from '../http/problem.ts';
 import { ExternalUserId } from '../numbers/number-routes.ts';
@@ -232,14 +232,13 @@ export const faxRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const limit = request.query.limit ?? 50;
-      const rows = repo.list(partnerId(request), {
-        limit: limit + 1,
-        before: decodeCursor(request.query.cursor),
-        status: request.query.status as OutboundFax['status'] | undefined,
-        externalUserId: request.query.externalUserId,
-      });
-      const { items, nextCursor } = page(rows, limit);
+      const { items, nextCursor } = listPage(request.query, (window) =>
+        repo.list(partnerId(request), {
+          ...window,
+          status: request.query.status as OutboundFax['status'] | undefined,
+          externalUserId: request.query.externalUserId,
+        }),
+      );
       return { items: items.map(outboundView), nextCursor };
     },
   );

@@ -3,7 +3,7 @@
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { decodeCursor, nextCursorField, PageQuery, page } from '../http/pagination.ts';
+import { listPage, nextCursorField, PageQuery } from '../http/pagination.ts';
 import { partnerId } from '../http/plugins/partner-auth.ts';
 import { Problem, problemResponses } from '../http/problem.ts';
 import type { Delivery } from './outbox.ts';
@@ -85,13 +85,9 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const limit = request.query.limit ?? 50;
-      const rows = outbox.list(partnerId(request), {
-        limit: limit + 1,
-        before: decodeCursor(request.query.cursor),
-        status: request.query.status,
-      });
-      const { items, nextCursor } = page(rows, limit);
+      const { items, nextCursor } = listPage(request.query, (window) =>
+        outbox.list(partnerId(request), { ...window, status: request.query.status }),
+      );
       return { items: items.map(view), nextCursor };
     },
   );
