@@ -3,13 +3,11 @@
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { listPage, nextCursorField, PageQuery } from '../http/pagination.ts';
+import { listPage } from '../http/pagination.ts';
 import { partnerId } from '../http/plugins/partner-auth.ts';
 import { Problem, problemResponses } from '../http/problem.ts';
+import { NextCursor, nullable, PageQuery } from '../http/schema.ts';
 import { type CreditEntry, LOW_BALANCE_THRESHOLD } from './credit-ledger.ts';
-
-const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
 
 const BalanceSchema = Type.Object({
   balance: Type.Integer({ description: 'Credits available; 1 credit sends 1 page' }),
@@ -82,7 +80,7 @@ export const partnerCreditRoutes: FastifyPluginAsyncTypebox = async (app) => {
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({ items: Type.Array(CreditEntrySchema), nextCursor: nextCursorField }),
+          200: Type.Object({ items: Type.Array(CreditEntrySchema), nextCursor: NextCursor }),
           ...problemResponses(400, 401, 429),
         },
       },

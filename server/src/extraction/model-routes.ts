@@ -5,11 +5,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { requireOperator } from '../admin/admin-routes.ts';
 import { problemResponses } from '../http/problem.ts';
+import { nullable } from '../http/schema.ts';
 import { modelStoreFor, resolveActiveProvider } from './active-provider.ts';
 import type { ModelListing } from './model-catalog.ts';
-
-const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
 
 const ModelSchema = Type.Object({
   id: nullable(Type.String({ description: 'Catalog id; null for a file the catalog does not list' })),

@@ -1,7 +1,9 @@
-// Turns every error into problem+json: Problems keep their status and code, schema validation
-// failures list each offending field, and anything unexpected is logged and becomes a plain 500.
+// Turns every error into problem+json: Problems keep their status and code, DomainErrors get the
+// status of their kind, schema validation failures list each offending field, and anything
+// unexpected is logged and becomes a plain 500.
 
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { DomainError } from '../domain-error.ts';
 import { type FieldError, Problem } from './problem.ts';
 
 interface AjvError {
@@ -44,10 +46,12 @@ export function fieldErrorsFromAjv(errors: AjvError[], context: string): FieldEr
 }
 
 export function installErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError | Problem, request, reply) => {
+  app.setErrorHandler((error: FastifyError | Problem | DomainError, request, reply) => {
     let problem: Problem;
     if (error instanceof Problem) {
       problem = error;
+    } else if (error instanceof DomainError) {
+      problem = Problem.fromDomain(error);
     } else if ((error as FastifyError).validation) {
       const fe = error as FastifyError;
       problem = Problem.validation(

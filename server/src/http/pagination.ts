@@ -1,25 +1,13 @@
 // Cursor pagination shared by every list endpoint: `limit` (default 50, max 200) and an opaque
-// `cursor` naming the last item of the previous page; newest first.
+// `cursor` naming the last item of the previous page; newest first. The schemas are in schema.ts.
 
-import { Type } from 'typebox';
-import { Problem } from './problem.ts';
-
-export const PageQuery = {
-  limit: Type.Optional(
-    Type.Integer({ minimum: 1, maximum: 200, default: 50, description: 'Page size (max 200)' }),
-  ),
-  cursor: Type.Optional(Type.String({ maxLength: 200, description: 'Opaque cursor from the previous page' })),
-};
-
-export const nextCursorField = Type.Union([Type.String(), Type.Null()], {
-  description: 'Pass as `cursor` to get the next page; null on the last page',
-});
+import { DomainError } from '../domain-error.ts';
 
 function decodeCursor(cursor: string | undefined): string | undefined {
   if (cursor === undefined) return undefined;
   const id = Buffer.from(cursor, 'base64url').toString('utf8');
   if (!/^[a-z]{3,4}_[0-9a-z]{26}$/.test(id)) {
-    throw Problem.validation([{ field: '/query/cursor', message: 'is not a cursor this API issued' }]);
+    throw DomainError.invalid([{ field: '/query/cursor', message: 'is not a cursor this API issued' }]);
   }
   return id;
 }

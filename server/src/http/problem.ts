@@ -1,13 +1,23 @@
-// RFC 9457 problem details: the one error shape every HTTP response uses. Expected failures are
-// thrown as Problem values with a stable `code`; the error handler turns anything else into a 500.
+// RFC 9457 problem details: the one error shape every HTTP response uses. Routes and HTTP plugins
+// throw Problems; domain code throws DomainErrors, which the error handler maps here by their kind;
+// anything else becomes a logged 500.
 
 import { Type } from 'typebox';
+import type { DomainError, DomainErrorKind, FieldError } from '../domain-error.ts';
 
-export interface FieldError {
-  /** JSON pointer into the request, e.g. `/body/extractionSchema/dob/type` or `/query/limit`. */
-  field: string;
-  message: string;
-}
+export type { FieldError };
+
+const STATUS_OF_KIND: Record<DomainErrorKind, number> = {
+  invalid: 400,
+  payment_required: 402,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  gone: 410,
+  too_large: 413,
+  unprocessable: 422,
+  unavailable: 503,
+};
 
 export class Problem extends Error {
   constructor(
@@ -19,6 +29,10 @@ export class Problem extends Error {
     readonly headers: Record<string, string> = {},
   ) {
     super(detail ?? title);
+  }
+
+  static fromDomain(error: DomainError): Problem {
+    return new Problem(STATUS_OF_KIND[error.kind], error.code, error.title, error.detail, error.extra);
   }
 
   static validation(errors: FieldError[], detail?: string): Problem {

@@ -5,10 +5,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { listPage, nextCursorField, PageQuery } from '../http/pagination.ts';
+import { listPage } from '../http/pagination.ts';
 import { partnerId } from '../http/plugins/partner-auth.ts';
 import { Problem, problemResponses } from '../http/problem.ts';
-import { ExternalUserId } from '../numbers/number-routes.ts';
+import { ExternalUserId, NextCursor, PageQuery } from '../http/schema.ts';
 import { InboxRepository } from './inbox-repository.ts';
 import { SearchQueryError, toFtsQuery } from './search-query.ts';
 
@@ -110,7 +110,7 @@ export const inboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({ items: Type.Array(InboxItemSchema), nextCursor: nextCursorField }),
+          200: Type.Object({ items: Type.Array(InboxItemSchema), nextCursor: NextCursor }),
           ...problemResponses(400, 401, 429),
         },
       },

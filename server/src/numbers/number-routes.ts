@@ -3,18 +3,12 @@
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { listPage, nextCursorField, PageQuery } from '../http/pagination.ts';
+import { listPage } from '../http/pagination.ts';
 import { partnerId } from '../http/plugins/partner-auth.ts';
 import { Problem, problemResponses } from '../http/problem.ts';
+import { ExternalUserId, NextCursor, PageQuery } from '../http/schema.ts';
 import type { FaxNumber } from './number-repository.ts';
 import { TIERS } from './tiers.ts';
-
-export const ExternalUserId = Type.String({
-  minLength: 1,
-  maxLength: 128,
-  pattern: '^[\\x21-\\x7e]+$',
-  description: 'Your own identifier for the user (visible ASCII, no spaces)',
-});
 
 export const NumberSchema = Type.Object({
   id: Type.String(),
@@ -97,7 +91,7 @@ export const numberRoutes: FastifyPluginAsyncTypebox = async (app) => {
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({ items: Type.Array(NumberSchema), nextCursor: nextCursorField }),
+          200: Type.Object({ items: Type.Array(NumberSchema), nextCursor: NextCursor }),
           ...problemResponses(400, 401, 429),
         },
       },

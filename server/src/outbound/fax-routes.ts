@@ -5,17 +5,14 @@ import { createHash } from 'node:crypto';
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { listPage, nextCursorField, PageQuery } from '../http/pagination.ts';
+import { listPage } from '../http/pagination.ts';
 import { partnerId } from '../http/plugins/partner-auth.ts';
 import { Problem, problemResponses } from '../http/problem.ts';
-import { ExternalUserId } from '../numbers/number-routes.ts';
+import { ExternalUserId, NextCursor, nullable, PageQuery } from '../http/schema.ts';
 import { FAILURE_CODES } from './failure-code.ts';
 import { fetchDocument } from './fax-document.ts';
 import type { OutboundFax } from './outbound-fax-repository.ts';
 import { documentProblem } from './outbound-faxes.ts';
-
-const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
 
 const StatusSchema = Type.Union(
   [Type.Literal('queued'), Type.Literal('sending'), Type.Literal('delivered'), Type.Literal('failed')],
@@ -226,7 +223,7 @@ export const faxRoutes: FastifyPluginAsyncTypebox = async (app) => {
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({ items: Type.Array(OutboundFaxSchema), nextCursor: nextCursorField }),
+          200: Type.Object({ items: Type.Array(OutboundFaxSchema), nextCursor: NextCursor }),
           ...problemResponses(400, 401, 429),
         },
       },

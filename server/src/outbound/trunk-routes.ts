@@ -6,11 +6,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { Problem, problemResponses } from '../http/problem.ts';
+import { nullable } from '../http/schema.ts';
 import type { Trunk } from '../telephony/trunks/trunk-repository.ts';
 import { classifySipFailure } from './failure-code.ts';
-
-const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
 
 const Codec = Type.Union([Type.Literal('pcmu'), Type.Literal('pcma')]);
 const Cidr = Type.String({ maxLength: 64, description: 'IP address or CIDR, e.g. 203.0.113.0/24' });

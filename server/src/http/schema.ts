@@ -1,0 +1,31 @@
+// The schema pieces every resource shares: nullable values, the partner's user id, timestamps, the
+// page query and the list envelope. Resource shapes live in <domain>/<resource>-schema.ts on top.
+
+import { type TSchema, Type } from 'typebox';
+
+export const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const Timestamp = Type.String({ format: 'date-time' });
+
+export const ExternalUserId = Type.String({
+  minLength: 1,
+  maxLength: 128,
+  pattern: '^[\\x21-\\x7e]+$',
+  description: 'Your own identifier for the user (visible ASCII, no spaces)',
+});
+
+/** `limit` and `cursor`, spread into a route's querystring object. */
+export const PageQuery = {
+  limit: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 200, default: 50, description: 'Page size (max 200)' }),
+  ),
+  cursor: Type.Optional(Type.String({ maxLength: 200, description: 'Opaque cursor from the previous page' })),
+};
+
+export const NextCursor = Type.Union([Type.String(), Type.Null()], {
+  description: 'Pass as `cursor` to get the next page; null on the last page',
+});
+
+/** The envelope of every list: newest first, `nextCursor` null on the last page. */
+export const Page = <T extends TSchema>(item: T) =>
+  Type.Object({ items: Type.Array(item), nextCursor: NextCursor });
