@@ -7,7 +7,7 @@ import type pino from 'pino';
 import type { NewOperatorCredentials } from './admin/operator-repository.ts';
 import type { Clock } from './clock.ts';
 import type { Config } from './config/config.ts';
-import { buildHttpApp } from './http/app.ts';
+import { buildHttpApp } from './http-server.ts';
 import { createLogger } from './observability/logger.ts';
 import { registerExtraction } from './pipeline/extract-job.ts';
 import { type Pipeline, registerPipeline } from './pipeline/pipeline.ts';

@@ -1,20 +1,10 @@
 // The operator's admin API (the desktop console uses it): DID pool, partners and key limits.
-// Authenticated with `sk_admin_…` operator tokens; auditors may only read.
+// Registered in the composition root's operator scope (`sk_admin_…` tokens); auditors may only read.
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { adminCreditRoutes } from '../credits/credit-routes.ts';
-import { bearerToken } from '../http/plugins/partner-auth.ts';
+import { operatorOf, requireOperatorWrite } from '../http/plugins/operator-auth.ts';
 import { Problem, problemResponses } from '../http/problem.ts';
-import { trunkRoutes } from '../outbound/trunk-routes.ts';
-import type { Operator } from './operator-repository.ts';
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    operator: Operator | null;
-  }
-}
 
 const DidSchema = Type.Object({
   id: Type.String(),
@@ -28,31 +18,12 @@ const DidSchema = Type.Object({
 
 const MAX_CSV_BYTES = 5 * 1024 * 1024;
 
-/** Adds an onRequest hook to `scope` that requires an operator token (every /api/admin plugin calls it). */
-export function requireOperator(scope: FastifyInstance): void {
-  if (!scope.hasRequestDecorator('operator')) scope.decorateRequest('operator', null);
-  scope.addHook('onRequest', async (request) => {
-    const token = bearerToken(request);
-    const operator = token ? scope.services.operators.authenticateToken(token) : null;
-    if (!operator)
-      throw Problem.unauthorized('Send an operator token as `Authorization: Bearer sk_admin_…`.');
-    request.operator = operator;
-  });
-}
-
 export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { dids, partners, apiKeys } = app.services;
 
-  requireOperator(app);
   app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: MAX_CSV_BYTES }, (_req, body, done) =>
     done(null, body),
   );
-
-  const requireWriter = (request: FastifyRequest) => {
-    if (request.operator?.role === 'auditor') {
-      throw Problem.forbidden('admin:write', 'Auditors have read-only access.');
-    }
-  };
 
   app.get(
     '/dids',
@@ -91,6 +62,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/dids/import',
     {
+      preHandler: requireOperatorWrite,
       schema: {
         tags: ['Admin'],
         summary: 'Import DIDs from CSV',
@@ -111,12 +83,12 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      requireWriter(request);
-      const result = dids.importCsv(request.body, `import:${request.operator!.username}`);
+      const operator = operatorOf(request);
+      const result = dids.importCsv(request.body, `import:${operator.username}`);
       request.log.info({ imported: result.imported, skipped: result.skipped.length }, 'DIDs imported');
       app.services.audit.record({
         actorType: 'operator',
-        actorId: request.operator!.id,
+        actorId: operator.id,
         action: 'dids.imported',
         details: { imported: result.imported, skipped: result.skipped.length },
       });
@@ -153,6 +125,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch(
     '/keys/:id',
     {
+      preHandler: requireOperatorWrite,
       schema: {
         tags: ['Admin'],
         summary: "Set a partner key's rate limit",
@@ -176,15 +149,10 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      requireWriter(request);
       if (!apiKeys.setRateLimit(request.params.id, request.body.rateLimitPerMinute)) {
         throw Problem.notFound('key_not_found', `No key ${request.params.id}.`);
       }
       return { id: request.params.id, rateLimitPerMinute: request.body.rateLimitPerMinute };
     },
   );
-
-  // Credit adjustments and trunks live in their domains' files, behind the operator auth above.
-  await app.register(adminCreditRoutes);
-  await app.register(trunkRoutes);
 };

@@ -1,9 +1,10 @@
 // Credits over HTTP: the partner's balance and credit log, and the operator's grant/adjust endpoint
-// (registered inside the admin scope, behind its operator authentication).
+// (registered in the composition root's operator scope).
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { listPage } from '../http/pagination.ts';
+import { operatorOf, requireOperatorWrite } from '../http/plugins/operator-auth.ts';
 import { partnerId } from '../http/plugins/partner-auth.ts';
 import { Problem, problemResponses } from '../http/problem.ts';
 import { NextCursor, nullable, PageQuery } from '../http/schema.ts';
@@ -94,13 +95,14 @@ export const partnerCreditRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 };
 
-/** `POST /api/admin/partners/{id}/credits`: registered inside adminRoutes (operator auth applies). */
+/** `POST /api/admin/partners/{id}/credits`, in the operator scope. */
 export const adminCreditRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { credits, partners } = app.services;
 
   app.post(
     '/partners/:id/credits',
     {
+      preHandler: requireOperatorWrite,
       schema: {
         tags: ['Admin'],
         summary: "Grant or adjust a partner's credits",
@@ -123,8 +125,6 @@ export const adminCreditRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      if (request.operator?.role === 'auditor')
-        throw Problem.forbidden('admin:write', 'Auditors have read-only access.');
       if (!partners.get(request.params.id))
         throw Problem.notFound('partner_not_found', `No partner ${request.params.id}.`);
       const { amount, note } = request.body;
@@ -134,7 +134,7 @@ export const adminCreditRoutes: FastifyPluginAsyncTypebox = async (app) => {
         amount,
         reason: request.body.reason ?? (amount > 0 ? 'grant' : 'adjustment'),
         note: note ?? null,
-        actor: `operator:${request.operator!.username}`,
+        actor: `operator:${operatorOf(request).username}`,
       });
       if (!result.ok) {
         throw Problem.conflict(

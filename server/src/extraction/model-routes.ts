@@ -3,7 +3,6 @@
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { requireOperator } from '../admin/admin-routes.ts';
 import { problemResponses } from '../http/problem.ts';
 import { nullable } from '../http/schema.ts';
 import { modelStoreFor, resolveActiveProvider } from './active-provider.ts';
@@ -61,8 +60,6 @@ const ProviderSchema = Type.Object({
 });
 
 export const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  requireOperator(app);
-
   app.get(
     '/models',
     {
