@@ -5,16 +5,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { operatorOf, requireOperatorWrite } from '../http/plugins/operator-auth.ts';
 import { Problem, problemResponses } from '../http/problem.ts';
-
-const DidSchema = Type.Object({
-  id: Type.String(),
-  number: Type.String(),
-  areaCode: Type.String(),
-  status: Type.String(),
-  quarantinedUntil: Type.Union([Type.String(), Type.Null()]),
-  source: Type.String(),
-  createdAt: Type.String(),
-});
+import { KeyRateLimitPatchSchema, KeyRateLimitSchema } from '../keys/key-schema.ts';
+import { importDidCsv } from '../numbers/did-import.ts';
+import { DidImportResultSchema, DidListQuerySchema, DidListSchema } from '../numbers/did-schema.ts';
+import { PartnerListSchema } from '../partners/partner-schema.ts';
 
 const MAX_CSV_BYTES = 5 * 1024 * 1024;
 
@@ -32,29 +26,12 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['Admin'],
         summary: 'List DIDs in the pool',
         security: [{ adminToken: [] }],
-        querystring: Type.Object(
-          {
-            status: Type.Optional(
-              Type.Union(['available', 'assigned', 'quarantined', 'disabled'].map((s) => Type.Literal(s))),
-            ),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })),
-            after: Type.Optional(Type.String({ description: 'E.164 number to continue after' })),
-          },
-          { additionalProperties: false },
-        ),
-        response: {
-          200: Type.Object({
-            items: Type.Array(DidSchema),
-            stock: Type.Array(Type.Object({ areaCode: Type.String(), available: Type.Integer() })),
-          }),
-          ...problemResponses(400, 401),
-        },
+        querystring: DidListQuerySchema,
+        response: { 200: DidListSchema, ...problemResponses(400, 401) },
       },
     },
     async (request) => ({
-      items: dids
-        .list(request.query.status as never, request.query.limit ?? 200, request.query.after)
-        .map((d) => ({ ...d, number: d.e164 })),
+      items: dids.list(request.query.status, request.query.limit ?? 200, request.query.after),
       stock: dids.stock(),
     }),
   );
@@ -71,20 +48,12 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
         security: [{ adminToken: [] }],
         consumes: ['text/csv'],
         body: Type.String({ maxLength: MAX_CSV_BYTES }),
-        response: {
-          200: Type.Object({
-            imported: Type.Integer(),
-            skipped: Type.Array(
-              Type.Object({ line: Type.Integer(), value: Type.String(), reason: Type.String() }),
-            ),
-          }),
-          ...problemResponses(400, 401, 403, 415),
-        },
+        response: { 200: DidImportResultSchema, ...problemResponses(400, 401, 403, 415) },
       },
     },
     async (request) => {
       const operator = operatorOf(request);
-      const result = dids.importCsv(request.body, `import:${operator.username}`);
+      const result = importDidCsv(dids, request.body, `import:${operator.username}`);
       request.log.info({ imported: result.imported, skipped: result.skipped.length }, 'DIDs imported');
       app.services.audit.record({
         actorType: 'operator',
@@ -103,20 +72,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['Admin'],
         summary: 'List partners',
         security: [{ adminToken: [] }],
-        response: {
-          200: Type.Object({
-            items: Type.Array(
-              Type.Object({
-                id: Type.String(),
-                companyName: Type.String(),
-                email: Type.String(),
-                status: Type.String(),
-                createdAt: Type.String(),
-              }),
-            ),
-          }),
-          ...problemResponses(401),
-        },
+        response: { 200: PartnerListSchema, ...problemResponses(401) },
       },
     },
     async () => ({ items: partners.list() }),
@@ -133,19 +89,8 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'null restores the appliance default (60/min). Used for load tests and trusted integrations.',
         security: [{ adminToken: [] }],
         params: Type.Object({ id: Type.String() }),
-        body: Type.Object(
-          {
-            rateLimitPerMinute: Type.Union([Type.Integer({ minimum: 1, maximum: 10_000_000 }), Type.Null()]),
-          },
-          { additionalProperties: false },
-        ),
-        response: {
-          200: Type.Object({
-            id: Type.String(),
-            rateLimitPerMinute: Type.Union([Type.Integer(), Type.Null()]),
-          }),
-          ...problemResponses(400, 401, 403, 404),
-        },
+        body: KeyRateLimitPatchSchema,
+        response: { 200: KeyRateLimitSchema, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {

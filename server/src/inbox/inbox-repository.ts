@@ -2,7 +2,7 @@
 // text, one fax in full, and inbound pages per number per month against the tier allowance.
 // Every query is scoped by partner: another partner's fax id reads as absent.
 
-import type { Tier } from '../numbers/number-repository.ts';
+import type { Tier } from '../numbers/number-schema.ts';
 import { TIERS } from '../numbers/tiers.ts';
 import type { Db } from '../storage/database.ts';
 

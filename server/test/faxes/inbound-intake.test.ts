@@ -14,7 +14,7 @@ import { parsePbm } from '../../src/documents/bitmap.ts';
 import { FaxRepository } from '../../src/faxes/fax-repository.ts';
 import { FAX_PROCESS_JOB, InboundIntake } from '../../src/faxes/inbound-intake.ts';
 import { SqliteJobQueue } from '../../src/jobs/job-queue.ts';
-import type { FaxNumber } from '../../src/numbers/number-repository.ts';
+import type { FaxNumberRecord } from '../../src/numbers/number-repository.ts';
 import { BlobStore } from '../../src/storage/blob-store.ts';
 import { newId } from '../../src/storage/ids.ts';
 import { startTestAppliance, type TestAppliance } from '../support/test-appliance.ts';
@@ -23,7 +23,7 @@ let app: TestAppliance;
 let intake: InboundIntake;
 let faxes: FaxRepository;
 let blobs: BlobStore;
-let number: FaxNumber;
+let number: FaxNumberRecord;
 let trunkId: string;
 const spool = mkdtempSync(path.join(os.tmpdir(), 'spool-'));
 

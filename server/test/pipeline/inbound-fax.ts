@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type FaxPage, writeFaxTiff } from '../../../native-workers/spandsp/index.ts';
-import type { FaxNumber } from '../../src/numbers/number-repository.ts';
+import type { FaxNumberRecord } from '../../src/numbers/number-repository.ts';
 import type { Services } from '../../src/services.ts';
 import { newId } from '../../src/storage/ids.ts';
 import { FAX_DOCUMENTS, type FaxFixtureOptions, makeFaxFixture } from '../fixtures/fax-documents.ts';
@@ -34,7 +34,7 @@ export async function documentPages(count: number, options: FaxFixtureOptions = 
 export interface PartnerWithNumber {
   partnerId: string;
   apiKey: string;
-  number: FaxNumber;
+  number: FaxNumberRecord;
 }
 
 export async function partnerWithNumber(
@@ -60,7 +60,7 @@ export async function addNumber(app: TestAppliance, apiKey: string, externalUser
 /** Commits a received fax of `pages` to `number` through the real intake; returns the fax id. */
 export async function commitInboundFax(
   services: Services,
-  number: FaxNumber,
+  number: FaxNumberRecord,
   pages: FaxPage[],
   from = '+16175550123',
 ): Promise<string> {
