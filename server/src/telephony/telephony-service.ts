@@ -8,8 +8,9 @@ import { MediaEngine } from '../../../native-workers/media/media-engine.ts';
 import type { Services } from '../services.ts';
 import { LocalSdp } from './fax-call-media.ts';
 import { handleInboundCall, type InboundCallContext, type InboundCallOutcome } from './inbound-call.ts';
-import { CallState, type IncomingCall } from './sip/call.ts';
+import { CallState } from './sip/call.ts';
 import { TypedEmitter } from './sip/emitter.ts';
+import type { IncomingCall } from './sip/incoming-call.ts';
 import { UserAgent, type UserAgentConfig } from './sip/user-agent.ts';
 
 export interface TelephonyServiceOptions {

@@ -39,6 +39,7 @@ export enum SipStatus {
   MessageTooLarge = 513,
   BusyEverywhere = 600,
   Decline = 603,
+  NotAcceptableAnywhere = 606,
 }
 
 const reasons: Record<number, string> = {
