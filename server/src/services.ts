@@ -1,4 +1,4 @@
-// The appliance's services, built once at start and shared by HTTP routes, the CLI and (later)
+// The appliance's services, built once at start and shared by HTTP routes, the CLI,
 // telephony and the pipeline. Construction order here is the dependency order.
 
 import type { Logger } from 'pino';

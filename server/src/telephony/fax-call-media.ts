@@ -76,7 +76,7 @@ export class LocalSdp {
     return { address: this.address, origin: { ...this.origin } };
   }
 
-  audioOffer(port: number, codecs: AudioCodec[]): string {
+  private audioOffer(port: number, codecs: AudioCodec[]): string {
     return serializeSdp(buildAudioOffer({ ...this.next(), port, codecs, telephoneEvent: false }));
   }
 
@@ -186,8 +186,8 @@ export class FaxCallMedia {
   }
 
   /**
-   * The answering side's move to T.38 on an audio call: our re-INVITE once the far end has had `headStartMs` to
-   * send its own, and on glare (491) once more after RFC 3261 §14.1's wait. Never rejects.
+   * Our move to T.38 on an audio call, the answering side's way: a re-INVITE once the far end has had
+   * `headStartMs` to send its own, and on glare (491) once more after RFC 3261 §14.1's wait. Never rejects.
    */
   async requestT38After(headStartMs: number): Promise<void> {
     const { call } = this.options;
