@@ -4,6 +4,7 @@
 
 import { T30CompletionCode as c } from '../../../native-workers/spandsp/codes.ts';
 import { CallEndCause } from '../telephony/sip/call.ts';
+import { SipStatus } from '../telephony/sip/status.ts';
 
 export type FailureCode =
   | 'busy'
@@ -38,26 +39,26 @@ const fail = (code: FailureCode, retryable: boolean): FailureClass => ({ code, r
 
 /** SIP final responses (RFC 3261 §21, RFC 3398 for the ISUP causes carriers translate to them). */
 const SIP_STATUS: Record<number, FailureClass> = {
-  403: fail('rejected', false), // Forbidden: the trunk refuses us or this destination
-  401: fail('rejected', false), // digest credentials refused
-  407: fail('rejected', false),
-  404: fail('invalid_number', false), // ISUP 1 unallocated number
-  410: fail('invalid_number', false), // ISUP 22 number changed
-  484: fail('invalid_number', false), // ISUP 28 address incomplete
-  485: fail('invalid_number', false),
-  604: fail('invalid_number', false),
-  416: fail('invalid_number', false),
-  408: fail('no_answer', true), // ISUP 18/19 no user responding / no answer
-  480: fail('no_answer', true), // ISUP 18-20 temporarily unavailable
-  486: fail('busy', true), // ISUP 17 user busy
-  600: fail('busy', true),
-  488: fail('not_a_fax_machine', false), // neither T.38 nor G.711 acceptable: no fax terminal there
-  606: fail('not_a_fax_machine', false),
-  603: fail('rejected', false), // ISUP 21 call rejected
-  500: fail('transmission_error', true),
-  502: fail('transmission_error', true),
-  503: fail('transmission_error', true), // ISUP 34/38/41/42/47: network congestion or out of order
-  504: fail('transmission_error', true),
+  [SipStatus.Forbidden]: fail('rejected', false), // the trunk refuses us or this destination
+  [SipStatus.Unauthorized]: fail('rejected', false), // digest credentials refused
+  [SipStatus.ProxyAuthenticationRequired]: fail('rejected', false),
+  [SipStatus.NotFound]: fail('invalid_number', false), // ISUP 1 unallocated number
+  [SipStatus.Gone]: fail('invalid_number', false), // ISUP 22 number changed
+  [SipStatus.AddressIncomplete]: fail('invalid_number', false), // ISUP 28 address incomplete
+  [SipStatus.Ambiguous]: fail('invalid_number', false),
+  [SipStatus.DoesNotExistAnywhere]: fail('invalid_number', false),
+  [SipStatus.UnsupportedUriScheme]: fail('invalid_number', false),
+  [SipStatus.RequestTimeout]: fail('no_answer', true), // ISUP 18/19 no user responding / no answer
+  [SipStatus.TemporarilyUnavailable]: fail('no_answer', true), // ISUP 18-20 temporarily unavailable
+  [SipStatus.BusyHere]: fail('busy', true), // ISUP 17 user busy
+  [SipStatus.BusyEverywhere]: fail('busy', true),
+  [SipStatus.NotAcceptableHere]: fail('not_a_fax_machine', false), // neither T.38 nor G.711 acceptable: no fax terminal there
+  [SipStatus.NotAcceptableAnywhere]: fail('not_a_fax_machine', false),
+  [SipStatus.Decline]: fail('rejected', false), // ISUP 21 call rejected
+  [SipStatus.ServerInternalError]: fail('transmission_error', true),
+  [SipStatus.BadGateway]: fail('transmission_error', true),
+  [SipStatus.ServiceUnavailable]: fail('transmission_error', true), // ISUP 34/38/41/42/47: network congestion or out of order
+  [SipStatus.ServerTimeout]: fail('transmission_error', true),
 };
 
 export interface SipFailure {

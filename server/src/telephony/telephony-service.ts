@@ -11,6 +11,7 @@ import { handleInboundCall, type InboundCallContext, type InboundCallOutcome } f
 import { CallState } from './sip/call.ts';
 import { TypedEmitter } from './sip/emitter.ts';
 import type { IncomingCall } from './sip/incoming-call.ts';
+import { SipStatus } from './sip/status.ts';
 import { UserAgent, type UserAgentConfig } from './sip/user-agent.ts';
 
 export interface TelephonyServiceOptions {
@@ -123,7 +124,7 @@ export class TelephonyService extends TypedEmitter<TelephonyEvents> {
 
   private onInvite(call: IncomingCall): void {
     if (this.stopping) {
-      call.reject(503, 'Shutting Down');
+      call.reject(SipStatus.ServiceUnavailable, 'Shutting Down');
       return;
     }
     const { config, log, clock, callRouter, intake } = this.deps;

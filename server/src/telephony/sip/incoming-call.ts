@@ -69,7 +69,13 @@ export class IncomingCall extends SipCall {
     if (this.state !== CallState.Offered && this.state !== CallState.Ringing) return;
     if (status < 300 || status > 699) throw new RangeError(`reject needs a status 300-699, got ${status}`);
     this.tx.respond(
-      this.response(this.tx, status, reason, '', status === 405 ? this.ctx.commonHeaders() : []),
+      this.response(
+        this.tx,
+        status,
+        reason,
+        '',
+        status === SipStatus.MethodNotAllowed ? this.ctx.commonHeaders() : [],
+      ),
     );
     this.terminate({ cause: CallEndCause.Rejected, status, reason, by: 'local' });
   }
