@@ -1,8 +1,8 @@
 // Places one outbound fax call: INVITE through a trunk with the caller's number in From and
 // P-Asserted-Identity, T.38 offered first and G.711 as the fallback when the far end refuses it
 // (488/606/415), digest answered when the trunk has credentials, then a calling media session that
-// sends the TIFF from `startPage` on. Offers and re-INVITEs go through FaxCallMedia like inbound calls';
-// the dialer only sees the OutboundCallPlacer interface, so it can be tested without SIP.
+// sends the TIFF from `startPage` on. Offers and answers to re-INVITEs go through FaxCallMedia, as on
+// inbound calls; the dialer only sees the OutboundCallPlacer interface.
 
 import type { CompletedEvent, MediaEngine, PageEvent } from '../../../native-workers/media/media-engine.ts';
 import {
