@@ -6,7 +6,8 @@ import { availableParallelism, getPriority, setPriority, tmpdir } from 'node:os'
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
-import { readFaxTiff, T30CompletionCode, writeFaxTiff } from '../spandsp/index.ts';
+import { T30CompletionCode } from '../spandsp/codes.ts';
+import { readFaxTiff, writeFaxTiff } from '../spandsp/index.ts';
 import { drawSyntheticPage, firstDifferentPage } from '../spandsp/synthetic-page.ts';
 import { MediaEngine } from './media-engine.ts';
 

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readFaxTiff, T30CompletionCode, writeFaxTiff } from '../spandsp/index.ts';
+import { T30CompletionCode } from '../spandsp/codes.ts';
+import { readFaxTiff, writeFaxTiff } from '../spandsp/index.ts';
 import { drawSyntheticPage, firstDifferentPage, seededRandom } from '../spandsp/synthetic-page.ts';
 import { type CompletedEvent, MediaEngine, type StartSessionOptions } from './media-engine.ts';
 

@@ -3,7 +3,8 @@
 import dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
-import { T30CompletionCode, type T30Config, type T30Event, type T30Stats } from '../spandsp/index.ts';
+import { T30CompletionCode } from '../spandsp/codes.ts';
+import type { T30Config, T30Event, T30Stats } from '../spandsp/index.ts';
 import { AudioLeg } from './audio-leg.ts';
 import type {
   CompletedEvent,

@@ -1,12 +1,7 @@
 // The T.38 leg of a fax session: a spandsp T.38 terminal behind UDPTL with redundancy.
 // Runs inside the media worker only; the session owns the socket and the clock and calls advance().
-import {
-  configureT30,
-  type T30Config,
-  type T30EventHandler,
-  T38RateManagement,
-  T38Terminal,
-} from '../spandsp/index.ts';
+import { T38RateManagement } from '../spandsp/codes.ts';
+import { configureT30, type T30Config, type T30EventHandler, T38Terminal } from '../spandsp/index.ts';
 import type { FaxRole, MediaStats, T38Params } from './media-protocol.ts';
 import { DEFAULT_MAX_DATAGRAM, UdptlReceiver, UdptlSender } from './udptl.ts';
 

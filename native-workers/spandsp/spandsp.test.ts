@@ -5,15 +5,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { T30CompletionCode, T38TerminalOption } from './codes.ts';
 import {
   AudioFax,
   completionCodeToText,
   configureT30,
   readFaxTiff,
-  T30CompletionCode,
   type T30Event,
   T38Terminal,
-  T38TerminalOption,
   writeFaxTiff,
 } from './index.ts';
 import { drawSyntheticPage, firstDifferentPage } from './synthetic-page.ts';

@@ -1,24 +1,21 @@
 // Places one outbound fax call: INVITE through a trunk with the caller's number in From and
 // P-Asserted-Identity, T.38 offered first and G.711 as the fallback when the far end refuses it
 // (488/606/415), digest answered when the trunk has credentials, then a calling media session that
-// sends the TIFF from `startPage` on. The dialer only sees the OutboundCallPlacer interface, so the
-// user agent and media engine can be the shared TelephonyService's once it exists.
+// sends the TIFF from `startPage` on. Offers and answers to re-INVITEs go through FaxCallMedia, as on
+// inbound calls; the dialer only sees the OutboundCallPlacer interface.
 
 import type { CompletedEvent, MediaEngine, PageEvent } from '../../../native-workers/media/media-engine.ts';
-import type { T38Params as MediaT38Params } from '../../../native-workers/media/media-protocol.ts';
 import {
-  AudioCodec,
-  answerOffer,
-  buildAudioOffer,
-  buildT38Offer,
-  extractMedia,
-  type MediaDescription,
-  newSdpOrigin,
-} from '../telephony/sdp/offer-answer.ts';
-import { serializeSdp } from '../telephony/sdp/session-description.ts';
-import { type T38Params, T38RateManagement } from '../telephony/sdp/t38.ts';
-import type { CallEndCause, InviteOutcome, OutgoingCall, ReinviteRequest } from '../telephony/sip/call.ts';
+  audioCodecOf,
+  callingOffers,
+  FaxCallMedia,
+  LocalSdp,
+  offerRefused,
+} from '../telephony/fax-call-media.ts';
+import { extractMedia } from '../telephony/sdp/offer-answer.ts';
+import type { CallEndCause } from '../telephony/sip/call.ts';
 import type { DigestCredentials } from '../telephony/sip/digest.ts';
+import type { InviteOutcome, OutgoingCall } from '../telephony/sip/outgoing-call.ts';
 import type { UserAgent } from '../telephony/sip/user-agent.ts';
 
 export interface CallTarget {
@@ -89,9 +86,6 @@ export interface OutboundCallPlacer {
   ): Promise<ProbeOutcome>;
 }
 
-/** Statuses that mean "not this media": try the next offer (T.38 → G.711). */
-const MEDIA_REFUSED = new Set([415, 488, 606]);
-
 export class SipCallPlacer implements OutboundCallPlacer {
   constructor(
     private readonly ua: UserAgent,
@@ -104,11 +98,10 @@ export class SipCallPlacer implements OutboundCallPlacer {
   }
 
   async place(request: OutboundCallRequest): Promise<OutboundCallOutcome> {
-    const offers: ('t38' | 'audio')[] = request.t38 ? ['t38', 'audio'] : ['audio'];
     let last: OutboundCallOutcome | undefined;
-    for (const [i, transport] of offers.entries()) {
+    for (const [i, transport] of callingOffers(request.t38).entries()) {
       last = await this.attempt(request, transport, `${request.ref}-${i}`);
-      if (last.answered || !MEDIA_REFUSED.has(last.status)) return last;
+      if (last.answered || !offerRefused(last.status)) return last;
     }
     return last!;
   }
@@ -117,7 +110,8 @@ export class SipCallPlacer implements OutboundCallPlacer {
     request: Omit<OutboundCallRequest, 'tiffPath' | 'startPage' | 'onPage' | 'onAnswered'>,
   ): Promise<ProbeOutcome> {
     // Port 9 (discard): the call is hung up as soon as it is answered, no media flows.
-    const offer = this.offer(request.t38 ? 't38' : 'audio', 9, request.codecs);
+    const codec = audioCodecOf(request.codecs[0] ?? 'pcmu');
+    const offer = new LocalSdp(this.ua.host).offer(callingOffers(request.t38)[0], 9, [codec]);
     const call = this.invite(request, offer);
     const ring = this.ringTimer(call, request.ringTimeoutMs);
     const outcome = await settled(call);
@@ -157,7 +151,9 @@ export class SipCallPlacer implements OutboundCallPlacer {
     };
     this.media.on('page', onPage);
     try {
-      const call = this.invite(request, this.offer(transport, localPort, request.codecs));
+      // One SDP session for the call: our answer to a re-INVITE is its next version (RFC 3264 §8).
+      const sdp = new LocalSdp(this.ua.host);
+      const call = this.invite(request, sdp.offer(transport, localPort, [audioCodecOf(codec)]));
       const ring = this.ringTimer(call, request.ringTimeoutMs);
       const outcome = await settled(call);
       clearTimeout(ring.timer);
@@ -173,14 +169,20 @@ export class SipCallPlacer implements OutboundCallPlacer {
         };
       }
       const answered = extractMedia(outcome.sdpAnswer);
-      let onTransport: 't38' | 'audio' = transport;
       if (answered) this.media.updateRemote(sessionId, { address: answered.address, port: answered.port });
       request.onAnswered?.(transport);
-      // The far end may move an audio call to T.38 itself (re-INVITE), before any page has moved.
-      call.on('reinvite', (reinvite) => {
-        void this.acceptT38Reinvite(reinvite, sessionId, localPort, onTransport).then((switched) => {
-          if (switched) onTransport = 't38';
-        });
+      // Answers the far end's re-INVITEs for the life of the call: it may move an audio call to T.38
+      // before any page has moved.
+      new FaxCallMedia({
+        engine: this.media,
+        call,
+        sessionId,
+        sdp,
+        advertisedPort: localPort,
+        media: transport === 't38' ? { transport } : { transport, codec },
+        // The trunk's t38 flag decides what we offer; a far end that asks for T.38 itself gets it.
+        acceptT38: true,
+        log: this.ua.logger,
       });
       // A hang-up from the far end (or a dead dialog) ends the session: T.30 reports CALLDROPPED.
       call.on('terminated', () => void this.stopSession(sessionId));
@@ -227,13 +229,6 @@ export class SipCallPlacer implements OutboundCallPlacer {
     });
   }
 
-  private offer(transport: 't38' | 'audio', port: number, codecs: ('pcmu' | 'pcma')[]): string {
-    const base = { address: this.ua.host, origin: newSdpOrigin() };
-    if (transport === 't38') return serializeSdp(buildT38Offer({ ...base, port }));
-    const codec = codecs[0] === 'pcma' ? AudioCodec.Pcma : AudioCodec.Pcmu;
-    return serializeSdp(buildAudioOffer({ ...base, port, codecs: [codec], telephoneEvent: false }));
-  }
-
   private ringTimer(call: OutgoingCall, ms: number): { timer: NodeJS.Timeout; fired: boolean } {
     const ring = {
       fired: false,
@@ -244,40 +239,6 @@ export class SipCallPlacer implements OutboundCallPlacer {
     };
     call.once('answered', () => clearTimeout(ring.timer));
     return ring;
-  }
-
-  private async acceptT38Reinvite(
-    reinvite: ReinviteRequest,
-    sessionId: string,
-    localPort: number,
-    current: 't38' | 'audio',
-  ): Promise<boolean> {
-    const offered = extractMedia(reinvite.sdpOffer);
-    if (current === 't38' || offered?.kind !== 't38') {
-      reinvite.reject();
-      return false;
-    }
-    const answer = answerOffer(reinvite.sdpOffer, {
-      address: this.ua.host,
-      origin: newSdpOrigin(),
-      t38Port: localPort,
-    });
-    if (!answer.ok || answer.media.kind !== 't38') {
-      reinvite.reject();
-      return false;
-    }
-    try {
-      await this.media.switchToT38(sessionId, {
-        remote: { address: answer.media.address, port: answer.media.port },
-        t38: mediaT38(answer.media),
-      });
-    } catch {
-      // A page already moved over audio: stay there (the far end keeps the audio call).
-      reinvite.reject();
-      return false;
-    }
-    reinvite.accept(serializeSdp(answer.answer));
-    return true;
   }
 
   private async stopSession(sessionId: string): Promise<void> {
@@ -299,15 +260,4 @@ function settled(call: OutgoingCall): Promise<InviteOutcome> {
         (t): InviteOutcome => ({ answered: false, status: t.status, reason: t.reason ?? '', cause: t.cause }),
       ),
   ]);
-}
-
-/** SDP's T.38 parameters as the media worker takes them. */
-function mediaT38(media: Extract<MediaDescription, { kind: 't38' }>): MediaT38Params {
-  const p: T38Params = media.t38;
-  return {
-    version: p.version,
-    maxBitRate: p.maxBitRate,
-    rateManagement: p.rateManagement === T38RateManagement.LocalTcf ? 'localTCF' : 'transferredTCF',
-    farMaxDatagram: p.maxDatagram,
-  };
 }

@@ -1,8 +1,7 @@
 // The outbound domain as the appliance's services see it: the fax repository and service, the
-// dialer job, trunk administration and monitoring, and the SIP side they share. Until the inbound
-// TelephonyService exists, outbound runs its own user agent (any free port on the SIP host) and its
-// own media engine (started at the first call); both sit behind OutboundCallPlacer so they can be
-// swapped for the shared ones without touching the dialer.
+// dialer job, trunk administration and monitoring, and the SIP side they share. Calls leave from the
+// TelephonyService's user agent and media engine, handed over by start(); the dialer sees them only
+// through OutboundCallPlacer.
 
 import path from 'node:path';
 import type { Logger } from 'pino';

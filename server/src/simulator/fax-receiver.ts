@@ -17,9 +17,11 @@ import type {
   PhaseBEvent,
 } from '../../../native-workers/media/media-engine.ts';
 import { encodeRtpPacket, SAMPLES_PER_FRAME } from '../../../native-workers/media/rtp.ts';
-import { FaxCallMedia, faxMediaOf, g711CodecOf, LocalSdp } from '../telephony/fax-call-media.ts';
-import { AnswerFailure, AudioCodec, extractMedia } from '../telephony/sdp/offer-answer.ts';
-import { CallState, type IncomingCall } from '../telephony/sip/call.ts';
+import { T30CompletionCode } from '../../../native-workers/spandsp/codes.ts';
+import { chooseAnswer, FaxCallMedia, g711CodecOf, LocalSdp } from '../telephony/fax-call-media.ts';
+import { AudioCodec, extractMedia } from '../telephony/sdp/offer-answer.ts';
+import { CallState } from '../telephony/sip/call.ts';
+import type { IncomingCall } from '../telephony/sip/incoming-call.ts';
 import type { SipLogger } from '../telephony/sip/logger.ts';
 import { getHeader } from '../telephony/sip/message.ts';
 import { SipStatus } from '../telephony/sip/status.ts';
@@ -264,15 +266,9 @@ export class FaxReceiver {
     const acceptT38 = b.acceptT38 !== false;
     if (!call.sdpOffer) return this.refuse(call, record, SipStatus.NotAcceptableHere);
     const sdp = new LocalSdp(address);
-    const probe = sdp.answer(call.sdpOffer, { audioPort: 9, t38Port: acceptT38 ? 9 : undefined }, ALL_CODECS);
-    if (!probe.ok) {
-      return this.refuse(
-        call,
-        record,
-        probe.failure === AnswerFailure.BadRequest ? SipStatus.BadRequest : SipStatus.NotAcceptableHere,
-      );
-    }
-    const offered = faxMediaOf(probe.media);
+    const choice = chooseAnswer(sdp, call.sdpOffer, { t38: acceptT38, codecs: ALL_CODECS });
+    if (!choice.ok) return this.refuse(call, record, choice.status);
+    const offered = choice.media;
     const sessionId = `sim-rx-${record.index}-${call.callId}`;
     mkdirSync(this.outDir, { recursive: true });
     const rxTiff = join(this.outDir, `fax-${String(record.index).padStart(3, '0')}-${safe(call.callId)}.tif`);
@@ -299,11 +295,7 @@ export class FaxReceiver {
     });
     try {
       if (!(await this.ring(call, record, b))) return;
-      const answer = sdp.answer(
-        call.sdpOffer,
-        { audioPort: localPort, t38Port: acceptT38 ? localPort : undefined },
-        ALL_CODECS,
-      );
+      const answer = choice.answer(localPort);
       const media = new FaxCallMedia({
         engine,
         call,
@@ -316,13 +308,9 @@ export class FaxReceiver {
       });
       if (offered.transport === 'audio' && acceptT38 && b.requestT38AfterMs !== undefined) {
         const delay = b.requestT38AfterMs;
-        call.once('ack', () => {
-          void sleep(delay)
-            .then(() => (call.state === CallState.Confirmed ? media.requestT38() : undefined))
-            .catch(() => undefined);
-        });
+        call.once('ack', () => void media.requestT38After(delay));
       }
-      call.answer(answer.sdp!);
+      call.answer(answer);
       record.sipStatus = SipStatus.Ok;
       record.answeredWith = offered.transport;
       engine.updateRemote(sessionId, offered.remote);
@@ -342,7 +330,7 @@ export class FaxReceiver {
       record.fax = {
         rxTiff,
         pages: done?.pages ?? 0,
-        code: done?.code ?? 49,
+        code: done?.code ?? T30CompletionCode.CALLDROPPED,
         text: done?.text ?? 'Media session lost',
         ok: done?.ok ?? false,
         remoteIdent: done?.stats.remoteIdent ?? '',

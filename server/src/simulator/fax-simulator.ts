@@ -16,9 +16,10 @@ import {
 } from '../../../native-workers/media/media-engine.ts';
 import { audioCodecOf, FaxCallMedia, faxMediaOf, LocalSdp } from '../telephony/fax-call-media.ts';
 import { extractMedia } from '../telephony/sdp/offer-answer.ts';
-import { CallState, type OutgoingCall } from '../telephony/sip/call.ts';
+import { CallState } from '../telephony/sip/call.ts';
 import type { TransportName } from '../telephony/sip/headers.ts';
 import { type SipLogger, silentLogger } from '../telephony/sip/logger.ts';
+import type { OutgoingCall } from '../telephony/sip/outgoing-call.ts';
 import { SipStatus } from '../telephony/sip/status.ts';
 import { UserAgent, type UserAgentConfig } from '../telephony/sip/user-agent.ts';
 import { FaxReceiver, type ReceiveOptions } from './fax-receiver.ts';
@@ -203,8 +204,7 @@ export class FaxSimulator {
     };
     const advertisedPort = relay?.farFacingPort ?? localPort;
     const sdp = new LocalSdp(this.address);
-    const sdpOffer =
-      mode === 't38' ? sdp.t38Offer(advertisedPort) : sdp.audioOffer(advertisedPort, [audioCodecOf(codec)]);
+    const sdpOffer = sdp.offer(mode === 't38' ? 't38' : 'audio', advertisedPort, [audioCodecOf(codec)]);
 
     let call: OutgoingCall | undefined;
     let hungUpAfterPage = false;
@@ -263,11 +263,9 @@ export class FaxSimulator {
         onSwitched: (by) => progress({ type: 'switched', by }),
         log,
       });
-      if (mode === 'reinvite' && negotiated.transport === 'audio') {
-        void sleep(options.reinviteAfterMs ?? 300)
-          .then(() => (call?.state === CallState.Confirmed ? media.requestT38() : undefined))
-          .catch(() => undefined); // a failed switch leaves the call on audio, which is the point of the test
-      }
+      // A refused switch leaves the call on audio, which is the point of the test.
+      if (mode === 'reinvite' && negotiated.transport === 'audio')
+        void media.requestT38After(options.reinviteAfterMs ?? 300);
       const ended = call.state === CallState.Terminated ? Promise.resolve() : call.next('terminated');
       const timeout = sleep(options.timeoutMs ?? 180_000, 'timeout' as const, {
         signal: giveUp.signal,

@@ -5,6 +5,7 @@
 import type { DidRepository } from '../numbers/did-repository.ts';
 import { parseUsNumber } from '../numbers/e164.ts';
 import type { FaxNumberRecord, NumberRepository } from '../numbers/number-repository.ts';
+import { SipStatus } from './sip/status.ts';
 import type { Trunk, TrunkRepository } from './trunks/trunk-repository.ts';
 
 export interface InboundCallRequest {
@@ -16,7 +17,12 @@ export interface InboundCallRequest {
 
 export type RouteDecision =
   | { kind: 'accept'; trunk: Trunk; number: FaxNumberRecord; to: string; from: string | null }
-  | { kind: 'reject'; status: 403 | 404 | 484; reason: string; detail: string };
+  | {
+      kind: 'reject';
+      status: SipStatus.Forbidden | SipStatus.NotFound | SipStatus.AddressIncomplete;
+      reason: string;
+      detail: string;
+    };
 
 export class CallRouter {
   constructor(
@@ -30,7 +36,7 @@ export class CallRouter {
     if (!trunk) {
       return {
         kind: 'reject',
-        status: 403,
+        status: SipStatus.Forbidden,
         reason: 'Forbidden',
         detail: `no trunk allows source ${call.sourceIp}`,
       };
@@ -39,7 +45,7 @@ export class CallRouter {
     if (!to) {
       return {
         kind: 'reject',
-        status: 484,
+        status: SipStatus.AddressIncomplete,
         reason: 'Address Incomplete',
         detail: `"${call.calledUser}" is not a US number`,
       };
@@ -48,7 +54,7 @@ export class CallRouter {
     if (!did || (did.trunkId !== null && did.trunkId !== trunk.id)) {
       return {
         kind: 'reject',
-        status: 404,
+        status: SipStatus.NotFound,
         reason: 'Not Found',
         detail: `${to} is not a DID of trunk ${trunk.name}`,
       };
@@ -56,7 +62,12 @@ export class CallRouter {
     const number = this.numbers.activeByE164(to);
     if (!number) {
       // Released (or never assigned) DIDs ring nobody.
-      return { kind: 'reject', status: 404, reason: 'Not Found', detail: `${to} has no active number` };
+      return {
+        kind: 'reject',
+        status: SipStatus.NotFound,
+        reason: 'Not Found',
+        detail: `${to} has no active number`,
+      };
     }
     return {
       kind: 'accept',

@@ -1,7 +1,18 @@
-// One fax call's media as SIP negotiates it: SDP offers and answers for a media-engine session, and the
-// switch to T.38 by re-INVITE in either direction. Refused or too late, the call stays on audio (with ECM).
-// Shared by inbound calls, the fax simulator and outbound faxing: it knows SIP calls and the engine, no routing.
+// One fax call's media as SIP negotiates it, whichever side placed the call: SDP offers and answers from one
+// origin per call, the media session kept in step, the switch to T.38 by re-INVITE (refused or late: audio, ECM).
+//
+// Inbound calls, outbound faxing and the fax simulator all use it. The sides differ only in who offers and who
+// moves an audio call to T.38, and only here:
+// - The answering side (inbound calls, the simulator's receiver) takes one stream of the INVITE's offer
+//   (`chooseAnswer`): T.38 when offered and allowed, else G.711. An audio call that may be T.38 is moved there by
+//   our re-INVITE (`requestT38After`) once the far end has had a head start to send its own, as gateways do.
+// - The calling side (outbound faxing, the simulator's sender) offers first (`LocalSdp.offer`): T.38 first, then
+//   G.711 in a new INVITE when the far end refuses the media (`callingOffers`, `offerRefused`). It never moves an
+//   audio call to T.38 itself: the far end refused our T.38 offer or the trunk wants none (the simulator can still
+//   play a sender that re-INVITEs).
+// Both sides take the far end's re-INVITE to T.38 when `acceptT38` says so, and follow a new media address.
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { G711Codec } from '../../../native-workers/media/g711.ts';
 import type {
   T38Params as EngineT38Params,
@@ -10,6 +21,7 @@ import type {
   RemoteAddress,
 } from '../../../native-workers/media/media-engine.ts';
 import {
+  AnswerFailure,
   type AnswerResult,
   AudioCodec,
   answerOffer,
@@ -23,7 +35,7 @@ import {
 } from './sdp/offer-answer.ts';
 import { serializeSdp } from './sdp/session-description.ts';
 import { type T38Params, T38RateManagement } from './sdp/t38.ts';
-import type { ReinviteRequest, SipCall } from './sip/call.ts';
+import { CallState, type ReinviteRequest, type SipCall } from './sip/call.ts';
 import type { SipLogger } from './sip/logger.ts';
 import { SipStatus } from './sip/status.ts';
 
@@ -64,12 +76,17 @@ export class LocalSdp {
     return { address: this.address, origin: { ...this.origin } };
   }
 
-  audioOffer(port: number, codecs: AudioCodec[]): string {
+  private audioOffer(port: number, codecs: AudioCodec[]): string {
     return serializeSdp(buildAudioOffer({ ...this.next(), port, codecs, telephoneEvent: false }));
   }
 
   t38Offer(port: number): string {
     return serializeSdp(buildT38Offer({ ...this.next(), port }));
+  }
+
+  /** The calling side's offer of one transport; audio offers `codecs` in order. */
+  offer(transport: MediaTransport, port: number, codecs: AudioCodec[]): string {
+    return transport === 't38' ? this.t38Offer(port) : this.audioOffer(port, codecs);
   }
 
   /** Answers with the stream we take: T.38 only when `t38Port` is given, audio only when `audioPort` is. */
@@ -83,6 +100,48 @@ export class LocalSdp {
   }
 }
 
+/** The calling side's offers in turn: T.38 first when the trunk does T.38, G.711 as the fallback. */
+export const callingOffers = (t38: boolean): MediaTransport[] => (t38 ? ['t38', 'audio'] : ['audio']);
+
+const MEDIA_REFUSED = new Set<number>([
+  SipStatus.UnsupportedMediaType,
+  SipStatus.NotAcceptableHere,
+  SipStatus.NotAcceptableAnywhere,
+]);
+
+/** A final response to an INVITE that refuses its media, not the call: the calling side tries its next offer. */
+export const offerRefused = (status: number): boolean => MEDIA_REFUSED.has(status);
+
+export type AnswerChoice =
+  | { ok: true; media: FaxMedia; answer(port: number): string }
+  | { ok: false; status: AnswerFailure; reason: string };
+
+/**
+ * The answering side's pick from the INVITE's offer, made before the media session exists: the stream decides
+ * the session's transport, and `answer` writes our SDP once the session's port is known.
+ */
+export function chooseAnswer(
+  sdp: LocalSdp,
+  offer: string,
+  accept: { t38: boolean; codecs: AudioCodec[] },
+): AnswerChoice {
+  const ports = (port: number) => ({ audioPort: port, t38Port: accept.t38 ? port : undefined });
+  // Port 9 (discard) stands in for the session's, which the pick decides.
+  const probe = sdp.answer(offer, ports(9), accept.codecs);
+  if (!probe.ok) {
+    const reason = probe.failure === AnswerFailure.BadRequest ? 'Bad SDP' : 'Not Acceptable Here';
+    return { ok: false, status: probe.failure, reason };
+  }
+  return {
+    ok: true,
+    media: faxMediaOf(probe.media),
+    answer: (port) => sdp.answer(offer, ports(port), accept.codecs).sdp!,
+  };
+}
+
+/** The stream a call is on: T.38, or audio in one G.711 law. */
+export type FaxStream = { transport: 't38' } | { transport: 'audio'; codec: G711Codec };
+
 export type T38SwitchResult =
   | { switched: true }
   | { switched: false; status: number; reason: string; tooLate?: boolean };
@@ -95,7 +154,7 @@ export interface FaxCallMediaOptions {
   /** The port our SDP advertises (the session's own, or a relay in front of it). */
   advertisedPort: number;
   /** The stream negotiated at call setup. */
-  media: FaxMedia;
+  media: FaxStream;
   /** Accept the far end's re-INVITE to T.38 (an audio-only machine answers 488). */
   acceptT38: boolean;
   /** Maps the far end's media address to where our session must send (a relay may sit between). */
@@ -124,6 +183,22 @@ export class FaxCallMedia {
         request.reject(SipStatus.ServerInternalError);
       });
     });
+  }
+
+  /**
+   * Our move to T.38 on an audio call, the answering side's way: a re-INVITE once the far end has had
+   * `headStartMs` to send its own, and on glare (491) once more after RFC 3261 §14.1's wait. Never rejects.
+   */
+  async requestT38After(headStartMs: number): Promise<void> {
+    const { call } = this.options;
+    await sleep(headStartMs);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      if (call.state !== CallState.Confirmed || this.transport === 't38') return;
+      const result = await this.requestT38().catch(() => undefined);
+      if (!result || result.switched || result.status !== SipStatus.RequestPending) return;
+      // The caller owns the Call-ID and waits 2.1–4 s; the callee 0–2 s.
+      await sleep(call.direction === 'outbound' ? 2100 + Math.random() * 1900 : Math.random() * 2000);
+    }
   }
 
   private route(remote: RemoteAddress): RemoteAddress {

@@ -6,21 +6,20 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CompletedEvent, MediaEngine } from '../../../native-workers/media/media-engine.ts';
+import { T30CompletionCode } from '../../../native-workers/spandsp/codes.ts';
 import type { Clock } from '../clock.ts';
 import type { InboundStatus } from '../faxes/fax-repository.ts';
 import type { InboundIntake } from '../faxes/inbound-intake.ts';
 import { newId } from '../storage/ids.ts';
 import type { CallRouter } from './call-router.ts';
-import { audioCodecOf, FaxCallMedia, faxMediaOf, type LocalSdp } from './fax-call-media.ts';
-import { AnswerFailure } from './sdp/offer-answer.ts';
-import { CallState, type IncomingCall } from './sip/call.ts';
+import { audioCodecOf, chooseAnswer, FaxCallMedia, type LocalSdp } from './fax-call-media.ts';
+import { CallState } from './sip/call.ts';
+import type { IncomingCall } from './sip/incoming-call.ts';
 import type { SipLogger } from './sip/logger.ts';
 import { SipStatus } from './sip/status.ts';
 
 /** After phase E, how long the far end gets to send its BYE (and our last frames to leave) before ours. */
 const FAR_END_HANGUP_MS = 1500;
-/** spandsp's T30_ERR_CALLDROPPED, for a session whose completion never came (the media worker died). */
-const T30_CALL_DROPPED = 49;
 
 export type InboundCallOutcome =
   | { kind: 'rejected'; callId: string; status: number; reason: string }
@@ -85,17 +84,13 @@ export async function handleInboundCall(
   if (!call.sdpOffer) return refuse(SipStatus.NotAcceptableHere, 'an SDP offer is required');
 
   const sdp = ctx.newSdp();
-  const codecs = trunk.codecs.map(audioCodecOf);
   const t38Allowed = trunk.t38;
-  // Which stream we take decides the session's transport; the real ports go in once it is bound.
-  const probe = sdp.answer(call.sdpOffer, { audioPort: 9, t38Port: t38Allowed ? 9 : undefined }, codecs);
-  if (!probe.ok) {
-    return refuse(
-      probe.failure,
-      probe.failure === AnswerFailure.BadRequest ? 'Bad SDP' : 'Not Acceptable Here',
-    );
-  }
-  const offered = faxMediaOf(probe.media);
+  const choice = chooseAnswer(sdp, call.sdpOffer, {
+    t38: t38Allowed,
+    codecs: trunk.codecs.map(audioCodecOf),
+  });
+  if (!choice.ok) return refuse(choice.status, choice.reason);
+  const offered = choice.media;
 
   call.ringing();
   const faxId = newId('fax');
@@ -124,11 +119,7 @@ export async function handleInboundCall(
     await engine.stopSession(faxId).catch(() => undefined);
     return { kind: 'cancelled', callId };
   }
-  const answer = sdp.answer(
-    call.sdpOffer,
-    { audioPort: localPort, t38Port: t38Allowed ? localPort : undefined },
-    codecs,
-  );
+  const answer = choice.answer(localPort);
   const media = new FaxCallMedia({
     engine,
     call,
@@ -142,9 +133,9 @@ export async function handleInboundCall(
   const startedAt = ctx.clock.now();
   const completion = engine.waitForCompletion(faxId).catch(() => undefined);
   if (offered.transport === 'audio' && t38Allowed) {
-    call.once('ack', () => void requestT38Later(call, media, ctx));
+    call.once('ack', () => void media.requestT38After(ctx.t38ReinviteDelayMs));
   }
-  call.answer(answer.sdp!);
+  call.answer(answer);
   // No media before the answer: the terminal starts (CED, then DIS) once it knows where to send.
   engine.updateRemote(faxId, offered.remote);
 
@@ -158,7 +149,8 @@ export async function handleInboundCall(
   const done: CompletedEvent | undefined = await completion;
 
   const stats = done?.stats;
-  const t30Code = done?.code ?? T30_CALL_DROPPED;
+  // No completion at all: the media worker died under the call.
+  const t30Code = done?.code ?? T30CompletionCode.CALLDROPPED;
   const t30Text = done?.text ?? 'Media session lost';
   const status = await ctx.intake.commit({
     faxId,
@@ -191,20 +183,4 @@ export async function handleInboundCall(
     t30Code,
     t30Text,
   };
-}
-
-/** Gives the far end its chance to re-INVITE first; on glare (491) tries once more after RFC 3261's wait. */
-async function requestT38Later(
-  call: IncomingCall,
-  media: FaxCallMedia,
-  ctx: InboundCallContext,
-): Promise<void> {
-  await sleep(ctx.t38ReinviteDelayMs);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    if (call.state !== CallState.Confirmed || media.transport === 't38') return;
-    const result = await media.requestT38().catch(() => undefined);
-    if (!result || result.switched || result.status !== SipStatus.RequestPending) return;
-    // The callee owns no Call-ID: wait 0–2 s (RFC 3261 §14.1).
-    await sleep(Math.random() * 2000);
-  }
 }

@@ -8,8 +8,10 @@ import { MediaEngine } from '../../../native-workers/media/media-engine.ts';
 import type { Services } from '../services.ts';
 import { LocalSdp } from './fax-call-media.ts';
 import { handleInboundCall, type InboundCallContext, type InboundCallOutcome } from './inbound-call.ts';
-import { CallState, type IncomingCall } from './sip/call.ts';
+import { CallState } from './sip/call.ts';
 import { TypedEmitter } from './sip/emitter.ts';
+import type { IncomingCall } from './sip/incoming-call.ts';
+import { SipStatus } from './sip/status.ts';
 import { UserAgent, type UserAgentConfig } from './sip/user-agent.ts';
 
 export interface TelephonyServiceOptions {
@@ -122,7 +124,7 @@ export class TelephonyService extends TypedEmitter<TelephonyEvents> {
 
   private onInvite(call: IncomingCall): void {
     if (this.stopping) {
-      call.reject(503, 'Shutting Down');
+      call.reject(SipStatus.ServiceUnavailable, 'Shutting Down');
       return;
     }
     const { config, log, clock, callRouter, intake } = this.deps;

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { T30CompletionCode } from '../../../native-workers/spandsp/index.ts';
+import { T30CompletionCode } from '../../../native-workers/spandsp/codes.ts';
 import { classifySipFailure, classifyT30Failure, FAILURE_CODES } from '../../src/outbound/failure-code.ts';
 import { CallEndCause } from '../../src/telephony/sip/call.ts';
 

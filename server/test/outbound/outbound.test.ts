@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
-import { T30CompletionCode } from '../../../native-workers/spandsp/index.ts';
+import { T30CompletionCode } from '../../../native-workers/spandsp/codes.ts';
 import { diffPixels } from '../../src/documents/bitmap.ts';
 import { decodeFaxTiff, rasterisePdf } from '../../src/documents/fax-raster.ts';
 import { renderCoverPage } from '../../src/outbound/cover-page.ts';

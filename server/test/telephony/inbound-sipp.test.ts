@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { IncomingCall } from '../../src/telephony/sip/call.ts';
+import type { IncomingCall } from '../../src/telephony/sip/incoming-call.ts';
 import { type FaxBench, startFaxBench } from './inbound-support.ts';
 import { freeUdpPort, runSipp, sippDir, sipRequest, tcpExchange, udpExchange } from './support.ts';
 

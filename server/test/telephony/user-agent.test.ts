@@ -8,7 +8,8 @@ import {
   newSdpOrigin,
 } from '../../src/telephony/sdp/offer-answer.ts';
 import { serializeSdp } from '../../src/telephony/sdp/session-description.ts';
-import { CallEndCause, CallState, type IncomingCall } from '../../src/telephony/sip/call.ts';
+import { CallEndCause, CallState } from '../../src/telephony/sip/call.ts';
+import type { IncomingCall } from '../../src/telephony/sip/incoming-call.ts';
 import { SipStatus } from '../../src/telephony/sip/status.ts';
 import type { UserAgent } from '../../src/telephony/sip/user-agent.ts';
 import { startUa } from './support.ts';
@@ -202,8 +203,8 @@ describe('session timers with short intervals', { timeout: 30_000 }, () => {
       });
       assert.ok((await call.result).answered);
       const incoming = callee.activeCalls[0];
-      // Silence the refresher: its refresh routine becomes a no-op.
-      (incoming as unknown as { refreshSession: () => void }).refreshSession = () => {};
+      // Silence the refresher: its session timer's refresh routine becomes a no-op.
+      (incoming as unknown as { timer: { refresh: () => void } }).timer.refresh = () => {};
       const ended = await call.next('terminated');
       assert.equal(ended.cause, CallEndCause.SessionExpired);
     } finally {

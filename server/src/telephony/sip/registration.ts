@@ -6,6 +6,7 @@ import { TypedEmitter } from './emitter.ts';
 import { newBranch, newCallId, newTag, type TransportName } from './headers.ts';
 import type { SipLogger } from './logger.ts';
 import { getHeader, getHeaders, type SipHeader, type SipRequest, type SipResponse } from './message.ts';
+import { SipStatus } from './status.ts';
 import type { TransactionLayer } from './transaction.ts';
 import type { Source } from './transport.ts';
 import { parseNameAddr, parseUri } from './uri.ts';
@@ -135,7 +136,7 @@ export class Registration extends TypedEmitter<{ status: RegistrationState }> {
         expires: granted,
       });
     }
-    if (res.status === 423) {
+    if (res.status === SipStatus.IntervalTooBrief) {
       const min = Number(getHeader(res, 'Min-Expires'));
       if (min > asked) {
         this.schedule(0, min);

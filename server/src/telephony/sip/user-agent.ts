@@ -1,24 +1,18 @@
 // The user agent core (RFC 3261 §8, §12–§15): routes requests to calls and dialogs, answers
 // OPTIONS, CANCEL and unknown methods itself, and starts outbound calls and registrations.
 
-import {
-  type CallContext,
-  CallEndCause,
-  defaultSessionTimer,
-  IncomingCall,
-  type InviteOptions,
-  OutgoingCall,
-  type SessionTimerConfig,
-  type SipCall,
-} from './call.ts';
+import { type CallContext, CallEndCause, type SipCall } from './call.ts';
 import type { Dialog } from './dialog.ts';
 import { dialogId } from './dialog.ts';
 import { TypedEmitter } from './emitter.ts';
 import { newCallId, newTag, type TransportName } from './headers.ts';
+import { IncomingCall } from './incoming-call.ts';
 import { type SipLogger, silentLogger } from './logger.ts';
 import { getHeader, headerTokens, type SipHeader, type SipRequest } from './message.ts';
+import { type InviteOptions, OutgoingCall } from './outgoing-call.ts';
 import { defaultParserLimits, type ParserLimits } from './parser.ts';
 import { type RegisterOptions, Registration } from './registration.ts';
+import { defaultSessionTimer, type SessionTimerConfig, sessionTimerOfferHeaders } from './session-timer.ts';
 import { SipStatus } from './status.ts';
 import { defaultTimers, type ServerTransaction, type SipTimers, TransactionLayer } from './transaction.ts';
 import { SipTransport, type Source } from './transport.ts';
@@ -65,7 +59,7 @@ export interface UserAgentEvents {
 export class UserAgent extends TypedEmitter<UserAgentEvents> {
   readonly transport: SipTransport;
   readonly layer: TransactionLayer;
-  private readonly logger: SipLogger;
+  readonly logger: SipLogger;
   private readonly sessionTimer: SessionTimerConfig;
   private readonly calls = new Map<string, SipCall>();
   private readonly dialogs = new Map<string, SipCall>();
@@ -163,12 +157,7 @@ export class UserAgent extends TypedEmitter<UserAgentEvents> {
         : `<${options.pAssertedIdentity}>`;
       headers.push({ name: 'P-Asserted-Identity', value: pai });
     }
-    if (this.sessionTimer.enabled) {
-      headers.push(
-        { name: 'Session-Expires', value: String(this.sessionTimer.sessionExpires) },
-        { name: 'Min-SE', value: String(this.sessionTimer.minSE) },
-      );
-    }
+    headers.push(...sessionTimerOfferHeaders(this.sessionTimer));
     if (options.sdpOffer) headers.push({ name: 'Content-Type', value: 'application/sdp' });
     headers.push(...(options.headers ?? []));
     const request: SipRequest = {
