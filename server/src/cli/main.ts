@@ -6,7 +6,6 @@ import { parseArgs } from 'node:util';
 import type { OperatorRole } from '../admin/operator-repository.ts';
 import { configMarkdownTable, InvalidConfigError, KNOBS, loadConfig } from '../config/config.ts';
 import { createLogger } from '../observability/logger.ts';
-import { PipelineRepository } from '../pipeline/pipeline-repository.ts';
 import { RetentionPurger } from '../pipeline/retention-purger.ts';
 import { createServices } from '../services.ts';
 import { migrate, openDatabase } from '../storage/database.ts';
@@ -204,14 +203,7 @@ async function main(argv: string[]): Promise<number> {
       if (rest[0] !== '--now') return usage('purge --now');
       const services = createServices(config, log);
       try {
-        const purger = new RetentionPurger(
-          services.db,
-          services.clock,
-          new PipelineRepository(services.db),
-          services.blobs,
-          services.audit,
-          log,
-        );
+        const purger = new RetentionPurger(services, log);
         const report = purger.purgeDue('cli');
         process.stdout.write(
           report.id === null

@@ -1,8 +1,7 @@
-// The outbound domain as the appliance's services see it: the fax repository and service, the
-// dialer job, trunk administration and monitoring, and the SIP side they share. Until the inbound
-// TelephonyService exists, outbound runs its own user agent (any free port on the SIP host) and its
-// own media engine (started at the first call); both sit behind OutboundCallPlacer so they can be
-// swapped for the shared ones without touching the dialer.
+// The outbound domain as the appliance's services see it: the outbound fax service, the dialer job,
+// trunk monitoring, and the call placer. Calls leave through the telephony service's user agent and
+// media engine, handed over by start(); they sit behind OutboundCallPlacer, so the dialer never
+// touches SIP itself.
 
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -10,26 +9,22 @@ import type { MediaEngine } from '../../../native-workers/media/media-engine.ts'
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/config.ts';
 import type { CreditLedger } from '../credits/credit-ledger.ts';
+import type { FaxRepository } from '../faxes/fax-repository.ts';
 import type { SqliteJobQueue } from '../jobs/job-queue.ts';
 import type { NumberRepository } from '../numbers/number-repository.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
 import type { Db } from '../storage/database.ts';
-import type { MasterKey } from '../storage/master-key.ts';
 import type { UserAgent } from '../telephony/sip/user-agent.ts';
 import type { TrunkRepository } from '../telephony/trunks/trunk-repository.ts';
 import type { Webhooks } from '../webhooks/webhooks.ts';
 import { type OutboundCallPlacer, SipCallPlacer } from './call-placer.ts';
 import { Dialer } from './dialer.ts';
-import { OutboundFaxRepository } from './outbound-fax-repository.ts';
 import { OutboundFaxes } from './outbound-faxes.ts';
-import { TrunkAdminRepository } from './trunk-admin-repository.ts';
 import { TrunkMonitor } from './trunk-monitor.ts';
 
 export interface Outbound {
-  repo: OutboundFaxRepository;
   faxes: OutboundFaxes;
   dialer: Dialer;
-  trunkAdmin: TrunkAdminRepository;
   /** Null until `start()`. */
   placer: OutboundCallPlacer | null;
   monitor: TrunkMonitor | null;
@@ -46,7 +41,7 @@ export function createOutbound(deps: {
   db: Db;
   clock: Clock;
   log: Logger;
-  masterKey: MasterKey;
+  faxes: FaxRepository;
   credits: CreditLedger;
   numbers: NumberRepository;
   trunks: TrunkRepository;
@@ -55,12 +50,11 @@ export function createOutbound(deps: {
   webhooks: Webhooks;
 }): Outbound {
   const { config, db, clock, log } = deps;
-  const repo = new OutboundFaxRepository(db, clock);
-  const faxes = new OutboundFaxes({
+  const service = new OutboundFaxes({
     db,
     clock,
     log,
-    repo,
+    faxes: deps.faxes,
     credits: deps.credits,
     numbers: deps.numbers,
     blobs: deps.blobs,
@@ -70,10 +64,8 @@ export function createOutbound(deps: {
     limits: { maxBytes: config.faxMaxMegabytes * 1024 * 1024, maxPages: config.faxMaxPages },
   });
   const outbound: Outbound = {
-    repo,
-    faxes,
+    faxes: service,
     dialer: undefined as unknown as Dialer,
-    trunkAdmin: new TrunkAdminRepository(db, deps.masterKey, deps.trunks),
     placer: null,
     monitor: null,
     userAgent: null,
@@ -103,9 +95,8 @@ export function createOutbound(deps: {
       db,
       clock,
       log,
-      repo,
-      faxes,
-      numbers: deps.numbers,
+      faxes: deps.faxes,
+      outbound: service,
       trunks: deps.trunks,
       blobs: deps.blobs,
       jobs: deps.jobs,

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { buildCorpus, textToOcrPages } from '../../../scripts/fixtures/corpus/corpus.ts';
+import { enqueueExtraction, FAX_EXTRACT_JOB } from '../../src/extraction/extract-job.ts';
 import type { ExtractionSchema } from '../../src/extraction/extraction-schema.ts';
-import { enqueueExtraction, FAX_EXTRACT_JOB } from '../../src/pipeline/extract-job.ts';
 import { expectProblem, startTestAppliance, type TestAppliance } from '../support/test-appliance.ts';
 import { type Receiver, startReceiver } from '../webhooks/receiver.ts';
 import {
@@ -112,12 +112,8 @@ describe('fax.extract with rules', () => {
     app.services.jobs.enqueue(FAX_EXTRACT_JOB, { faxId });
     assert.equal(enqueueExtraction(app.services, faxId), enqueueExtraction(app.services, faxId));
     await extractJobsSettled(app);
-    const events = app.services.db
-      .prepare(
-        "SELECT COUNT(*) AS n FROM webhook_events WHERE event_type = 'fax.extracted' AND json_extract(body, '$.faxId') = ?",
-      )
-      .get(faxId) as { n: number };
-    assert.equal(events.n, 1);
+    const events = app.services.webhooks.deliveries.eventsOfFax(faxId);
+    assert.equal(events.filter((e) => e.event === 'fax.extracted').length, 1);
   });
 
   it('skips a fax without a schema snapshot: no event, status skipped', async () => {
@@ -200,9 +196,7 @@ describe('fax.extract with rules', () => {
       409,
       'ocr_not_ready',
     );
-    app.services.db
-      .prepare('UPDATE faxes SET purged_at = ? WHERE id = ?')
-      .run(new Date().toISOString(), faxId);
+    app.services.faxes.tombstone(app.services.faxes.get(faxId)!, new Date().toISOString());
     expectProblem(
       await app.call('POST', `/api/partner/faxes/${faxId}/re-extract`, { key: partner.apiKey }),
       409,

@@ -35,14 +35,11 @@ export async function partnerWithNumber(
     const patched = await app.call('PATCH', '/api/partner/settings', { key: apiKey, body: settings });
     assert.equal(patched.status, 200, patched.text);
   }
-  const row = app.services.db
-    .prepare('SELECT shadow_user_id FROM numbers WHERE id = ?')
-    .get(created.body.id) as { shadow_user_id: string };
   return {
     partnerId,
     apiKey,
     numberId: created.body.id,
-    shadowUserId: row.shadow_user_id,
+    shadowUserId: app.services.numbers.byId(created.body.id)!.shadowUserId,
     number: created.body.number,
   };
 }
@@ -57,39 +54,51 @@ export function insertOcrFax(
 ): string {
   const id = newId('fax');
   const now = app.services.clock.now().toISOString();
-  const db = app.services.db;
+  const { db, faxes } = app.services;
   db.transaction(() => {
-    db.prepare(
-      `INSERT INTO faxes (id, partner_id, number_id, shadow_user_id, direction, status, from_number, to_number,
-         pages, ocr_status, ocr_text, extraction_schema, created_at)
-       VALUES (?, ?, ?, ?, 'inbound', 'received', '+15035550126', ?, ?, ?, ?, ?, ?)`,
-    ).run(
-      id,
-      partner.partnerId,
-      partner.numberId,
-      partner.shadowUserId,
-      partner.number,
-      pages.length,
-      options.ocrStatus ?? 'done',
-      pages.map((p) => p.text.trim()).join('\n\n'),
-      schema ? JSON.stringify(schema) : null,
-      now,
-    );
-    for (const p of pages) {
-      db.prepare(
-        `INSERT INTO fax_pages (fax_id, page, width, height, x_resolution, y_resolution, ocr_text, ocr_confidence, ocr_words)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
+    faxes.insertInbound(
+      {
         id,
-        p.page,
-        p.width,
-        p.height,
-        p.xResolution,
-        p.yResolution,
-        p.text,
-        p.confidence,
-        JSON.stringify(p.words),
-      );
+        partnerId: partner.partnerId,
+        numberId: partner.numberId,
+        shadowUserId: partner.shadowUserId,
+        status: 'received',
+        from: '+15035550126',
+        to: partner.number,
+        callId: null,
+        trunkId: null,
+        transport: null,
+        pages: pages.length,
+        remoteStationId: null,
+        bitRate: null,
+        ecm: null,
+        resolution: null,
+        t30Code: null,
+        t30Text: null,
+        startedAt: null,
+        completedAt: null,
+        durationMs: null,
+        overage: false,
+        pdfBlob: null,
+        purgeAt: null,
+        extractionSchema: schema,
+        createdAt: now,
+      },
+      pages.map((p) => ({
+        faxId: id,
+        page: p.page,
+        width: p.width,
+        height: p.height,
+        xResolution: p.xResolution,
+        yResolution: p.yResolution,
+        imageBlob: null,
+      })),
+    );
+    if ((options.ocrStatus ?? 'done') === 'done') {
+      const text = pages.map((p) => p.text.trim()).join('\n\n');
+      const confidence = pages.reduce((sum, p) => sum + p.confidence, 0) / Math.max(1, pages.length);
+      // No PDF: extraction never reads it.
+      faxes.saveOcr(id, { pages, text, confidence, status: 'done' }, null, null, now);
     }
   })();
   return id;
@@ -134,28 +143,20 @@ export function eventsFor(received: ReceivedWebhook[], faxId: string, event: str
 export async function extractJobsSettled(app: TestAppliance, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const live = app.services.db
-      .prepare(
-        "SELECT COUNT(*) AS n FROM jobs WHERE kind = 'fax.extract' AND status IN ('queued', 'running')",
-      )
-      .get() as { n: number };
-    if (live.n === 0) return;
+    const live = app.services.jobs
+      .stats()
+      .filter((s) => s.kind === 'fax.extract' && (s.status === 'queued' || s.status === 'running'));
+    if (live.length === 0) return;
     if (Date.now() > deadline) throw new Error('fax.extract jobs still live');
     await new Promise((r) => setTimeout(r, 20));
   }
 }
 
 export function storedExtraction(app: TestAppliance, faxId: string) {
-  const row = app.services.db
-    .prepare('SELECT extraction_status, extracted_data, extraction_evidence FROM faxes WHERE id = ?')
-    .get(faxId) as {
-    extraction_status: string;
-    extracted_data: string | null;
-    extraction_evidence: string | null;
-  };
+  const fax = app.services.faxes.get(faxId)!;
   return {
-    status: row.extraction_status,
-    data: row.extracted_data ? JSON.parse(row.extracted_data) : null,
-    evidence: row.extraction_evidence ? JSON.parse(row.extraction_evidence) : null,
+    status: fax.extractionStatus,
+    data: fax.extractedData,
+    evidence: fax.evidence as Record<string, any>,
   };
 }

@@ -12,9 +12,9 @@ import { after, before, describe, it } from 'node:test';
 import { textToOcrPages } from '../../../scripts/fixtures/corpus/corpus.ts';
 import { writeTinyGguf } from '../../../scripts/fixtures/tiny-gguf.ts';
 import { runDoctor } from '../../src/cli/doctor.ts';
+import { enqueueExtraction } from '../../src/extraction/extract-job.ts';
 import type { ExtractionSchema } from '../../src/extraction/extraction-schema.ts';
 import { type CatalogModel, hashFile } from '../../src/extraction/model-catalog.ts';
-import { enqueueExtraction } from '../../src/pipeline/extract-job.ts';
 import {
   expectProblem,
   startTestAppliance,
