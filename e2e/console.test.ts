@@ -38,7 +38,7 @@ describe('console (browser shell)', () => {
     const probe = await appliance.call('GET', '/partner/');
     if (probe.status !== 200 || !probe.text.includes('<div id="root">')) {
       throw new Error(
-        `GET /partner/ answered ${probe.status}: register consoleRoutes in server/src/http/app.ts ` +
+        `GET /partner/ answered ${probe.status}: register consoleRoutes in server/src/http-server.ts ` +
           `(await app.register(consoleRoutes)). Body: ${probe.text.slice(0, 200)}`,
       );
     }

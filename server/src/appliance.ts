@@ -8,7 +8,7 @@ import type { NewOperatorCredentials } from './admin/operator-repository.ts';
 import type { Clock } from './clock.ts';
 import type { Config } from './config/config.ts';
 import { registerExtraction } from './extraction/extract-job.ts';
-import { buildHttpApp } from './http/app.ts';
+import { buildHttpApp } from './http-server.ts';
 import { createLogger } from './observability/logger.ts';
 import { type Pipeline, registerPipeline } from './pipeline/pipeline.ts';
 import { createServices, type Services } from './services.ts';

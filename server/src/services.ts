@@ -1,20 +1,24 @@
-// The appliance's services, built once at start and shared by HTTP routes, the CLI and (later)
-// telephony and the pipeline. Construction order here is the dependency order.
+// The appliance's services, built once at start and shared by HTTP routes, the CLI, telephony
+// and the pipeline. Construction order here is the dependency order.
 
 import type { Logger } from 'pino';
 import { OperatorRepository } from './admin/operator-repository.ts';
 import { AuditLog } from './audit/audit-log.ts';
+import { AuditRepository } from './audit/audit-repository.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { Config } from './config/config.ts';
 import { CreditLedger } from './credits/credit-ledger.ts';
+import { CreditRepository } from './credits/credit-repository.ts';
 import { sendLowBalanceEmail } from './credits/low-balance-email.ts';
+import { EmailRepository } from './email/email-repository.ts';
 import { Mailer } from './email/mailer.ts';
 import { FaxRepository } from './faxes/fax-repository.ts';
 import { InboundIntake } from './faxes/inbound-intake.ts';
 import { SignedPdfLinks } from './inbox/signed-links.ts';
 import { SqliteJobQueue } from './jobs/job-queue.ts';
 import { ApiKeyRepository } from './keys/api-key-repository.ts';
-import { DidPool } from './numbers/did-pool.ts';
+import { seedDemoDids } from './numbers/did-import.ts';
+import { DidRepository } from './numbers/did-repository.ts';
 import { NumberRepository } from './numbers/number-repository.ts';
 import { createOutbound, type Outbound } from './outbound/outbound.ts';
 import { Onboarding } from './partners/onboarding.ts';
@@ -38,11 +42,13 @@ export interface Services {
   partners: PartnerRepository;
   apiKeys: ApiKeyRepository;
   onboarding: Onboarding;
-  dids: DidPool;
+  dids: DidRepository;
   numbers: NumberRepository;
   settings: SettingsRepository;
   webhookSecrets: WebhookSecretRepository;
   operators: OperatorRepository;
+  /** The email outbox; `mailer` writes to it and delivers. */
+  emails: EmailRepository;
   mailer: Mailer;
   webhooks: Webhooks;
   /** Durable jobs: domains register their handlers; the appliance starts and stops the queue. */
@@ -66,10 +72,11 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
   const masterKey = MasterKey.load(config.dataDir, config.masterKey);
   const partners = new PartnerRepository(db);
   const apiKeys = new ApiKeyRepository(db, clock);
-  const mailer = new Mailer(db, clock, log.child({ module: 'email' }), config.smtpUrl, config.emailFrom);
-  const dids = new DidPool(db, clock);
+  const emails = new EmailRepository(db);
+  const mailer = new Mailer(emails, clock, log.child({ module: 'email' }), config.smtpUrl, config.emailFrom);
+  const dids = new DidRepository(db, clock);
   if (config.seedDemoDids) {
-    const seeded = dids.seedDemo();
+    const seeded = seedDemoDids(dids);
     if (seeded > 0) log.info({ seeded }, 'seeded the DID pool with fictional demo numbers (555-01xx)');
   }
   const settings = new SettingsRepository(db, clock);
@@ -80,7 +87,7 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
   const jobs = new SqliteJobQueue(db, clock, log.child({ module: 'jobs' }));
   const blobs = new BlobStore(config.dataDir, masterKey);
   const faxes = new FaxRepository(db, clock);
-  const credits = new CreditLedger(db, clock);
+  const credits = new CreditLedger(db, clock, new CreditRepository(db));
   credits.onLowBalance = (partnerId, balance) =>
     void sendLowBalanceEmail(mailer, partners, config.publicUrl, partnerId, balance).catch((err) =>
       log.warn({ partnerId, err: (err as Error).message }, 'low-balance email failed'),
@@ -123,11 +130,12 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
     settings,
     webhookSecrets,
     operators: new OperatorRepository(db, clock),
+    emails,
     mailer,
     webhooks,
     jobs,
     blobs,
-    audit: new AuditLog(db, clock),
+    audit: new AuditLog(new AuditRepository(db), clock),
     faxes,
     trunks,
     callRouter: new CallRouter(trunks, dids, numbers),

@@ -1,58 +1,23 @@
 // The operator's admin API (the desktop console uses it): DID pool, partners and key limits.
-// Authenticated with `sk_admin_…` operator tokens; auditors may only read.
+// Registered in the composition root's operator scope (`sk_admin_…` tokens); auditors may only read.
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { adminCreditRoutes } from '../credits/credit-routes.ts';
-import { bearerToken } from '../http/plugins/partner-auth.ts';
+import { operatorOf, requireOperatorWrite } from '../http/plugins/operator-auth.ts';
 import { Problem, problemResponses } from '../http/problem.ts';
-import { trunkRoutes } from '../outbound/trunk-routes.ts';
-import type { Operator } from './operator-repository.ts';
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    operator: Operator | null;
-  }
-}
-
-const DidSchema = Type.Object({
-  id: Type.String(),
-  number: Type.String(),
-  areaCode: Type.String(),
-  status: Type.String(),
-  quarantinedUntil: Type.Union([Type.String(), Type.Null()]),
-  source: Type.String(),
-  createdAt: Type.String(),
-});
+import { KeyRateLimitPatchSchema, KeyRateLimitSchema } from '../keys/key-schema.ts';
+import { importDidCsv } from '../numbers/did-import.ts';
+import { DidImportResultSchema, DidListQuerySchema, DidListSchema } from '../numbers/did-schema.ts';
+import { PartnerListSchema } from '../partners/partner-schema.ts';
 
 const MAX_CSV_BYTES = 5 * 1024 * 1024;
-
-/** Adds an onRequest hook to `scope` that requires an operator token (every /api/admin plugin calls it). */
-export function requireOperator(scope: FastifyInstance): void {
-  if (!scope.hasRequestDecorator('operator')) scope.decorateRequest('operator', null);
-  scope.addHook('onRequest', async (request) => {
-    const token = bearerToken(request);
-    const operator = token ? scope.services.operators.authenticateToken(token) : null;
-    if (!operator)
-      throw Problem.unauthorized('Send an operator token as `Authorization: Bearer sk_admin_…`.');
-    request.operator = operator;
-  });
-}
 
 export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { dids, partners, apiKeys } = app.services;
 
-  requireOperator(app);
   app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: MAX_CSV_BYTES }, (_req, body, done) =>
     done(null, body),
   );
-
-  const requireWriter = (request: FastifyRequest) => {
-    if (request.operator?.role === 'auditor') {
-      throw Problem.forbidden('admin:write', 'Auditors have read-only access.');
-    }
-  };
 
   app.get(
     '/dids',
@@ -61,29 +26,12 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['Admin'],
         summary: 'List DIDs in the pool',
         security: [{ adminToken: [] }],
-        querystring: Type.Object(
-          {
-            status: Type.Optional(
-              Type.Union(['available', 'assigned', 'quarantined', 'disabled'].map((s) => Type.Literal(s))),
-            ),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })),
-            after: Type.Optional(Type.String({ description: 'E.164 number to continue after' })),
-          },
-          { additionalProperties: false },
-        ),
-        response: {
-          200: Type.Object({
-            items: Type.Array(DidSchema),
-            stock: Type.Array(Type.Object({ areaCode: Type.String(), available: Type.Integer() })),
-          }),
-          ...problemResponses(400, 401),
-        },
+        querystring: DidListQuerySchema,
+        response: { 200: DidListSchema, ...problemResponses(400, 401) },
       },
     },
     async (request) => ({
-      items: dids
-        .list(request.query.status as never, request.query.limit ?? 200, request.query.after)
-        .map((d) => ({ ...d, number: d.e164 })),
+      items: dids.list(request.query.status, request.query.limit ?? 200, request.query.after),
       stock: dids.stock(),
     }),
   );
@@ -91,6 +39,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/dids/import',
     {
+      preHandler: requireOperatorWrite,
       schema: {
         tags: ['Admin'],
         summary: 'Import DIDs from CSV',
@@ -99,24 +48,16 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
         security: [{ adminToken: [] }],
         consumes: ['text/csv'],
         body: Type.String({ maxLength: MAX_CSV_BYTES }),
-        response: {
-          200: Type.Object({
-            imported: Type.Integer(),
-            skipped: Type.Array(
-              Type.Object({ line: Type.Integer(), value: Type.String(), reason: Type.String() }),
-            ),
-          }),
-          ...problemResponses(400, 401, 403, 415),
-        },
+        response: { 200: DidImportResultSchema, ...problemResponses(400, 401, 403, 415) },
       },
     },
     async (request) => {
-      requireWriter(request);
-      const result = dids.importCsv(request.body, `import:${request.operator!.username}`);
+      const operator = operatorOf(request);
+      const result = importDidCsv(dids, request.body, `import:${operator.username}`);
       request.log.info({ imported: result.imported, skipped: result.skipped.length }, 'DIDs imported');
       app.services.audit.record({
         actorType: 'operator',
-        actorId: request.operator!.id,
+        actorId: operator.id,
         action: 'dids.imported',
         details: { imported: result.imported, skipped: result.skipped.length },
       });
@@ -131,20 +72,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['Admin'],
         summary: 'List partners',
         security: [{ adminToken: [] }],
-        response: {
-          200: Type.Object({
-            items: Type.Array(
-              Type.Object({
-                id: Type.String(),
-                companyName: Type.String(),
-                email: Type.String(),
-                status: Type.String(),
-                createdAt: Type.String(),
-              }),
-            ),
-          }),
-          ...problemResponses(401),
-        },
+        response: { 200: PartnerListSchema, ...problemResponses(401) },
       },
     },
     async () => ({ items: partners.list() }),
@@ -153,6 +81,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch(
     '/keys/:id',
     {
+      preHandler: requireOperatorWrite,
       schema: {
         tags: ['Admin'],
         summary: "Set a partner key's rate limit",
@@ -160,31 +89,15 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'null restores the appliance default (60/min). Used for load tests and trusted integrations.',
         security: [{ adminToken: [] }],
         params: Type.Object({ id: Type.String() }),
-        body: Type.Object(
-          {
-            rateLimitPerMinute: Type.Union([Type.Integer({ minimum: 1, maximum: 10_000_000 }), Type.Null()]),
-          },
-          { additionalProperties: false },
-        ),
-        response: {
-          200: Type.Object({
-            id: Type.String(),
-            rateLimitPerMinute: Type.Union([Type.Integer(), Type.Null()]),
-          }),
-          ...problemResponses(400, 401, 403, 404),
-        },
+        body: KeyRateLimitPatchSchema,
+        response: { 200: KeyRateLimitSchema, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {
-      requireWriter(request);
       if (!apiKeys.setRateLimit(request.params.id, request.body.rateLimitPerMinute)) {
         throw Problem.notFound('key_not_found', `No key ${request.params.id}.`);
       }
       return { id: request.params.id, rateLimitPerMinute: request.body.rateLimitPerMinute };
     },
   );
-
-  // Credit adjustments and trunks live in their domains' files, behind the operator auth above.
-  await app.register(adminCreditRoutes);
-  await app.register(trunkRoutes);
 };

@@ -4,7 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.ts';
-import type { Db } from '../storage/database.ts';
+import type { AuditQuery, AuditRepository, AuditRow } from './audit-repository.ts';
 
 export interface AuditEvent {
   actorType: 'partner_key' | 'portal_account' | 'operator' | 'system';
@@ -27,42 +27,28 @@ const GENESIS = '0'.repeat(64);
 
 export class AuditLog {
   constructor(
-    private readonly db: Db,
+    private readonly repository: AuditRepository,
     private readonly clock: Clock,
   ) {}
 
   /** Appends inside the caller's transaction when there is one; the chain stays linear either way. */
   record(event: AuditEvent): AuditEntry {
-    return this.db
-      .transaction(() => {
-        const last = this.db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as
-          | { seq: number; hash: string }
-          | undefined;
-        const seq = (last?.seq ?? 0) + 1;
-        const prevHash = last?.hash ?? GENESIS;
-        const at = this.clock.now().toISOString();
-        const row = {
-          seq,
-          at,
-          actor_type: event.actorType,
-          actor_id: event.actorId,
-          action: event.action,
-          target_type: event.targetType ?? null,
-          target_id: event.targetId ?? null,
-          partner_id: event.partnerId ?? null,
-          details: JSON.stringify(event.details ?? {}),
-          prev_hash: prevHash,
-        };
-        const hash = entryHash(row);
-        this.db
-          .prepare(
-            `INSERT INTO audit_log (seq, at, actor_type, actor_id, action, target_type, target_id, partner_id, details, prev_hash, hash)
-           VALUES (@seq, @at, @actor_type, @actor_id, @action, @target_type, @target_id, @partner_id, @details, @prev_hash, @hash)`,
-          )
-          .run({ ...row, hash });
-        return { ...event, seq, at, hash };
-      })
-      .immediate();
+    const { seq, at, hash } = this.repository.append((head) => {
+      const row = {
+        seq: (head?.seq ?? 0) + 1,
+        at: this.clock.now().toISOString(),
+        actor_type: event.actorType,
+        actor_id: event.actorId,
+        action: event.action,
+        target_type: event.targetType ?? null,
+        target_id: event.targetId ?? null,
+        partner_id: event.partnerId ?? null,
+        details: JSON.stringify(event.details ?? {}),
+        prev_hash: head?.hash ?? GENESIS,
+      };
+      return { ...row, hash: entryHash(row) };
+    });
+    return { ...event, seq, at, hash };
   }
 
   /** Walks the whole chain; returns the first broken link, or ok with the head hash to anchor elsewhere. */
@@ -70,9 +56,7 @@ export class AuditLog {
     let expectedPrev = GENESIS;
     let expectedSeq = 1;
     let entries = 0;
-    for (const row of this.db
-      .prepare('SELECT * FROM audit_log ORDER BY seq')
-      .iterate() as Iterable<AuditRow>) {
+    for (const row of this.repository.chain()) {
       if (row.seq !== expectedSeq)
         return { ok: false, seq: expectedSeq, reason: `entry ${expectedSeq} is missing` };
       if (row.prev_hash !== expectedPrev)
@@ -85,20 +69,8 @@ export class AuditLog {
     return { ok: true, entries, head: expectedPrev };
   }
 
-  list(options: { partnerId?: string; targetId?: string; limit: number; beforeSeq?: number }): AuditEntry[] {
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM audit_log WHERE (@partnerId IS NULL OR partner_id = @partnerId)
-         AND (@targetId IS NULL OR target_id = @targetId) AND (@before IS NULL OR seq < @before)
-         ORDER BY seq DESC LIMIT @limit`,
-      )
-      .all({
-        partnerId: options.partnerId ?? null,
-        targetId: options.targetId ?? null,
-        before: options.beforeSeq ?? null,
-        limit: options.limit,
-      }) as AuditRow[];
-    return rows.map((r) => ({
+  list(query: AuditQuery): AuditEntry[] {
+    return this.repository.list(query).map((r) => ({
       seq: r.seq,
       at: r.at,
       hash: r.hash,
@@ -111,20 +83,6 @@ export class AuditLog {
       details: JSON.parse(r.details),
     }));
   }
-}
-
-interface AuditRow {
-  seq: number;
-  at: string;
-  actor_type: string;
-  actor_id: string | null;
-  action: string;
-  target_type: string | null;
-  target_id: string | null;
-  partner_id: string | null;
-  details: string;
-  prev_hash: string;
-  hash: string;
 }
 
 function entryHash(row: Omit<AuditRow, 'hash'>): string {

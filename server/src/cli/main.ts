@@ -5,11 +5,13 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { OperatorRole } from '../admin/operator-repository.ts';
 import { configMarkdownTable, InvalidConfigError, KNOBS, loadConfig } from '../config/config.ts';
+import { importDidCsv } from '../numbers/did-import.ts';
 import { createLogger } from '../observability/logger.ts';
 import { RetentionPurger } from '../pipeline/retention-purger.ts';
 import { createServices } from '../services.ts';
 import { migrate, openDatabase } from '../storage/database.ts';
 import { rotateMasterKey } from '../storage/master-key-rotation.ts';
+import { SealedColumnRepository } from '../storage/sealed-column-repository.ts';
 import { runDoctor } from './doctor.ts';
 
 const USAGE = `Usage: npm run faxseal -- <command> [options]
@@ -93,7 +95,7 @@ async function main(argv: string[]): Promise<number> {
       }
       const services = createServices(config, log);
       try {
-        const result = services.dids.importCsv(csv, `cli:${file}`);
+        const result = importDidCsv(services.dids, csv, `cli:${file}`);
         process.stdout.write(`imported ${result.imported} DIDs\n`);
         for (const s of result.skipped)
           process.stdout.write(`  skipped line ${s.line} (${s.value}): ${s.reason}\n`);
@@ -154,11 +156,11 @@ async function main(argv: string[]): Promise<number> {
     case 'outbox': {
       const services = createServices(config, log);
       try {
-        const emails = services.mailer.recent(20);
+        const emails = services.emails.recent(20);
         if (rest.includes('--last-link')) {
           const link = emails
             .filter((e) => e.kind === 'partner_verification')
-            .map((e) => /https?:\/\/\S+verify\?token=[\w-]+/.exec(e.text)?.[0])
+            .map((e) => e.text.match(/https?:\/\/\S+verify\?token=[\w-]+/)?.[0])
             .find(Boolean);
           if (!link) return fail('no verification email in the outbox');
           process.stdout.write(`${link}\n`);
@@ -220,7 +222,11 @@ async function main(argv: string[]): Promise<number> {
         return fail('FAXSEAL_MASTER_KEY is set: rotation writes the key file; unset it to rotate a key file');
       const services = createServices(config, log);
       try {
-        const result = rotateMasterKey(config.dataDir, services.db, services.masterKey);
+        const result = rotateMasterKey(
+          config.dataDir,
+          new SealedColumnRepository(services.db),
+          services.masterKey,
+        );
         services.audit.record({
           actorType: 'operator',
           actorId: 'cli',

@@ -4,48 +4,11 @@
 
 import type { Clock } from '../clock.ts';
 import type { Db } from '../storage/database.ts';
-import { newId } from '../storage/ids.ts';
+import type { CreditEntryRecord, CreditRepository } from './credit-repository.ts';
+import type { CreditReason } from './credit-schema.ts';
 
 /** Below this balance the partner gets one low-balance email per crossing. */
 export const LOW_BALANCE_THRESHOLD = 10;
-
-export type CreditReason = 'grant' | 'adjustment' | 'purchase' | 'fax_reservation' | 'fax_refund';
-
-export interface CreditEntry {
-  id: string;
-  partnerId: string;
-  amount: number;
-  balanceAfter: number;
-  reason: CreditReason;
-  faxId: string | null;
-  note: string | null;
-  actor: string;
-  createdAt: string;
-}
-
-interface EntryRow {
-  id: string;
-  partner_id: string;
-  amount: number;
-  balance_after: number;
-  reason: CreditReason;
-  fax_id: string | null;
-  note: string | null;
-  actor: string;
-  created_at: string;
-}
-
-const toEntry = (r: EntryRow): CreditEntry => ({
-  id: r.id,
-  partnerId: r.partner_id,
-  amount: r.amount,
-  balanceAfter: r.balance_after,
-  reason: r.reason,
-  faxId: r.fax_id,
-  note: r.note,
-  actor: r.actor,
-  createdAt: r.created_at,
-});
 
 export interface CreditChange {
   partnerId: string;
@@ -58,7 +21,7 @@ export interface CreditChange {
 }
 
 export type CreditChangeResult =
-  | { ok: true; entry: CreditEntry; balance: number; crossedBelowThreshold: boolean }
+  | { ok: true; entry: CreditEntryRecord; balance: number; crossedBelowThreshold: boolean }
   | { ok: false; code: 'insufficient_credits'; balance: number; required: number };
 
 export class CreditLedger {
@@ -68,13 +31,11 @@ export class CreditLedger {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly repository: CreditRepository,
   ) {}
 
   balance(partnerId: string): number {
-    const row = this.db.prepare('SELECT balance FROM credit_balances WHERE partner_id = ?').get(partnerId) as
-      | { balance: number }
-      | undefined;
-    return row?.balance ?? 0;
+    return this.repository.balanceOf(partnerId)?.balance ?? 0;
   }
 
   /**
@@ -95,79 +56,40 @@ export class CreditLedger {
     if (!Number.isInteger(change.amount) || change.amount === 0)
       throw new RangeError('credit amount must be a non-zero integer');
     const now = this.clock.now().toISOString();
-    const current = this.db
-      .prepare('SELECT balance, low_balance_notified FROM credit_balances WHERE partner_id = ?')
-      .get(change.partnerId) as { balance: number; low_balance_notified: number } | undefined;
+    const current = this.repository.balanceOf(change.partnerId);
     const before = current?.balance ?? 0;
     const after = before + change.amount;
     if (after < 0)
       return { ok: false, code: 'insufficient_credits', balance: before, required: -change.amount };
     // One email per crossing: armed again once the balance is back at or above the threshold.
-    const crossed = after < LOW_BALANCE_THRESHOLD && current?.low_balance_notified !== 1 && change.amount < 0;
-    const notified = after >= LOW_BALANCE_THRESHOLD ? 0 : crossed ? 1 : (current?.low_balance_notified ?? 0);
-    this.db
-      .prepare(
-        `INSERT INTO credit_balances (partner_id, balance, low_balance_notified, updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (partner_id) DO UPDATE SET balance = excluded.balance,
-           low_balance_notified = excluded.low_balance_notified, updated_at = excluded.updated_at`,
-      )
-      .run(change.partnerId, after, notified, now);
-    const id = newId('crd');
-    this.db
-      .prepare(
-        `INSERT INTO credit_entries (id, partner_id, amount, balance_after, reason, fax_id, note, actor, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        id,
-        change.partnerId,
-        change.amount,
-        after,
-        change.reason,
-        change.faxId ?? null,
-        change.note ?? null,
-        change.actor,
-        now,
-      );
-    return {
-      ok: true,
-      entry: this.entry(id)!,
-      balance: after,
-      crossedBelowThreshold: crossed,
-    };
+    const crossed = after < LOW_BALANCE_THRESHOLD && !current?.lowBalanceNotified && change.amount < 0;
+    const notified =
+      after >= LOW_BALANCE_THRESHOLD ? false : crossed || (current?.lowBalanceNotified ?? false);
+    this.repository.saveBalance(change.partnerId, { balance: after, lowBalanceNotified: notified }, now);
+    const entry = this.repository.addEntry({
+      partnerId: change.partnerId,
+      amount: change.amount,
+      balanceAfter: after,
+      reason: change.reason,
+      faxId: change.faxId ?? null,
+      note: change.note ?? null,
+      actor: change.actor,
+      createdAt: now,
+    });
+    return { ok: true, entry, balance: after, crossedBelowThreshold: crossed };
   }
 
   notifyIfCrossed(partnerId: string, result: CreditChangeResult): void {
     if (result.ok && result.crossedBelowThreshold) this.onLowBalance(partnerId, result.balance);
   }
 
-  entry(id: string): CreditEntry | null {
-    const row = this.db.prepare('SELECT * FROM credit_entries WHERE id = ?').get(id) as EntryRow | undefined;
-    return row ? toEntry(row) : null;
-  }
-
   /** Newest first; `before` is the id of the last entry of the previous page. */
-  log(partnerId: string, query: { limit: number; before?: string; faxId?: string }): CreditEntry[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT * FROM credit_entries WHERE partner_id = @partnerId AND (@before IS NULL OR id < @before)
-             AND (@faxId IS NULL OR fax_id = @faxId) ORDER BY id DESC LIMIT @limit`,
-        )
-        .all({
-          partnerId,
-          before: query.before ?? null,
-          faxId: query.faxId ?? null,
-          limit: query.limit,
-        }) as EntryRow[]
-    ).map(toEntry);
+  log(partnerId: string, query: { limit: number; before?: string; faxId?: string }): CreditEntryRecord[] {
+    return this.repository.log(partnerId, query);
   }
 
   /** Net credits a fax holds: its reservation minus refunds so far (what settlement may still return). */
   heldByFax(faxId: string): number {
-    const row = this.db
-      .prepare('SELECT COALESCE(-SUM(amount), 0) AS held FROM credit_entries WHERE fax_id = ?')
-      .get(faxId) as { held: number };
-    return row.held;
+    return this.repository.heldByFax(faxId);
   }
 }

@@ -5,32 +5,13 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
-import type { Db } from '../storage/database.ts';
-import { newId } from '../storage/ids.ts';
-
-export interface OutgoingEmail {
-  to: string;
-  subject: string;
-  text: string;
-  /** What the email is for (`partner_verification`, `low_balance`…): shown in the outbox. */
-  kind: string;
-}
-
-export interface StoredEmail {
-  id: string;
-  to: string;
-  subject: string;
-  text: string;
-  kind: string;
-  status: 'pending' | 'sent' | 'failed' | 'kept';
-  createdAt: string;
-}
+import type { EmailRepository, OutgoingEmail, StoredEmail } from './email-repository.ts';
 
 export class Mailer {
   private readonly transport: Transporter | null;
 
   constructor(
-    private readonly db: Db,
+    private readonly emails: EmailRepository,
     private readonly clock: Clock,
     private readonly log: Logger,
     smtpUrl: string | null,
@@ -49,74 +30,34 @@ export class Mailer {
 
   /** Records the email and tries to send it; never throws for delivery problems. */
   async send(email: OutgoingEmail): Promise<StoredEmail> {
-    const id = newId('eml');
-    const now = this.clock.now().toISOString();
-    this.db
-      .prepare(
-        `INSERT INTO emails (id, to_address, subject, body_text, kind, status, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(id, email.to, email.subject, email.text, email.kind, this.transport ? 'pending' : 'kept', now);
+    const stored = this.emails.add(
+      email,
+      this.transport ? 'pending' : 'kept',
+      this.clock.now().toISOString(),
+    );
     if (!this.transport) {
       this.log.info(
-        { emailId: id, kind: email.kind, to: email.to, text: email.text },
+        { emailId: stored.id, kind: email.kind, to: email.to, text: email.text },
         'email kept in outbox (no SMTP relay configured)',
       );
-      return this.get(id)!;
+      return stored;
     }
-    await this.deliver(id);
-    return this.get(id)!;
+    await this.deliver(stored);
+    return this.emails.get(stored.id)!;
   }
 
   /** Retries pending and failed emails (called on start and by the maintenance timer). */
   async flush(): Promise<void> {
     if (!this.transport) return;
-    const ids = this.db
-      .prepare("SELECT id FROM emails WHERE status IN ('pending', 'failed') AND attempts < 10 ORDER BY id")
-      .all() as { id: string }[];
-    for (const { id } of ids) await this.deliver(id);
-  }
-
-  get(id: string): StoredEmail | null {
-    const r = this.db.prepare('SELECT * FROM emails WHERE id = ?').get(id) as
-      | {
-          id: string;
-          to_address: string;
-          subject: string;
-          body_text: string;
-          kind: string;
-          status: StoredEmail['status'];
-          created_at: string;
-        }
-      | undefined;
-    return r
-      ? {
-          id: r.id,
-          to: r.to_address,
-          subject: r.subject,
-          text: r.body_text,
-          kind: r.kind,
-          status: r.status,
-          createdAt: r.created_at,
-        }
-      : null;
-  }
-
-  /** Newest first: what the operator sees with `faxseal outbox`. */
-  recent(limit: number): StoredEmail[] {
-    const ids = this.db.prepare('SELECT id FROM emails ORDER BY id DESC LIMIT ?').all(limit) as {
-      id: string;
-    }[];
-    return ids.map(({ id }) => this.get(id)!);
+    for (const email of this.emails.undelivered()) await this.deliver(email);
   }
 
   close(): void {
     this.transport?.close();
   }
 
-  private async deliver(id: string): Promise<void> {
-    const email = this.get(id);
-    if (!email || !this.transport) return;
+  private async deliver(email: StoredEmail): Promise<void> {
+    if (!this.transport) return;
     try {
       await this.transport.sendMail({
         from: this.from,
@@ -124,16 +65,10 @@ export class Mailer {
         subject: email.subject,
         text: email.text,
       });
-      this.db
-        .prepare(
-          "UPDATE emails SET status = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL WHERE id = ?",
-        )
-        .run(this.clock.now().toISOString(), id);
+      this.emails.markSent(email.id, this.clock.now().toISOString());
     } catch (err) {
-      this.log.warn({ emailId: id, err: (err as Error).message }, 'email delivery failed; will retry');
-      this.db
-        .prepare("UPDATE emails SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?")
-        .run((err as Error).message, id);
+      this.log.warn({ emailId: email.id, err: (err as Error).message }, 'email delivery failed; will retry');
+      this.emails.markFailed(email.id, (err as Error).message);
     }
   }
 }

@@ -3,15 +3,12 @@
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { requireOperator } from '../admin/admin-routes.ts';
 import { problemResponses } from '../http/problem.ts';
 import { modelStoreFor, resolveActiveProvider } from './active-provider.ts';
 import type { ModelListing } from './model-catalog.ts';
 import { ModelsSchema } from './model-schema.ts';
 
 export const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  requireOperator(app);
-
   app.get(
     '/models',
     {

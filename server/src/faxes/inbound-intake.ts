@@ -8,7 +8,7 @@ import { addDays, type Clock } from '../clock.ts';
 import { buildFaxPdf } from '../documents/fax-pdf.ts';
 import { pageDpi, readTiff } from '../documents/tiff.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
-import type { FaxNumber } from '../numbers/number-repository.ts';
+import type { FaxNumberRecord } from '../numbers/number-repository.ts';
 import { effectiveRetentionDays, TIERS } from '../numbers/tiers.ts';
 import type { SettingsRepository } from '../settings/settings-repository.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
@@ -19,7 +19,7 @@ export interface FinishedInboundCall {
   faxId: string;
   callId: string;
   trunkId: string;
-  number: FaxNumber;
+  number: FaxNumberRecord;
   from: string | null;
   to: string;
   transport: 't38' | 'audio';

@@ -3,7 +3,7 @@
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { listMigrations } from '../storage/database.ts';
+import { listMigrations, schemaVersion } from '../storage/database.ts';
 
 export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -32,12 +32,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (_request, reply) => {
       const latest = listMigrations().at(-1)?.version ?? 0;
-      const current =
-        (
-          app.services.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as {
-            v: number | null;
-          }
-        ).v ?? 0;
+      const current = schemaVersion(app.services.db);
       if (current < latest) {
         return reply.code(503).send({
           status: 'not_ready',

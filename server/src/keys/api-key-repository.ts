@@ -4,17 +4,13 @@
 import type { Clock } from '../clock.ts';
 import type { Db } from '../storage/database.ts';
 import { newId } from '../storage/ids.ts';
+import type { ApiKey } from './key-schema.ts';
 import { hashSecret, issueSecret, PARTNER_KEY_PREFIX } from './secret-token.ts';
 
-export interface ApiKey {
-  id: string;
+/** The stored key: the API's ApiKey plus its owner and rate limit, which the partner API does not show. */
+export interface ApiKeyRecord extends ApiKey {
   partnerId: string;
-  name: string;
-  prefix: string;
   rateLimitPerMinute: number | null;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
 }
 
 interface ApiKeyRow {
@@ -28,7 +24,7 @@ interface ApiKeyRow {
   revoked_at: string | null;
 }
 
-const toApiKey = (r: ApiKeyRow): ApiKey => ({
+const toApiKey = (r: ApiKeyRow): ApiKeyRecord => ({
   id: r.id,
   partnerId: r.partner_id,
   name: r.name,
@@ -47,7 +43,7 @@ export class ApiKeyRepository {
     private readonly clock: Clock,
   ) {}
 
-  create(partnerId: string, name: string): { key: ApiKey; secret: string } {
+  create(partnerId: string, name: string): { key: ApiKeyRecord; secret: string } {
     const issued = issueSecret(PARTNER_KEY_PREFIX);
     const id = newId('key');
     const now = this.clock.now().toISOString();
@@ -59,14 +55,14 @@ export class ApiKeyRepository {
     return { key: this.get(partnerId, id)!, secret: issued.secret };
   }
 
-  get(partnerId: string, id: string): ApiKey | null {
+  get(partnerId: string, id: string): ApiKeyRecord | null {
     const row = this.db
       .prepare('SELECT * FROM api_keys WHERE id = ? AND partner_id = ?')
       .get(id, partnerId) as ApiKeyRow | undefined;
     return row ? toApiKey(row) : null;
   }
 
-  list(partnerId: string): ApiKey[] {
+  list(partnerId: string): ApiKeyRecord[] {
     return (
       this.db
         .prepare('SELECT * FROM api_keys WHERE partner_id = ? ORDER BY id DESC')
@@ -75,7 +71,7 @@ export class ApiKeyRepository {
   }
 
   /** The live key behind `secret`, or null (unknown or revoked). */
-  authenticate(secret: string): ApiKey | null {
+  authenticate(secret: string): ApiKeyRecord | null {
     if (!secret.startsWith(PARTNER_KEY_PREFIX)) return null;
     const row = this.db
       .prepare('SELECT * FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL')
@@ -89,7 +85,7 @@ export class ApiKeyRepository {
     return toApiKey(row);
   }
 
-  revoke(partnerId: string, id: string): ApiKey | null {
+  revoke(partnerId: string, id: string): ApiKeyRecord | null {
     this.db
       .prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND partner_id = ? AND revoked_at IS NULL')
       .run(this.clock.now().toISOString(), id, partnerId);

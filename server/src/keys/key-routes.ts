@@ -2,28 +2,15 @@
 // several live keys, which is how rotation works: create the new key, deploy it, revoke the old.
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import { partnerId } from '../http/plugins/partner-auth.ts';
 import { Problem, problemResponses } from '../http/problem.ts';
-import type { ApiKey } from './api-key-repository.ts';
-
-const KeySchema = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  prefix: Type.String({ description: 'The first characters of the key, to recognise it' }),
-  createdAt: Type.String({ format: 'date-time' }),
-  lastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  revokedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-});
-
-const view = (k: ApiKey) => ({
-  id: k.id,
-  name: k.name,
-  prefix: k.prefix,
-  createdAt: k.createdAt,
-  lastUsedAt: k.lastUsedAt,
-  revokedAt: k.revokedAt,
-});
+import {
+  ApiKeyListSchema,
+  ApiKeySchema,
+  CreateApiKeySchema,
+  CreatedApiKeySchema,
+  KeyIdParamsSchema,
+} from './key-schema.ts';
 
 export const keyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -33,10 +20,10 @@ export const keyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['Keys'],
         summary: 'List API keys',
         security: [{ partnerKey: [] }],
-        response: { 200: Type.Object({ items: Type.Array(KeySchema) }), ...problemResponses(401, 429) },
+        response: { 200: ApiKeyListSchema, ...problemResponses(401, 429) },
       },
     },
-    async (request) => ({ items: app.services.apiKeys.list(partnerId(request)).map(view) }),
+    async (request) => ({ items: app.services.apiKeys.list(partnerId(request)) }),
   );
 
   app.post(
@@ -47,14 +34,8 @@ export const keyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Create an API key',
         description: 'The response carries the whole key once; only a hash is stored.',
         security: [{ partnerKey: [] }],
-        body: Type.Object(
-          { name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) },
-          { additionalProperties: false },
-        ),
-        response: {
-          201: Type.Object({ ...KeySchema.properties, apiKey: Type.String({ description: 'Shown once' }) }),
-          ...problemResponses(400, 401, 429),
-        },
+        body: CreateApiKeySchema,
+        response: { 201: CreatedApiKeySchema, ...problemResponses(400, 401, 429) },
       },
     },
     async (request, reply) => {
@@ -71,7 +52,7 @@ export const keyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         targetType: 'api_key',
         targetId: key.id,
       });
-      return reply.code(201).send({ ...view(key), apiKey: secret });
+      return reply.code(201).send({ ...key, apiKey: secret });
     },
   );
 
@@ -82,8 +63,8 @@ export const keyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['Keys'],
         summary: 'Revoke an API key (takes effect at once)',
         security: [{ partnerKey: [] }],
-        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
-        response: { 200: KeySchema, ...problemResponses(401, 404, 429) },
+        params: KeyIdParamsSchema,
+        response: { 200: ApiKeySchema, ...problemResponses(401, 404, 429) },
       },
     },
     async (request) => {
@@ -98,7 +79,7 @@ export const keyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         targetType: 'api_key',
         targetId: key.id,
       });
-      return view(key);
+      return key;
     },
   );
 };

@@ -2,24 +2,18 @@
 // hold. Provisioning and release are single transactions: a DID is never shared, never lost.
 
 import { addDays, type Clock } from '../clock.ts';
-import { Problem } from '../http/problem.ts';
+import { DomainError } from '../domain-error.ts';
 import type { Db } from '../storage/database.ts';
 import { newId } from '../storage/ids.ts';
-import type { DidPool } from './did-pool.ts';
+import type { DidRepository } from './did-repository.ts';
+import type { FaxNumber, NumberStatus, Tier } from './number-schema.ts';
+import { TIERS } from './tiers.ts';
 
-export type Tier = 'personal' | 'business';
-
-export interface FaxNumber {
-  id: string;
+/** The stored number: the API's FaxNumber plus the owner and DID ids it deliberately does not show. */
+export interface FaxNumberRecord extends FaxNumber {
   partnerId: string;
   shadowUserId: string;
-  externalUserId: string;
-  number: string;
   didId: string;
-  tier: Tier;
-  status: 'active' | 'released';
-  createdAt: string;
-  releasedAt: string | null;
 }
 
 interface NumberRow {
@@ -30,12 +24,12 @@ interface NumberRow {
   e164: string;
   did_id: string;
   tier: Tier;
-  status: 'active' | 'released';
+  status: NumberStatus;
   created_at: string;
   released_at: string | null;
 }
 
-const toNumber = (r: NumberRow): FaxNumber => ({
+const toNumber = (r: NumberRow): FaxNumberRecord => ({
   id: r.id,
   partnerId: r.partner_id,
   shadowUserId: r.shadow_user_id,
@@ -44,6 +38,8 @@ const toNumber = (r: NumberRow): FaxNumber => ({
   didId: r.did_id,
   tier: r.tier,
   status: r.status,
+  inboundPagesPerMonth: TIERS[r.tier].inboundPagesPerMonth,
+  maxRetentionDays: TIERS[r.tier].maxRetentionDays,
   createdAt: r.created_at,
   releasedAt: r.released_at,
 });
@@ -54,7 +50,7 @@ export class NumberRepository {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
-    private readonly dids: DidPool,
+    private readonly dids: DidRepository,
     private readonly quarantineDays: number,
   ) {}
 
@@ -68,7 +64,7 @@ export class NumberRepository {
     externalUserId: string,
     tier: Tier,
     areaCode?: string,
-  ): { number: FaxNumber; created: boolean } {
+  ): { number: FaxNumberRecord; created: boolean } {
     return this.db
       .transaction(() => {
         const now = this.clock.now().toISOString();
@@ -78,7 +74,7 @@ export class NumberRepository {
         const did = this.dids.claim(areaCode);
         if (!did) {
           const stock = this.dids.stock();
-          throw Problem.conflict(
+          throw DomainError.conflict(
             'no_numbers_available',
             areaCode
               ? `No number is free in area code ${areaCode}. Area codes with stock: ${stock.map((s) => s.areaCode).join(', ') || 'none'}.`
@@ -92,13 +88,13 @@ export class NumberRepository {
             `INSERT INTO numbers (id, partner_id, shadow_user_id, did_id, e164, tier, status, created_at)
              VALUES (?, ?, ?, ?, ?, ?, 'active', ?)`,
           )
-          .run(id, partnerId, shadowUserId, did.id, did.e164, tier, now);
+          .run(id, partnerId, shadowUserId, did.id, did.number, tier, now);
         return { number: this.byId(id)!, created: true };
       })
       .immediate();
   }
 
-  release(partnerId: string, externalUserId: string): FaxNumber | null {
+  release(partnerId: string, externalUserId: string): FaxNumberRecord | null {
     return this.db
       .transaction(() => {
         const number = this.activeFor(partnerId, externalUserId);
@@ -113,7 +109,7 @@ export class NumberRepository {
       .immediate();
   }
 
-  activeFor(partnerId: string, externalUserId: string): FaxNumber | null {
+  activeFor(partnerId: string, externalUserId: string): FaxNumberRecord | null {
     const row = this.db
       .prepare(`${SELECT} WHERE n.partner_id = ? AND s.external_user_id = ? AND n.status = 'active'`)
       .get(partnerId, externalUserId) as NumberRow | undefined;
@@ -121,14 +117,14 @@ export class NumberRepository {
   }
 
   /** The active number that owns `e164` (the call router's lookup), whatever partner it is. */
-  activeByE164(e164: string): FaxNumber | null {
+  activeByE164(e164: string): FaxNumberRecord | null {
     const row = this.db.prepare(`${SELECT} WHERE n.e164 = ? AND n.status = 'active'`).get(e164) as
       | NumberRow
       | undefined;
     return row ? toNumber(row) : null;
   }
 
-  byId(id: string): FaxNumber | null {
+  byId(id: string): FaxNumberRecord | null {
     const row = this.db.prepare(`${SELECT} WHERE n.id = ?`).get(id) as NumberRow | undefined;
     return row ? toNumber(row) : null;
   }
@@ -136,8 +132,8 @@ export class NumberRepository {
   /** Newest first; `before` is the id of the last item of the previous page. */
   list(
     partnerId: string,
-    options: { limit: number; before?: string; status?: 'active' | 'released' },
-  ): FaxNumber[] {
+    options: { limit: number; before?: string; status?: NumberStatus },
+  ): FaxNumberRecord[] {
     return (
       this.db
         .prepare(

@@ -1,7 +1,7 @@
 // What each number tier includes (API.md "Pricing and billing"): the monthly price, the inbound
 // page allowance and the longest retention a partner may choose for faxes to that number.
 
-import type { Tier } from './number-repository.ts';
+import type { Tier } from './number-schema.ts';
 
 export interface TierTerms {
   monthlyPriceCents: number;

@@ -1,10 +1,10 @@
 // Trunk administration for the operator console: CRUD (secrets write-only), live status (registration
-// and last OPTIONS) and a test call. Registered inside adminRoutes, behind its operator auth.
+// and last OPTIONS) and a test call. Registered in the composition root's operator scope.
 
 import { isIP } from 'node:net';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { requireOperatorWrite } from '../http/plugins/operator-auth.ts';
 import { Problem, problemResponses } from '../http/problem.ts';
 import {
   TestCallSchema,
@@ -32,10 +32,6 @@ function checkCidrs(list: string[] | undefined): void {
 
 export const trunkRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { trunks, outbound } = app.services;
-  const requireWriter = (request: FastifyRequest) => {
-    if (request.operator?.role === 'auditor')
-      throw Problem.forbidden('admin:write', 'Auditors have read-only access.');
-  };
   const find = (id: string) => {
     const trunk = trunks.get(id);
     if (!trunk) throw Problem.notFound('trunk_not_found', `No trunk ${id}.`);
@@ -62,6 +58,7 @@ export const trunkRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/trunks',
     {
+      preHandler: requireOperatorWrite,
       schema: {
         tags: ['Admin'],
         summary: 'Create a SIP trunk',
@@ -84,7 +81,6 @@ export const trunkRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      requireWriter(request);
       const b = request.body;
       checkCidrs(b.allowedIps);
       if (b.mode === 'register' && !b.username)
@@ -129,6 +125,7 @@ export const trunkRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch(
     '/trunks/:id',
     {
+      preHandler: requireOperatorWrite,
       schema: {
         tags: ['Admin'],
         summary: 'Change a SIP trunk',
@@ -140,7 +137,6 @@ export const trunkRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      requireWriter(request);
       find(request.params.id);
       checkCidrs(request.body.allowedIps);
       try {
@@ -157,6 +153,7 @@ export const trunkRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     '/trunks/:id',
     {
+      preHandler: requireOperatorWrite,
       schema: {
         tags: ['Admin'],
         summary: 'Delete a SIP trunk',
@@ -167,7 +164,6 @@ export const trunkRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      requireWriter(request);
       const result = trunks.delete(request.params.id);
       if (result === 'not_found') throw Problem.notFound('trunk_not_found', `No trunk ${request.params.id}.`);
       if (result === 'in_use')
@@ -205,6 +201,7 @@ export const trunkRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/trunks/:id/test-call',
     {
+      preHandler: requireOperatorWrite,
       schema: {
         tags: ['Admin'],
         summary: 'Place a test call through the trunk',
@@ -227,7 +224,6 @@ export const trunkRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      requireWriter(request);
       const trunk = find(request.params.id);
       const placer = outbound.placer;
       if (!placer) throw new Problem(503, 'telephony_not_running', 'Telephony is not running');

@@ -2,33 +2,14 @@
 // receive the first partner key (JSON for API clients, a small page for browsers).
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import { problemResponses } from '../http/problem.ts';
-
-const ApplyBody = Type.Object(
-  {
-    companyName: Type.String({
-      minLength: 1,
-      maxLength: 200,
-      description: 'Your company as it appears on invoices',
-    }),
-    email: Type.String({
-      format: 'email',
-      maxLength: 254,
-      description: 'Where the verification link is sent',
-    }),
-  },
-  { additionalProperties: false },
-);
-
-const VerifiedResponse = Type.Object({
-  partnerId: Type.String(),
-  companyName: Type.String(),
-  apiKey: Type.String({ description: 'Your first sk_partner_… key. Shown once: store it now.' }),
-  apiKeyId: Type.String(),
-  apiKeyPrefix: Type.String(),
-  ownerEmail: Type.String(),
-});
+import {
+  ApplicationSchema,
+  ApplicationSentSchema,
+  type PartnerVerified,
+  PartnerVerifiedSchema,
+  VerificationQuerySchema,
+} from './partner-schema.ts';
 
 export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
@@ -39,15 +20,8 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Apply for a partner account',
         description:
           'Sends a one-time verification link to `email`. Following it issues your first API key at once.',
-        body: ApplyBody,
-        response: {
-          202: Type.Object({
-            status: Type.Literal('verification_sent'),
-            email: Type.String(),
-            expiresAt: Type.String(),
-          }),
-          ...problemResponses(400, 429),
-        },
+        body: ApplicationSchema,
+        response: { 202: ApplicationSentSchema, ...problemResponses(400, 429) },
       },
     },
     async (request, reply) => {
@@ -66,29 +40,18 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['Onboarding'],
         summary: 'Verify your email and receive your first API key',
-        querystring: Type.Object(
-          { token: Type.String({ minLength: 10, maxLength: 200 }) },
-          { additionalProperties: false },
-        ),
-        response: { 200: VerifiedResponse, ...problemResponses(400, 410, 429) },
+        querystring: VerificationQuerySchema,
+        response: { 200: PartnerVerifiedSchema, ...problemResponses(400, 410, 429) },
       },
     },
     async (request, reply) => {
       const verified = app.services.onboarding.verify(request.query.token);
-      request.log.info({ partnerId: verified.partner.id }, 'partner verified; first key issued');
-      const body = {
-        partnerId: verified.partner.id,
-        companyName: verified.partner.companyName,
-        apiKey: verified.apiKey,
-        apiKeyId: verified.key.id,
-        apiKeyPrefix: verified.key.prefix,
-        ownerEmail: verified.partner.email,
-      };
+      request.log.info({ partnerId: verified.partnerId }, 'partner verified; first key issued');
       reply.header('cache-control', 'no-store');
       if (wantsHtml(request.headers.accept)) {
-        return reply.type('text/html; charset=utf-8').send(keyPage(body) as never);
+        return reply.type('text/html; charset=utf-8').send(keyPage(verified) as never);
       }
-      return body;
+      return verified;
     },
   );
 };
@@ -101,7 +64,7 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function keyPage(body: { companyName: string; apiKey: string; partnerId: string }): string {
+function keyPage(body: PartnerVerified): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Your FaxSeal partner key</title>
 <style>body{font-family:system-ui,sans-serif;max-width:42rem;margin:3rem auto;padding:0 1rem}code{display:block;padding:1rem;background:#f3f4f6;word-break:break-all}</style>
 </head><body><h1>Welcome, ${escapeHtml(body.companyName)}</h1>

@@ -3,25 +3,18 @@
 
 import { randomBytes } from 'node:crypto';
 import { addMinutes, type Clock } from '../clock.ts';
+import { DomainError } from '../domain-error.ts';
 import type { Mailer } from '../email/mailer.ts';
-import { Problem } from '../http/problem.ts';
-import type { ApiKey, ApiKeyRepository } from '../keys/api-key-repository.ts';
+import type { ApiKeyRepository } from '../keys/api-key-repository.ts';
 import { hashSecret } from '../keys/secret-token.ts';
 import type { Db } from '../storage/database.ts';
 import { newId } from '../storage/ids.ts';
-import type { Partner, PartnerRepository } from './partner-repository.ts';
+import type { PartnerRepository } from './partner-repository.ts';
+import type { PartnerVerified } from './partner-schema.ts';
 
 export interface OnboardingOptions {
   publicUrl: string;
   tokenTtlMinutes: number;
-}
-
-export interface VerifiedPartner {
-  partner: Partner;
-  key: ApiKey;
-  /** The first `sk_partner_…` key: shown once. */
-  apiKey: string;
-  ownerAccountId: string;
 }
 
 export class Onboarding {
@@ -64,44 +57,53 @@ export class Onboarding {
     return { applicationId, expiresAt };
   }
 
-  verify(token: string): VerifiedPartner {
+  /** Consumes the link's token: creates the partner, its owner account and its first key (shown once). */
+  verify(token: string): PartnerVerified {
     const application = this.partners.applicationByTokenHash(hashSecret(token));
     const now = this.clock.now();
     if (!application) {
-      throw new Problem(
-        400,
+      throw new DomainError(
+        'invalid',
         'invalid_verification_token',
         'Invalid verification link',
         'This link is not valid.',
       );
     }
     if (application.usedAt) {
-      throw new Problem(
-        410,
-        'verification_token_used',
-        'Link already used',
+      throw linkUsed(
         'This verification link was already used; the key it issued was shown then. Ask an owner for a new key.',
       );
     }
     if (Date.parse(application.expiresAt) <= now.getTime()) {
-      throw new Problem(410, 'verification_token_expired', 'Link expired', 'Apply again to get a new link.');
+      throw new DomainError(
+        'gone',
+        'verification_token_expired',
+        'Link expired',
+        'Apply again to get a new link.',
+      );
     }
     const at = now.toISOString();
-    return this.db.transaction((): VerifiedPartner => {
+    return this.db.transaction((): PartnerVerified => {
       const partnerId = newId('ptr');
       if (!this.partners.consumeApplication(application.id, partnerId, at)) {
-        throw new Problem(
-          410,
-          'verification_token_used',
-          'Link already used',
-          'This verification link was already used.',
-        );
+        throw linkUsed('This verification link was already used.');
       }
       const partner = this.partners.create(partnerId, application.companyName, application.email, at);
       const ownerAccountId = this.partners.ensureAccount(application.email, at);
       this.partners.addMember(ownerAccountId, partnerId, 'owner', at);
       const { key, secret } = this.apiKeys.create(partnerId, 'Default key');
-      return { partner, key, apiKey: secret, ownerAccountId };
+      return {
+        partnerId: partner.id,
+        companyName: partner.companyName,
+        apiKey: secret,
+        apiKeyId: key.id,
+        apiKeyPrefix: key.prefix,
+        ownerEmail: partner.email,
+      };
     })();
   }
+}
+
+function linkUsed(detail: string): DomainError {
+  return new DomainError('gone', 'verification_token_used', 'Link already used', detail);
 }

@@ -3,16 +3,9 @@
 
 import type { Db } from '../storage/database.ts';
 import { newId } from '../storage/ids.ts';
+import type { Partner } from './partner-schema.ts';
 
 export type PartnerRole = 'owner' | 'admin' | 'billing' | 'developer';
-
-export interface Partner {
-  id: string;
-  companyName: string;
-  email: string;
-  status: 'active' | 'suspended';
-  createdAt: string;
-}
 
 export interface PartnerApplication {
   id: string;
@@ -27,7 +20,7 @@ interface PartnerRow {
   id: string;
   company_name: string;
   email: string;
-  status: Partner['status'];
+  status: 'active' | 'suspended';
   created_at: string;
 }
 

@@ -5,15 +5,19 @@ import type { Clock } from '../clock.ts';
 import type { ExtractionSchema } from '../extraction/extraction-schema.ts';
 import { DEFAULT_RETENTION_DAYS } from '../numbers/tiers.ts';
 import type { Db } from '../storage/database.ts';
+import type { PartnerSettings } from './settings-schema.ts';
 
-export interface PartnerSettings {
-  webhookUrl: string | null;
+/**
+ * What the `partner_settings` row holds: the API's PartnerSettings without the fields derived
+ * elsewhere (tier caps, webhook secret state), with the extraction schema typed for the pipeline.
+ */
+export interface StoredSettings
+  extends Omit<PartnerSettings, 'extractionSchema' | 'retentionCaps' | 'webhookSecretConfigured'> {
   extractionSchema: ExtractionSchema | null;
-  retentionDays: number;
-  updatedAt: string | null;
 }
 
-export type SettingsPatch = Partial<Omit<PartnerSettings, 'updatedAt'>>;
+/** A checked change: only the fields present change. */
+export type StoredSettingsPatch = Partial<Omit<StoredSettings, 'updatedAt'>>;
 
 export class SettingsRepository {
   constructor(
@@ -21,7 +25,7 @@ export class SettingsRepository {
     private readonly clock: Clock,
   ) {}
 
-  get(partnerId: string): PartnerSettings {
+  get(partnerId: string): StoredSettings {
     const row = this.db.prepare('SELECT * FROM partner_settings WHERE partner_id = ?').get(partnerId) as
       | {
           webhook_url: string | null;
@@ -45,7 +49,7 @@ export class SettingsRepository {
     };
   }
 
-  update(partnerId: string, patch: SettingsPatch): PartnerSettings {
+  update(partnerId: string, patch: StoredSettingsPatch): StoredSettings {
     const next = { ...this.get(partnerId), ...patch };
     this.db
       .prepare(

@@ -2,50 +2,34 @@
 // webhook signing secret. The first settings write creates the secret and returns it once.
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import { type ExtractionSchema, validateExtractionSchema } from '../extraction/extraction-schema.ts';
 import { partnerId } from '../http/plugins/partner-auth.ts';
 import { type FieldError, Problem, problemResponses } from '../http/problem.ts';
-import { MAX_RETENTION_DAYS, TIERS } from '../numbers/tiers.ts';
+import { TIERS } from '../numbers/tiers.ts';
 import type { UrlPolicy } from '../webhooks/url-policy.ts';
-import type { PartnerSettings, SettingsPatch } from './settings-repository.ts';
+import type { StoredSettings, StoredSettingsPatch } from './settings-repository.ts';
+import {
+  type PartnerSettings,
+  PartnerSettingsSchema,
+  type SettingsPatch,
+  SettingsPatchSchema,
+  UpdatedSettingsSchema,
+  WebhookSecretRotationSchema,
+} from './settings-schema.ts';
 
-const SchemaDoc =
-  'Field name → {type: string|number|boolean|array|object, description?, items? (arrays), properties? (objects)}; at most 100 fields, 5 levels deep.';
-
-const SettingsSchema = Type.Object({
-  webhookUrl: Type.Union([Type.String(), Type.Null()]),
-  extractionSchema: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], {
-    description: SchemaDoc,
-  }),
-  retentionDays: Type.Integer(),
-  retentionCaps: Type.Object(
-    { personal: Type.Integer(), business: Type.Integer() },
-    { description: "A number's tier caps how long its faxes are kept, whatever retentionDays says" },
-  ),
-  webhookSecretConfigured: Type.Boolean(),
-  updatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-});
-
-const PatchBody = Type.Object(
-  {
-    webhookUrl: Type.Optional(Type.Union([Type.String({ maxLength: 2048 }), Type.Null()])),
-    extractionSchema: Type.Optional(Type.Union([Type.Unknown(), Type.Null()], { description: SchemaDoc })),
-    retentionDays: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_RETENTION_DAYS })),
-  },
-  { additionalProperties: false },
-);
+const RETENTION_CAPS = {
+  personal: TIERS.personal.maxRetentionDays,
+  business: TIERS.business.maxRetentionDays,
+};
 
 export const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { settings, webhookSecrets } = app.services;
 
-  const view = (id: string, s: PartnerSettings) => ({
-    webhookUrl: s.webhookUrl,
-    extractionSchema: s.extractionSchema as Record<string, unknown> | null,
-    retentionDays: s.retentionDays,
-    retentionCaps: { personal: TIERS.personal.maxRetentionDays, business: TIERS.business.maxRetentionDays },
+  // The stored row plus what is derived elsewhere: the tier caps and whether a secret signs.
+  const withDerived = (id: string, stored: StoredSettings): PartnerSettings => ({
+    ...stored,
+    retentionCaps: RETENTION_CAPS,
     webhookSecretConfigured: webhookSecrets.active(id).length > 0,
-    updatedAt: s.updatedAt,
   });
 
   app.get(
@@ -55,12 +39,12 @@ export const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['Settings'],
         summary: 'Get settings',
         security: [{ partnerKey: [] }],
-        response: { 200: SettingsSchema, ...problemResponses(401, 429) },
+        response: { 200: PartnerSettingsSchema, ...problemResponses(401, 429) },
       },
     },
     async (request) => {
       const id = partnerId(request);
-      return view(id, settings.get(id));
+      return withDerived(id, settings.get(id));
     },
   );
 
@@ -73,11 +57,8 @@ export const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'Only the fields sent change. The first write creates the webhook signing secret and returns it once as `webhookSecret`.',
         security: [{ partnerKey: [] }],
-        body: PatchBody,
-        response: {
-          200: Type.Object({ ...SettingsSchema.properties, webhookSecret: Type.Optional(Type.String()) }),
-          ...problemResponses(400, 401, 429),
-        },
+        body: SettingsPatchSchema,
+        response: { 200: UpdatedSettingsSchema, ...problemResponses(400, 401, 429) },
       },
     },
     async (request) => {
@@ -96,7 +77,10 @@ export const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         action: 'settings.changed',
         details: { fields: Object.keys(patch) },
       });
-      return { ...view(id, updated.next), ...(updated.secret ? { webhookSecret: updated.secret } : {}) };
+      return {
+        ...withDerived(id, updated.next),
+        ...(updated.secret ? { webhookSecret: updated.secret } : {}),
+      };
     },
   );
 
@@ -109,14 +93,7 @@ export const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'Returns the new secret once. The previous secret keeps signing in parallel for 24 hours (two v1= signatures), so receivers can switch without missing an event.',
         security: [{ partnerKey: [] }],
-        response: {
-          200: Type.Object({
-            webhookSecret: Type.String(),
-            createdAt: Type.String({ format: 'date-time' }),
-            previousSecretExpiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-          }),
-          ...problemResponses(401, 429),
-        },
+        response: { 200: WebhookSecretRotationSchema, ...problemResponses(401, 429) },
       },
     },
     async (request) => {
@@ -140,12 +117,9 @@ export const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 };
 
-function checkPatch(
-  body: { webhookUrl?: string | null; extractionSchema?: unknown; retentionDays?: number },
-  urlPolicy: UrlPolicy,
-): SettingsPatch {
+function checkPatch(body: SettingsPatch, urlPolicy: UrlPolicy): StoredSettingsPatch {
   const errors: FieldError[] = [];
-  const patch: SettingsPatch = {};
+  const patch: StoredSettingsPatch = {};
   if (body.webhookUrl !== undefined) {
     if (body.webhookUrl === null) patch.webhookUrl = null;
     else {

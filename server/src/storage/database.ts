@@ -54,9 +54,12 @@ export function migrate(db: Db): MigrationResult {
     })();
     applied.push(file.name);
   }
-  const current =
-    (db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
-  return { applied, current };
+  return { applied, current: schemaVersion(db) };
+}
+
+/** The newest migration applied to `db` (0 before the first). */
+export function schemaVersion(db: Db): number {
+  return (db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
 }
 
 export function listMigrations(): { version: number; name: string }[] {

@@ -14,21 +14,19 @@ import {
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
-import type { Db } from './database.ts';
 import { MasterKey } from './master-key.ts';
-
-/** Every sealed column in the database and the context its values are bound to. */
-export const SEALED_COLUMNS: { table: string; column: string; context: (id: string) => string }[] = [
-  { table: 'webhook_secrets', column: 'secret_sealed', context: (id) => `webhook_secret:${id}` },
-  { table: 'trunks', column: 'password_sealed', context: (id) => `trunk:${id}` },
-];
+import type { SealedColumnRepository } from './sealed-column-repository.ts';
 
 export interface RotationResult {
   blobs: number;
   secrets: number;
 }
 
-export function rotateMasterKey(dataDir: string, db: Db, current: MasterKey): RotationResult {
+export function rotateMasterKey(
+  dataDir: string,
+  sealedColumns: SealedColumnRepository,
+  current: MasterKey,
+): RotationResult {
   const keyFile = path.join(dataDir, 'keys', 'master.key');
   const nextFile = `${keyFile}.next`;
   if (!existsSync(nextFile)) writeDurably(nextFile, `${randomBytes(32).toString('base64')}\n`);
@@ -58,23 +56,7 @@ export function rotateMasterKey(dataDir: string, db: Db, current: MasterKey): Ro
     }
   }
 
-  let secrets = 0;
-  db.transaction(() => {
-    for (const { table, column, context } of SEALED_COLUMNS) {
-      const rows = db
-        .prepare(`SELECT id, ${column} AS sealed FROM ${table} WHERE ${column} IS NOT NULL`)
-        .all() as {
-        id: string;
-        sealed: string;
-      }[];
-      for (const row of rows) {
-        const resealed = reseal(Buffer.from(row.sealed, 'base64'), context(row.id));
-        if (!resealed) continue;
-        db.prepare(`UPDATE ${table} SET ${column} = ? WHERE id = ?`).run(resealed.toString('base64'), row.id);
-        secrets++;
-      }
-    }
-  })();
+  const secrets = sealedColumns.resealAll(reseal);
 
   // Everything is sealed under the new key: only now does it become the key.
   renameSync(nextFile, keyFile);

@@ -2,9 +2,9 @@
 // (by source address), which DID it is for, and which partner's number and shadow user own it.
 // Refusals carry the SIP status the far end should see.
 
-import type { DidPool } from '../numbers/did-pool.ts';
+import type { DidRepository } from '../numbers/did-repository.ts';
 import { parseUsNumber } from '../numbers/e164.ts';
-import type { FaxNumber, NumberRepository } from '../numbers/number-repository.ts';
+import type { FaxNumberRecord, NumberRepository } from '../numbers/number-repository.ts';
 import type { Trunk, TrunkRepository } from './trunks/trunk-repository.ts';
 
 export interface InboundCallRequest {
@@ -15,13 +15,13 @@ export interface InboundCallRequest {
 }
 
 export type RouteDecision =
-  | { kind: 'accept'; trunk: Trunk; number: FaxNumber; to: string; from: string | null }
+  | { kind: 'accept'; trunk: Trunk; number: FaxNumberRecord; to: string; from: string | null }
   | { kind: 'reject'; status: 403 | 404 | 484; reason: string; detail: string };
 
 export class CallRouter {
   constructor(
     private readonly trunks: TrunkRepository,
-    private readonly dids: DidPool,
+    private readonly dids: DidRepository,
     private readonly numbers: NumberRepository,
   ) {}
 

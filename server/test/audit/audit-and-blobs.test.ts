@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { AuditLog } from '../../src/audit/audit-log.ts';
+import { AuditRepository } from '../../src/audit/audit-repository.ts';
 import { systemClock } from '../../src/clock.ts';
 import { BlobStore } from '../../src/storage/blob-store.ts';
 import { openDatabase } from '../../src/storage/database.ts';
@@ -20,7 +21,7 @@ function setup(t: { after: (fn: () => void) => void }) {
 
 test('the audit chain verifies, and any edit, deletion or reorder is caught at its entry', (t) => {
   const { db } = setup(t);
-  const audit = new AuditLog(db, systemClock);
+  const audit = new AuditLog(new AuditRepository(db), systemClock);
   for (let i = 0; i < 5; i++) {
     audit.record({
       actorType: 'partner_key',
@@ -46,7 +47,7 @@ test('the audit chain verifies, and any edit, deletion or reorder is caught at i
 
 test('audit entries can be listed per partner and per target, newest first', (t) => {
   const { db } = setup(t);
-  const audit = new AuditLog(db, systemClock);
+  const audit = new AuditLog(new AuditRepository(db), systemClock);
   audit.record({
     actorType: 'operator',
     actorId: 'adm_1',

@@ -7,6 +7,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { systemClock } from '../../src/clock.ts';
+import { DidRepository } from '../../src/numbers/did-repository.ts';
 import { tempDataDir } from '../support/test-appliance.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -54,10 +56,8 @@ test('migrate, create-admin, reset-admin-password, import-dids and doctor work o
   assert.match(imported.out, /imported 2 DIDs/);
   assert.match(imported.out, /skipped line 4 \(bogus\)/);
   const db = new Database(path.join(dataDir, 'faxseal.db'), { readonly: true });
-  assert.equal(
-    (db.prepare("SELECT COUNT(*) AS n FROM dids WHERE area_code = '206'").get() as { n: number }).n,
-    2,
-  );
+  const pool = new DidRepository(db, systemClock).list(undefined, 1000, '+1206');
+  assert.equal(pool.filter((d) => d.areaCode === '206').length, 2);
   db.close();
 
   const doctor = faxseal(dataDir, 'doctor');

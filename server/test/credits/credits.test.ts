@@ -29,12 +29,8 @@ describe('credits ledger', { timeout: 120_000 }, () => {
     blackHole.close();
   });
 
-  const ledgerOf = (partnerId: string) =>
-    app.services.db
-      .prepare(
-        'SELECT amount, balance_after, reason, fax_id FROM credit_entries WHERE partner_id = ? ORDER BY id',
-      )
-      .all(partnerId) as { amount: number; balance_after: number; reason: string; fax_id: string | null }[];
+  // Oldest first, so each entry follows from the one before it.
+  const ledgerOf = (partnerId: string) => app.services.credits.log(partnerId, { limit: 10_000 }).reverse();
 
   test('20 concurrent one-page sends against 10 credits: exactly 10 accepted, balance exact', async () => {
     const partner = await sendingPartner(app, 10);
@@ -71,14 +67,14 @@ describe('credits ledger', { timeout: 120_000 }, () => {
     let running = 0;
     for (const e of ledger) {
       running += e.amount;
-      assert.equal(e.balance_after, running);
-      assert.ok(e.balance_after >= 0);
+      assert.equal(e.balanceAfter, running);
+      assert.ok(e.balanceAfter >= 0);
     }
     assert.equal(running, 0);
     const reservations = ledger.filter((e) => e.reason === 'fax_reservation');
     assert.equal(reservations.length, 10);
     assert.deepEqual(
-      new Set(reservations.map((e) => e.fax_id)),
+      new Set(reservations.map((e) => e.faxId)),
       new Set(accepted.map((r) => r.body.id as string)),
     );
   });
@@ -86,13 +82,9 @@ describe('credits ledger', { timeout: 120_000 }, () => {
   test('the low-balance email goes out once per crossing below 10', async () => {
     const partner = await sendingPartner(app, 12);
     const lowEmails = () =>
-      (
-        app.services.db
-          .prepare(
-            "SELECT COUNT(*) AS n FROM emails e JOIN partners p ON p.email = e.to_address WHERE e.kind = 'low_balance' AND p.id = ?",
-          )
-          .get(partner.partnerId) as { n: number }
-      ).n;
+      app.services.emails
+        .sentTo(app.services.partners.get(partner.partnerId)!.email)
+        .filter((e) => e.kind === 'low_balance').length;
     const send = async (pages: number) => {
       const r = await sendMultipart(
         app,

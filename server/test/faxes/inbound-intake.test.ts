@@ -15,7 +15,7 @@ import { FaxRepository } from '../../src/faxes/fax-repository.ts';
 import { FAX_PROCESS_JOB, InboundIntake } from '../../src/faxes/inbound-intake.ts';
 import { SqliteJobQueue } from '../../src/jobs/job-queue.ts';
 import { JobRepository } from '../../src/jobs/job-repository.ts';
-import type { FaxNumber } from '../../src/numbers/number-repository.ts';
+import type { FaxNumberRecord } from '../../src/numbers/number-repository.ts';
 import { BlobStore } from '../../src/storage/blob-store.ts';
 import { newId } from '../../src/storage/ids.ts';
 import { earlierFax } from '../pipeline/inbound-fax.ts';
@@ -26,7 +26,7 @@ let intake: InboundIntake;
 let faxes: FaxRepository;
 let jobRows: JobRepository;
 let blobs: BlobStore;
-let number: FaxNumber;
+let number: FaxNumberRecord;
 let trunkId: string;
 const spool = mkdtempSync(path.join(os.tmpdir(), 'spool-'));
 

@@ -107,11 +107,8 @@ test('release quarantines the DID; it is reused only after the quarantine', asyn
   const { apiKey: key } = await app.onboardPartner();
   // Drain area 737 but one DID, so reuse is observable.
   const free = app.services.dids.stock().find((s) => s.areaCode === '737')!.available;
-  app.services.db
-    .prepare(
-      "UPDATE dids SET status = 'disabled' WHERE id IN (SELECT id FROM dids WHERE area_code = '737' AND status = 'available' ORDER BY e164 LIMIT ?)",
-    )
-    .run(free - 1);
+  // 737 is the highest demo area code: its available DIDs come first after +1737, in number order.
+  for (const did of app.services.dids.list('available', free - 1, '+1737')) app.services.dids.disable(did.id);
   const held = await app.call('POST', '/api/partner/numbers', {
     key,
     body: { externalUserId: 'leaver', tier: 'personal', areaCode: '737' },

@@ -38,11 +38,7 @@ test('apply → verification email over SMTP → verify issues a key → provisi
   assert.match(email.subject, /verify/i);
   const token = tokenFrom(email.text);
   // The outbox row records that SMTP accepted it.
-  const row = app.services.db
-    .prepare("SELECT status FROM emails WHERE to_address = 'cto@northwind.test'")
-    .get() as {
-    status: string;
-  };
+  const [row] = app.services.emails.sentTo('cto@northwind.test');
   assert.equal(row.status, 'sent');
 
   const verified = await app.call('GET', `/partners/verify?token=${token}`);
@@ -136,12 +132,7 @@ test('without SMTP the email stays in the outbox and its link is logged', async 
     await offline.call('POST', '/partners/apply', {
       body: { companyName: 'Air Gap', email: 'ops@airgap.test' },
     });
-    const row = offline.services.db
-      .prepare("SELECT status, body_text FROM emails WHERE to_address = 'ops@airgap.test'")
-      .get() as {
-      status: string;
-      body_text: string;
-    };
+    const [row] = offline.services.emails.sentTo('ops@airgap.test');
     assert.equal(row.status, 'kept');
     const logged = lines.find((l) => l.includes('email kept in outbox'));
     assert.ok(logged, 'the kept email is logged');

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type FaxPage, writeFaxTiff } from '../../../native-workers/spandsp/index.ts';
 import type { NewInboundFax } from '../../src/faxes/fax-repository.ts';
-import type { FaxNumber } from '../../src/numbers/number-repository.ts';
+import type { FaxNumberRecord } from '../../src/numbers/number-repository.ts';
 import type { Services } from '../../src/services.ts';
 import { newId } from '../../src/storage/ids.ts';
 import { FAX_DOCUMENTS, type FaxFixtureOptions, makeFaxFixture } from '../fixtures/fax-documents.ts';
@@ -35,7 +35,7 @@ export async function documentPages(count: number, options: FaxFixtureOptions = 
 export interface PartnerWithNumber {
   partnerId: string;
   apiKey: string;
-  number: FaxNumber;
+  number: FaxNumberRecord;
 }
 
 export async function partnerWithNumber(
@@ -61,7 +61,7 @@ export async function addNumber(app: TestAppliance, apiKey: string, externalUser
 /** Commits a received fax of `pages` to `number` through the real intake; returns the fax id. */
 export async function commitInboundFax(
   services: Services,
-  number: FaxNumber,
+  number: FaxNumberRecord,
   pages: FaxPage[],
   from = '+16175550123',
 ): Promise<string> {
@@ -102,7 +102,7 @@ export function localUrl(app: { httpUrl: string }, signedUrl: string): string {
 }
 
 /** A fax received on `number` earlier this month, with `pages` pages and nothing else recorded. */
-export function earlierFax(number: FaxNumber, pages: number, overage = false): NewInboundFax {
+export function earlierFax(number: FaxNumberRecord, pages: number, overage = false): NewInboundFax {
   return {
     id: newId('fax'),
     partnerId: number.partnerId,

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
+import { EmailRepository } from '../../src/email/email-repository.ts';
 import { startChildAppliance } from '../support/child-appliance.ts';
 import { tempDataDir } from '../support/test-appliance.ts';
 
@@ -28,9 +29,7 @@ test('a SIGKILLed appliance restarts with partners, keys, numbers and settings i
     202,
   );
   const db = new Database(`${dataDir}/faxseal.db`, { readonly: true });
-  const text = (
-    db.prepare('SELECT body_text FROM emails WHERE to_address = ?').get(email) as { body_text: string }
-  ).body_text;
+  const { text } = new EmailRepository(db).sentTo(email)[0];
   db.close();
   const token = /token=([\w-]+)/.exec(text)![1];
   const { apiKey } = await json(await fetch(`${appliance.url}/partners/verify?token=${token}`));

@@ -91,10 +91,10 @@ export async function startTestAppliance(
       const email = `owner${partnerCounter}-${Date.now()}@partner.test`;
       const applied = await call('POST', '/partners/apply', { body: { companyName, email } });
       if (applied.status !== 202) throw new Error(`apply failed: ${applied.text}`);
-      const row = appliance.services.db
-        .prepare("SELECT body_text FROM emails WHERE to_address = ? AND kind = 'partner_verification'")
-        .get(email) as { body_text: string };
-      const token = /token=([\w-]+)/.exec(row.body_text)![1];
+      const verification = appliance.services.emails
+        .sentTo(email)
+        .find((e) => e.kind === 'partner_verification')!;
+      const token = /token=([\w-]+)/.exec(verification.text)![1];
       const verified = await call('GET', `/partners/verify?token=${token}`);
       if (verified.status !== 200) throw new Error(`verify failed: ${verified.text}`);
       return { partnerId: verified.body.partnerId, apiKey: verified.body.apiKey };

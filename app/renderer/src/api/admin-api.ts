@@ -1,7 +1,7 @@
 // The operator console's calls: the DID pool and partners.
 
 import type { ApiClient } from './client.ts';
-import type { DidImportResult, DidList, DidStatus, Partner } from './types.ts';
+import type { DidImportResult, DidList, DidStatus, PartnerList } from './types.ts';
 
 export function adminApi(client: ApiClient) {
   return {
@@ -9,7 +9,7 @@ export function adminApi(client: ApiClient) {
       client.get<DidList>('/api/admin/dids', { query }),
     importDids: (csv: string) =>
       client.post<DidImportResult>('/api/admin/dids/import', { text: csv, contentType: 'text/csv' }),
-    listPartners: () => client.get<{ items: Partner[] }>('/api/admin/partners'),
+    listPartners: () => client.get<PartnerList>('/api/admin/partners'),
   };
 }
 

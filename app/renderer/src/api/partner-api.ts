@@ -3,19 +3,21 @@
 import { type ApiClient, ApiProblem } from './client.ts';
 import type {
   ApiKey,
+  ApiKeyList,
   CreatedApiKey,
-  Credits,
+  CreditBalance,
   FaxNumber,
-  Page,
+  FaxNumberPage,
   PartnerSettings,
   SettingsPatch,
   Tier,
+  UpdatedSettings,
 } from './types.ts';
 
 export function partnerApi(client: ApiClient) {
   return {
     listNumbers: (query: { limit?: number; cursor?: string; status?: 'active' | 'released' } = {}) =>
-      client.get<Page<FaxNumber>>('/api/partner/numbers', { query }),
+      client.get<FaxNumberPage>('/api/partner/numbers', { query }),
     /** `created` is false when the user already had an active number (200 instead of 201). */
     async provisionNumber(body: { externalUserId: string; tier: Tier; areaCode?: string }) {
       const { status, body: number } = await client.send<FaxNumber>('POST', '/api/partner/numbers', {
@@ -30,7 +32,7 @@ export function partnerApi(client: ApiClient) {
       let count = 0;
       let cursor: string | undefined;
       do {
-        const page = await client.get<Page<FaxNumber>>('/api/partner/numbers', {
+        const page = await client.get<FaxNumberPage>('/api/partner/numbers', {
           query: { status: 'active', limit: 200, cursor },
         });
         count += page.items.length;
@@ -40,14 +42,14 @@ export function partnerApi(client: ApiClient) {
     },
     getSettings: () => client.get<PartnerSettings>('/api/partner/settings'),
     updateSettings: (patch: SettingsPatch) =>
-      client.patch<PartnerSettings>('/api/partner/settings', { json: patch }),
-    listKeys: () => client.get<{ items: ApiKey[] }>('/api/partner/keys'),
+      client.patch<UpdatedSettings>('/api/partner/settings', { json: patch }),
+    listKeys: () => client.get<ApiKeyList>('/api/partner/keys'),
     createKey: (name: string) => client.post<CreatedApiKey>('/api/partner/keys', { json: { name } }),
     revokeKey: (id: string) => client.delete<ApiKey>(`/api/partner/keys/${encodeURIComponent(id)}`),
     /** null when this appliance has no credits endpoint yet (404 route_not_found). */
-    async credits(): Promise<Credits | null> {
+    async credits(): Promise<CreditBalance | null> {
       try {
-        return await client.get<Credits>('/api/partner/credits');
+        return await client.get<CreditBalance>('/api/partner/credits');
       } catch (error) {
         if (error instanceof ApiProblem && error.status === 404 && error.code === 'route_not_found')
           return null;

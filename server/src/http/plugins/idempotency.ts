@@ -4,6 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { IdempotencyRepository } from '../idempotency-repository.ts';
 import { Problem } from '../problem.ts';
 
 const RETENTION_MS = 24 * 60 * 60 * 1000;
@@ -20,7 +21,8 @@ export function enableIdempotency(
   scope: FastifyInstance,
   scopeOf: (request: FastifyRequest) => string,
 ): void {
-  const { db, clock } = scope.services;
+  const { clock } = scope.services;
+  const records = new IdempotencyRepository(scope.services.db);
   scope.decorateRequest('idempotency', null);
 
   scope.addHook('preHandler', async (request, reply) => {
@@ -38,28 +40,13 @@ export function enableIdempotency(
       )
       .digest('hex');
     const now = clock.now();
-    db.prepare('DELETE FROM idempotency_records WHERE created_at < ?').run(
-      new Date(now.getTime() - RETENTION_MS).toISOString(),
-    );
-    const inserted = db
-      .prepare(
-        `INSERT INTO idempotency_records (scope, idempotency_key, request_hash, created_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (scope, idempotency_key) DO NOTHING`,
-      )
-      .run(owner, key, requestHash, now.toISOString()).changes;
-    if (inserted === 1) {
+    records.deleteOlderThan(new Date(now.getTime() - RETENTION_MS).toISOString());
+    if (records.claim(owner, key, requestHash, now.toISOString())) {
       request.idempotency = { scope: owner, key };
       return;
     }
-    const record = db
-      .prepare('SELECT * FROM idempotency_records WHERE scope = ? AND idempotency_key = ?')
-      .get(owner, key) as {
-      request_hash: string;
-      status_code: number | null;
-      response_body: string;
-      response_type: string;
-    };
-    if (record.request_hash !== requestHash) {
+    const record = records.get(owner, key)!;
+    if (record.requestHash !== requestHash) {
       throw new Problem(
         422,
         'idempotency_key_reused',
@@ -67,17 +54,17 @@ export function enableIdempotency(
         'This Idempotency-Key was used with a different request in the last 24 hours.',
       );
     }
-    if (record.status_code === null) {
+    if (record.statusCode === null) {
       throw Problem.conflict(
         'idempotency_in_progress',
         'A request with this Idempotency-Key is still being processed.',
       );
     }
     return reply
-      .code(record.status_code)
+      .code(record.statusCode)
       .header('idempotent-replayed', 'true')
-      .type(record.response_type)
-      .send(record.response_body);
+      .type(record.responseType)
+      .send(record.responseBody);
   });
 
   scope.addHook('onSend', async (request, reply, payload) => {
@@ -86,20 +73,13 @@ export function enableIdempotency(
     request.idempotency = null;
     if (reply.statusCode >= 500) {
       // The first attempt failed on our side: let the client retry with the same key.
-      db.prepare('DELETE FROM idempotency_records WHERE scope = ? AND idempotency_key = ?').run(
-        idem.scope,
-        idem.key,
-      );
+      records.release(idem.scope, idem.key);
     } else {
-      db.prepare(
-        'UPDATE idempotency_records SET status_code = ?, response_body = ?, response_type = ? WHERE scope = ? AND idempotency_key = ?',
-      ).run(
-        reply.statusCode,
-        typeof payload === 'string' ? payload : '',
-        String(reply.getHeader('content-type') ?? 'application/json'),
-        idem.scope,
-        idem.key,
-      );
+      records.complete(idem.scope, idem.key, {
+        statusCode: reply.statusCode,
+        body: typeof payload === 'string' ? payload : '',
+        contentType: String(reply.getHeader('content-type') ?? 'application/json'),
+      });
     }
     return payload;
   });

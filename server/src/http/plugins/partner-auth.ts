@@ -2,19 +2,19 @@
 // refused at once; the resolved key rides on the request for rate limiting and scoping.
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ApiKey } from '../../keys/api-key-repository.ts';
+import type { ApiKeyRecord } from '../../keys/api-key-repository.ts';
 import { Problem } from '../problem.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    apiKey: ApiKey | null;
+    apiKey: ApiKeyRecord | null;
   }
 }
 
 export function bearerToken(request: FastifyRequest): string | null {
   const header = request.headers.authorization;
   if (!header) return null;
-  const m = /^Bearer\s+(\S+)$/i.exec(header);
+  const m = header.match(/^Bearer\s+(\S+)$/i);
   return m ? m[1] : null;
 }
 

@@ -1,5 +1,5 @@
-// Builds the Fastify application: external plugins (helmet, docs, rate limit), our support
-// plugins (auth, idempotency, problem+json) and the routes of every domain.
+// The HTTP composition root: external plugins (helmet, docs, rate limit), our support plugins
+// (auth, idempotency, problem+json) and the routes of every domain, each in its auth scope.
 
 import { randomUUID } from 'node:crypto';
 import helmet from '@fastify/helmet';
@@ -8,26 +8,28 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { adminRoutes } from '../admin/admin-routes.ts';
-import { partnerCreditRoutes } from '../credits/credit-routes.ts';
-import { extractionRoutes } from '../extraction/extraction-routes.ts';
-import { modelRoutes } from '../extraction/model-routes.ts';
-import { fileRoutes } from '../inbox/file-routes.ts';
-import { inboxRoutes } from '../inbox/inbox-routes.ts';
-import { keyRoutes } from '../keys/key-routes.ts';
-import { numberRoutes } from '../numbers/number-routes.ts';
-import { createMetrics, type Metrics } from '../observability/metrics.ts';
-import { faxRoutes } from '../outbound/fax-routes.ts';
-import { onboardingRoutes } from '../partners/onboarding-routes.ts';
-import type { Services } from '../services.ts';
-import { settingsRoutes } from '../settings/settings-routes.ts';
-import { webhookRoutes } from '../webhooks/webhook-routes.ts';
-import { consoleRoutes } from './console-routes.ts';
-import { installErrorHandling } from './errors.ts';
-import { healthRoutes } from './health-routes.ts';
-import { enableIdempotency } from './plugins/idempotency.ts';
-import { partnerId, requirePartnerKey } from './plugins/partner-auth.ts';
-import { Problem } from './problem.ts';
+import { adminRoutes } from './admin/admin-routes.ts';
+import { adminCreditRoutes, partnerCreditRoutes } from './credits/credit-routes.ts';
+import { extractionRoutes } from './extraction/extraction-routes.ts';
+import { modelRoutes } from './extraction/model-routes.ts';
+import { consoleRoutes } from './http/console-routes.ts';
+import { installErrorHandling } from './http/errors.ts';
+import { healthRoutes } from './http/health-routes.ts';
+import { enableIdempotency } from './http/plugins/idempotency.ts';
+import { requireOperator } from './http/plugins/operator-auth.ts';
+import { partnerId, requirePartnerKey } from './http/plugins/partner-auth.ts';
+import { Problem } from './http/problem.ts';
+import { fileRoutes } from './inbox/file-routes.ts';
+import { inboxRoutes } from './inbox/inbox-routes.ts';
+import { keyRoutes } from './keys/key-routes.ts';
+import { numberRoutes } from './numbers/number-routes.ts';
+import { createMetrics, type Metrics } from './observability/metrics.ts';
+import { faxRoutes } from './outbound/fax-routes.ts';
+import { trunkRoutes } from './outbound/trunk-routes.ts';
+import { onboardingRoutes } from './partners/onboarding-routes.ts';
+import type { Services } from './services.ts';
+import { settingsRoutes } from './settings/settings-routes.ts';
+import { webhookRoutes } from './webhooks/webhook-routes.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -155,8 +157,17 @@ export async function buildHttpApp(services: Services): Promise<FastifyInstance>
     { prefix: '/api/partner' },
   );
   await app.register(fileRoutes);
-  await app.register(adminRoutes, { prefix: '/api/admin' });
-  await app.register(modelRoutes, { prefix: '/api/admin' });
+  await app.register(
+    async (scope) => {
+      // Every operator endpoint, whatever its domain, sits behind this one check.
+      requireOperator(scope);
+      await scope.register(adminRoutes);
+      await scope.register(adminCreditRoutes);
+      await scope.register(trunkRoutes);
+      await scope.register(modelRoutes);
+    },
+    { prefix: '/api/admin' },
+  );
   await app.register(consoleRoutes);
   return app;
 }

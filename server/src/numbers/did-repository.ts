@@ -1,22 +1,16 @@
-// The pool of DIDs (phone numbers bought from a carrier) that partner numbers are drawn from.
-// Released DIDs rest in quarantine before reuse so the previous owner's callers fade out.
+// The `dids` table: the numbers bought from a carrier, their state in the pool (available,
+// assigned, quarantined, disabled) and the trunk each belongs to.
 
 import type { Clock } from '../clock.ts';
 import type { Db } from '../storage/database.ts';
 import { newId } from '../storage/ids.ts';
-import { areaCodeOf, parseUsNumber } from './e164.ts';
+import type { Did, DidStatus, DidStock } from './did-schema.ts';
+import { areaCodeOf } from './e164.ts';
 
-export type DidStatus = 'available' | 'assigned' | 'quarantined' | 'disabled';
-
-export interface Did {
-  id: string;
-  e164: string;
-  areaCode: string;
+/** The stored DID: the admin API's Did plus the trunk it belongs to (not shown there). */
+export interface DidRecord extends Did {
   status: DidStatus;
-  quarantinedUntil: string | null;
   trunkId: string | null;
-  source: string;
-  createdAt: string;
 }
 
 interface DidRow {
@@ -30,9 +24,9 @@ interface DidRow {
   created_at: string;
 }
 
-const toDid = (r: DidRow): Did => ({
+const toDid = (r: DidRow): DidRecord => ({
   id: r.id,
-  e164: r.e164,
+  number: r.e164,
   areaCode: r.area_code,
   status: r.status,
   quarantinedUntil: r.quarantined_until,
@@ -41,54 +35,21 @@ const toDid = (r: DidRow): Did => ({
   createdAt: r.created_at,
 });
 
-/** Fictional numbers (NANP reserves 555-0100…0199) so provisioning works before a trunk exists. */
-export const DEMO_AREA_CODES = ['212', '312', '415', '617', '737'];
-
-export interface DidImportResult {
-  imported: number;
-  skipped: { line: number; value: string; reason: string }[];
-}
-
 // A DID is free when it was never assigned or its quarantine has ended.
 const FREE = `(status = 'available' OR (status = 'quarantined' AND quarantined_until <= @now))`;
 
-export class DidPool {
+export class DidRepository {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
   ) {}
 
-  seedDemo(): number {
-    const count = (this.db.prepare('SELECT COUNT(*) AS n FROM dids').get() as { n: number }).n;
-    if (count > 0) return 0;
-    const numbers = DEMO_AREA_CODES.flatMap((area) =>
-      Array.from({ length: 100 }, (_, i) => `+1${area}55501${String(i).padStart(2, '0')}`),
-    );
-    return this.add(numbers, 'demo');
+  count(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM dids').get() as { n: number }).n;
   }
 
-  /** Imports a CSV whose first column is a US number in any common format; a header row is allowed. */
-  importCsv(csv: string, source = 'import'): DidImportResult {
-    const skipped: DidImportResult['skipped'] = [];
-    const numbers: string[] = [];
-    csv.split(/\r?\n/).forEach((line, index) => {
-      const value = line.split(',')[0]?.trim().replace(/^"|"$/g, '') ?? '';
-      if (value === '' || (index === 0 && /[a-z]/i.test(value))) return;
-      const e164 = parseUsNumber(value);
-      if (!e164) skipped.push({ line: index + 1, value, reason: 'not a valid US number' });
-      else numbers.push(e164);
-    });
-    const before = (this.db.prepare('SELECT COUNT(*) AS n FROM dids').get() as { n: number }).n;
-    this.add(numbers, source);
-    const after = (this.db.prepare('SELECT COUNT(*) AS n FROM dids').get() as { n: number }).n;
-    const imported = after - before;
-    const duplicates = numbers.length - imported;
-    if (duplicates > 0)
-      skipped.push({ line: 0, value: `${duplicates} numbers`, reason: 'already in the pool' });
-    return { imported, skipped };
-  }
-
-  private add(numbers: string[], source: string): number {
+  /** Adds `numbers` (E.164) as available DIDs in one transaction; returns how many were new. */
+  addAvailable(numbers: string[], source: string): number {
     const insert = this.db.prepare(
       `INSERT INTO dids (id, e164, area_code, status, source, created_at)
        VALUES (?, ?, ?, 'available', ?, ?) ON CONFLICT (e164) DO NOTHING`,
@@ -103,7 +64,7 @@ export class DidPool {
   }
 
   /** Takes one free DID (in `areaCode` when given) and marks it assigned. Call inside a transaction. */
-  claim(areaCode?: string): Did | null {
+  claim(areaCode?: string): DidRecord | null {
     const area = areaCode ? 'AND area_code = @areaCode' : '';
     // Never-used DIDs first; then those whose quarantine ended longest ago.
     const row = (this.db
@@ -126,16 +87,22 @@ export class DidPool {
       .run(until.toISOString(), didId);
   }
 
+  /** Takes a DID out of the pool for good (a number the carrier took back, a test drain). */
+  disable(didId: string): void {
+    this.db.prepare("UPDATE dids SET status = 'disabled', quarantined_until = NULL WHERE id = ?").run(didId);
+  }
+
   /** Area codes that still have free DIDs, with how many. */
-  stock(): { areaCode: string; available: number }[] {
+  stock(): DidStock[] {
     return this.db
       .prepare(
         `SELECT area_code AS areaCode, COUNT(*) AS available FROM dids WHERE ${FREE} GROUP BY area_code ORDER BY area_code`,
       )
-      .all({ now: this.clock.now().toISOString() }) as { areaCode: string; available: number }[];
+      .all({ now: this.clock.now().toISOString() }) as DidStock[];
   }
 
-  list(status?: DidStatus, limit = 200, after?: string): Did[] {
+  /** In number order; `after` is the last number of the previous page. */
+  list(status?: DidStatus, limit = 200, after?: string): DidRecord[] {
     const rows = this.db
       .prepare(
         `SELECT * FROM dids WHERE (@status IS NULL OR status = @status) AND (@after IS NULL OR e164 > @after)
@@ -145,7 +112,7 @@ export class DidPool {
     return rows.map(toDid);
   }
 
-  byE164(e164: string): Did | null {
+  byE164(e164: string): DidRecord | null {
     const row = this.db.prepare('SELECT * FROM dids WHERE e164 = ?').get(e164) as DidRow | undefined;
     return row ? toDid(row) : null;
   }

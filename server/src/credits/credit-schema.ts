@@ -1,0 +1,57 @@
+// Credits as the API shows them: the balance, the append-only credit log, and the operator's grant
+// or adjustment. 1 credit sends 1 page.
+
+import { type Static, Type } from 'typebox';
+import { nullable, Page, PageQuery, Timestamp } from '../http/schema.ts';
+
+export const CreditBalanceSchema = Type.Object({
+  balance: Type.Integer({ description: 'Credits available; 1 credit sends 1 page' }),
+  lowBalanceThreshold: Type.Integer({
+    description: 'Below this a low-balance email is sent (once per crossing)',
+  }),
+});
+export type CreditBalance = Static<typeof CreditBalanceSchema>;
+
+export const CreditReasonSchema = Type.Union([
+  Type.Literal('grant'),
+  Type.Literal('adjustment'),
+  Type.Literal('purchase'),
+  Type.Literal('fax_reservation'),
+  Type.Literal('fax_refund'),
+]);
+export type CreditReason = Static<typeof CreditReasonSchema>;
+
+export const CreditEntrySchema = Type.Object({
+  id: Type.String(),
+  amount: Type.Integer({ description: 'Signed: reservations negative, grants and refunds positive' }),
+  balanceAfter: Type.Integer(),
+  reason: Type.Union(CreditReasonSchema.anyOf, {
+    description:
+      'fax_reservation: 1 credit per page at submission; fax_refund: pages not sent, at settlement',
+  }),
+  faxId: nullable(Type.String()),
+  note: nullable(Type.String()),
+  createdAt: Timestamp,
+});
+export type CreditEntry = Static<typeof CreditEntrySchema>;
+
+export const CreditEntryPageSchema = Page(CreditEntrySchema);
+export type CreditEntryPage = Static<typeof CreditEntryPageSchema>;
+
+export const CreditLogQuerySchema = Type.Object(
+  { ...PageQuery, faxId: Type.Optional(Type.String({ maxLength: 64 })) },
+  { additionalProperties: false },
+);
+
+export const CreditGrantSchema = Type.Object(
+  {
+    amount: Type.Integer({ minimum: -1_000_000, maximum: 1_000_000, description: 'Not zero' }),
+    reason: Type.Optional(Type.Union([Type.Literal('grant'), Type.Literal('adjustment')])),
+    note: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+export type CreditGrant = Static<typeof CreditGrantSchema>;
+
+export const CreditGrantResultSchema = Type.Object({ balance: Type.Integer(), entry: CreditEntrySchema });
+export type CreditGrantResult = Static<typeof CreditGrantResultSchema>;
