@@ -24,7 +24,6 @@ import { createOutbound, type Outbound } from './outbound/outbound.ts';
 import { Onboarding } from './partners/onboarding.ts';
 import { PartnerRepository } from './partners/partner-repository.ts';
 import { SettingsRepository } from './settings/settings-repository.ts';
-
 import { BlobStore } from './storage/blob-store.ts';
 import { type Db, openDatabase } from './storage/database.ts';
 import { MasterKey } from './storage/master-key.ts';
@@ -100,19 +99,10 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
     settings,
     webhookSecrets,
   });
-  const outbound = createOutbound({
-    config,
-    db,
-    clock,
-    log: log.child({ module: 'outbound' }),
-    faxes,
-    credits,
-    numbers,
-    trunks,
-    blobs,
-    jobs,
-    webhooks,
-  });
+  const outbound = createOutbound(
+    { config, db, clock, faxes, credits, numbers, trunks, blobs, jobs, webhooks },
+    log.child({ module: 'outbound' }),
+  );
   return {
     config,
     log,

@@ -6,12 +6,10 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.ts';
-import type { FailureRecord, FaxRepository, OutboundFaxRecord } from '../faxes/fax-repository.ts';
-import type { Job, JobQueue } from '../jobs/job-queue.ts';
-import type { BlobStore } from '../storage/blob-store.ts';
-import type { Db } from '../storage/database.ts';
-import type { Trunk, TrunkRepository } from '../telephony/trunks/trunk-repository.ts';
+import type { FailureRecord, OutboundFaxRecord } from '../faxes/fax-repository.ts';
+import type { Job } from '../jobs/job-queue.ts';
+import type { Services } from '../services.ts';
+import type { Trunk } from '../telephony/trunks/trunk-repository.ts';
 import type { OutboundCallOutcome, OutboundCallPlacer } from './call-placer.ts';
 import { classifySipFailure, classifyT30Failure, type FailureClass } from './failure-code.ts';
 import { renderFax } from './fax-document.ts';
@@ -39,15 +37,9 @@ export class Dialer {
   private stopping = false;
 
   constructor(
-    private readonly deps: {
-      db: Db;
-      clock: Clock;
+    private readonly deps: Pick<Services, 'db' | 'clock' | 'faxes' | 'trunks' | 'blobs' | 'jobs'> & {
       log: Logger;
-      faxes: FaxRepository;
       outbound: OutboundFaxes;
-      trunks: TrunkRepository;
-      blobs: BlobStore;
-      jobs: JobQueue;
       /** Null until telephony is up: jobs then wait (they are retried by the queue). */
       placer: () => OutboundCallPlacer | null;
     },

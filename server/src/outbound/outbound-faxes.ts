@@ -4,18 +4,12 @@
 // same transaction as the state change).
 
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.ts';
-import type { CreditChangeResult, CreditLedger } from '../credits/credit-ledger.ts';
+import type { CreditChangeResult } from '../credits/credit-ledger.ts';
 import { DomainError } from '../domain-error.ts';
-import type { FailureRecord, FaxRepository, OutboundFaxRecord } from '../faxes/fax-repository.ts';
-import type { JobQueue } from '../jobs/job-queue.ts';
+import type { FailureRecord, OutboundFaxRecord } from '../faxes/fax-repository.ts';
 import { isUsE164 } from '../numbers/e164.ts';
-import type { NumberRepository } from '../numbers/number-repository.ts';
-import type { BlobStore } from '../storage/blob-store.ts';
-import type { Db } from '../storage/database.ts';
+import type { Services } from '../services.ts';
 import { newId } from '../storage/ids.ts';
-import type { WebhookOutbox } from '../webhooks/outbox.ts';
-import type { UrlPolicy } from '../webhooks/url-policy.ts';
 import type { OutboundFaxPayload } from '../webhooks/webhook-event.ts';
 import { type DocumentLimits, documentError, inspectPdf } from './fax-document.ts';
 import type { CoverRequest } from './outbound-fax-schema.ts';
@@ -41,17 +35,11 @@ export interface Submission {
 
 export class OutboundFaxes {
   constructor(
-    private readonly deps: {
-      db: Db;
-      clock: Clock;
+    private readonly deps: Pick<
+      Services,
+      'db' | 'faxes' | 'credits' | 'numbers' | 'blobs' | 'jobs' | 'webhooks'
+    > & {
       log: Logger;
-      faxes: FaxRepository;
-      credits: CreditLedger;
-      numbers: NumberRepository;
-      blobs: BlobStore;
-      jobs: JobQueue;
-      outbox: WebhookOutbox;
-      urlPolicy: UrlPolicy;
       limits: DocumentLimits;
     },
   ) {}
@@ -70,22 +58,16 @@ export class OutboundFaxes {
       });
     }
     if (input.callbackUrl) {
-      const checked = this.deps.urlPolicy.checkUrl(input.callbackUrl);
+      const checked = this.deps.webhooks.urlPolicy.checkUrl(input.callbackUrl);
       if (!checked.ok) errors.push({ field: '/body/callbackUrl', message: checked.message });
     }
     if (errors.length === 0) return;
-    const onlyNumber = errors.length === 1 && errors[0].field === '/body/to';
-    throw onlyNumber
-      ? new DomainError(
-          'invalid',
-          'invalid_number',
-          'The destination number is not valid',
-          errors[0].message,
-          {
-            errors,
-          },
-        )
-      : DomainError.invalid(errors);
+    const number = errors[0];
+    if (errors.length === 1 && number.field === '/body/to') {
+      const title = 'The destination number is not valid';
+      throw new DomainError('invalid', 'invalid_number', title, number.message, { errors });
+    }
+    throw DomainError.invalid(errors);
   }
 
   async submit(s: Submission): Promise<OutboundFaxRecord> {
@@ -234,7 +216,7 @@ export class OutboundFaxes {
       t30Code: fax.t30Code,
       t30Text: fax.t30Text,
     };
-    this.deps.outbox.enqueue(fax.partnerId, event, payload, { callbackUrl: fax.callbackUrl });
+    this.deps.webhooks.outbox.enqueue(fax.partnerId, event, payload, { callbackUrl: fax.callbackUrl });
   }
 }
 

@@ -6,17 +6,8 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { MediaEngine } from '../../../native-workers/media/media-engine.ts';
-import type { Clock } from '../clock.ts';
-import type { Config } from '../config/config.ts';
-import type { CreditLedger } from '../credits/credit-ledger.ts';
-import type { FaxRepository } from '../faxes/fax-repository.ts';
-import type { SqliteJobQueue } from '../jobs/job-queue.ts';
-import type { NumberRepository } from '../numbers/number-repository.ts';
-import type { BlobStore } from '../storage/blob-store.ts';
-import type { Db } from '../storage/database.ts';
+import type { Services } from '../services.ts';
 import type { UserAgent } from '../telephony/sip/user-agent.ts';
-import type { TrunkRepository } from '../telephony/trunks/trunk-repository.ts';
-import type { Webhooks } from '../webhooks/webhooks.ts';
 import { type OutboundCallPlacer, SipCallPlacer } from './call-placer.ts';
 import { Dialer } from './dialer.ts';
 import { OutboundFaxes } from './outbound-faxes.ts';
@@ -36,31 +27,17 @@ export interface Outbound {
   stop(): Promise<void>;
 }
 
-export function createOutbound(deps: {
-  config: Config;
-  db: Db;
-  clock: Clock;
-  log: Logger;
-  faxes: FaxRepository;
-  credits: CreditLedger;
-  numbers: NumberRepository;
-  trunks: TrunkRepository;
-  blobs: BlobStore;
-  jobs: SqliteJobQueue;
-  webhooks: Webhooks;
-}): Outbound {
-  const { config, db, clock, log } = deps;
+export function createOutbound(
+  deps: Pick<
+    Services,
+    'config' | 'db' | 'clock' | 'faxes' | 'credits' | 'numbers' | 'trunks' | 'blobs' | 'jobs' | 'webhooks'
+  >,
+  log: Logger,
+): Outbound {
+  const { config } = deps;
   const service = new OutboundFaxes({
-    db,
-    clock,
+    ...deps,
     log,
-    faxes: deps.faxes,
-    credits: deps.credits,
-    numbers: deps.numbers,
-    blobs: deps.blobs,
-    jobs: deps.jobs,
-    outbox: deps.webhooks.outbox,
-    urlPolicy: deps.webhooks.urlPolicy,
     limits: { maxBytes: config.faxMaxMegabytes * 1024 * 1024, maxPages: config.faxMaxPages },
   });
   const outbound: Outbound = {
@@ -91,17 +68,7 @@ export function createOutbound(deps: {
     },
   };
   outbound.dialer = new Dialer(
-    {
-      db,
-      clock,
-      log,
-      faxes: deps.faxes,
-      outbound: service,
-      trunks: deps.trunks,
-      blobs: deps.blobs,
-      jobs: deps.jobs,
-      placer: () => outbound.placer,
-    },
+    { ...deps, log, outbound: service, placer: () => outbound.placer },
     {
       concurrency: config.outboundConcurrency,
       ringTimeoutMs: config.outboundRingTimeoutSeconds * 1000,

@@ -7,13 +7,14 @@ import { after, before, describe, it } from 'node:test';
 import { buildCorpus, textToOcrPages } from '../../../scripts/fixtures/corpus/corpus.ts';
 import { enqueueExtraction, FAX_EXTRACT_JOB } from '../../src/extraction/extract-job.ts';
 import type { ExtractionSchema } from '../../src/extraction/extraction-schema.ts';
-import { expectProblem, startTestAppliance, type TestAppliance } from '../support/test-appliance.ts';
-import { type Receiver, startReceiver } from '../webhooks/receiver.ts';
+import { expectProblem, type TestAppliance } from '../support/test-appliance.ts';
+import type { Receiver } from '../webhooks/receiver.ts';
 import {
   eventsFor,
   extractJobsSettled,
   insertOcrFax,
   partnerWithNumber,
+  startWithReceiver,
   storedExtraction,
   type TestPartner,
 } from './ocr-fax.ts';
@@ -48,20 +49,16 @@ describe('fax.extract with rules', () => {
   let app: TestAppliance;
   let receiver: Receiver;
   let partner: TestPartner;
+  let close: () => Promise<void>;
 
   before(async () => {
-    receiver = await startReceiver();
-    app = await startTestAppliance({
-      urlAllowlist: ['127.0.0.1'],
+    ({ app, receiver, close } = await startWithReceiver({
       webhookRetrySchedule: [0.05],
       extractionProvider: 'rules',
-    });
+    }));
     partner = await partnerWithNumber(app, { webhookUrl: receiver.url, extractionSchema: schema });
   });
-  after(async () => {
-    await app.shutdown();
-    await receiver.close();
-  });
+  after(() => close());
 
   it('delivers fax.extracted shaped exactly like the schema, with evidence on the right page and text', async () => {
     const faxId = insertOcrFax(app, partner, pages, schema);
@@ -216,20 +213,16 @@ describe('fax.extract with rules', () => {
 describe('fax.extract when the configured provider fails', () => {
   let app: TestAppliance;
   let receiver: Receiver;
+  let close: () => Promise<void>;
 
   before(async () => {
-    receiver = await startReceiver();
-    app = await startTestAppliance({
-      urlAllowlist: ['127.0.0.1'],
+    ({ app, receiver, close } = await startWithReceiver({
       extractionProvider: 'llama',
       llamaModel: 'not-here.gguf',
       llamaThreads: 1,
-    });
+    }));
   });
-  after(async () => {
-    await app.shutdown();
-    await receiver.close();
-  });
+  after(() => close());
 
   it('falls back to rules, delivers fax.extracted and records the fallback', async () => {
     const partner = await partnerWithNumber(app, { webhookUrl: receiver.url, extractionSchema: schema });

@@ -5,12 +5,14 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CorpusDocument, renderCorpusPdf } from '../../../scripts/fixtures/corpus/corpus.ts';
+import type { Config } from '../../src/config/config.ts';
 import { encodeFaxTiff, rasterisePdf } from '../../src/documents/fax-raster.ts';
 import type { ExtractionSchema } from '../../src/extraction/extraction-schema.ts';
 import type { OcrPage } from '../../src/ocr/ocr-result.ts';
 import { newId } from '../../src/storage/ids.ts';
-import type { TestAppliance } from '../support/test-appliance.ts';
-import type { ReceivedWebhook } from '../webhooks/receiver.ts';
+import { storedInboundFax } from '../pipeline/inbound-fax.ts';
+import { startTestAppliance, type TestAppliance } from '../support/test-appliance.ts';
+import { type ReceivedWebhook, type Receiver, startReceiver } from '../webhooks/receiver.ts';
 
 export interface TestPartner {
   partnerId: string;
@@ -18,6 +20,20 @@ export interface TestPartner {
   numberId: string;
   shadowUserId: string;
   number: string;
+}
+
+/** A webhook receiver on loopback and an appliance allowed to post to it; `close` stops both. */
+export async function startWithReceiver(overrides: Partial<Config> = {}) {
+  const receiver: Receiver = await startReceiver();
+  const app = await startTestAppliance({ urlAllowlist: ['127.0.0.1'], ...overrides });
+  return {
+    app,
+    receiver,
+    async close() {
+      await app.shutdown();
+      await receiver.close();
+    },
+  };
 }
 
 export async function partnerWithNumber(
@@ -52,40 +68,19 @@ export function insertOcrFax(
   schema: ExtractionSchema | null,
   options: { ocrStatus?: 'done' | 'pending' } = {},
 ): string {
-  const id = newId('fax');
   const now = app.services.clock.now().toISOString();
-  const { db, faxes } = app.services;
+  const { db, faxes, numbers } = app.services;
+  const fax = storedInboundFax(numbers.byId(partner.numberId)!, pages.length, {
+    from: '+15035550126',
+    to: partner.number,
+    extractionSchema: schema,
+    createdAt: now,
+  });
   db.transaction(() => {
     faxes.insertInbound(
-      {
-        id,
-        partnerId: partner.partnerId,
-        numberId: partner.numberId,
-        shadowUserId: partner.shadowUserId,
-        status: 'received',
-        from: '+15035550126',
-        to: partner.number,
-        callId: null,
-        trunkId: null,
-        transport: null,
-        pages: pages.length,
-        remoteStationId: null,
-        bitRate: null,
-        ecm: null,
-        resolution: null,
-        t30Code: null,
-        t30Text: null,
-        startedAt: null,
-        completedAt: null,
-        durationMs: null,
-        overage: false,
-        pdfBlob: null,
-        purgeAt: null,
-        extractionSchema: schema,
-        createdAt: now,
-      },
+      fax,
       pages.map((p) => ({
-        faxId: id,
+        faxId: fax.id,
         page: p.page,
         width: p.width,
         height: p.height,
@@ -98,10 +93,10 @@ export function insertOcrFax(
       const text = pages.map((p) => p.text.trim()).join('\n\n');
       const confidence = pages.reduce((sum, p) => sum + p.confidence, 0) / Math.max(1, pages.length);
       // No PDF: extraction never reads it.
-      faxes.saveOcr(id, { pages, text, confidence, status: 'done' }, null, null, now);
+      faxes.saveOcr(fax.id, { pages, text, confidence, status: 'done' }, null, null, now);
     }
   })();
-  return id;
+  return fax.id;
 }
 
 /** A corpus document rendered to fax pages and committed as a finished inbound call (pipeline input). */

@@ -18,7 +18,7 @@ import { JobRepository } from '../../src/jobs/job-repository.ts';
 import type { FaxNumberRecord } from '../../src/numbers/number-repository.ts';
 import { BlobStore } from '../../src/storage/blob-store.ts';
 import { newId } from '../../src/storage/ids.ts';
-import { earlierFax } from '../pipeline/inbound-fax.ts';
+import { storedInboundFax } from '../pipeline/inbound-fax.ts';
 import { startTestAppliance, type TestAppliance } from '../support/test-appliance.ts';
 
 let app: TestAppliance;
@@ -158,7 +158,7 @@ test('a call with no page leaves a failed fax and no job', async () => {
 
 test('pages beyond the monthly allowance are received and flagged as overage', async () => {
   // 199 of the personal tier's 200 pages already used this month.
-  faxes.insertInbound(earlierFax(number, 199), []);
+  faxes.insertInbound(storedInboundFax(number, 199), []);
   const tiff = path.join(spool, 'over.tif');
   writeFaxTiff(tiff, [drawSyntheticPage({ seed: 4 }), drawSyntheticPage({ seed: 5 })]);
   const call = finishedCall(tiff, 0, 2);

@@ -10,10 +10,10 @@ import {
   addNumber,
   commitInboundFax,
   documentPages,
-  earlierFax,
   localUrl,
   type PartnerWithNumber,
   partnerWithNumber,
+  storedInboundFax,
 } from '../pipeline/inbound-fax.ts';
 import { expectProblem, startTestAppliance, type TestAppliance } from '../support/test-appliance.ts';
 
@@ -174,7 +174,7 @@ test('partner B can never list, search or read partner Aâ€™s faxes, even with Aâ
 test('usage: inbound pages per number this month against the allowance, overage counted', async () => {
   const bob = app.services.numbers.activeFor(a.partnerId, 'bob')!;
   // 250 pages already this month on bob's personal number (allowance 200).
-  app.services.faxes.insertInbound(earlierFax(bob, 250, true), []);
+  app.services.faxes.insertInbound(storedInboundFax(bob, 250, { overage: true }), []);
   const now = new Date();
   const month = `${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
   const res = await app.call('GET', `/api/partner/usage?month=${month}`, { key: a.apiKey });

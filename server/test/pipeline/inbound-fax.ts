@@ -101,8 +101,12 @@ export function localUrl(app: { httpUrl: string }, signedUrl: string): string {
   return app.httpUrl + u.pathname + u.search;
 }
 
-/** A fax received on `number` earlier this month, with `pages` pages and nothing else recorded. */
-export function earlierFax(number: FaxNumberRecord, pages: number, overage = false): NewInboundFax {
+/** A stored inbound fax of `pages` pages to `number` with nothing else recorded; `fields` add to it. */
+export function storedInboundFax(
+  number: FaxNumberRecord,
+  pages: number,
+  fields: Partial<NewInboundFax> = {},
+): NewInboundFax {
   return {
     id: newId('fax'),
     partnerId: number.partnerId,
@@ -124,10 +128,11 @@ export function earlierFax(number: FaxNumberRecord, pages: number, overage = fal
     startedAt: null,
     completedAt: null,
     durationMs: null,
-    overage,
+    overage: false,
     pdfBlob: null,
     purgeAt: null,
     extractionSchema: null,
     createdAt: new Date().toISOString(),
+    ...fields,
   };
 }
