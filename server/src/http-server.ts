@@ -40,6 +40,21 @@ declare module 'fastify' {
 
 export const API_VERSION = '0.1.0';
 
+/** Every route plugin of /api/partner: behind a partner key, its rate limit and idempotency. */
+const PARTNER_ROUTES = [
+  numberRoutes,
+  settingsRoutes,
+  keyRoutes,
+  webhookRoutes,
+  faxRoutes,
+  partnerCreditRoutes,
+  inboxRoutes,
+  extractionRoutes,
+];
+
+/** Every route plugin of /api/admin: behind an operator token (writes also refuse auditors). */
+const OPERATOR_ROUTES = [adminRoutes, adminCreditRoutes, trunkRoutes, modelRoutes];
+
 export async function buildHttpApp(services: Services): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: services.log.child({ module: 'http' }) as FastifyBaseLogger,
@@ -145,14 +160,7 @@ export async function buildHttpApp(services: Services): Promise<FastifyInstance>
         errorResponseBuilder: (_req, ctx) => tooManyRequests(ctx.after),
       });
       enableIdempotency(scope, (request) => `partner:${partnerId(request)}`);
-      await scope.register(numberRoutes);
-      await scope.register(settingsRoutes);
-      await scope.register(keyRoutes);
-      await scope.register(webhookRoutes);
-      await scope.register(faxRoutes);
-      await scope.register(partnerCreditRoutes);
-      await scope.register(inboxRoutes);
-      await scope.register(extractionRoutes);
+      for (const routes of PARTNER_ROUTES) await scope.register(routes);
     },
     { prefix: '/api/partner' },
   );
@@ -161,10 +169,7 @@ export async function buildHttpApp(services: Services): Promise<FastifyInstance>
     async (scope) => {
       // Every operator endpoint, whatever its domain, sits behind this one check.
       requireOperator(scope);
-      await scope.register(adminRoutes);
-      await scope.register(adminCreditRoutes);
-      await scope.register(trunkRoutes);
-      await scope.register(modelRoutes);
+      for (const routes of OPERATOR_ROUTES) await scope.register(routes);
     },
     { prefix: '/api/admin' },
   );

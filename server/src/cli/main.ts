@@ -8,7 +8,7 @@ import { configMarkdownTable, InvalidConfigError, KNOBS, loadConfig } from '../c
 import { importDidCsv } from '../numbers/did-import.ts';
 import { createLogger } from '../observability/logger.ts';
 import { RetentionPurger } from '../pipeline/retention-purger.ts';
-import { createServices } from '../services.ts';
+import { createServices, type Services } from '../services.ts';
 import { migrate, openDatabase } from '../storage/database.ts';
 import { rotateMasterKey } from '../storage/master-key-rotation.ts';
 import { SealedColumnRepository } from '../storage/sealed-column-repository.ts';
@@ -47,6 +47,14 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   // The CLI talks to the terminal; the log only carries warnings.
   const log = createLogger('warn');
+  const withServices = (run: (services: Services) => number): number => {
+    const services = createServices(config, log);
+    try {
+      return run(services);
+    } finally {
+      services.close();
+    }
+  };
 
   switch (command) {
     case 'create-admin': {
@@ -59,30 +67,24 @@ async function main(argv: string[]): Promise<number> {
       const role = values.role as OperatorRole;
       if (!username || !['superadmin', 'operator', 'auditor'].includes(role))
         return usage('create-admin <username> [--role superadmin|operator|auditor]');
-      const services = createServices(config, log);
-      try {
+      return withServices((services) => {
         if (services.operators.byUsername(username)) return fail(`operator "${username}" already exists`);
         const { password, token } = services.operators.create(username, role);
         process.stdout.write(
           `operator: ${username} (${role})\none-time password: ${password}\nadmin token: ${token}\nBoth are shown once.\n`,
         );
         return 0;
-      } finally {
-        services.close();
-      }
+      });
     }
     case 'reset-admin-password': {
       const username = rest[0];
       if (!username) return usage('reset-admin-password <username>');
-      const services = createServices(config, log);
-      try {
+      return withServices((services) => {
         const password = services.operators.resetPassword(username);
         if (!password) return fail(`no operator "${username}"`);
         process.stdout.write(`one-time password for ${username}: ${password}\n`);
         return 0;
-      } finally {
-        services.close();
-      }
+      });
     }
     case 'import-dids': {
       const file = rest[0];
@@ -93,16 +95,13 @@ async function main(argv: string[]): Promise<number> {
       } catch (err) {
         return fail(`cannot read ${file}: ${(err as Error).message}`);
       }
-      const services = createServices(config, log);
-      try {
+      return withServices((services) => {
         const result = importDidCsv(services.dids, csv, `cli:${file}`);
         process.stdout.write(`imported ${result.imported} DIDs\n`);
         for (const s of result.skipped)
           process.stdout.write(`  skipped line ${s.line} (${s.value}): ${s.reason}\n`);
         return 0;
-      } finally {
-        services.close();
-      }
+      });
     }
     case 'grant-credits': {
       const { positionals, values } = parseArgs({
@@ -114,8 +113,7 @@ async function main(argv: string[]): Promise<number> {
       const amount = Number(amountText);
       if (!partnerId || !Number.isInteger(amount) || amount === 0 || !values.reason)
         return usage('grant-credits <partnerId> <n> --reason "…"   (n may be negative to take credits back)');
-      const services = createServices(config, log);
-      try {
+      return withServices((services) => {
         if (!services.partners.get(partnerId)) return fail(`no partner ${partnerId}`);
         const result = services.credits.apply({
           partnerId,
@@ -130,9 +128,7 @@ async function main(argv: string[]): Promise<number> {
           `${amount > 0 ? 'granted' : 'took back'} ${Math.abs(amount)} credits; balance ${result.balance}\n`,
         );
         return 0;
-      } finally {
-        services.close();
-      }
+      });
     }
     case 'migrate': {
       const db = openDatabase(config.dataDir, { migrate: false });
@@ -154,8 +150,7 @@ async function main(argv: string[]): Promise<number> {
       return checks.some((c) => !c.ok && !c.warning) ? 1 : 0;
     }
     case 'outbox': {
-      const services = createServices(config, log);
-      try {
+      return withServices((services) => {
         const emails = services.emails.recent(20);
         if (rest.includes('--last-link')) {
           const link = emails
@@ -173,9 +168,7 @@ async function main(argv: string[]): Promise<number> {
           for (const link of e.text.match(/https?:\/\/\S+/g) ?? []) process.stdout.write(`  ${link}\n`);
         }
         return 0;
-      } finally {
-        services.close();
-      }
+      });
     }
     case 'config': {
       if (rest.includes('--markdown')) {
@@ -191,20 +184,16 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'audit': {
       if (rest[0] !== 'verify') return usage('audit verify');
-      const services = createServices(config, log);
-      try {
+      return withServices((services) => {
         const result = services.audit.verify();
         if (!result.ok) return fail(`audit log broken at entry ${result.seq}: ${result.reason}`);
         process.stdout.write(`audit log intact: ${result.entries} entries, head ${result.head}\n`);
         return 0;
-      } finally {
-        services.close();
-      }
+      });
     }
     case 'purge': {
       if (rest[0] !== '--now') return usage('purge --now');
-      const services = createServices(config, log);
-      try {
+      return withServices((services) => {
         const purger = new RetentionPurger(services, log);
         const report = purger.purgeDue('cli');
         process.stdout.write(
@@ -213,15 +202,12 @@ async function main(argv: string[]): Promise<number> {
             : `purge report ${report.id}: ${report.faxIds.length} faxes purged, ${report.blobsDeleted} files deleted\n`,
         );
         return 0;
-      } finally {
-        services.close();
-      }
+      });
     }
     case 'rotate-master-key': {
       if (config.masterKey)
         return fail('FAXSEAL_MASTER_KEY is set: rotation writes the key file; unset it to rotate a key file');
-      const services = createServices(config, log);
-      try {
+      return withServices((services) => {
         const result = rotateMasterKey(
           config.dataDir,
           new SealedColumnRepository(services.db),
@@ -237,9 +223,7 @@ async function main(argv: string[]): Promise<number> {
           `master key rotated: ${result.blobs} documents and ${result.secrets} secrets re-sealed; keys/master.key replaced\n`,
         );
         return 0;
-      } finally {
-        services.close();
-      }
+      });
     }
     default:
       process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);

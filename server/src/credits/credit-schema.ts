@@ -2,7 +2,7 @@
 // or adjustment. 1 credit sends 1 page.
 
 import { type Static, Type } from 'typebox';
-import { nullable, Page, PageQuery, Timestamp } from '../http/schema.ts';
+import { literals, nullable, Page, PageQuery, Timestamp } from '../http/schema.ts';
 
 export const CreditBalanceSchema = Type.Object({
   balance: Type.Integer({ description: 'Credits available; 1 credit sends 1 page' }),
@@ -12,13 +12,13 @@ export const CreditBalanceSchema = Type.Object({
 });
 export type CreditBalance = Static<typeof CreditBalanceSchema>;
 
-export const CreditReasonSchema = Type.Union([
-  Type.Literal('grant'),
-  Type.Literal('adjustment'),
-  Type.Literal('purchase'),
-  Type.Literal('fax_reservation'),
-  Type.Literal('fax_refund'),
-]);
+export const CreditReasonSchema = literals(
+  'grant',
+  'adjustment',
+  'purchase',
+  'fax_reservation',
+  'fax_refund',
+);
 export type CreditReason = Static<typeof CreditReasonSchema>;
 
 export const CreditEntrySchema = Type.Object({
@@ -46,7 +46,7 @@ export const CreditLogQuerySchema = Type.Object(
 export const CreditGrantSchema = Type.Object(
   {
     amount: Type.Integer({ minimum: -1_000_000, maximum: 1_000_000, description: 'Not zero' }),
-    reason: Type.Optional(Type.Union([Type.Literal('grant'), Type.Literal('adjustment')])),
+    reason: Type.Optional(literals('grant', 'adjustment')),
     note: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
   },
   { additionalProperties: false },

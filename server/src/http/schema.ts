@@ -1,9 +1,16 @@
-// The schema pieces every resource shares: nullable values, the partner's user id, timestamps, the
-// page query and the list envelope. Resource shapes live in <domain>/<resource>-schema.ts on top.
+// The schema pieces every resource shares: nullable values, literal sets, the partner's user id,
+// timestamps, the page query and the list envelope. Resource shapes build on them in
+// <domain>/<resource>-schema.ts.
 
-import { type TSchema, Type } from 'typebox';
+import { type TLiteral, type TSchema, type TUnion, Type } from 'typebox';
 
 export const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+type TLiterals<T extends string[]> = TUnion<{ [K in keyof T]: TLiteral<T[K]> }>;
+
+/** One of a fixed set of strings (a status, a tier, a reason): `anyOf` the literals, typed as their union. */
+export const literals = <const T extends string[]>(...values: T): TLiterals<T> =>
+  Type.Union(values.map((value) => Type.Literal(value))) as TLiterals<T>;
 
 export const Timestamp = Type.String({ format: 'date-time' });
 

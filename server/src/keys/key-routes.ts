@@ -2,8 +2,10 @@
 // several live keys, which is how rotation works: create the new key, deploy it, revoke the old.
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { partnerId } from '../http/plugins/partner-auth.ts';
 import { Problem, problemResponses } from '../http/problem.ts';
+import type { ApiKeyRecord } from './api-key-repository.ts';
 import {
   ApiKeyListSchema,
   ApiKeySchema,
@@ -13,6 +15,17 @@ import {
 } from './key-schema.ts';
 
 export const keyRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // Who created or revoked which key goes to the audit trail (the acting key may be another one).
+  const audit = (request: FastifyRequest, action: 'key.created' | 'key.revoked', key: ApiKeyRecord) =>
+    app.services.audit.record({
+      actorType: 'partner_key',
+      actorId: request.apiKey!.id,
+      partnerId: key.partnerId,
+      action,
+      targetType: 'api_key',
+      targetId: key.id,
+    });
+
   app.get(
     '/keys',
     {
@@ -44,14 +57,7 @@ export const keyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         request.body?.name ?? 'API key',
       );
       request.log.info({ keyId: key.id }, 'partner key created');
-      app.services.audit.record({
-        actorType: 'partner_key',
-        actorId: request.apiKey!.id,
-        partnerId: key.partnerId,
-        action: 'key.created',
-        targetType: 'api_key',
-        targetId: key.id,
-      });
+      audit(request, 'key.created', key);
       return reply.code(201).send({ ...key, apiKey: secret });
     },
   );
@@ -71,14 +77,7 @@ export const keyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const key = app.services.apiKeys.revoke(partnerId(request), request.params.id);
       if (!key) throw Problem.notFound('key_not_found', `No key ${request.params.id} in this account.`);
       request.log.info({ keyId: key.id }, 'partner key revoked');
-      app.services.audit.record({
-        actorType: 'partner_key',
-        actorId: request.apiKey!.id,
-        partnerId: key.partnerId,
-        action: 'key.revoked',
-        targetType: 'api_key',
-        targetId: key.id,
-      });
+      audit(request, 'key.revoked', key);
       return key;
     },
   );

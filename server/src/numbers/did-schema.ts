@@ -2,14 +2,9 @@
 // result of a CSV import.
 
 import { type Static, Type } from 'typebox';
-import { nullable } from '../http/schema.ts';
+import { literals, nullable } from '../http/schema.ts';
 
-export const DidStatusSchema = Type.Union([
-  Type.Literal('available'),
-  Type.Literal('assigned'),
-  Type.Literal('quarantined'),
-  Type.Literal('disabled'),
-]);
+export const DidStatusSchema = literals('available', 'assigned', 'quarantined', 'disabled');
 export type DidStatus = Static<typeof DidStatusSchema>;
 
 export const DidSchema = Type.Object({

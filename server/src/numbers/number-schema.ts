@@ -2,12 +2,12 @@
 // documents it, and its Static type is what the repository returns and the console reads.
 
 import { type Static, Type } from 'typebox';
-import { ExternalUserId, nullable, Page, PageQuery, Timestamp } from '../http/schema.ts';
+import { ExternalUserId, literals, nullable, Page, PageQuery, Timestamp } from '../http/schema.ts';
 
-export const TierSchema = Type.Union([Type.Literal('personal'), Type.Literal('business')]);
+export const TierSchema = literals('personal', 'business');
 export type Tier = Static<typeof TierSchema>;
 
-export const NumberStatusSchema = Type.Union([Type.Literal('active'), Type.Literal('released')]);
+export const NumberStatusSchema = literals('active', 'released');
 export type NumberStatus = Static<typeof NumberStatusSchema>;
 
 export const FaxNumberSchema = Type.Object({
