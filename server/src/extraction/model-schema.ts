@@ -2,7 +2,7 @@
 // file with its catalog entry and checksum status, and the provider this appliance runs.
 
 import { type Static, Type } from 'typebox';
-import { nullable } from '../http/schema.ts';
+import { literals, nullable } from '../http/schema.ts';
 
 export const CatalogEntrySchema = Type.Object({
   source: Type.String(),
@@ -47,7 +47,7 @@ export const ModelSchema = Type.Object({
 });
 
 export const ProviderSchema = Type.Object({
-  name: Type.Union([Type.Literal('rules'), Type.Literal('llama'), Type.Literal('openai-compatible')]),
+  name: literals('rules', 'llama', 'openai-compatible'),
   chosen: Type.Union([Type.Literal('configured'), Type.Literal('automatic')], {
     description:
       'configured: FAXSEAL_EXTRACTION_PROVIDER; automatic: llama because a model is in models/, else rules (decided at start)',

@@ -2,11 +2,11 @@
 // whole fax of GET /faxes/{id}, inbound or outbound. The fax repository's records extend these types.
 
 import { type Static, Type } from 'typebox';
-import { nullable, Timestamp } from '../http/schema.ts';
+import { literals, nullable, Timestamp } from '../http/schema.ts';
 
 export const FaxSummarySchema = Type.Object({
   id: Type.String(),
-  direction: Type.Union([Type.Literal('inbound'), Type.Literal('outbound')]),
+  direction: literals('inbound', 'outbound'),
   status: Type.String({ description: 'inbound: received | partial | failed; outbound: queued … delivered' }),
   externalUserId: nullable(Type.String()),
   from: nullable(Type.String()),

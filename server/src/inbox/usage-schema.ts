@@ -1,12 +1,13 @@
 // Monthly inbound usage (GET /usage): pages per number against the tier allowance, and the totals.
 
 import { type Static, Type } from 'typebox';
+import { TierSchema } from '../numbers/number-schema.ts';
 
 export const NumberUsageSchema = Type.Object({
   numberId: Type.String(),
   number: Type.String(),
   externalUserId: Type.String(),
-  tier: Type.Union([Type.Literal('personal'), Type.Literal('business')]),
+  tier: TierSchema,
   allowancePages: Type.Integer(),
   inboundFaxes: Type.Integer(),
   inboundPages: Type.Integer(),

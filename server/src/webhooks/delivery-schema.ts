@@ -2,7 +2,7 @@
 // URL, with every attempt. The outbox repository returns exactly these types.
 
 import { type Static, Type } from 'typebox';
-import { nullable, Timestamp } from '../http/schema.ts';
+import { literals, nullable, Timestamp } from '../http/schema.ts';
 
 export const DeliveryStatusSchema = Type.Union(
   [
@@ -31,14 +31,14 @@ export const DeliverySchema = Type.Object({
   eventId: Type.String({
     description: 'The event id: the same on every attempt and replay (deduplicate on it)',
   }),
-  event: Type.Union([
-    Type.Literal('fax.received'),
-    Type.Literal('fax.extracted'),
-    Type.Literal('fax.sending'),
-    Type.Literal('fax.delivered'),
-    Type.Literal('fax.failed'),
-    Type.Literal('webhook.test'),
-  ]),
+  event: literals(
+    'fax.received',
+    'fax.extracted',
+    'fax.sending',
+    'fax.delivered',
+    'fax.failed',
+    'webhook.test',
+  ),
   url: nullable(Type.String()),
   status: DeliveryStatusSchema,
   reason: nullable(Type.String({ description: '`no_endpoint` when skipped' })),

@@ -2,18 +2,18 @@
 // trunk repository returns these types; the password is write-only and never part of them.
 
 import { type Static, Type } from 'typebox';
-import { nullable, Timestamp } from '../../http/schema.ts';
+import { literals, nullable, Timestamp } from '../../http/schema.ts';
 
-export const CodecSchema = Type.Union([Type.Literal('pcmu'), Type.Literal('pcma')]);
+export const CodecSchema = literals('pcmu', 'pcma');
 export const TrunkModeSchema = Type.Union([Type.Literal('peer'), Type.Literal('register')], {
   description: 'peer: recognised by source address; register: we REGISTER with the carrier',
 });
-export const SipTransportSchema = Type.Union([Type.Literal('udp'), Type.Literal('tcp')]);
+export const SipTransportSchema = literals('udp', 'tcp');
 
 export const TrunkSchema = Type.Object({
   id: Type.String(),
   name: Type.String(),
-  mode: Type.Union([Type.Literal('peer'), Type.Literal('register')]),
+  mode: literals('peer', 'register'),
   host: Type.String(),
   port: Type.Integer(),
   transport: SipTransportSchema,
