@@ -36,11 +36,10 @@ async function measure(pool: number, runs: number): Promise<PoolResult> {
   try {
     const { number } = await partnerWithNumber(app, 'bench');
     const pages = await documentPages(10);
-    const eventOf = app.services.db.prepare('SELECT received_event_id AS e FROM faxes WHERE id = ?');
     const once = async (count: number): Promise<number> => {
       const started = performance.now();
       const faxId = await commitInboundFax(app.services, number, pages.slice(0, count));
-      while (!(eventOf.get(faxId) as { e: string | null }).e) await new Promise((r) => setTimeout(r, 5));
+      while (!app.services.faxes.get(faxId)?.receivedEventId) await new Promise((r) => setTimeout(r, 5));
       return performance.now() - started;
     };
     const coldMs = await once(1); // engines start with the first fax

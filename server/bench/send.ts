@@ -80,7 +80,7 @@ const ids = await Promise.all(
   }),
 );
 for (;;) {
-  const faxes = ids.map((id) => app.services.outbound.repo.get(id)!);
+  const faxes = ids.map((id) => app.services.faxes.outbound(id)!);
   if (faxes.every((f) => f.status === 'delivered' || f.status === 'failed')) {
     const failed = faxes.filter((f) => f.status !== 'delivered');
     console.log(

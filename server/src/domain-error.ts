@@ -11,6 +11,7 @@ export type DomainErrorKind =
   | 'conflict' // 409: the current state does not allow it
   | 'gone' // 410: it existed and is no longer usable (used or expired links)
   | 'too_large' // 413
+  | 'unsupported_media_type' // 415: the document is not of a type we accept
   | 'unprocessable' // 422: well-formed, but refers to something unusable
   | 'unavailable'; // 503: a part of the appliance is not running
 

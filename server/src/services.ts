@@ -24,12 +24,12 @@ import { createOutbound, type Outbound } from './outbound/outbound.ts';
 import { Onboarding } from './partners/onboarding.ts';
 import { PartnerRepository } from './partners/partner-repository.ts';
 import { SettingsRepository } from './settings/settings-repository.ts';
-import { WebhookSecrets } from './settings/webhook-secrets.ts';
 import { BlobStore } from './storage/blob-store.ts';
 import { type Db, openDatabase } from './storage/database.ts';
 import { MasterKey } from './storage/master-key.ts';
 import { CallRouter } from './telephony/call-router.ts';
 import { TrunkRepository } from './telephony/trunks/trunk-repository.ts';
+import { WebhookSecretRepository } from './webhooks/webhook-secret-repository.ts';
 import { createWebhooks, type Webhooks } from './webhooks/webhooks.ts';
 
 export interface Services {
@@ -44,7 +44,7 @@ export interface Services {
   dids: DidRepository;
   numbers: NumberRepository;
   settings: SettingsRepository;
-  webhookSecrets: WebhookSecrets;
+  webhookSecrets: WebhookSecretRepository;
   operators: OperatorRepository;
   /** The email outbox; `mailer` writes to it and delivers. */
   emails: EmailRepository;
@@ -61,7 +61,7 @@ export interface Services {
   /** Time-limited PDF download links (webhooks, fax details). */
   signedLinks: SignedPdfLinks;
   credits: CreditLedger;
-  /** Outbound faxes, the dialer job, trunk administration and monitoring. */
+  /** Outbound faxes, the dialer job, trunk monitoring and the call placer. */
   outbound: Outbound;
   close(): void;
 }
@@ -79,13 +79,13 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
     if (seeded > 0) log.info({ seeded }, 'seeded the DID pool with fictional demo numbers (555-01xx)');
   }
   const settings = new SettingsRepository(db, clock);
-  const webhookSecrets = new WebhookSecrets(db, clock, masterKey);
+  const webhookSecrets = new WebhookSecretRepository(db, clock, masterKey);
   const numbers = new NumberRepository(db, clock, dids, config.didQuarantineDays);
   const trunks = new TrunkRepository(db, clock, masterKey);
   if (trunks.seedLabTrunk()) log.info('created the loopback lab trunk (accepts calls from 127.0.0.0/8 only)');
   const jobs = new SqliteJobQueue(db, clock, log.child({ module: 'jobs' }));
   const blobs = new BlobStore(config.dataDir, masterKey);
-  const faxes = new FaxRepository(db);
+  const faxes = new FaxRepository(db, clock);
   const credits = new CreditLedger(db, clock, new CreditRepository(db));
   credits.onLowBalance = (partnerId, balance) =>
     void sendLowBalanceEmail(mailer, partners, config.publicUrl, partnerId, balance).catch((err) =>
@@ -99,19 +99,10 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
     settings,
     webhookSecrets,
   });
-  const outbound = createOutbound({
-    config,
-    db,
-    clock,
-    log: log.child({ module: 'outbound' }),
-    masterKey,
-    credits,
-    numbers,
-    trunks,
-    blobs,
-    jobs,
-    webhooks,
-  });
+  const outbound = createOutbound(
+    { config, db, clock, faxes, credits, numbers, trunks, blobs, jobs, webhooks },
+    log.child({ module: 'outbound' }),
+  );
   return {
     config,
     log,

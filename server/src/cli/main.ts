@@ -7,7 +7,6 @@ import type { OperatorRole } from '../admin/operator-repository.ts';
 import { configMarkdownTable, InvalidConfigError, KNOBS, loadConfig } from '../config/config.ts';
 import { importDidCsv } from '../numbers/did-import.ts';
 import { createLogger } from '../observability/logger.ts';
-import { PipelineRepository } from '../pipeline/pipeline-repository.ts';
 import { RetentionPurger } from '../pipeline/retention-purger.ts';
 import { createServices, type Services } from '../services.ts';
 import { migrate, openDatabase } from '../storage/database.ts';
@@ -195,14 +194,7 @@ async function main(argv: string[]): Promise<number> {
     case 'purge': {
       if (rest[0] !== '--now') return usage('purge --now');
       return withServices((services) => {
-        const purger = new RetentionPurger(
-          services.db,
-          services.clock,
-          new PipelineRepository(services.db),
-          services.blobs,
-          services.audit,
-          log,
-        );
+        const purger = new RetentionPurger(services, log);
         const report = purger.purgeDue('cli');
         process.stdout.write(
           report.id === null

@@ -5,15 +5,15 @@ import path from 'node:path';
 import type { Config } from '../config/config.ts';
 import type { ProviderName } from './extraction-provider.ts';
 import { type ModelListing, ModelStore } from './model-catalog.ts';
+import type { Provider } from './model-schema.ts';
 import type { ExtractionConfig } from './provider-registry.ts';
 
-export interface ActiveProvider {
+/**
+ * The admin API's Provider (`chosen`: FAXSEAL_EXTRACTION_PROVIDER says so, or chosen from what models/
+ * holds; `settings`: what an operator may see, never a secret) and what createExtractionProvider() needs.
+ */
+export interface ActiveProvider extends Provider {
   name: ProviderName;
-  /** `configured`: FAXSEAL_EXTRACTION_PROVIDER says so; `automatic`: chosen from what models/ holds. */
-  chosen: 'configured' | 'automatic';
-  /** What an operator may see (admin API, doctor): never a secret. */
-  settings: Record<string, string | number | null>;
-  /** What createExtractionProvider() needs. */
   config: ExtractionConfig;
 }
 

@@ -4,8 +4,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { partnerId } from '../http/plugins/partner-auth.ts';
-import { Problem, problemResponses } from '../http/problem.ts';
-import { requestReExtraction } from '../pipeline/extract-job.ts';
+import { problemResponses } from '../http/problem.ts';
+import { requestReExtraction } from './extract-job.ts';
+import { ReExtractionSchema } from './re-extraction-schema.ts';
 
 export const extractionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
@@ -19,34 +20,16 @@ export const extractionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         security: [{ partnerKey: [] }],
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
         response: {
-          202: Type.Object({
-            faxId: Type.String(),
-            extractionStatus: Type.Literal('pending'),
-            extractionSchema: Type.Record(Type.String(), Type.Unknown(), {
-              description: 'The schema the new fax.extracted will be shaped like',
-            }),
-          }),
+          202: ReExtractionSchema,
           ...problemResponses(401, 404, 409, 429),
         },
       },
     },
     async (request, reply) => {
       const faxId = request.params.id;
-      const result = requestReExtraction(app.services, partnerId(request), faxId);
-      if (result.ok) {
-        request.log.info({ faxId, jobId: result.jobId }, 're-extraction queued');
-        return reply.code(202).send({ faxId, extractionStatus: 'pending', extractionSchema: result.schema });
-      }
-      switch (result.code) {
-        case 'fax_not_found':
-          throw Problem.notFound(result.code, `No fax ${faxId} in your account.`);
-        case 'fax_purged':
-          throw Problem.conflict(result.code, 'This fax was purged under your retention policy.');
-        case 'ocr_not_ready':
-          throw Problem.conflict(result.code, 'This fax has no OCR text yet (or none could be read).');
-        case 'extraction_schema_not_set':
-          throw Problem.conflict(result.code, 'Set `extractionSchema` in PATCH /api/partner/settings first.');
-      }
+      const { jobId, schema } = requestReExtraction(app.services, partnerId(request), faxId);
+      request.log.info({ faxId, jobId }, 're-extraction queued');
+      return reply.code(202).send({ faxId, extractionStatus: 'pending', extractionSchema: schema });
     },
   );
 };

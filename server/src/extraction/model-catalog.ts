@@ -13,34 +13,22 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { CatalogEntry, Model, ModelStatus } from './model-schema.ts';
 
-export interface CatalogModel {
+export type { ModelStatus };
+
+/** A catalog.json entry: what the admin API shows of it (CatalogEntry), plus its identity. */
+export interface CatalogModel extends CatalogEntry {
   id: string;
   name: string;
   file: string;
-  source: string;
-  sizeBytes: number;
   sizeApproximate?: boolean;
-  ramBytes: number;
-  licence: string;
   /** Null when not confirmed from the publisher: such files load as `unverified`. */
   sha256: string | null;
-  contextLength: number;
-  recommendedFor?: string;
-  tokensPerSecond: { estimate: boolean; cores2: number; cores4: number; cores8: number; cores16: number };
 }
 
-export type ModelStatus = 'verified' | 'unverified' | 'uncatalogued' | 'checksum_mismatch' | 'missing';
-
-export interface ModelListing {
-  id: string | null;
-  name: string;
-  file: string;
-  path: string;
-  status: ModelStatus;
-  sizeBytes: number | null;
-  /** Hash of the file on disk, when it has been computed. */
-  sha256: string | null;
+/** A model as the admin API lists it; its catalog entry keeps the fields the API does not show. */
+export interface ModelListing extends Model {
   catalog: CatalogModel | null;
 }
 

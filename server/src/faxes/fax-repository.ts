@@ -1,53 +1,156 @@
-// Faxes, inbound and outbound, and their pages. Rows are written once the carrier-side outcome is
-// known; everything later (OCR, extraction, purge) updates them through the pipeline.
+// Faxes, inbound and outbound, with their pages and search rows (faxes, fax_pages, fax_search): the
+// one place that reads and writes them. Intake inserts inbound faxes, the pipeline stores OCR and
+// purges, extraction stores results, the dialer moves outbound faxes through their status machine,
+// and the inbox lists and searches. Writes are synchronous, so they run inside callers' transactions.
+// Records extend the API types of fax-schema.ts and outbound-fax-schema.ts (type imports only).
 
+import type { Clock } from '../clock.ts';
 import type { ExtractionSchema } from '../extraction/extraction-schema.ts';
+import type { NumberUsage } from '../inbox/usage-schema.ts';
+import { TIERS } from '../numbers/tiers.ts';
+import type { OcrPage, OcrWord } from '../ocr/ocr-result.ts';
+import type { FailureCode } from '../outbound/failure-code.ts';
+import type { CoverRequest, OutboundFax, OutboundStatus } from '../outbound/outbound-fax-schema.ts';
 import type { Db } from '../storage/database.ts';
+import type { Fax, FaxPageDetail, FaxSummary } from './fax-schema.ts';
 
-export type FaxDirection = 'inbound' | 'outbound';
 export type InboundStatus = 'received' | 'partial' | 'failed';
+export type OcrStatus = 'pending' | 'done' | 'failed' | 'skipped';
+export type ExtractionStatus = OcrStatus;
 
-export interface Fax {
-  id: string;
+/**
+ * A fax as stored: the API's fax (without the page list and the signed link, which are added per
+ * request) and what the API never shows — blobs, call details, the pipeline's progress, the
+ * extraction schema snapshot, the outbound fax's delivery state.
+ */
+export interface FaxRecord extends Omit<Fax, 'pageDetails' | 'pdfUrl' | 'pdfUrlExpiresAt' | 'snippet'> {
   partnerId: string;
   numberId: string | null;
   shadowUserId: string | null;
-  direction: FaxDirection;
-  status: string;
-  from: string | null;
-  to: string | null;
+  ocrStatus: OcrStatus;
+  extractionStatus: ExtractionStatus;
   callId: string | null;
   trunkId: string | null;
   transport: 't38' | 'audio' | null;
-  pages: number;
   remoteStationId: string | null;
   bitRate: number | null;
   ecm: boolean | null;
   resolution: string | null;
-  t30Code: number | null;
-  t30Text: string | null;
+  sipStatus: number | null;
   startedAt: string | null;
-  completedAt: string | null;
   durationMs: number | null;
-  overage: boolean;
   pdfBlob: string | null;
-  ocrStatus: 'pending' | 'done' | 'failed' | 'skipped';
-  ocrText: string | null;
-  purgeAt: string | null;
-  purgedAt: string | null;
-  /** The partner's extraction schema when the fax arrived (null: no extraction). */
+  tiffBlob: string | null;
+  searchRowid: number | null;
+  /** The one `fax.received` event of this fax, once queued. */
+  receivedEventId: string | null;
+  /** The partner's extraction schema when the fax arrived or was re-extracted (null: no extraction). */
   extractionSchema: ExtractionSchema | null;
-  createdAt: string;
+  failureDetail: string | null;
+  callbackUrl: string | null;
+  cover: CoverRequest | null;
+  creditsReserved: number;
+  attempts: number;
+  nextAttemptAt: string | null;
 }
 
-export interface FaxPageRow {
+/**
+ * An outbound fax: the API's OutboundFax (fields the API hides stay in the record) with the columns
+ * an outbound row always has. Outbound rows are only written by insertOutbound, which sets them all.
+ */
+export interface OutboundFaxRecord
+  extends Omit<FaxRecord, keyof OutboundFax | 'numberId' | 'shadowUserId' | 'pdfBlob'>,
+    OutboundFax {
+  numberId: string;
+  shadowUserId: string;
+  pdfBlob: string;
+  failureCode: FailureCode | null;
+}
+
+/** A page as stored: the API's page details, its image, and the fax it belongs to. */
+export interface FaxPageRecord extends FaxPageDetail {
   faxId: string;
-  page: number;
-  width: number;
-  height: number;
-  xResolution: number;
-  yResolution: number;
   imageBlob: string | null;
+}
+
+export type NewInboundFax = Pick<
+  FaxRecord,
+  | 'id'
+  | 'partnerId'
+  | 'numberId'
+  | 'shadowUserId'
+  | 'from'
+  | 'to'
+  | 'callId'
+  | 'trunkId'
+  | 'transport'
+  | 'pages'
+  | 'remoteStationId'
+  | 'bitRate'
+  | 'ecm'
+  | 'resolution'
+  | 't30Code'
+  | 't30Text'
+  | 'startedAt'
+  | 'completedAt'
+  | 'durationMs'
+  | 'overage'
+  | 'pdfBlob'
+  | 'purgeAt'
+  | 'extractionSchema'
+  | 'createdAt'
+> & { status: InboundStatus };
+
+export type NewFaxPage = Omit<FaxPageRecord, 'ocrText' | 'ocrConfidence'>;
+
+export interface NewOutboundFax {
+  id: string;
+  partnerId: string;
+  numberId: string;
+  shadowUserId: string;
+  from: string;
+  to: string;
+  pages: number;
+  callbackUrl: string | null;
+  cover: CoverRequest | null;
+  pdfBlob: string;
+}
+
+/** What one call attempt left behind, recorded whatever its outcome. */
+export interface AttemptRecord {
+  trunkId: string | null;
+  callId: string | null;
+  transport: 't38' | 'audio' | null;
+  pagesDelivered: number;
+  sipStatus: number | null;
+  t30Code: number | null;
+  t30Text: string | null;
+  remoteStationId: string | null;
+  bitRate: number | null;
+  durationMs: number | null;
+}
+
+export interface FailureRecord {
+  code: FailureCode;
+  retryable: boolean;
+  detail: string | null;
+}
+
+export interface InboxQuery {
+  partnerId: string;
+  externalUserId?: string;
+  /** An FTS5 query (see inbox/search-query.ts). */
+  match?: string;
+  since?: string;
+  until?: string;
+  before?: string;
+  limit: number;
+}
+
+export interface DueFax {
+  id: string;
+  partnerId: string;
+  searchRowid: number | null;
 }
 
 interface FaxRow {
@@ -55,7 +158,8 @@ interface FaxRow {
   partner_id: string;
   number_id: string | null;
   shadow_user_id: string | null;
-  direction: FaxDirection;
+  external_user_id: string | null;
+  direction: 'inbound' | 'outbound';
   status: string;
   from_number: string | null;
   to_number: string | null;
@@ -63,30 +167,51 @@ interface FaxRow {
   trunk_id: string | null;
   transport: 't38' | 'audio' | null;
   pages: number;
+  pages_delivered: number | null;
   remote_station_id: string | null;
   bit_rate: number | null;
   ecm: number | null;
   resolution: string | null;
   t30_code: number | null;
   t30_text: string | null;
+  sip_status: number | null;
   started_at: string | null;
   completed_at: string | null;
   duration_ms: number | null;
   overage: number;
   pdf_blob: string | null;
-  ocr_status: Fax['ocrStatus'];
+  tiff_blob: string | null;
+  ocr_status: OcrStatus;
   ocr_text: string | null;
+  ocr_confidence: number | null;
+  search_rowid: number | null;
+  received_event_id: string | null;
+  extraction_status: ExtractionStatus;
+  extraction_schema: string | null;
+  extracted_data: string | null;
+  extraction_evidence: string | null;
+  failure_code: string | null;
+  failure_detail: string | null;
+  retryable: number | null;
+  callback_url: string | null;
+  cover: string | null;
+  credits_reserved: number;
+  send_attempts: number;
+  next_attempt_at: string | null;
   purge_at: string | null;
   purged_at: string | null;
-  extraction_schema: string | null;
   created_at: string;
 }
 
-const toFax = (r: FaxRow): Fax => ({
+const json = <T>(text: string | null): T | null => (text ? (JSON.parse(text) as T) : null);
+const flag = (value: number | null): boolean | null => (value === null ? null : value === 1);
+
+const toFax = (r: FaxRow): FaxRecord => ({
   id: r.id,
   partnerId: r.partner_id,
   numberId: r.number_id,
   shadowUserId: r.shadow_user_id,
+  externalUserId: r.external_user_id,
   direction: r.direction,
   status: r.status,
   from: r.from_number,
@@ -95,33 +220,99 @@ const toFax = (r: FaxRow): Fax => ({
   trunkId: r.trunk_id,
   transport: r.transport,
   pages: r.pages,
+  pagesDelivered: r.pages_delivered,
   remoteStationId: r.remote_station_id,
   bitRate: r.bit_rate,
-  ecm: r.ecm === null ? null : r.ecm === 1,
+  ecm: flag(r.ecm),
   resolution: r.resolution,
   t30Code: r.t30_code,
   t30Text: r.t30_text,
+  sipStatus: r.sip_status,
   startedAt: r.started_at,
   completedAt: r.completed_at,
   durationMs: r.duration_ms,
   overage: r.overage === 1,
   pdfBlob: r.pdf_blob,
+  tiffBlob: r.tiff_blob,
   ocrStatus: r.ocr_status,
   ocrText: r.ocr_text,
+  ocrConfidence: r.ocr_confidence,
+  searchRowid: r.search_rowid,
+  receivedEventId: r.received_event_id,
+  extractionStatus: r.extraction_status,
+  extractionSchema: json<ExtractionSchema>(r.extraction_schema),
+  extractedData: json<Record<string, unknown>>(r.extracted_data),
+  evidence: json<Record<string, unknown>>(r.extraction_evidence),
+  failureCode: r.failure_code,
+  failureDetail: r.failure_detail,
+  retryable: flag(r.retryable),
+  callbackUrl: r.callback_url,
+  cover: json<CoverRequest>(r.cover),
+  creditsReserved: r.credits_reserved,
+  attempts: r.send_attempts,
+  nextAttemptAt: r.next_attempt_at,
   purgeAt: r.purge_at,
   purgedAt: r.purged_at,
-  extractionSchema: r.extraction_schema ? JSON.parse(r.extraction_schema) : null,
   createdAt: r.created_at,
 });
 
-export type NewInboundFax = Omit<Fax, 'direction' | 'ocrStatus' | 'ocrText' | 'purgedAt' | 'status'> & {
-  status: InboundStatus;
-};
+const toOutbound = (fax: FaxRecord | null): OutboundFaxRecord | null =>
+  fax?.direction === 'outbound' ? (fax as OutboundFaxRecord) : null;
+
+const SELECT_FAX = `SELECT f.*, su.external_user_id FROM faxes f LEFT JOIN shadow_users su ON su.id = f.shadow_user_id`;
+
+const SUMMARY_COLUMNS = `f.id, f.direction, f.status, su.external_user_id AS externalUserId, f.from_number AS "from",
+  f.to_number AS "to", f.pages, f.ocr_status AS ocrStatus, f.extraction_status AS extractionStatus,
+  f.overage, f.created_at AS createdAt, f.purged_at AS purgedAt`;
+
+type SummaryRow = Omit<FaxSummary, 'overage'> & { overage: number };
+const toSummary = ({ overage, snippet, ...rest }: SummaryRow): FaxSummary => ({
+  ...rest,
+  overage: overage === 1,
+  ...(snippet !== undefined ? { snippet } : {}),
+});
 
 export class FaxRepository {
-  constructor(private readonly db: Db) {}
+  /** Every `*_blob` column of faxes (pdf_blob, the outbound tiff_blob…): what retention must delete. */
+  private readonly faxBlobColumns: string[];
 
-  insertInbound(fax: NewInboundFax, pages: FaxPageRow[]): void {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {
+    this.faxBlobColumns = (db.prepare('PRAGMA table_info(faxes)').all() as { name: string }[])
+      .map((c) => c.name)
+      .filter((name) => /^[a-z_]+_blob$/.test(name));
+  }
+
+  // ---- every fax ----
+
+  get(id: string): FaxRecord | null {
+    const row = this.db.prepare(`${SELECT_FAX} WHERE f.id = ?`).get(id) as FaxRow | undefined;
+    return row ? toFax(row) : null;
+  }
+
+  /** A fax as its partner may see it: another partner's id reads as absent. */
+  getForPartner(partnerId: string, id: string): FaxRecord | null {
+    const row = this.db.prepare(`${SELECT_FAX} WHERE f.id = ? AND f.partner_id = ?`).get(id, partnerId) as
+      | FaxRow
+      | undefined;
+    return row ? toFax(row) : null;
+  }
+
+  pages(faxId: string): FaxPageRecord[] {
+    return this.db
+      .prepare(
+        `SELECT fax_id AS faxId, page, width, height, x_resolution AS xResolution, y_resolution AS yResolution,
+           ocr_text AS ocrText, ocr_confidence AS ocrConfidence, image_blob AS imageBlob
+         FROM fax_pages WHERE fax_id = ? ORDER BY page`,
+      )
+      .all(faxId) as FaxPageRecord[];
+  }
+
+  // ---- inbound intake ----
+
+  insertInbound(fax: NewInboundFax, pages: NewFaxPage[]): void {
     this.db
       .prepare(
         `INSERT INTO faxes (id, partner_id, number_id, shadow_user_id, direction, status, from_number, to_number,
@@ -145,28 +336,6 @@ export class FaxRepository {
     for (const page of pages) insertPage.run(page);
   }
 
-  get(id: string): Fax | null {
-    const row = this.db.prepare('SELECT * FROM faxes WHERE id = ?').get(id) as FaxRow | undefined;
-    return row ? toFax(row) : null;
-  }
-
-  /** A fax as its partner may see it: another partner's id reads as absent. */
-  getForPartner(partnerId: string, id: string): Fax | null {
-    const row = this.db.prepare('SELECT * FROM faxes WHERE id = ? AND partner_id = ?').get(id, partnerId) as
-      | FaxRow
-      | undefined;
-    return row ? toFax(row) : null;
-  }
-
-  pages(faxId: string): FaxPageRow[] {
-    return this.db
-      .prepare(
-        `SELECT fax_id AS faxId, page, width, height, x_resolution AS xResolution, y_resolution AS yResolution,
-         image_blob AS imageBlob FROM fax_pages WHERE fax_id = ? ORDER BY page`,
-      )
-      .all(faxId) as FaxPageRow[];
-  }
-
   /** Inbound pages already received this calendar month (UTC) on a number: the tier allowance meter. */
   inboundPagesThisMonth(numberId: string, now: Date): number {
     const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString();
@@ -177,5 +346,329 @@ export class FaxRepository {
         )
         .get(numberId, monthStart) as { n: number }
     ).n;
+  }
+
+  // ---- pipeline: OCR ----
+
+  /** Stores the OCR of every page and indexes the fax's text for inbox search (replacing any older row). */
+  saveOcr(
+    faxId: string,
+    result: { pages: OcrPage[]; text: string; confidence: number; status: 'done' | 'failed' },
+    pdfBlob: string | null,
+    previousSearchRowid: number | null,
+    completedAt: string,
+  ): void {
+    const updatePage = this.db.prepare(
+      'UPDATE fax_pages SET ocr_text = ?, ocr_confidence = ?, ocr_words = ? WHERE fax_id = ? AND page = ?',
+    );
+    for (const page of result.pages) {
+      updatePage.run(page.text, page.confidence, JSON.stringify(page.words), faxId, page.page);
+    }
+    if (previousSearchRowid !== null)
+      this.db.prepare('DELETE FROM fax_search WHERE rowid = ?').run(previousSearchRowid);
+    const searchRowid =
+      result.text.trim() === ''
+        ? null
+        : Number(
+            this.db.prepare('INSERT INTO fax_search (ocr_text) VALUES (?)').run(result.text).lastInsertRowid,
+          );
+    this.db
+      .prepare(
+        `UPDATE faxes SET ocr_text = ?, ocr_confidence = ?, ocr_status = ?, ocr_completed_at = ?, pdf_blob = ?,
+           search_rowid = ? WHERE id = ?`,
+      )
+      .run(result.text, result.confidence, result.status, completedAt, pdfBlob, searchRowid, faxId);
+  }
+
+  setReceivedEvent(faxId: string, eventId: string): void {
+    this.db.prepare('UPDATE faxes SET received_event_id = ? WHERE id = ?').run(eventId, faxId);
+  }
+
+  // ---- pipeline: retention ----
+
+  /** Faxes whose retention ran out and whose content is still here, oldest first. */
+  duePurge(now: string, limit: number): DueFax[] {
+    return this.db
+      .prepare(
+        `SELECT id, partner_id AS partnerId, search_rowid AS searchRowid FROM faxes
+         WHERE purged_at IS NULL AND purge_at <= ? ORDER BY purge_at LIMIT ?`,
+      )
+      .all(now, limit) as DueFax[];
+  }
+
+  /** Every blob a fax holds: its PDF (and other documents) and its pages' images (pages share one TIFF). */
+  blobsOf(fax: DueFax): string[] {
+    const row = this.db
+      .prepare(`SELECT ${this.faxBlobColumns.join(', ')} FROM faxes WHERE id = ?`)
+      .get(fax.id) as Record<string, string | null>;
+    const images = this.db
+      .prepare('SELECT DISTINCT image_blob AS id FROM fax_pages WHERE fax_id = ? AND image_blob IS NOT NULL')
+      .all(fax.id) as { id: string }[];
+    const documents = Object.values(row).filter((id): id is string => id !== null);
+    return [...new Set([...documents, ...images.map((i) => i.id)])];
+  }
+
+  /**
+   * Drops a fax's content and keeps its metadata (numbers, pages, times, overage) as a tombstone for
+   * billing and audit. The webhook bodies kept for replay are the outbox's (OutboxRepository.scrubFaxContent).
+   */
+  tombstone(fax: DueFax, purgedAt: string): void {
+    this.db
+      .prepare(
+        `UPDATE faxes SET purged_at = ?, ${this.faxBlobColumns.map((c) => `${c} = NULL`).join(', ')},
+           ocr_text = NULL, ocr_confidence = NULL, extracted_data = NULL, extraction_evidence = NULL,
+           search_rowid = NULL WHERE id = ?`,
+      )
+      .run(purgedAt, fax.id);
+    this.db
+      .prepare(
+        'UPDATE fax_pages SET image_blob = NULL, ocr_text = NULL, ocr_confidence = NULL, ocr_words = NULL WHERE fax_id = ?',
+      )
+      .run(fax.id);
+    if (fax.searchRowid !== null)
+      this.db.prepare('DELETE FROM fax_search WHERE rowid = ?').run(fax.searchRowid);
+  }
+
+  // ---- extraction ----
+
+  /** The OCR of every page that has some, as the OCR pool produced it (words with their boxes). */
+  ocrPages(faxId: string): OcrPage[] {
+    const rows = this.db
+      .prepare(
+        `SELECT page, width, height, x_resolution, y_resolution, ocr_text, ocr_confidence, ocr_words
+         FROM fax_pages WHERE fax_id = ? AND ocr_text IS NOT NULL ORDER BY page`,
+      )
+      .all(faxId) as {
+      page: number;
+      width: number;
+      height: number;
+      x_resolution: number;
+      y_resolution: number;
+      ocr_text: string | null;
+      ocr_confidence: number | null;
+      ocr_words: string | null;
+    }[];
+    return rows.map((r) => ({
+      page: r.page,
+      width: r.width,
+      height: r.height,
+      xResolution: r.x_resolution,
+      yResolution: r.y_resolution,
+      text: r.ocr_text ?? '',
+      confidence: r.ocr_confidence ?? 0,
+      words: json<OcrWord[]>(r.ocr_words) ?? [],
+    }));
+  }
+
+  /**
+   * Stores a result if the fax still waits for exactly this run: pending, not purged, same schema
+   * snapshot. False means another run (or a re-extract, or the purge) got there first: send nothing.
+   * Call inside the transaction that also enqueues `fax.extracted`.
+   */
+  completeExtraction(
+    faxId: string,
+    schema: ExtractionSchema,
+    data: Record<string, unknown>,
+    evidence: object,
+  ): boolean {
+    return (
+      this.db
+        .prepare(
+          `UPDATE faxes SET extracted_data = ?, extraction_evidence = ?, extraction_status = 'done'
+           WHERE id = ? AND extraction_status = 'pending' AND purged_at IS NULL AND extraction_schema = ?`,
+        )
+        // The snapshot is always written by JSON.stringify, so the same schema serialises to the same text.
+        .run(JSON.stringify(data), JSON.stringify(evidence), faxId, JSON.stringify(schema)).changes === 1
+    );
+  }
+
+  /** Ends a pending extraction without a result (`skipped`: nothing to extract; `failed`: gave up). */
+  endExtraction(faxId: string, status: 'skipped' | 'failed'): void {
+    this.db
+      .prepare("UPDATE faxes SET extraction_status = ? WHERE id = ? AND extraction_status = 'pending'")
+      .run(status, faxId);
+  }
+
+  /** Points the fax at `schema` and makes it pending again: the next `fax.extract` run answers with it. */
+  resetExtraction(faxId: string, schema: ExtractionSchema): void {
+    this.db
+      .prepare("UPDATE faxes SET extraction_schema = ?, extraction_status = 'pending' WHERE id = ?")
+      .run(JSON.stringify(schema), faxId);
+  }
+
+  // ---- outbound: queued → sending → delivered | failed, retries back to queued ----
+  // Every transition is a guarded UPDATE, so a cancel and a dial can never both win.
+
+  insertOutbound(fax: NewOutboundFax): void {
+    this.db
+      .prepare(
+        `INSERT INTO faxes (id, partner_id, number_id, shadow_user_id, direction, status, from_number, to_number,
+           pages, pages_delivered, credits_reserved, callback_url, cover, pdf_blob, ocr_status, extraction_status, created_at)
+         VALUES (@id, @partnerId, @numberId, @shadowUserId, 'outbound', 'queued', @from, @to, @pages, 0, @pages,
+           @callbackUrl, @cover, @pdfBlob, 'skipped', 'skipped', @now)`,
+      )
+      .run({ ...fax, cover: fax.cover ? JSON.stringify(fax.cover) : null, now: this.now() });
+  }
+
+  outbound(id: string): OutboundFaxRecord | null {
+    return toOutbound(this.get(id));
+  }
+
+  /** Another partner's fax reads as absent. */
+  outboundForPartner(partnerId: string, id: string): OutboundFaxRecord | null {
+    return toOutbound(this.getForPartner(partnerId, id));
+  }
+
+  /** Newest first; `before` is the id of the last item of the previous page. */
+  listOutbound(
+    partnerId: string,
+    query: { limit: number; before?: string; status?: OutboundStatus; externalUserId?: string },
+  ): OutboundFaxRecord[] {
+    return (
+      this.db
+        .prepare(
+          `${SELECT_FAX} WHERE f.partner_id = @partnerId AND f.direction = 'outbound'
+             AND (@before IS NULL OR f.id < @before) AND (@status IS NULL OR f.status = @status)
+             AND (@externalUserId IS NULL OR su.external_user_id = @externalUserId)
+           ORDER BY f.id DESC LIMIT @limit`,
+        )
+        .all({
+          partnerId,
+          before: query.before ?? null,
+          status: query.status ?? null,
+          externalUserId: query.externalUserId ?? null,
+          limit: query.limit,
+        }) as FaxRow[]
+    ).map((row) => toFax(row) as OutboundFaxRecord);
+  }
+
+  setTiff(id: string, tiffBlob: string, pages: number): void {
+    this.db.prepare('UPDATE faxes SET tiff_blob = ?, pages = ? WHERE id = ?').run(tiffBlob, pages, id);
+  }
+
+  /** queued → sending; false when the fax is no longer queued (canceled meanwhile). */
+  beginAttempt(id: string): boolean {
+    return (
+      this.db
+        .prepare(
+          `UPDATE faxes SET status = 'sending', send_attempts = send_attempts + 1, next_attempt_at = NULL,
+             started_at = COALESCE(started_at, ?) WHERE id = ? AND status = 'queued'`,
+        )
+        .run(this.now(), id).changes === 1
+    );
+  }
+
+  /** sending → queued for a fax whose call was cut by the process stopping: the attempt is lost. */
+  requeueInterrupted(id: string): void {
+    this.db.prepare("UPDATE faxes SET status = 'queued' WHERE id = ? AND status = 'sending'").run(id);
+  }
+
+  /** Pages the far end confirmed during a call, durable at once so a crash resends only the rest. */
+  recordPagesDelivered(id: string, pages: number): void {
+    this.db.prepare('UPDATE faxes SET pages_delivered = ? WHERE id = ?').run(pages, id);
+  }
+
+  recordAttempt(id: string, a: AttemptRecord): void {
+    this.db
+      .prepare(
+        `UPDATE faxes SET trunk_id = COALESCE(@trunkId, trunk_id), call_id = COALESCE(@callId, call_id),
+           transport = COALESCE(@transport, transport), pages_delivered = @pagesDelivered, sip_status = @sipStatus,
+           t30_code = @t30Code, t30_text = @t30Text, remote_station_id = COALESCE(@remoteStationId, remote_station_id),
+           bit_rate = COALESCE(@bitRate, bit_rate), duration_ms = COALESCE(duration_ms, 0) + COALESCE(@durationMs, 0)
+         WHERE id = @id`,
+      )
+      .run({ id, ...a });
+  }
+
+  /** sending → queued, waiting for another attempt at `at`; the last failure stays visible. */
+  scheduleRetry(id: string, at: Date, failure: FailureRecord): void {
+    this.db
+      .prepare(
+        `UPDATE faxes SET status = 'queued', next_attempt_at = ?, failure_code = ?, retryable = 1, failure_detail = ?
+         WHERE id = ? AND status = 'sending'`,
+      )
+      .run(at.toISOString(), failure.code, failure.detail, id);
+  }
+
+  /** sending (or queued, for cancel and pre-call failures) → delivered | failed. */
+  finishOutbound(
+    id: string,
+    status: 'delivered' | 'failed',
+    failure: FailureRecord | null,
+    from: OutboundStatus[],
+  ): boolean {
+    return (
+      this.db
+        .prepare(
+          `UPDATE faxes SET status = ?, failure_code = ?, retryable = ?, failure_detail = ?, next_attempt_at = NULL,
+             completed_at = ? WHERE id = ? AND status IN (${from.map(() => '?').join(', ')})`,
+        )
+        .run(
+          status,
+          failure?.code ?? null,
+          failure ? (failure.retryable ? 1 : 0) : null,
+          failure?.detail ?? null,
+          this.now(),
+          id,
+          ...from,
+        ).changes === 1
+    );
+  }
+
+  // ---- inbox ----
+
+  /**
+   * A partner's faxes newest first, optionally per user, in a time window, or matching an FTS5 query;
+   * `before` is the id of the previous page's last item. Throws SqliteError on a bad MATCH.
+   */
+  inbox(query: InboxQuery): FaxSummary[] {
+    const params = {
+      partnerId: query.partnerId,
+      externalUserId: query.externalUserId ?? null,
+      match: query.match ?? null,
+      since: query.since ?? null,
+      until: query.until ?? null,
+      before: query.before ?? null,
+      limit: query.limit,
+    };
+    const filters = `f.partner_id = @partnerId
+      AND (@externalUserId IS NULL OR su.external_user_id = @externalUserId)
+      AND (@since IS NULL OR f.created_at >= @since) AND (@until IS NULL OR f.created_at < @until)
+      AND (@before IS NULL OR f.id < @before)`;
+    const sql = query.match
+      ? `SELECT ${SUMMARY_COLUMNS}, snippet(fax_search, 0, '<mark>', '</mark>', '…', 16) AS snippet
+         FROM fax_search JOIN faxes f ON f.search_rowid = fax_search.rowid
+         LEFT JOIN shadow_users su ON su.id = f.shadow_user_id
+         WHERE fax_search MATCH @match AND ${filters} ORDER BY f.id DESC LIMIT @limit`
+      : `SELECT ${SUMMARY_COLUMNS} FROM faxes f LEFT JOIN shadow_users su ON su.id = f.shadow_user_id
+         WHERE ${filters} ORDER BY f.id DESC LIMIT @limit`;
+    return (this.db.prepare(sql).all(params) as SummaryRow[]).map(toSummary);
+  }
+
+  /**
+   * Inbound pages per number in the calendar month starting at `monthStart` (UTC), for every number
+   * active at some point in it. Overage: pages past the tier allowance (faxes are never dropped).
+   */
+  usage(partnerId: string, monthStart: Date): NumberUsage[] {
+    const from = monthStart.toISOString();
+    const to = new Date(Date.UTC(monthStart.getUTCFullYear(), monthStart.getUTCMonth() + 1, 1)).toISOString();
+    const rows = this.db
+      .prepare(
+        `SELECT n.id AS numberId, n.e164 AS number, su.external_user_id AS externalUserId, n.tier,
+           COUNT(f.id) AS inboundFaxes, COALESCE(SUM(f.pages), 0) AS inboundPages
+         FROM numbers n JOIN shadow_users su ON su.id = n.shadow_user_id
+         LEFT JOIN faxes f ON f.number_id = n.id AND f.direction = 'inbound' AND f.created_at >= @from AND f.created_at < @to
+         WHERE n.partner_id = @partnerId AND n.created_at < @to AND (n.released_at IS NULL OR n.released_at >= @from)
+         GROUP BY n.id ORDER BY n.id`,
+      )
+      .all({ partnerId, from, to }) as Omit<NumberUsage, 'allowancePages' | 'overagePages'>[];
+    return rows.map((r) => {
+      const allowancePages = TIERS[r.tier].inboundPagesPerMonth;
+      return { ...r, allowancePages, overagePages: Math.max(0, r.inboundPages - allowancePages) };
+    });
+  }
+
+  private now(): string {
+    return this.clock.now().toISOString();
   }
 }

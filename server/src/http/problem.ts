@@ -15,6 +15,7 @@ const STATUS_OF_KIND: Record<DomainErrorKind, number> = {
   conflict: 409,
   gone: 410,
   too_large: 413,
+  unsupported_media_type: 415,
   unprocessable: 422,
   unavailable: 503,
 };

@@ -5,11 +5,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { Problem, problemResponses } from '../http/problem.ts';
-import { InboxRepository } from './inbox-repository.ts';
 
 export const fileRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { db, blobs, audit, signedLinks } = app.services;
-  const inbox = new InboxRepository(db);
+  const { faxes, blobs, audit, signedLinks } = app.services;
 
   app.get(
     '/files/faxes/:faxId.pdf',
@@ -45,7 +43,8 @@ export const fileRoutes: FastifyPluginAsyncTypebox = async (app) => {
         );
       if (check === 'invalid')
         throw new Problem(403, 'link_invalid', 'Link not valid', 'The link was altered.');
-      const fax = inbox.pdfOf(faxId);
+      // No partner scope: the signature is the authority.
+      const fax = faxes.get(faxId);
       if (!fax) throw Problem.notFound('fax_not_found', `No fax ${faxId}.`);
       if (fax.purgedAt || !fax.pdfBlob || !blobs.exists(fax.pdfBlob))
         throw new Problem(
@@ -102,7 +101,7 @@ export function parseRange(
   size: number,
 ): { start: number; end: number } | 'unsatisfiable' | null {
   if (!header) return null;
-  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  const m = header.trim().match(/^bytes=(\d*)-(\d*)$/);
   if (!m || (m[1] === '' && m[2] === '')) return null;
   let start: number;
   let end: number;

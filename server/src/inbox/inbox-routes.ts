@@ -5,85 +5,19 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { FaxSchema, FaxSummarySchema } from '../faxes/fax-schema.ts';
 import { listPage } from '../http/pagination.ts';
 import { partnerId } from '../http/plugins/partner-auth.ts';
 import { Problem, problemResponses } from '../http/problem.ts';
-import { ExternalUserId, NextCursor, PageQuery } from '../http/schema.ts';
-import { InboxRepository } from './inbox-repository.ts';
+import { ExternalUserId, Page, PageQuery } from '../http/schema.ts';
 import { SearchQueryError, toFtsQuery } from './search-query.ts';
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
-
-const InboxItemSchema = Type.Object({
-  id: Type.String(),
-  direction: Type.Union([Type.Literal('inbound'), Type.Literal('outbound')]),
-  status: Type.String({ description: 'inbound: received | partial | failed; outbound: queued … delivered' }),
-  externalUserId: Nullable(Type.String()),
-  from: Nullable(Type.String()),
-  to: Nullable(Type.String()),
-  pages: Type.Integer(),
-  ocrStatus: Type.String({ description: 'pending | done | failed | skipped' }),
-  extractionStatus: Type.String({ description: 'pending | done | failed | skipped' }),
-  overage: Type.Boolean({ description: 'Received past the number’s monthly page allowance' }),
-  createdAt: Type.String({ format: 'date-time' }),
-  purgedAt: Nullable(Type.String({ format: 'date-time' })),
-  snippet: Type.Optional(
-    Type.String({ description: 'With `q`: the matching OCR text, hits between <mark> and </mark>' }),
-  ),
-});
-
-const FaxSchema = Type.Object({
-  ...InboxItemSchema.properties,
-  completedAt: Nullable(Type.String({ format: 'date-time' })),
-  ocrText: Nullable(Type.String()),
-  ocrConfidence: Nullable(Type.Number({ description: 'Mean word confidence, 0–100' })),
-  extractedData: Nullable(Type.Record(Type.String(), Type.Unknown())),
-  evidence: Nullable(Type.Record(Type.String(), Type.Unknown())),
-  failureCode: Nullable(Type.String()),
-  retryable: Nullable(Type.Boolean()),
-  pagesDelivered: Nullable(Type.Integer()),
-  t30Code: Nullable(Type.Integer()),
-  t30Text: Nullable(Type.String()),
-  purgeAt: Nullable(Type.String({ format: 'date-time' })),
-  pageDetails: Type.Array(
-    Type.Object({
-      page: Type.Integer(),
-      width: Type.Integer(),
-      height: Type.Integer(),
-      xResolution: Type.Integer(),
-      yResolution: Type.Integer(),
-      ocrText: Nullable(Type.String()),
-      ocrConfidence: Nullable(Type.Number()),
-    }),
-  ),
-  pdfUrl: Nullable(Type.String({ description: 'Signed, time-limited download link; null once purged' })),
-  pdfUrlExpiresAt: Nullable(Type.String({ format: 'date-time' })),
-});
-
-const UsageSchema = Type.Object({
-  month: Type.String(),
-  numbers: Type.Array(
-    Type.Object({
-      numberId: Type.String(),
-      number: Type.String(),
-      externalUserId: Type.String(),
-      tier: Type.Union([Type.Literal('personal'), Type.Literal('business')]),
-      allowancePages: Type.Integer(),
-      inboundFaxes: Type.Integer(),
-      inboundPages: Type.Integer(),
-      overagePages: Type.Integer(),
-    }),
-  ),
-  totals: Type.Object({ inboundPages: Type.Integer(), overagePages: Type.Integer() }),
-});
+import { UsageSchema } from './usage-schema.ts';
 
 const isoDate = (description: string) =>
   Type.Optional(Type.String({ format: 'date-time', description: `${description} (ISO-8601)` }));
 
 export const inboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { db, audit, signedLinks } = app.services;
-  const inbox = new InboxRepository(db);
+  const { faxes, audit, signedLinks } = app.services;
   const actor = (request: FastifyRequest) => ({
     actorType: 'partner_key' as const,
     actorId: request.apiKey?.id ?? null,
@@ -110,7 +44,7 @@ export const inboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({ items: Type.Array(InboxItemSchema), nextCursor: NextCursor }),
+          200: Page(FaxSummarySchema),
           ...problemResponses(400, 401, 429),
         },
       },
@@ -126,7 +60,7 @@ export const inboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
       const result = listPage(request.query, (window) => {
         try {
-          return inbox.list({
+          return faxes.inbox({
             ...window,
             partnerId: partnerId(request),
             externalUserId,
@@ -165,11 +99,10 @@ export const inboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const fax = inbox.get(partnerId(request), request.params.id);
+      const fax = faxes.getForPartner(partnerId(request), request.params.id);
       // Another partner's fax is "not found", never "forbidden": nothing confirms it exists.
       if (!fax) throw Problem.notFound('fax_not_found', `No fax ${request.params.id}.`);
-      const { pdfBlob, extractionEvidence, ...rest } = fax;
-      const link = pdfBlob && !fax.purgedAt ? signedLinks.create(fax.id) : null;
+      const link = fax.pdfBlob && !fax.purgedAt ? signedLinks.create(fax.id) : null;
       if (!fax.purgedAt) {
         audit.record({
           ...actor(request),
@@ -179,9 +112,10 @@ export const inboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
           details: { ocrText: fax.ocrText !== null, extractedData: fax.extractedData !== null },
         });
       }
+      // The record's stored-only fields (blobs, call details…) are not in FaxSchema and are not sent.
       return {
-        ...rest,
-        evidence: extractionEvidence,
+        ...fax,
+        pageDetails: faxes.pages(fax.id),
         pdfUrl: link?.url ?? null,
         pdfUrlExpiresAt: link?.expiresAt ?? null,
       };
@@ -213,7 +147,7 @@ export const inboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const month =
         request.query.month ?? `${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
       const [year, mm] = month.split('-').map(Number);
-      const numbers = inbox.usage(partnerId(request), new Date(Date.UTC(year, mm - 1, 1)));
+      const numbers = faxes.usage(partnerId(request), new Date(Date.UTC(year, mm - 1, 1)));
       return {
         month,
         numbers,

@@ -9,14 +9,9 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../storage/database.ts';
 import { newId } from '../storage/ids.ts';
+import { type Job, JobRepository } from './job-repository.ts';
 
-export interface Job<P = unknown> {
-  id: string;
-  kind: string;
-  payload: P;
-  attempts: number;
-  maxAttempts: number;
-}
+export type { Job };
 
 export interface JobKindOptions {
   concurrency: number;
@@ -42,14 +37,6 @@ export interface JobQueue {
   stop(): Promise<void>;
 }
 
-interface JobRow {
-  id: string;
-  kind: string;
-  payload: string;
-  attempts: number;
-  max_attempts: number;
-}
-
 const POLL_MS = 500;
 const DEFAULT_LEASE_MS = 60_000;
 const defaultBackoff = (attempt: number) => Math.min(5 * 60_000, 1000 * 2 ** (attempt - 1));
@@ -65,36 +52,29 @@ export class SqliteJobQueue implements JobQueue {
   /** `host:boot` — jobs locked by this host under another boot id belong to a dead process. */
   private readonly workerId = `${hostname()}:${randomBytes(6).toString('hex')}`;
 
+  private readonly repo: JobRepository;
+
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly clock: Clock,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.repo = new JobRepository(db);
+  }
 
   enqueue(kind: string, payload: unknown, options: EnqueueOptions = {}): string {
-    const id = newId('job');
     const now = this.clock.now();
-    const inserted = this.db
-      .prepare(
-        `INSERT INTO jobs (id, kind, payload, unique_key, status, max_attempts, run_at, created_at)
-         VALUES (?, ?, ?, ?, 'queued', ?, ?, ?) ON CONFLICT (unique_key) DO NOTHING`,
-      )
-      .run(
-        id,
-        kind,
-        JSON.stringify(payload),
-        options.uniqueKey ?? null,
-        options.maxAttempts ?? 5,
-        (options.runAt ?? now).toISOString(),
-        now.toISOString(),
-      ).changes;
-    if (inserted === 0) {
-      return (
-        this.db.prepare('SELECT id FROM jobs WHERE unique_key = ?').get(options.uniqueKey) as { id: string }
-      ).id;
-    }
+    const { id, inserted } = this.repo.insert({
+      id: newId('job'),
+      kind,
+      payload,
+      uniqueKey: options.uniqueKey ?? null,
+      maxAttempts: options.maxAttempts ?? 5,
+      runAt: options.runAt ?? now,
+      createdAt: now,
+    });
     // Let the commit land first, then look for work.
-    if (!this.stopped) setImmediate(() => this.poll());
+    if (inserted && !this.stopped) setImmediate(() => this.poll());
     return id;
   }
 
@@ -111,12 +91,7 @@ export class SqliteJobQueue implements JobQueue {
     this.stopped = false;
     // Jobs this host was running when its previous process died: take them back now, not at lease end.
     const host = this.workerId.split(':')[0];
-    const recovered = this.db
-      .prepare(
-        `UPDATE jobs SET status = 'queued', lease_until = NULL, locked_by = NULL
-         WHERE status = 'running' AND locked_by LIKE ? AND locked_by <> ?`,
-      )
-      .run(`${host}:%`, this.workerId).changes;
+    const recovered = this.repo.requeueAbandoned(host, this.workerId);
     if (recovered > 0) this.log.warn({ recovered }, 'requeued jobs left running by a previous process');
     this.timer = setInterval(() => this.poll(), POLL_MS);
     this.timer.unref();
@@ -132,19 +107,23 @@ export class SqliteJobQueue implements JobQueue {
 
   /** Counts by kind and status, for metrics and the admin console. */
   stats(): { kind: string; status: string; count: number }[] {
-    return this.db
-      .prepare('SELECT kind, status, COUNT(*) AS count FROM jobs GROUP BY kind, status ORDER BY kind, status')
-      .all() as { kind: string; status: string; count: number }[];
+    return this.repo.stats();
   }
 
   private poll(): void {
     if (this.stopped) return;
     for (const [kind, entry] of this.kinds) {
       while (entry.running < entry.options.concurrency) {
-        const row = this.claim(kind, entry.options.leaseMs);
-        if (!row) break;
+        const now = this.clock.now();
+        const job = this.repo.claim(
+          kind,
+          now,
+          new Date(now.getTime() + entry.options.leaseMs),
+          this.workerId,
+        );
+        if (!job) break;
         entry.running++;
-        const run = this.execute(row, entry).finally(() => {
+        const run = this.execute(job, entry).finally(() => {
           entry.running--;
           this.inFlight.delete(run);
           if (!this.stopped) setImmediate(() => this.poll());
@@ -154,57 +133,22 @@ export class SqliteJobQueue implements JobQueue {
     }
   }
 
-  private claim(kind: string, leaseMs: number): JobRow | null {
-    const now = this.clock.now();
-    // One statement: the row is ours or someone else's, never both. (PostgreSQL: FOR UPDATE SKIP LOCKED.)
-    const row = this.db
-      .prepare(
-        `UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_until = @lease, locked_by = @worker
-         WHERE id = (
-           SELECT id FROM jobs WHERE kind = @kind AND (
-             (status = 'queued' AND run_at <= @now) OR (status = 'running' AND lease_until <= @now)
-           ) ORDER BY run_at LIMIT 1
-         ) RETURNING id, kind, payload, attempts, max_attempts`,
-      )
-      .get({
-        kind,
-        now: now.toISOString(),
-        lease: new Date(now.getTime() + leaseMs).toISOString(),
-        worker: this.workerId,
-      }) as JobRow | undefined;
-    return row ?? null;
-  }
-
   private async execute(
-    row: JobRow,
+    job: Job,
     entry: { handler: (job: Job) => Promise<void>; options: Required<JobKindOptions> },
   ): Promise<void> {
-    const job: Job = {
-      id: row.id,
-      kind: row.kind,
-      payload: JSON.parse(row.payload),
-      attempts: row.attempts,
-      maxAttempts: row.max_attempts,
-    };
     const renew = setInterval(
-      () => {
-        this.db
-          .prepare("UPDATE jobs SET lease_until = ? WHERE id = ? AND locked_by = ? AND status = 'running'")
-          .run(
-            new Date(this.clock.now().getTime() + entry.options.leaseMs).toISOString(),
-            job.id,
-            this.workerId,
-          );
-      },
+      () =>
+        this.repo.renewLease(
+          job.id,
+          this.workerId,
+          new Date(this.clock.now().getTime() + entry.options.leaseMs),
+        ),
       Math.max(50, entry.options.leaseMs / 3),
     );
     try {
       await entry.handler(job);
-      this.db
-        .prepare(
-          "UPDATE jobs SET status = 'done', finished_at = ?, lease_until = NULL, last_error = NULL WHERE id = ? AND locked_by = ?",
-        )
-        .run(this.clock.now().toISOString(), job.id, this.workerId);
+      this.repo.complete(job.id, this.workerId, this.clock.now());
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const final = job.attempts >= job.maxAttempts;
@@ -212,19 +156,11 @@ export class SqliteJobQueue implements JobQueue {
         { jobId: job.id, kind: job.kind, attempt: job.attempts, final, err: message },
         'job failed',
       );
-      this.db
-        .prepare(
-          `UPDATE jobs SET status = ?, run_at = ?, lease_until = NULL, locked_by = NULL, last_error = ?,
-           finished_at = ? WHERE id = ? AND locked_by = ?`,
-        )
-        .run(
-          final ? 'failed' : 'queued',
-          new Date(this.clock.now().getTime() + entry.options.backoffMs(job.attempts)).toISOString(),
-          message.slice(0, 2000),
-          final ? this.clock.now().toISOString() : null,
-          job.id,
-          this.workerId,
-        );
+      this.repo.fail(job.id, this.workerId, {
+        error: message.slice(0, 2000),
+        retryAt: new Date(this.clock.now().getTime() + entry.options.backoffMs(job.attempts)),
+        finishedAt: final ? this.clock.now() : null,
+      });
     } finally {
       clearInterval(renew);
     }

@@ -6,16 +6,13 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.ts';
-import type { Job, JobQueue } from '../jobs/job-queue.ts';
-import type { NumberRepository } from '../numbers/number-repository.ts';
-import type { BlobStore } from '../storage/blob-store.ts';
-import type { Db } from '../storage/database.ts';
-import type { Trunk, TrunkRepository } from '../telephony/trunks/trunk-repository.ts';
+import type { FailureRecord, OutboundFaxRecord } from '../faxes/fax-repository.ts';
+import type { Job } from '../jobs/job-queue.ts';
+import type { Services } from '../services.ts';
+import type { Trunk } from '../telephony/trunks/trunk-repository.ts';
 import type { OutboundCallOutcome, OutboundCallPlacer } from './call-placer.ts';
 import { classifySipFailure, classifyT30Failure, type FailureClass } from './failure-code.ts';
 import { renderFax } from './fax-document.ts';
-import type { FailureRecord, OutboundFax, OutboundFaxRepository } from './outbound-fax-repository.ts';
 import { type OutboundFaxes, SEND_JOB, type SendJobPayload } from './outbound-faxes.ts';
 
 export interface RetryPolicy {
@@ -40,16 +37,9 @@ export class Dialer {
   private stopping = false;
 
   constructor(
-    private readonly deps: {
-      db: Db;
-      clock: Clock;
+    private readonly deps: Pick<Services, 'db' | 'clock' | 'faxes' | 'trunks' | 'blobs' | 'jobs'> & {
       log: Logger;
-      repo: OutboundFaxRepository;
-      faxes: OutboundFaxes;
-      numbers: NumberRepository;
-      trunks: TrunkRepository;
-      blobs: BlobStore;
-      jobs: JobQueue;
+      outbound: OutboundFaxes;
       /** Null until telephony is up: jobs then wait (they are retried by the queue). */
       placer: () => OutboundCallPlacer | null;
     },
@@ -71,42 +61,37 @@ export class Dialer {
   }
 
   /** The outbound trunk for a number: its DID's trunk when that one sends, else the lab trunk, else any. */
-  trunkFor(fax: OutboundFax): Trunk | null {
-    const { db, trunks } = this.deps;
-    const didTrunk = db
-      .prepare('SELECT d.trunk_id AS id FROM numbers n JOIN dids d ON d.id = n.did_id WHERE n.id = ?')
-      .get(fax.numberId) as { id: string | null } | undefined;
-    const own = didTrunk?.id ? trunks.get(didTrunk.id) : null;
+  trunkFor(fax: OutboundFaxRecord): Trunk | null {
+    const { trunks } = this.deps;
+    const own = trunks.ofNumber(fax.numberId);
     if (own?.outbound) return own;
     const outbound = trunks.list().filter((t) => t.outbound);
     return outbound.find((t) => t.name === 'lab') ?? outbound[0] ?? null;
   }
 
   private async run(job: Job<SendJobPayload>): Promise<void> {
-    const { repo, log } = this.deps;
+    const { faxes, log } = this.deps;
     const { faxId } = job.payload;
-    let fax = repo.get(faxId);
+    let fax = faxes.outbound(faxId);
     if (!fax || fax.status === 'delivered' || fax.status === 'failed') return;
     const placer = this.deps.placer();
     if (!placer) throw new Error('telephony is not running yet');
     if (fax.status === 'sending') {
       // The process died mid-call: that attempt is lost, the confirmed pages are recorded. Go again.
       log.warn({ faxId }, 'outbound fax was sending when the previous process stopped; dialing again');
-      this.deps.db
-        .prepare("UPDATE faxes SET status = 'queued' WHERE id = ? AND status = 'sending'")
-        .run(faxId);
-      fax = repo.get(faxId)!;
+      faxes.requeueInterrupted(faxId);
+      fax = faxes.outbound(faxId)!;
     }
     try {
       if (!fax.tiffBlob && !(await this.render(fax))) return;
-      await this.attempt(repo.get(faxId)!, job.payload, placer);
+      await this.attempt(faxes.outbound(faxId)!, job.payload, placer);
     } catch (err) {
       if (this.stopping) throw new DialerStopping('the appliance stopped during the call');
       // Unexpected (a bug, a full disk): fail the fax rather than leave it sending for ever.
       log.error({ faxId, err: (err as Error).message }, 'outbound fax attempt crashed');
-      const current = repo.get(faxId);
+      const current = faxes.outbound(faxId);
       if (current)
-        this.deps.faxes.settle(
+        this.deps.outbound.settle(
           current,
           'failed',
           { code: 'transmission_error', retryable: true, detail: 'Internal error while sending.' },
@@ -115,14 +100,14 @@ export class Dialer {
     }
   }
 
-  private async render(fax: OutboundFax): Promise<boolean> {
-    const { repo, blobs, faxes, log } = this.deps;
+  private async render(fax: OutboundFaxRecord): Promise<boolean> {
+    const { faxes, blobs, outbound, log } = this.deps;
     const started = performance.now();
     try {
       const cover = fax.cover
         ? { from: fax.from, to: fax.to, date: fax.createdAt, pages: fax.pages, ...fax.cover }
         : null;
-      const rendered = await renderFax(blobs.get(fax.pdfBlob), cover, faxes.limits);
+      const rendered = await renderFax(blobs.get(fax.pdfBlob), cover, outbound.limits);
       const tiffBlob = blobs.put('tif', Buffer.from(rendered.tiff));
       // pdfinfo and pdftoppm agree in practice; if not, settlement still never charges more than was reserved.
       if (rendered.pages.length !== fax.pages)
@@ -130,7 +115,7 @@ export class Dialer {
           { faxId: fax.id, counted: fax.pages, rendered: rendered.pages.length },
           'page count changed',
         );
-      repo.setTiff(fax.id, tiffBlob, rendered.pages.length);
+      faxes.setTiff(fax.id, tiffBlob, rendered.pages.length);
       log.info(
         { faxId: fax.id, pages: rendered.pages.length, ms: Math.round(performance.now() - started) },
         'fax rendered',
@@ -138,7 +123,7 @@ export class Dialer {
       return true;
     } catch (err) {
       log.warn({ faxId: fax.id, err: (err as Error).message }, 'outbound fax document could not be rendered');
-      faxes.settle(
+      outbound.settle(
         fax,
         'failed',
         {
@@ -153,24 +138,24 @@ export class Dialer {
   }
 
   private async attempt(
-    fax: OutboundFax,
+    fax: OutboundFaxRecord,
     payload: SendJobPayload,
     placer: OutboundCallPlacer,
   ): Promise<void> {
-    const { db, repo, faxes, trunks, blobs, log } = this.deps;
+    const { db, faxes, outbound, trunks, blobs, log } = this.deps;
     if (this.stopping) throw new DialerStopping('the appliance is stopping');
     const started = db
       .transaction(() => {
-        if (!repo.beginAttempt(fax.id)) return false;
-        faxes.enqueueEvent(repo.get(fax.id)!, 'fax.sending');
+        if (!faxes.beginAttempt(fax.id)) return false;
+        outbound.enqueueEvent(faxes.outbound(fax.id)!, 'fax.sending');
         return true;
       })
       .immediate();
     if (!started) return; // canceled while it waited
     const trunk = this.trunkFor(fax);
     if (!trunk) {
-      faxes.settle(
-        repo.get(fax.id)!,
+      outbound.settle(
+        faxes.outbound(fax.id)!,
         'failed',
         { code: 'transmission_error', retryable: false, detail: 'No outbound trunk is configured.' },
         ['sending'],
@@ -195,17 +180,14 @@ export class Dialer {
         startPage: base,
         ringTimeoutMs: this.options.ringTimeoutMs,
         // Confirmed pages are durable at once: a crash mid-call resends only the rest.
-        onPage: (n) =>
-          db
-            .prepare('UPDATE faxes SET pages_delivered = ? WHERE id = ?')
-            .run(Math.min(fax.pages, base + n), fax.id),
+        onPage: (n) => faxes.recordPagesDelivered(fax.id, Math.min(fax.pages, base + n)),
       });
     } finally {
       rmSync(tiffPath, { force: true });
     }
     if (this.stopping) throw new DialerStopping('the appliance stopped during the call');
     const delivered = outcome.answered ? Math.min(fax.pages, base + outcome.completion.pages) : base;
-    repo.recordAttempt(fax.id, {
+    faxes.recordAttempt(fax.id, {
       trunkId: trunk.id,
       callId: outcome.callId,
       transport: outcome.answered ? outcome.transport : null,
@@ -217,9 +199,9 @@ export class Dialer {
       bitRate: outcome.answered ? outcome.completion.bitRate || null : null,
       durationMs: outcome.answered ? outcome.completion.durationMs : null,
     });
-    const current = repo.get(fax.id)!;
+    const current = faxes.outbound(fax.id)!;
     if (outcome.answered && outcome.completion.ok && delivered >= fax.pages) {
-      faxes.settle(current, 'delivered', null, ['sending']);
+      outbound.settle(current, 'delivered', null, ['sending']);
       log.info({ faxId: fax.id, attempt: payload.attempt, pages: delivered }, 'outbound fax delivered');
       return;
     }
@@ -240,7 +222,7 @@ export class Dialer {
       'outbound fax attempt failed',
     );
     if (!retryAt) {
-      faxes.settle(current, 'failed', record, ['sending']);
+      outbound.settle(current, 'failed', record, ['sending']);
       return;
     }
     const bucket = failure.code as keyof RetryPolicy;
@@ -250,7 +232,7 @@ export class Dialer {
       retries: { ...payload.retries, [bucket]: payload.retries[bucket] + 1 },
     };
     db.transaction(() => {
-      repo.scheduleRetry(fax.id, retryAt, record);
+      faxes.scheduleRetry(fax.id, retryAt, record);
       this.deps.jobs.enqueue(SEND_JOB, next, {
         uniqueKey: `${SEND_JOB}:${fax.id}:${next.attempt}`,
         runAt: retryAt,

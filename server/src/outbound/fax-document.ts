@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { encodeFaxTiff, type FaxPageImage, rasterisePdf } from '../documents/fax-raster.ts';
+import { DomainError, type DomainErrorKind } from '../domain-error.ts';
 import { requestOutbound } from '../webhooks/outbound-request.ts';
 import type { UrlPolicy } from '../webhooks/url-policy.ts';
 import { type CoverPageFields, renderCoverPage } from './cover-page.ts';
@@ -28,6 +29,22 @@ export type DocumentProblemCode =
   | 'too_many_pages'
   | 'document_url_refused'
   | 'document_url_unreachable';
+
+const DOCUMENT_ERRORS: Record<DocumentProblemCode, { kind: DomainErrorKind; title: string }> = {
+  not_a_pdf: { kind: 'unsupported_media_type', title: 'The document is not a PDF' },
+  pdf_encrypted: { kind: 'unprocessable', title: 'The PDF is encrypted' },
+  pdf_corrupt: { kind: 'unprocessable', title: 'The PDF is damaged' },
+  document_too_large: { kind: 'too_large', title: 'The document is too large' },
+  too_many_pages: { kind: 'too_large', title: 'The document has too many pages' },
+  document_url_refused: { kind: 'unprocessable', title: 'The document URL is not allowed' },
+  document_url_unreachable: { kind: 'unprocessable', title: 'The document URL could not be fetched' },
+};
+
+/** The refusal of a document that cannot be sent, by its stable code. */
+export function documentError(code: DocumentProblemCode, detail: string): DomainError {
+  const { kind, title } = DOCUMENT_ERRORS[code];
+  return new DomainError(kind, code, title, detail);
+}
 
 export type DocumentCheck =
   | { ok: true; pages: number }
@@ -66,7 +83,7 @@ export async function inspectPdf(pdf: Uint8Array, limits: DocumentLimits): Promi
         detail: `The PDF cannot be read: ${stderr.trim().split('\n').at(-1)?.slice(0, 200) || 'unreadable'}.`,
       };
     }
-    const pages = Number(/^Pages:\s+(\d+)/m.exec(info)?.[1] ?? Number.NaN);
+    const pages = Number(info.match(/^Pages:\s+(\d+)/m)?.[1] ?? Number.NaN);
     if (!(pages > 0)) return { ok: false, code: 'pdf_corrupt', detail: 'The PDF has no pages.' };
     if (pages > limits.maxPages)
       return {

@@ -8,79 +8,16 @@ import { Type } from 'typebox';
 import { listPage } from '../http/pagination.ts';
 import { partnerId } from '../http/plugins/partner-auth.ts';
 import { Problem, problemResponses } from '../http/problem.ts';
-import { ExternalUserId, NextCursor, nullable, PageQuery } from '../http/schema.ts';
-import { FAILURE_CODES } from './failure-code.ts';
-import { fetchDocument } from './fax-document.ts';
-import type { OutboundFax } from './outbound-fax-repository.ts';
-import { documentProblem } from './outbound-faxes.ts';
-
-const StatusSchema = Type.Union(
-  [Type.Literal('queued'), Type.Literal('sending'), Type.Literal('delivered'), Type.Literal('failed')],
-  {
-    description: 'queued (also while waiting for a retry) → sending → delivered | failed',
-  },
-);
-
-export const OutboundFaxSchema = Type.Object({
-  id: Type.String(),
-  direction: Type.Literal('outbound'),
-  externalUserId: Type.String(),
-  from: Type.String({ description: "The user's number, sent as caller ID" }),
-  to: Type.String(),
-  status: StatusSchema,
-  pages: Type.Integer({ description: 'Pages to send, cover page included' }),
-  pagesDelivered: Type.Integer({ description: 'Pages the receiving machine confirmed' }),
-  creditsReserved: Type.Integer(),
-  failureCode: nullable(
-    Type.String({ description: `One of ${FAILURE_CODES.join(', ')}`, enum: [...FAILURE_CODES] }),
-  ),
-  failureDetail: nullable(Type.String()),
-  retryable: nullable(Type.Boolean()),
-  t30Code: nullable(Type.Integer({ description: 'T.30 completion code of the last call (0 = OK)' })),
-  t30Text: nullable(Type.String()),
-  attempts: Type.Integer({ description: 'Calls placed so far' }),
-  nextAttemptAt: nullable(Type.String({ format: 'date-time', description: 'When the next retry is due' })),
-  callbackUrl: nullable(Type.String()),
-  createdAt: Type.String({ format: 'date-time' }),
-  completedAt: nullable(Type.String({ format: 'date-time' })),
-});
-
-const SubmittedSchema = Type.Object({
-  id: Type.String(),
-  status: Type.Literal('queued'),
-  pages: Type.Integer(),
-  creditsReserved: Type.Integer(),
-});
-
-export const outboundView = (f: OutboundFax) => ({
-  id: f.id,
-  direction: 'outbound' as const,
-  externalUserId: f.externalUserId,
-  from: f.from,
-  to: f.to,
-  status: f.status,
-  pages: f.pages,
-  pagesDelivered: f.pagesDelivered,
-  creditsReserved: f.creditsReserved,
-  failureCode: f.failureCode,
-  failureDetail: f.failureDetail,
-  retryable: f.retryable,
-  t30Code: f.t30Code,
-  t30Text: f.t30Text,
-  attempts: f.attempts,
-  nextAttemptAt: f.nextAttemptAt,
-  callbackUrl: f.callbackUrl,
-  createdAt: f.createdAt,
-  completedAt: f.completedAt,
-});
-
-const CoverSchema = Type.Object(
-  {
-    subject: Type.Optional(Type.String({ maxLength: 200 })),
-    notes: Type.Optional(Type.String({ maxLength: 4000 })),
-  },
-  { additionalProperties: false },
-);
+import { ExternalUserId, Page, PageQuery } from '../http/schema.ts';
+import { documentError, fetchDocument } from './fax-document.ts';
+import {
+  CoverSchema,
+  OutboundFaxSchema,
+  OutboundStatusSchema,
+  type SubmittedFax,
+  SubmittedFaxSchema,
+} from './outbound-fax-schema.ts';
+import { outboundFaxNotFound } from './outbound-faxes.ts';
 
 /**
  * An uploaded file as the request body carries it. Its JSON form is its digest, so the idempotency
@@ -99,14 +36,14 @@ class UploadedFile {
 const FaxParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
 export const faxRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { outbound, webhooks } = app.services;
-  const { faxes, repo } = outbound;
+  const { outbound, webhooks, faxes } = app.services;
+  const sending = outbound.faxes;
 
   await app.register(multipart, {
     attachFieldsToBody: 'keyValues',
     // Over-size files are cut, flagged and refused with document_too_large below, not a parser error.
     throwFileSizeLimit: false,
-    limits: { fileSize: faxes.limits.maxBytes, files: 1, fields: 10, fieldSize: 64 * 1024 },
+    limits: { fileSize: sending.limits.maxBytes, files: 1, fields: 10, fieldSize: 64 * 1024 },
     async onFile(part) {
       const chunks: Buffer[] = [];
       for await (const chunk of part.file) chunks.push(chunk as Buffer);
@@ -141,28 +78,28 @@ export const faxRoutes: FastifyPluginAsyncTypebox = async (app) => {
           { additionalProperties: false },
         ),
         response: {
-          202: SubmittedSchema,
+          202: SubmittedFaxSchema,
           ...problemResponses(400, 401, 402, 409, 413, 415, 422, 429),
         },
       },
     },
     async (request, reply) => {
       const body = request.body;
-      faxes.checkFields(body);
+      sending.checkFields(body);
       const cover = parseCover(body.cover);
       let pdf: Buffer;
       if (body.file instanceof UploadedFile) {
         if (body.url)
           throw Problem.validation([{ field: '/body/url', message: 'send either a file or a url' }]);
         if (body.file.truncated)
-          throw documentProblem(
+          throw documentError(
             'document_too_large',
-            `The file is larger than ${faxes.limits.maxBytes} bytes.`,
+            `The file is larger than ${sending.limits.maxBytes} bytes.`,
           );
         pdf = body.file.bytes;
       } else if (body.url) {
-        const fetched = await fetchDocument(webhooks.urlPolicy, body.url, faxes.limits.maxBytes);
-        if (!fetched.ok) throw documentProblem(fetched.code, fetched.detail);
+        const fetched = await fetchDocument(webhooks.urlPolicy, body.url, sending.limits.maxBytes);
+        if (!fetched.ok) throw documentError(fetched.code, fetched.detail);
         pdf = fetched.bytes;
       } else {
         throw Problem.validation([
@@ -172,7 +109,7 @@ export const faxRoutes: FastifyPluginAsyncTypebox = async (app) => {
           },
         ]);
       }
-      const fax = await faxes.submit({
+      const fax = await sending.submit({
         partnerId: partnerId(request),
         externalUserId: body.externalUserId,
         to: body.to,
@@ -180,12 +117,13 @@ export const faxRoutes: FastifyPluginAsyncTypebox = async (app) => {
         cover,
         pdf,
       });
-      return reply.code(202).send({
+      const submitted: SubmittedFax = {
         id: fax.id,
-        status: 'queued' as const,
+        status: 'queued',
         pages: fax.pages,
         creditsReserved: fax.creditsReserved,
-      });
+      };
+      return reply.code(202).send(submitted);
     },
   );
 
@@ -201,9 +139,9 @@ export const faxRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const fax = repo.getForPartner(partnerId(request), request.params.id);
-      if (!fax) throw Problem.notFound('fax_not_found', `No outbound fax ${request.params.id}.`);
-      return outboundView(fax);
+      const fax = faxes.outboundForPartner(partnerId(request), request.params.id);
+      if (!fax) throw outboundFaxNotFound(request.params.id);
+      return fax;
     },
   );
 
@@ -217,26 +155,25 @@ export const faxRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: Type.Object(
           {
             ...PageQuery,
-            status: Type.Optional(StatusSchema),
+            status: Type.Optional(OutboundStatusSchema),
             externalUserId: Type.Optional(ExternalUserId),
           },
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({ items: Type.Array(OutboundFaxSchema), nextCursor: NextCursor }),
+          200: Page(OutboundFaxSchema),
           ...problemResponses(400, 401, 429),
         },
       },
     },
     async (request) => {
-      const { items, nextCursor } = listPage(request.query, (window) =>
-        repo.list(partnerId(request), {
+      return listPage(request.query, (window) =>
+        faxes.listOutbound(partnerId(request), {
           ...window,
-          status: request.query.status as OutboundFax['status'] | undefined,
+          status: request.query.status,
           externalUserId: request.query.externalUserId,
         }),
       );
-      return { items: items.map(outboundView), nextCursor };
     },
   );
 
@@ -254,14 +191,7 @@ export const faxRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const result = faxes.cancel(partnerId(request), request.params.id);
-      if (result === null) throw Problem.notFound('fax_not_found', `No outbound fax ${request.params.id}.`);
-      if (result === false)
-        throw Problem.conflict(
-          'fax_not_cancelable',
-          'Only a fax that is queued or waiting for a retry can be canceled; this one is sending or finished.',
-        );
-      return outboundView(result);
+      return sending.cancel(partnerId(request), request.params.id);
     },
   );
 };

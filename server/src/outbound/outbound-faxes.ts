@@ -1,28 +1,18 @@
-// Outbound faxes as the partner API sees them: submission (checks with precise problem codes, the
+// Outbound faxes as the partner API sees them: submission (checks with precise error codes, the
 // credit reservation, the fax row and its first `fax.send` job in one IMMEDIATE transaction),
 // cancellation, and settlement (pages not delivered are refunded, the status event is queued in the
 // same transaction as the state change).
 
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.ts';
-import type { CreditChangeResult, CreditLedger } from '../credits/credit-ledger.ts';
-import { Problem } from '../http/problem.ts';
-import type { JobQueue } from '../jobs/job-queue.ts';
+import type { CreditChangeResult } from '../credits/credit-ledger.ts';
+import { DomainError } from '../domain-error.ts';
+import type { FailureRecord, OutboundFaxRecord } from '../faxes/fax-repository.ts';
 import { isUsE164 } from '../numbers/e164.ts';
-import type { NumberRepository } from '../numbers/number-repository.ts';
-import type { BlobStore } from '../storage/blob-store.ts';
-import type { Db } from '../storage/database.ts';
+import type { Services } from '../services.ts';
 import { newId } from '../storage/ids.ts';
-import type { WebhookOutbox } from '../webhooks/outbox.ts';
-import type { UrlPolicy } from '../webhooks/url-policy.ts';
 import type { OutboundFaxPayload } from '../webhooks/webhook-event.ts';
-import { type DocumentLimits, type DocumentProblemCode, inspectPdf } from './fax-document.ts';
-import type {
-  CoverRequest,
-  FailureRecord,
-  OutboundFax,
-  OutboundFaxRepository,
-} from './outbound-fax-repository.ts';
+import { type DocumentLimits, documentError, inspectPdf } from './fax-document.ts';
+import type { CoverRequest } from './outbound-fax-schema.ts';
 
 export const SEND_JOB = 'fax.send';
 
@@ -43,34 +33,13 @@ export interface Submission {
   pdf: Buffer;
 }
 
-const DOCUMENT_STATUS: Record<DocumentProblemCode, { status: number; title: string }> = {
-  not_a_pdf: { status: 415, title: 'The document is not a PDF' },
-  pdf_encrypted: { status: 422, title: 'The PDF is encrypted' },
-  pdf_corrupt: { status: 422, title: 'The PDF is damaged' },
-  document_too_large: { status: 413, title: 'The document is too large' },
-  too_many_pages: { status: 413, title: 'The document has too many pages' },
-  document_url_refused: { status: 422, title: 'The document URL is not allowed' },
-  document_url_unreachable: { status: 422, title: 'The document URL could not be fetched' },
-};
-
-export function documentProblem(code: DocumentProblemCode, detail: string): Problem {
-  const { status, title } = DOCUMENT_STATUS[code];
-  return new Problem(status, code, title, detail);
-}
-
 export class OutboundFaxes {
   constructor(
-    private readonly deps: {
-      db: Db;
-      clock: Clock;
+    private readonly deps: Pick<
+      Services,
+      'db' | 'faxes' | 'credits' | 'numbers' | 'blobs' | 'jobs' | 'webhooks'
+    > & {
       log: Logger;
-      repo: OutboundFaxRepository;
-      credits: CreditLedger;
-      numbers: NumberRepository;
-      blobs: BlobStore;
-      jobs: JobQueue;
-      outbox: WebhookOutbox;
-      urlPolicy: UrlPolicy;
       limits: DocumentLimits;
     },
   ) {}
@@ -89,36 +58,36 @@ export class OutboundFaxes {
       });
     }
     if (input.callbackUrl) {
-      const checked = this.deps.urlPolicy.checkUrl(input.callbackUrl);
+      const checked = this.deps.webhooks.urlPolicy.checkUrl(input.callbackUrl);
       if (!checked.ok) errors.push({ field: '/body/callbackUrl', message: checked.message });
     }
     if (errors.length === 0) return;
-    const onlyNumber = errors.length === 1 && errors[0].field === '/body/to';
-    throw onlyNumber
-      ? new Problem(400, 'invalid_number', 'The destination number is not valid', errors[0].message, {
-          errors,
-        })
-      : Problem.validation(errors);
+    const number = errors[0];
+    if (errors.length === 1 && number.field === '/body/to') {
+      const title = 'The destination number is not valid';
+      throw new DomainError('invalid', 'invalid_number', title, number.message, { errors });
+    }
+    throw DomainError.invalid(errors);
   }
 
-  async submit(s: Submission): Promise<OutboundFax> {
-    const { db, repo, credits, numbers, blobs, jobs, limits } = this.deps;
+  async submit(s: Submission): Promise<OutboundFaxRecord> {
+    const { db, faxes, credits, numbers, blobs, jobs, limits } = this.deps;
     this.checkFields(s);
     const number = numbers.activeFor(s.partnerId, s.externalUserId);
     if (!number) {
-      throw new Problem(
-        422,
+      throw new DomainError(
+        'unprocessable',
         'number_not_found',
         'The user has no fax number',
         `User "${s.externalUserId}" has no active number to send from; provision one with POST /api/partner/numbers.`,
       );
     }
     const checked = await inspectPdf(s.pdf, limits);
-    if (!checked.ok) throw documentProblem(checked.code, checked.detail);
+    if (!checked.ok) throw documentError(checked.code, checked.detail);
     const cover = s.cover ? { subject: s.cover.subject ?? '', notes: s.cover.notes ?? '' } : null;
     const pages = checked.pages + (cover ? 1 : 0);
     if (pages > limits.maxPages)
-      throw documentProblem(
+      throw documentError(
         'too_many_pages',
         `With the cover page the fax has ${pages} pages; the limit is ${limits.maxPages}.`,
       );
@@ -129,7 +98,7 @@ export class OutboundFaxes {
     try {
       reservation = db
         .transaction(() => {
-          repo.insert({
+          faxes.insertOutbound({
             id,
             partnerId: s.partnerId,
             numberId: number.id,
@@ -162,8 +131,8 @@ export class OutboundFaxes {
     } catch (err) {
       blobs.delete(pdfBlob);
       if (err instanceof InsufficientCredits) {
-        throw new Problem(
-          402,
+        throw new DomainError(
+          'payment_required',
           'insufficient_credits',
           'Not enough credits',
           `This fax needs ${err.required} credit${err.required === 1 ? '' : 's'} (1 per page); the balance is ${err.balance}.`,
@@ -174,20 +143,25 @@ export class OutboundFaxes {
     }
     credits.notifyIfCrossed(s.partnerId, reservation);
     this.deps.log.info({ faxId: id, pages }, 'outbound fax queued');
-    return repo.get(id)!;
+    return faxes.outbound(id)!;
   }
 
-  /** Cancels a fax that is queued or waiting for a retry; false when it is sending or finished. */
-  cancel(partnerId: string, id: string): OutboundFax | null | false {
-    const fax = this.deps.repo.getForPartner(partnerId, id);
-    if (!fax) return null;
+  /** Cancels a fax that is queued or waiting for a retry; refused while it is sending or once finished. */
+  cancel(partnerId: string, id: string): OutboundFaxRecord {
+    const fax = this.deps.faxes.outboundForPartner(partnerId, id);
+    if (!fax) throw outboundFaxNotFound(id);
     const done = this.settle(
       fax,
       'failed',
       { code: 'canceled', retryable: false, detail: 'Canceled by the partner.' },
       ['queued'],
     );
-    return done ? this.deps.repo.get(id)! : false;
+    if (!done)
+      throw DomainError.conflict(
+        'fax_not_cancelable',
+        'Only a fax that is queued or waiting for a retry can be canceled; this one is sending or finished.',
+      );
+    return this.deps.faxes.outbound(id)!;
   }
 
   /**
@@ -195,17 +169,17 @@ export class OutboundFaxes {
    * queues the status event, in one transaction. False when the fax was not in `from`.
    */
   settle(
-    fax: OutboundFax,
+    fax: OutboundFaxRecord,
     status: 'delivered' | 'failed',
     failure: FailureRecord | null,
     from: ('queued' | 'sending')[],
   ): boolean {
-    const { db, repo, credits } = this.deps;
+    const { db, faxes, credits } = this.deps;
     let refund: CreditChangeResult | null = null;
     const done = db
       .transaction(() => {
-        if (!repo.finish(fax.id, status, failure, from)) return false;
-        const settled = repo.get(fax.id)!;
+        if (!faxes.finishOutbound(fax.id, status, failure, from)) return false;
+        const settled = faxes.outbound(fax.id)!;
         const held = credits.heldByFax(fax.id);
         const owed = Math.min(held, settled.pagesDelivered);
         if (held - owed > 0) {
@@ -226,7 +200,7 @@ export class OutboundFaxes {
     return done;
   }
 
-  enqueueEvent(fax: OutboundFax, event: 'fax.sending' | 'fax.delivered' | 'fax.failed'): void {
+  enqueueEvent(fax: OutboundFaxRecord, event: 'fax.sending' | 'fax.delivered' | 'fax.failed'): void {
     const payload: OutboundFaxPayload = {
       externalUserId: fax.externalUserId,
       faxId: fax.id,
@@ -242,8 +216,12 @@ export class OutboundFaxes {
       t30Code: fax.t30Code,
       t30Text: fax.t30Text,
     };
-    this.deps.outbox.enqueue(fax.partnerId, event, payload, { callbackUrl: fax.callbackUrl });
+    this.deps.webhooks.outbox.enqueue(fax.partnerId, event, payload, { callbackUrl: fax.callbackUrl });
   }
+}
+
+export function outboundFaxNotFound(id: string): DomainError {
+  return DomainError.notFound('fax_not_found', `No outbound fax ${id}.`);
 }
 
 class InsufficientCredits extends Error {

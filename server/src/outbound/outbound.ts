@@ -1,34 +1,21 @@
-// The outbound domain as the appliance's services see it: the fax repository and service, the
-// dialer job, trunk administration and monitoring, and the SIP side they share. Calls leave from the
-// TelephonyService's user agent and media engine, handed over by start(); the dialer sees them only
-// through OutboundCallPlacer.
+// The outbound domain as the appliance's services see it: the outbound fax service, the dialer job,
+// trunk monitoring, and the call placer. Calls leave through the telephony service's user agent and
+// media engine, handed over by start(); they sit behind OutboundCallPlacer, so the dialer never
+// touches SIP itself.
 
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { MediaEngine } from '../../../native-workers/media/media-engine.ts';
-import type { Clock } from '../clock.ts';
-import type { Config } from '../config/config.ts';
-import type { CreditLedger } from '../credits/credit-ledger.ts';
-import type { SqliteJobQueue } from '../jobs/job-queue.ts';
-import type { NumberRepository } from '../numbers/number-repository.ts';
-import type { BlobStore } from '../storage/blob-store.ts';
-import type { Db } from '../storage/database.ts';
-import type { MasterKey } from '../storage/master-key.ts';
+import type { Services } from '../services.ts';
 import type { UserAgent } from '../telephony/sip/user-agent.ts';
-import type { TrunkRepository } from '../telephony/trunks/trunk-repository.ts';
-import type { Webhooks } from '../webhooks/webhooks.ts';
 import { type OutboundCallPlacer, SipCallPlacer } from './call-placer.ts';
 import { Dialer } from './dialer.ts';
-import { OutboundFaxRepository } from './outbound-fax-repository.ts';
 import { OutboundFaxes } from './outbound-faxes.ts';
-import { TrunkAdminRepository } from './trunk-admin-repository.ts';
 import { TrunkMonitor } from './trunk-monitor.ts';
 
 export interface Outbound {
-  repo: OutboundFaxRepository;
   faxes: OutboundFaxes;
   dialer: Dialer;
-  trunkAdmin: TrunkAdminRepository;
   /** Null until `start()`. */
   placer: OutboundCallPlacer | null;
   monitor: TrunkMonitor | null;
@@ -40,39 +27,22 @@ export interface Outbound {
   stop(): Promise<void>;
 }
 
-export function createOutbound(deps: {
-  config: Config;
-  db: Db;
-  clock: Clock;
-  log: Logger;
-  masterKey: MasterKey;
-  credits: CreditLedger;
-  numbers: NumberRepository;
-  trunks: TrunkRepository;
-  blobs: BlobStore;
-  jobs: SqliteJobQueue;
-  webhooks: Webhooks;
-}): Outbound {
-  const { config, db, clock, log } = deps;
-  const repo = new OutboundFaxRepository(db, clock);
-  const faxes = new OutboundFaxes({
-    db,
-    clock,
+export function createOutbound(
+  deps: Pick<
+    Services,
+    'config' | 'db' | 'clock' | 'faxes' | 'credits' | 'numbers' | 'trunks' | 'blobs' | 'jobs' | 'webhooks'
+  >,
+  log: Logger,
+): Outbound {
+  const { config } = deps;
+  const service = new OutboundFaxes({
+    ...deps,
     log,
-    repo,
-    credits: deps.credits,
-    numbers: deps.numbers,
-    blobs: deps.blobs,
-    jobs: deps.jobs,
-    outbox: deps.webhooks.outbox,
-    urlPolicy: deps.webhooks.urlPolicy,
     limits: { maxBytes: config.faxMaxMegabytes * 1024 * 1024, maxPages: config.faxMaxPages },
   });
   const outbound: Outbound = {
-    repo,
-    faxes,
+    faxes: service,
     dialer: undefined as unknown as Dialer,
-    trunkAdmin: new TrunkAdminRepository(db, deps.masterKey, deps.trunks),
     placer: null,
     monitor: null,
     userAgent: null,
@@ -98,18 +68,7 @@ export function createOutbound(deps: {
     },
   };
   outbound.dialer = new Dialer(
-    {
-      db,
-      clock,
-      log,
-      repo,
-      faxes,
-      numbers: deps.numbers,
-      trunks: deps.trunks,
-      blobs: deps.blobs,
-      jobs: deps.jobs,
-      placer: () => outbound.placer,
-    },
+    { ...deps, log, outbound: service, placer: () => outbound.placer },
     {
       concurrency: config.outboundConcurrency,
       ringTimeoutMs: config.outboundRingTimeoutSeconds * 1000,

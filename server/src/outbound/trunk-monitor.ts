@@ -10,18 +10,7 @@ import {
 } from '../telephony/sip/registration.ts';
 import type { UserAgent } from '../telephony/sip/user-agent.ts';
 import type { Trunk, TrunkRepository } from '../telephony/trunks/trunk-repository.ts';
-
-export interface OptionsProbe {
-  at: string;
-  /** SIP status of the answer; 408 when nothing came back, 503 when the trunk was unreachable. */
-  status: number;
-  latencyMs: number;
-}
-
-export interface TrunkStatus {
-  registration: (RegistrationState & { aor: string; at: string }) | null;
-  lastOptions: OptionsProbe | null;
-}
+import type { OptionsProbe, TrunkStatus } from '../telephony/trunks/trunk-schema.ts';
 
 interface Binding {
   registration: Registration;

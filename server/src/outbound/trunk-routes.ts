@@ -6,68 +6,15 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { requireOperatorWrite } from '../http/plugins/operator-auth.ts';
 import { Problem, problemResponses } from '../http/problem.ts';
-import { nullable } from '../http/schema.ts';
-import type { Trunk } from '../telephony/trunks/trunk-repository.ts';
+import {
+  TestCallSchema,
+  TrunkFields,
+  TrunkSchema,
+  TrunkStatusSchema,
+} from '../telephony/trunks/trunk-schema.ts';
 import { classifySipFailure } from './failure-code.ts';
 
-const Codec = Type.Union([Type.Literal('pcmu'), Type.Literal('pcma')]);
-const Cidr = Type.String({ maxLength: 64, description: 'IP address or CIDR, e.g. 203.0.113.0/24' });
-
-const TrunkSchema = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  mode: Type.Union([Type.Literal('peer'), Type.Literal('register')]),
-  host: Type.String(),
-  port: Type.Integer(),
-  transport: Type.Union([Type.Literal('udp'), Type.Literal('tcp')]),
-  username: nullable(Type.String()),
-  hasPassword: Type.Boolean({ description: 'Passwords are write-only: only whether one is set is shown' }),
-  allowedIps: Type.Array(Type.String()),
-  outbound: Type.Boolean(),
-  codecs: Type.Array(Codec),
-  t38: Type.Boolean(),
-  createdAt: Type.String({ format: 'date-time' }),
-});
-
-const trunkFields = {
-  name: Type.String({ minLength: 1, maxLength: 64, pattern: '^[\\w .-]+$' }),
-  mode: Type.Union([Type.Literal('peer'), Type.Literal('register')], {
-    description: 'peer: recognised by source address; register: we REGISTER with the carrier',
-  }),
-  host: Type.String({ minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9.:-]+$' }),
-  port: Type.Integer({ minimum: 1, maximum: 65535 }),
-  transport: Type.Union([Type.Literal('udp'), Type.Literal('tcp')]),
-  username: nullable(Type.String({ minLength: 1, maxLength: 128 })),
-  password: nullable(Type.String({ minLength: 1, maxLength: 256, description: 'Write-only' })),
-  allowedIps: Type.Array(Cidr, { maxItems: 64 }),
-  outbound: Type.Boolean({ description: 'Outbound faxes may leave through this trunk' }),
-  codecs: Type.Array(Codec, { minItems: 1, maxItems: 2, uniqueItems: true }),
-  t38: Type.Boolean({ description: 'Offer T.38 first (G.711 is the fallback)' }),
-};
-
-const StatusSchema = Type.Object({
-  registration: nullable(
-    Type.Object({
-      status: Type.String({ description: 'unregistered, registering, registered or failed' }),
-      aor: Type.String(),
-      code: Type.Optional(Type.Integer()),
-      reason: Type.Optional(Type.String()),
-      expires: Type.Optional(Type.Integer()),
-      at: Type.String({ format: 'date-time' }),
-    }),
-  ),
-  lastOptions: nullable(
-    Type.Object({
-      at: Type.String({ format: 'date-time' }),
-      status: Type.Integer(),
-      latencyMs: Type.Integer(),
-    }),
-  ),
-});
-
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
-
-const view = (t: Trunk) => t;
 
 function checkCidrs(list: string[] | undefined): void {
   const bad = (list ?? []).flatMap((entry, i) => {
@@ -105,7 +52,7 @@ export const trunkRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Type.Object({ items: Type.Array(TrunkSchema) }), ...problemResponses(401) },
       },
     },
-    async () => ({ items: trunks.list().map(view) }),
+    async () => ({ items: trunks.list() }),
   );
 
   app.post(
@@ -118,15 +65,15 @@ export const trunkRoutes: FastifyPluginAsyncTypebox = async (app) => {
         security: [{ adminToken: [] }],
         body: Type.Object(
           {
-            ...trunkFields,
-            port: Type.Optional(trunkFields.port),
-            transport: Type.Optional(trunkFields.transport),
-            username: Type.Optional(trunkFields.username),
-            password: Type.Optional(trunkFields.password),
-            allowedIps: Type.Optional(trunkFields.allowedIps),
-            outbound: Type.Optional(trunkFields.outbound),
-            codecs: Type.Optional(trunkFields.codecs),
-            t38: Type.Optional(trunkFields.t38),
+            ...TrunkFields,
+            port: Type.Optional(TrunkFields.port),
+            transport: Type.Optional(TrunkFields.transport),
+            username: Type.Optional(TrunkFields.username),
+            password: Type.Optional(TrunkFields.password),
+            allowedIps: Type.Optional(TrunkFields.allowedIps),
+            outbound: Type.Optional(TrunkFields.outbound),
+            codecs: Type.Optional(TrunkFields.codecs),
+            t38: Type.Optional(TrunkFields.t38),
           },
           { additionalProperties: false },
         ),
@@ -154,7 +101,7 @@ export const trunkRoutes: FastifyPluginAsyncTypebox = async (app) => {
         });
         outbound.monitor?.sync();
         request.log.info({ trunkId: trunk.id }, 'trunk created');
-        return reply.code(201).send(view(trunk));
+        return reply.code(201).send(trunk);
       } catch (err) {
         throw nameTaken(err);
       }
@@ -172,7 +119,7 @@ export const trunkRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: TrunkSchema, ...problemResponses(401, 404) },
       },
     },
-    async (request) => view(find(request.params.id)),
+    async (request) => find(request.params.id),
   );
 
   app.patch(
@@ -185,7 +132,7 @@ export const trunkRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description: 'Only the fields sent change; `password: null` removes the password.',
         security: [{ adminToken: [] }],
         params: IdParams,
-        body: Type.Partial(Type.Object(trunkFields), { additionalProperties: false, minProperties: 1 }),
+        body: Type.Partial(Type.Object(TrunkFields), { additionalProperties: false, minProperties: 1 }),
         response: { 200: TrunkSchema, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
@@ -193,10 +140,10 @@ export const trunkRoutes: FastifyPluginAsyncTypebox = async (app) => {
       find(request.params.id);
       checkCidrs(request.body.allowedIps);
       try {
-        const trunk = outbound.trunkAdmin.update(request.params.id, request.body)!;
+        const trunk = trunks.update(request.params.id, request.body)!;
         outbound.monitor?.sync();
         request.log.info({ trunkId: trunk.id, fields: Object.keys(request.body) }, 'trunk changed');
-        return view(trunk);
+        return trunk;
       } catch (err) {
         throw nameTaken(err);
       }
@@ -217,7 +164,7 @@ export const trunkRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const result = outbound.trunkAdmin.delete(request.params.id);
+      const result = trunks.delete(request.params.id);
       if (result === 'not_found') throw Problem.notFound('trunk_not_found', `No trunk ${request.params.id}.`);
       if (result === 'in_use')
         throw Problem.conflict(
@@ -239,7 +186,7 @@ export const trunkRoutes: FastifyPluginAsyncTypebox = async (app) => {
         security: [{ adminToken: [] }],
         params: IdParams,
         querystring: Type.Object({ probe: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
-        response: { 200: StatusSchema, ...problemResponses(401, 404, 503) },
+        response: { 200: TrunkStatusSchema, ...problemResponses(401, 404, 503) },
       },
     },
     async (request) => {
@@ -271,13 +218,7 @@ export const trunkRoutes: FastifyPluginAsyncTypebox = async (app) => {
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({
-            answered: Type.Boolean(),
-            status: Type.Integer({ description: 'SIP final status' }),
-            reason: Type.String(),
-            failureCode: nullable(Type.String()),
-            durationMs: Type.Integer(),
-          }),
+          200: TestCallSchema,
           ...problemResponses(400, 401, 403, 404, 503),
         },
       },

@@ -9,7 +9,8 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import { buildFaxPdf } from '../documents/fax-pdf.ts';
 import { readTiff } from '../documents/tiff.ts';
-import type { Fax, FaxRepository } from '../faxes/fax-repository.ts';
+import { enqueueExtraction } from '../extraction/extract-job.ts';
+import type { FaxRecord, FaxRepository } from '../faxes/fax-repository.ts';
 import type { SignedPdfLinks } from '../inbox/signed-links.ts';
 import type { Job, JobQueue } from '../jobs/job-queue.ts';
 import type { OcrPool } from '../ocr/ocr-pool.ts';
@@ -17,16 +18,13 @@ import type { OcrPage } from '../ocr/ocr-result.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
 import type { Db } from '../storage/database.ts';
 import type { WebhookOutbox } from '../webhooks/outbox.ts';
-import { FAX_EXTRACT_JOB } from './extract-job.ts';
-import { faxReceivedPayload } from './fax-received.ts';
-import type { PipelineRepository } from './pipeline-repository.ts';
+import { faxReceivedPayload } from '../webhooks/webhook-event.ts';
 
 export interface FaxProcessorDeps {
   db: Db;
   clock: Clock;
   log: Logger;
   faxes: FaxRepository;
-  store: PipelineRepository;
   blobs: BlobStore;
   jobs: JobQueue;
   outbox: WebhookOutbox;
@@ -64,11 +62,10 @@ export class FaxProcessor {
   }
 
   async process(faxId: string): Promise<ProcessOutcome> {
-    const { faxes, store, blobs, log } = this.deps;
+    const { faxes, blobs, log } = this.deps;
     const fax = faxes.get(faxId);
-    const progress = store.progress(faxId);
-    if (!fax || !progress || progress.purgedAt) return { status: 'gone' };
-    if (progress.ocrStatus === 'done' || progress.ocrStatus === 'failed') return { status: 'already-done' };
+    if (!fax || fax.purgedAt) return { status: 'gone' };
+    if (fax.ocrStatus === 'done' || fax.ocrStatus === 'failed') return { status: 'already-done' };
 
     const started = Date.now();
     const pages = faxes.pages(faxId);
@@ -102,7 +99,7 @@ export class FaxProcessor {
   }
 
   /** The PDF is rebuilt with the text layer and written before the transaction; the old one goes after. */
-  private async commitOcr(fax: Fax, tiff: Buffer, ocr: OcrPage[]): Promise<ProcessOutcome> {
+  private async commitOcr(fax: FaxRecord, tiff: Buffer, ocr: OcrPage[]): Promise<ProcessOutcome> {
     const pdf = await buildFaxPdf(
       readTiff(tiff).map((image, i) => ({ image, ocr: ocr[i] })),
       {
@@ -115,39 +112,32 @@ export class FaxProcessor {
 
   /** `ocr` null: OCR failed for good; the fax keeps its PDF without text layer and is still announced. */
   private commit(faxId: string, ocr: OcrPage[] | null, newPdf: string | null): ProcessOutcome {
-    const { db, clock, faxes, store, blobs, jobs, outbox, links } = this.deps;
+    const { db, clock, faxes, blobs, jobs, outbox, links } = this.deps;
     const outcome = db.transaction((): ProcessOutcome & { oldPdf?: string | null } => {
       const fax = faxes.get(faxId);
-      const progress = store.progress(faxId);
-      if (!fax || !progress || progress.purgedAt) return { status: 'gone' };
-      if (progress.ocrStatus === 'done' || progress.ocrStatus === 'failed') return { status: 'already-done' };
+      if (!fax || fax.purgedAt) return { status: 'gone' };
+      if (fax.ocrStatus === 'done' || fax.ocrStatus === 'failed') return { status: 'already-done' };
       const text = ocr ? ocr.map((p) => p.text.trim()).join('\n\n') : '';
       const confidence = ocr?.length ? ocr.reduce((sum, p) => sum + p.confidence, 0) / ocr.length : 0;
-      const pdfBlob = newPdf ?? progress.pdfBlob;
+      const pdfBlob = newPdf ?? fax.pdfBlob;
       if (!pdfBlob) throw new Error(`fax ${faxId} has no PDF`);
-      store.saveOcr(
+      faxes.saveOcr(
         faxId,
         { pages: ocr ?? [], text, confidence, status: ocr ? 'done' : 'failed' },
         pdfBlob,
-        progress.searchRowid,
+        fax.searchRowid,
         clock.now().toISOString(),
       );
-      let eventId = progress.receivedEventId ?? undefined;
+      let eventId = fax.receivedEventId ?? undefined;
       if (!eventId) {
-        const payload = faxReceivedPayload(
-          fax,
-          store.externalUserId(fax.shadowUserId),
-          text,
-          links.create(faxId),
-        );
+        const payload = faxReceivedPayload(fax, fax.externalUserId ?? '', text, links.create(faxId));
         eventId = outbox.enqueue(fax.partnerId, 'fax.received', payload).eventId;
-        store.setReceivedEvent(faxId, eventId);
+        faxes.setReceivedEvent(faxId, eventId);
       }
       // Extraction follows OCR for faxes that arrived while the partner had a schema.
-      if (fax.extractionSchema && ocr)
-        jobs.enqueue(FAX_EXTRACT_JOB, { faxId }, { uniqueKey: `extract:${faxId}` });
-      else store.skipExtraction(faxId);
-      return { status: ocr ? 'done' : 'failed', eventId, oldPdf: newPdf ? progress.pdfBlob : null };
+      if (fax.extractionSchema && ocr) enqueueExtraction({ jobs }, faxId);
+      else faxes.endExtraction(faxId, 'skipped');
+      return { status: ocr ? 'done' : 'failed', eventId, oldPdf: newPdf ? fax.pdfBlob : null };
     })();
     // After the commit: the PDF nobody references any more (the old one, or ours if we lost a race).
     const unreferenced = outcome.status === 'done' || outcome.status === 'failed' ? outcome.oldPdf : newPdf;

@@ -7,7 +7,6 @@ import { FAX_PROCESS_JOB } from '../faxes/inbound-intake.ts';
 import { OcrPool } from '../ocr/ocr-pool.ts';
 import type { Services } from '../services.ts';
 import { FaxProcessor } from './fax-processor.ts';
-import { PipelineRepository } from './pipeline-repository.ts';
 import { RETENTION_PURGE_JOB, RetentionPurger } from './retention-purger.ts';
 
 const PURGE_INTERVAL_MS = 60 * 60_000;
@@ -23,14 +22,12 @@ export interface Pipeline {
 
 export function registerPipeline(services: Services): Pipeline {
   const { db, clock, log, jobs, config } = services;
-  const store = new PipelineRepository(db);
   let pool: OcrPool | null = null;
   const processor = new FaxProcessor({
     db,
     clock,
     log: log.child({ module: 'pipeline' }),
     faxes: services.faxes,
-    store,
     blobs: services.blobs,
     jobs,
     outbox: services.webhooks.outbox,
@@ -41,14 +38,7 @@ export function registerPipeline(services: Services): Pipeline {
     },
     spoolDir: path.join(config.dataDir, 'spool', 'pipeline'),
   });
-  const purger = new RetentionPurger(
-    db,
-    clock,
-    store,
-    services.blobs,
-    services.audit,
-    log.child({ module: 'retention' }),
-  );
+  const purger = new RetentionPurger(services, log.child({ module: 'retention' }));
 
   // Pages of several faxes share the pool; two faxes in flight keep it busy while one builds its PDF.
   jobs.register<{ faxId: string }>(FAX_PROCESS_JOB, (job) => processor.handle(job), {

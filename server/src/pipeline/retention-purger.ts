@@ -3,11 +3,8 @@
 // Files go first, then the tombstone commits, so a crash in between is finished by the next run.
 
 import type { Logger } from 'pino';
-import type { AuditLog } from '../audit/audit-log.ts';
-import type { Clock } from '../clock.ts';
-import type { BlobStore } from '../storage/blob-store.ts';
-import type { Db } from '../storage/database.ts';
-import type { PipelineRepository } from './pipeline-repository.ts';
+import type { Services } from '../services.ts';
+import { PurgeReportRepository } from './purge-report-repository.ts';
 
 export const RETENTION_PURGE_JOB = 'retention.purge';
 const BATCH = 200;
@@ -19,40 +16,45 @@ export interface PurgeReport {
 }
 
 export class RetentionPurger {
+  private readonly reports: PurgeReportRepository;
+
   constructor(
-    private readonly db: Db,
-    private readonly clock: Clock,
-    private readonly store: PipelineRepository,
-    private readonly blobs: BlobStore,
-    private readonly audit: AuditLog,
+    private readonly services: Pick<Services, 'db' | 'clock' | 'faxes' | 'blobs' | 'audit' | 'webhooks'>,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.reports = new PurgeReportRepository(services.db);
+  }
 
   /** Purges everything due now; writes one report row (and audit entry) when anything was purged. */
   purgeDue(trigger: 'schedule' | 'cli'): PurgeReport {
-    const startedAt = this.clock.now().toISOString();
+    const { db, clock, faxes, blobs, audit, webhooks } = this.services;
+    const startedAt = clock.now().toISOString();
     const faxIds: string[] = [];
     let blobsDeleted = 0;
     for (;;) {
-      const due = this.store.duePurge(this.clock.now().toISOString(), BATCH);
+      const due = faxes.duePurge(clock.now().toISOString(), BATCH);
       if (due.length === 0) break;
       for (const fax of due) {
-        for (const blob of this.store.blobsOf(fax)) {
-          this.blobs.delete(blob);
+        for (const blob of faxes.blobsOf(fax)) {
+          blobs.delete(blob);
           blobsDeleted++;
         }
       }
-      const purgedAt = this.clock.now().toISOString();
-      this.db.transaction(() => {
-        for (const fax of due) this.store.tombstone(fax, purgedAt);
+      const purgedAt = clock.now().toISOString();
+      db.transaction(() => {
+        for (const fax of due) {
+          faxes.tombstone(fax, purgedAt);
+          // Webhook bodies kept for replay lose their OCR text and extracted data too.
+          webhooks.deliveries.scrubFaxContent(fax.partnerId, fax.id);
+        }
       })();
       faxIds.push(...due.map((f) => f.id));
     }
     if (faxIds.length === 0) return { id: null, faxIds, blobsDeleted };
-    const finishedAt = this.clock.now().toISOString();
-    const id = this.db.transaction(() => {
-      const reportId = this.store.recordPurge({ trigger, startedAt, finishedAt, faxIds, blobsDeleted });
-      this.audit.record({
+    const finishedAt = clock.now().toISOString();
+    const id = db.transaction(() => {
+      const reportId = this.reports.record({ trigger, startedAt, finishedAt, faxIds, blobsDeleted });
+      audit.record({
         actorType: 'system',
         actorId: null,
         action: 'retention.purged',

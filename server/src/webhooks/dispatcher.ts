@@ -8,10 +8,11 @@ import https from 'node:https';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, type Metric, type Registry } from 'prom-client';
 import type { Clock } from '../clock.ts';
-import type { WebhookSecrets } from '../settings/webhook-secrets.ts';
+import type { DeliveryStatus } from './delivery-schema.ts';
 import { type OutboundResult, requestOutbound } from './outbound-request.ts';
-import type { AttemptOutcome, ClaimedDelivery, DeliveryStatus, WebhookOutbox } from './outbox.ts';
+import type { AttemptOutcome, ClaimedDelivery, OutboxRepository } from './outbox-repository.ts';
 import type { UrlPolicy } from './url-policy.ts';
+import type { WebhookSecretRepository } from './webhook-secret-repository.ts';
 import { signWebhook } from './webhook-signature.ts';
 
 export interface DispatcherOptions {
@@ -45,18 +46,20 @@ export class Dispatcher {
   }[] = [];
 
   constructor(
-    private readonly outbox: WebhookOutbox,
-    private readonly secrets: WebhookSecrets,
+    private readonly outbox: OutboxRepository,
+    private readonly secrets: WebhookSecretRepository,
     private readonly policy: UrlPolicy,
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly options: DispatcherOptions,
   ) {
     this.metrics = createWebhookMetrics(() => outbox.countUnfinished());
-    outbox.onEnqueue = (status) => {
-      if (status === 'skipped') this.metrics.deliveries.inc({ outcome: 'skipped' });
-      else this.wake();
-    };
+  }
+
+  /** An event was recorded (the outbox calls this): a pending delivery wakes us, a skipped one is counted. */
+  enqueued(status: 'pending' | 'skipped'): void {
+    if (status === 'skipped') this.metrics.deliveries.inc({ outcome: 'skipped' });
+    else this.wake();
   }
 
   /** Resumes deliveries a crash left in flight and starts delivering; `registry` gets the metrics. */

@@ -67,6 +67,29 @@ export interface WebhookEventPayloads {
 
 export type WebhookEventType = keyof WebhookEventPayloads;
 
+/**
+ * The `fax.received` body of a fax: sender, pages, full OCR text and a time-limited PDF link.
+ * `fax.extracted` extends the same body, so its sender builds on this too.
+ */
+export function faxReceivedPayload(
+  fax: { id: string; from: string | null; to: string | null; pages: number },
+  externalUserId: string,
+  ocrText: string,
+  link: { url: string; expiresAt: string },
+): FaxReceivedPayload {
+  return {
+    externalUserId,
+    faxId: fax.id,
+    // A caller that withheld its number (anonymous) has no E.164 to give.
+    from: fax.from ?? '',
+    to: fax.to ?? '',
+    pages: fax.pages,
+    ocrText,
+    pdfUrl: link.url,
+    pdfUrlExpiresAt: link.expiresAt,
+  };
+}
+
 /** Serialises the body once; the same bytes are sent (and signed) on every attempt. */
 export function webhookBody<E extends WebhookEventType>(
   id: string,

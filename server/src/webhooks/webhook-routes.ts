@@ -5,65 +5,15 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { listPage } from '../http/pagination.ts';
 import { partnerId } from '../http/plugins/partner-auth.ts';
-import { Problem, problemResponses } from '../http/problem.ts';
-import { NextCursor, nullable, PageQuery } from '../http/schema.ts';
-import type { Delivery } from './outbox.ts';
-
-const DeliveryStatusSchema = Type.Union(
-  [
-    Type.Literal('pending'),
-    Type.Literal('delivering'),
-    Type.Literal('succeeded'),
-    Type.Literal('failed'),
-    Type.Literal('skipped'),
-  ],
-  { description: 'pending: waiting for its next attempt; skipped: no webhook URL was configured' },
-);
-
-const AttemptSchema = Type.Object({
-  number: Type.Integer({ minimum: 1 }),
-  startedAt: Type.String({ format: 'date-time' }),
-  statusCode: nullable(Type.Integer({ description: 'HTTP status your endpoint answered; null if none' })),
-  latencyMs: Type.Integer(),
-  error: nullable(
-    Type.String({ description: 'Why the attempt failed (timeout, connection error, non-2xx…)' }),
-  ),
-  responseExcerpt: nullable(Type.String({ description: 'The start of your response body' })),
-});
-
-export const DeliverySchema = Type.Object({
-  id: Type.String(),
-  eventId: Type.String({
-    description: 'The event id: the same on every attempt and replay (deduplicate on it)',
-  }),
-  event: Type.Union([
-    Type.Literal('fax.received'),
-    Type.Literal('fax.extracted'),
-    Type.Literal('fax.sending'),
-    Type.Literal('fax.delivered'),
-    Type.Literal('fax.failed'),
-    Type.Literal('webhook.test'),
-  ]),
-  url: nullable(Type.String()),
-  status: DeliveryStatusSchema,
-  reason: nullable(Type.String({ description: '`no_endpoint` when skipped' })),
-  attemptCount: Type.Integer(),
-  nextAttemptAt: nullable(Type.String({ format: 'date-time' })),
-  lastStatusCode: nullable(Type.Integer()),
-  lastError: nullable(Type.String()),
-  lastLatencyMs: nullable(Type.Integer()),
-  replayOf: nullable(Type.String({ description: 'The delivery this one replays' })),
-  createdAt: Type.String({ format: 'date-time' }),
-  completedAt: nullable(Type.String({ format: 'date-time' })),
-  attempts: Type.Array(AttemptSchema),
-});
+import { problemResponses } from '../http/problem.ts';
+import { Page, PageQuery } from '../http/schema.ts';
+import { DeliverySchema, DeliveryStatusSchema } from './delivery-schema.ts';
+import { deliveryNotFound } from './outbox.ts';
 
 const DeliveryParams = Type.Object({ id: Type.String({ pattern: '^dlv_[0-9a-z]{26}$' }) });
 
-const view = (d: Delivery) => ({ ...d, event: d.eventType });
-
 export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { outbox } = app.services.webhooks;
+  const { outbox, deliveries } = app.services.webhooks;
 
   app.get(
     '/webhooks/deliveries',
@@ -77,16 +27,15 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({ items: Type.Array(DeliverySchema), nextCursor: NextCursor }),
+          200: Page(DeliverySchema),
           ...problemResponses(400, 401, 429),
         },
       },
     },
     async (request) => {
-      const { items, nextCursor } = listPage(request.query, (window) =>
-        outbox.list(partnerId(request), { ...window, status: request.query.status }),
+      return listPage(request.query, (window) =>
+        deliveries.list(partnerId(request), { ...window, status: request.query.status }),
       );
-      return { items: items.map(view), nextCursor };
     },
   );
 
@@ -102,9 +51,9 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const delivery = outbox.get(partnerId(request), request.params.id);
-      if (!delivery) throw notFound(request.params.id);
-      return view(delivery);
+      const delivery = deliveries.get(partnerId(request), request.params.id);
+      if (!delivery) throw deliveryNotFound(request.params.id);
+      return delivery;
     },
   );
 
@@ -122,25 +71,9 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const result = outbox.replay(partnerId(request), request.params.id);
-      if (result.ok) {
-        request.log.info(
-          { deliveryId: result.delivery.id, replayOf: request.params.id },
-          'webhook delivery replayed',
-        );
-        return reply.code(202).send(view(result.delivery));
-      }
-      switch (result.code) {
-        case 'delivery_not_found':
-          throw notFound(request.params.id);
-        case 'delivery_in_progress':
-          throw Problem.conflict(
-            result.code,
-            'This delivery is still being attempted; replay it once it has succeeded or failed.',
-          );
-        case 'webhook_url_not_set':
-          throw Problem.conflict(result.code, 'Set `webhookUrl` in PATCH /api/partner/settings first.');
-      }
+      const delivery = outbox.replay(partnerId(request), request.params.id);
+      request.log.info({ deliveryId: delivery.id, replayOf: request.params.id }, 'webhook delivery replayed');
+      return reply.code(202).send(delivery);
     },
   );
 
@@ -161,11 +94,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { deliveryId } = outbox.enqueue(id, 'webhook.test', {
         message: 'Test event from FaxSeal: your endpoint is wired up.',
       });
-      return reply.code(202).send(view(outbox.get(id, deliveryId)!));
+      return reply.code(202).send(deliveries.get(id, deliveryId)!);
     },
   );
 };
-
-function notFound(id: string): Problem {
-  return Problem.notFound('delivery_not_found', `No webhook delivery ${id}.`);
-}

@@ -1,18 +1,22 @@
 // The webhooks domain as the appliance's services see it: the outbox other modules enqueue into, the
-// dispatcher the appliance starts and stops, and the URL policy every outbound URL goes through.
+// delivery log behind it, the dispatcher the appliance starts and stops, and the URL policy every
+// outbound URL goes through.
 
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/config.ts';
 import type { SettingsRepository } from '../settings/settings-repository.ts';
-import type { WebhookSecrets } from '../settings/webhook-secrets.ts';
 import type { Db } from '../storage/database.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { WebhookOutbox } from './outbox.ts';
+import { OutboxRepository } from './outbox-repository.ts';
 import { UrlPolicy } from './url-policy.ts';
+import type { WebhookSecretRepository } from './webhook-secret-repository.ts';
 
 export interface Webhooks {
   outbox: WebhookOutbox;
+  /** The events and deliveries the outbox recorded (the delivery log, the dispatcher's claims). */
+  deliveries: OutboxRepository;
   dispatcher: Dispatcher;
   urlPolicy: UrlPolicy;
 }
@@ -23,16 +27,18 @@ export function createWebhooks(deps: {
   log: Logger;
   config: Config;
   settings: SettingsRepository;
-  webhookSecrets: WebhookSecrets;
+  webhookSecrets: WebhookSecretRepository;
 }): Webhooks {
   const { config } = deps;
   const urlPolicy = new UrlPolicy(config.urlAllowlist);
-  const outbox = new WebhookOutbox(deps.db, deps.clock, deps.settings);
-  const dispatcher = new Dispatcher(outbox, deps.webhookSecrets, urlPolicy, deps.clock, deps.log, {
+  const deliveries = new OutboxRepository(deps.db, deps.clock);
+  const outbox = new WebhookOutbox(deps.db, deps.clock, deps.settings, deliveries);
+  const dispatcher = new Dispatcher(deliveries, deps.webhookSecrets, urlPolicy, deps.clock, deps.log, {
     concurrency: config.webhookConcurrency,
     timeoutMs: config.webhookTimeoutMs,
     retrySchedule: config.webhookRetrySchedule,
     responseCapBytes: config.webhookResponseCapBytes,
   });
-  return { outbox, dispatcher, urlPolicy };
+  outbox.onEnqueue = (status) => dispatcher.enqueued(status);
+  return { outbox, deliveries, dispatcher, urlPolicy };
 }

@@ -5,15 +5,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { buildCorpus, textToOcrPages } from '../../../scripts/fixtures/corpus/corpus.ts';
+import { enqueueExtraction, FAX_EXTRACT_JOB } from '../../src/extraction/extract-job.ts';
 import type { ExtractionSchema } from '../../src/extraction/extraction-schema.ts';
-import { enqueueExtraction, FAX_EXTRACT_JOB } from '../../src/pipeline/extract-job.ts';
-import { expectProblem, startTestAppliance, type TestAppliance } from '../support/test-appliance.ts';
-import { type Receiver, startReceiver } from '../webhooks/receiver.ts';
+import { expectProblem, type TestAppliance } from '../support/test-appliance.ts';
+import type { Receiver } from '../webhooks/receiver.ts';
 import {
   eventsFor,
   extractJobsSettled,
   insertOcrFax,
   partnerWithNumber,
+  startWithReceiver,
   storedExtraction,
   type TestPartner,
 } from './ocr-fax.ts';
@@ -48,20 +49,16 @@ describe('fax.extract with rules', () => {
   let app: TestAppliance;
   let receiver: Receiver;
   let partner: TestPartner;
+  let close: () => Promise<void>;
 
   before(async () => {
-    receiver = await startReceiver();
-    app = await startTestAppliance({
-      urlAllowlist: ['127.0.0.1'],
+    ({ app, receiver, close } = await startWithReceiver({
       webhookRetrySchedule: [0.05],
       extractionProvider: 'rules',
-    });
+    }));
     partner = await partnerWithNumber(app, { webhookUrl: receiver.url, extractionSchema: schema });
   });
-  after(async () => {
-    await app.shutdown();
-    await receiver.close();
-  });
+  after(() => close());
 
   it('delivers fax.extracted shaped exactly like the schema, with evidence on the right page and text', async () => {
     const faxId = insertOcrFax(app, partner, pages, schema);
@@ -112,12 +109,8 @@ describe('fax.extract with rules', () => {
     app.services.jobs.enqueue(FAX_EXTRACT_JOB, { faxId });
     assert.equal(enqueueExtraction(app.services, faxId), enqueueExtraction(app.services, faxId));
     await extractJobsSettled(app);
-    const events = app.services.db
-      .prepare(
-        "SELECT COUNT(*) AS n FROM webhook_events WHERE event_type = 'fax.extracted' AND json_extract(body, '$.faxId') = ?",
-      )
-      .get(faxId) as { n: number };
-    assert.equal(events.n, 1);
+    const events = app.services.webhooks.deliveries.eventsOfFax(faxId);
+    assert.equal(events.filter((e) => e.event === 'fax.extracted').length, 1);
   });
 
   it('skips a fax without a schema snapshot: no event, status skipped', async () => {
@@ -200,9 +193,7 @@ describe('fax.extract with rules', () => {
       409,
       'ocr_not_ready',
     );
-    app.services.db
-      .prepare('UPDATE faxes SET purged_at = ? WHERE id = ?')
-      .run(new Date().toISOString(), faxId);
+    app.services.faxes.tombstone(app.services.faxes.get(faxId)!, new Date().toISOString());
     expectProblem(
       await app.call('POST', `/api/partner/faxes/${faxId}/re-extract`, { key: partner.apiKey }),
       409,
@@ -222,20 +213,16 @@ describe('fax.extract with rules', () => {
 describe('fax.extract when the configured provider fails', () => {
   let app: TestAppliance;
   let receiver: Receiver;
+  let close: () => Promise<void>;
 
   before(async () => {
-    receiver = await startReceiver();
-    app = await startTestAppliance({
-      urlAllowlist: ['127.0.0.1'],
+    ({ app, receiver, close } = await startWithReceiver({
       extractionProvider: 'llama',
       llamaModel: 'not-here.gguf',
       llamaThreads: 1,
-    });
+    }));
   });
-  after(async () => {
-    await app.shutdown();
-    await receiver.close();
-  });
+  after(() => close());
 
   it('falls back to rules, delivers fax.extracted and records the fallback', async () => {
     const partner = await partnerWithNumber(app, { webhookUrl: receiver.url, extractionSchema: schema });

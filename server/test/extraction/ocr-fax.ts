@@ -5,12 +5,14 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CorpusDocument, renderCorpusPdf } from '../../../scripts/fixtures/corpus/corpus.ts';
+import type { Config } from '../../src/config/config.ts';
 import { encodeFaxTiff, rasterisePdf } from '../../src/documents/fax-raster.ts';
 import type { ExtractionSchema } from '../../src/extraction/extraction-schema.ts';
 import type { OcrPage } from '../../src/ocr/ocr-result.ts';
 import { newId } from '../../src/storage/ids.ts';
-import type { TestAppliance } from '../support/test-appliance.ts';
-import type { ReceivedWebhook } from '../webhooks/receiver.ts';
+import { storedInboundFax } from '../pipeline/inbound-fax.ts';
+import { startTestAppliance, type TestAppliance } from '../support/test-appliance.ts';
+import { type ReceivedWebhook, type Receiver, startReceiver } from '../webhooks/receiver.ts';
 
 export interface TestPartner {
   partnerId: string;
@@ -18,6 +20,20 @@ export interface TestPartner {
   numberId: string;
   shadowUserId: string;
   number: string;
+}
+
+/** A webhook receiver on loopback and an appliance allowed to post to it; `close` stops both. */
+export async function startWithReceiver(overrides: Partial<Config> = {}) {
+  const receiver: Receiver = await startReceiver();
+  const app = await startTestAppliance({ urlAllowlist: ['127.0.0.1'], ...overrides });
+  return {
+    app,
+    receiver,
+    async close() {
+      await app.shutdown();
+      await receiver.close();
+    },
+  };
 }
 
 export async function partnerWithNumber(
@@ -35,14 +51,11 @@ export async function partnerWithNumber(
     const patched = await app.call('PATCH', '/api/partner/settings', { key: apiKey, body: settings });
     assert.equal(patched.status, 200, patched.text);
   }
-  const row = app.services.db
-    .prepare('SELECT shadow_user_id FROM numbers WHERE id = ?')
-    .get(created.body.id) as { shadow_user_id: string };
   return {
     partnerId,
     apiKey,
     numberId: created.body.id,
-    shadowUserId: row.shadow_user_id,
+    shadowUserId: app.services.numbers.byId(created.body.id)!.shadowUserId,
     number: created.body.number,
   };
 }
@@ -55,44 +68,35 @@ export function insertOcrFax(
   schema: ExtractionSchema | null,
   options: { ocrStatus?: 'done' | 'pending' } = {},
 ): string {
-  const id = newId('fax');
   const now = app.services.clock.now().toISOString();
-  const db = app.services.db;
+  const { db, faxes, numbers } = app.services;
+  const fax = storedInboundFax(numbers.byId(partner.numberId)!, pages.length, {
+    from: '+15035550126',
+    to: partner.number,
+    extractionSchema: schema,
+    createdAt: now,
+  });
   db.transaction(() => {
-    db.prepare(
-      `INSERT INTO faxes (id, partner_id, number_id, shadow_user_id, direction, status, from_number, to_number,
-         pages, ocr_status, ocr_text, extraction_schema, created_at)
-       VALUES (?, ?, ?, ?, 'inbound', 'received', '+15035550126', ?, ?, ?, ?, ?, ?)`,
-    ).run(
-      id,
-      partner.partnerId,
-      partner.numberId,
-      partner.shadowUserId,
-      partner.number,
-      pages.length,
-      options.ocrStatus ?? 'done',
-      pages.map((p) => p.text.trim()).join('\n\n'),
-      schema ? JSON.stringify(schema) : null,
-      now,
+    faxes.insertInbound(
+      fax,
+      pages.map((p) => ({
+        faxId: fax.id,
+        page: p.page,
+        width: p.width,
+        height: p.height,
+        xResolution: p.xResolution,
+        yResolution: p.yResolution,
+        imageBlob: null,
+      })),
     );
-    for (const p of pages) {
-      db.prepare(
-        `INSERT INTO fax_pages (fax_id, page, width, height, x_resolution, y_resolution, ocr_text, ocr_confidence, ocr_words)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        id,
-        p.page,
-        p.width,
-        p.height,
-        p.xResolution,
-        p.yResolution,
-        p.text,
-        p.confidence,
-        JSON.stringify(p.words),
-      );
+    if ((options.ocrStatus ?? 'done') === 'done') {
+      const text = pages.map((p) => p.text.trim()).join('\n\n');
+      const confidence = pages.reduce((sum, p) => sum + p.confidence, 0) / Math.max(1, pages.length);
+      // No PDF: extraction never reads it.
+      faxes.saveOcr(fax.id, { pages, text, confidence, status: 'done' }, null, null, now);
     }
   })();
-  return id;
+  return fax.id;
 }
 
 /** A corpus document rendered to fax pages and committed as a finished inbound call (pipeline input). */
@@ -134,28 +138,20 @@ export function eventsFor(received: ReceivedWebhook[], faxId: string, event: str
 export async function extractJobsSettled(app: TestAppliance, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const live = app.services.db
-      .prepare(
-        "SELECT COUNT(*) AS n FROM jobs WHERE kind = 'fax.extract' AND status IN ('queued', 'running')",
-      )
-      .get() as { n: number };
-    if (live.n === 0) return;
+    const live = app.services.jobs
+      .stats()
+      .filter((s) => s.kind === 'fax.extract' && (s.status === 'queued' || s.status === 'running'));
+    if (live.length === 0) return;
     if (Date.now() > deadline) throw new Error('fax.extract jobs still live');
     await new Promise((r) => setTimeout(r, 20));
   }
 }
 
 export function storedExtraction(app: TestAppliance, faxId: string) {
-  const row = app.services.db
-    .prepare('SELECT extraction_status, extracted_data, extraction_evidence FROM faxes WHERE id = ?')
-    .get(faxId) as {
-    extraction_status: string;
-    extracted_data: string | null;
-    extraction_evidence: string | null;
-  };
+  const fax = app.services.faxes.get(faxId)!;
   return {
-    status: row.extraction_status,
-    data: row.extracted_data ? JSON.parse(row.extracted_data) : null,
-    evidence: row.extraction_evidence ? JSON.parse(row.extraction_evidence) : null,
+    status: fax.extractionStatus,
+    data: fax.extractedData,
+    evidence: fax.evidence as Record<string, any>,
   };
 }

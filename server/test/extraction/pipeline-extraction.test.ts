@@ -6,27 +6,23 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { buildCorpus } from '../../../scripts/fixtures/corpus/corpus.ts';
 import { type ExtractionSchema, itemsOf, type SchemaField } from '../../src/extraction/extraction-schema.ts';
-import { startTestAppliance, type TestAppliance } from '../support/test-appliance.ts';
-import { type Receiver, startReceiver } from '../webhooks/receiver.ts';
-import { eventsFor, partnerWithNumber, receiveCorpusFax } from './ocr-fax.ts';
+import type { TestAppliance } from '../support/test-appliance.ts';
+import type { Receiver } from '../webhooks/receiver.ts';
+import { eventsFor, partnerWithNumber, receiveCorpusFax, startWithReceiver } from './ocr-fax.ts';
 
 const invoice = buildCorpus().find((d) => d.id === 'vendor-invoice-0')!;
 
 let app: TestAppliance;
 let receiver: Receiver;
+let close: () => Promise<void>;
 
 before(async () => {
-  receiver = await startReceiver();
-  app = await startTestAppliance({
-    urlAllowlist: ['127.0.0.1'],
+  ({ app, receiver, close } = await startWithReceiver({
     extractionProvider: 'rules',
     ocrPoolSize: 1,
-  });
+  }));
 });
-after(async () => {
-  await app.shutdown();
-  await receiver.close();
-});
+after(() => close());
 
 it('fax.received, then fax.extracted shaped like the schema, for a fax through the pipeline', async () => {
   const partner = await partnerWithNumber(app, {

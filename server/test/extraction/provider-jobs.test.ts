@@ -12,17 +12,18 @@ import { after, before, describe, it } from 'node:test';
 import { textToOcrPages } from '../../../scripts/fixtures/corpus/corpus.ts';
 import { writeTinyGguf } from '../../../scripts/fixtures/tiny-gguf.ts';
 import { runDoctor } from '../../src/cli/doctor.ts';
+import { enqueueExtraction } from '../../src/extraction/extract-job.ts';
 import type { ExtractionSchema } from '../../src/extraction/extraction-schema.ts';
 import { type CatalogModel, hashFile } from '../../src/extraction/model-catalog.ts';
-import { enqueueExtraction } from '../../src/pipeline/extract-job.ts';
+import { expectProblem, type TestAppliance, testConfig } from '../support/test-appliance.ts';
+import type { Receiver } from '../webhooks/receiver.ts';
 import {
-  expectProblem,
-  startTestAppliance,
-  type TestAppliance,
-  testConfig,
-} from '../support/test-appliance.ts';
-import { type Receiver, startReceiver } from '../webhooks/receiver.ts';
-import { eventsFor, insertOcrFax, partnerWithNumber, storedExtraction } from './ocr-fax.ts';
+  eventsFor,
+  insertOcrFax,
+  partnerWithNumber,
+  startWithReceiver,
+  storedExtraction,
+} from './ocr-fax.ts';
 
 function catalogEntry(id: string, file: string, sha256: string | null): CatalogModel {
   return {
@@ -62,17 +63,16 @@ async function modelsFolder(): Promise<string> {
 describe('llama chosen automatically when models/ holds a model', () => {
   let app: TestAppliance;
   let receiver: Receiver;
+  let close: () => Promise<void>;
   let modelsDir: string;
 
   before(async () => {
     modelsDir = await modelsFolder();
-    receiver = await startReceiver();
     // No FAXSEAL_EXTRACTION_PROVIDER: the model in models/ switches llama on.
-    app = await startTestAppliance({ urlAllowlist: ['127.0.0.1'], modelsDir, llamaThreads: 1 });
+    ({ app, receiver, close } = await startWithReceiver({ modelsDir, llamaThreads: 1 }));
   });
   after(async () => {
-    await app.shutdown();
-    await receiver.close();
+    await close();
     rmSync(modelsDir, { recursive: true, force: true });
   });
 
@@ -149,6 +149,7 @@ describe('llama chosen automatically when models/ holds a model', () => {
 describe('openai-compatible through the job', () => {
   let app: TestAppliance;
   let receiver: Receiver;
+  let close: () => Promise<void>;
   let server: Server;
   const requests: { body: any; auth: string | undefined }[] = [];
   const answer = { patientName: 'Jane Smith', dob: '1985-03-14', insurer: 'Aetna Choice POS II', copay: 25 };
@@ -172,18 +173,15 @@ describe('openai-compatible through the job', () => {
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    receiver = await startReceiver();
-    app = await startTestAppliance({
-      urlAllowlist: ['127.0.0.1'],
+    ({ app, receiver, close } = await startWithReceiver({
       extractionProvider: 'openai-compatible',
       openaiBaseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
       openaiModel: 'qwen2.5-7b-instruct',
       openaiApiKey: 'sk-lan-secret-123',
-    });
+    }));
   });
   after(async () => {
-    await app.shutdown();
-    await receiver.close();
+    await close();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });

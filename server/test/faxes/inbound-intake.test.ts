@@ -14,14 +14,17 @@ import { parsePbm } from '../../src/documents/bitmap.ts';
 import { FaxRepository } from '../../src/faxes/fax-repository.ts';
 import { FAX_PROCESS_JOB, InboundIntake } from '../../src/faxes/inbound-intake.ts';
 import { SqliteJobQueue } from '../../src/jobs/job-queue.ts';
+import { JobRepository } from '../../src/jobs/job-repository.ts';
 import type { FaxNumberRecord } from '../../src/numbers/number-repository.ts';
 import { BlobStore } from '../../src/storage/blob-store.ts';
 import { newId } from '../../src/storage/ids.ts';
+import { storedInboundFax } from '../pipeline/inbound-fax.ts';
 import { startTestAppliance, type TestAppliance } from '../support/test-appliance.ts';
 
 let app: TestAppliance;
 let intake: InboundIntake;
 let faxes: FaxRepository;
+let jobRows: JobRepository;
 let blobs: BlobStore;
 let number: FaxNumberRecord;
 let trunkId: string;
@@ -30,7 +33,8 @@ const spool = mkdtempSync(path.join(os.tmpdir(), 'spool-'));
 before(async () => {
   app = await startTestAppliance();
   const s = app.services;
-  faxes = new FaxRepository(s.db);
+  faxes = new FaxRepository(s.db, s.clock);
+  jobRows = new JobRepository(s.db);
   blobs = new BlobStore(app.dataDir, s.masterKey);
   const jobs = new SqliteJobQueue(s.db, s.clock, pino({ level: 'silent' }));
   intake = new InboundIntake(s.db, s.clock, faxes, blobs, s.settings, jobs, pino({ level: 'silent' }));
@@ -125,10 +129,11 @@ test('a completed call commits fax row, pages, sealed PDF and one processing job
   const roundTrip = readFaxTiff(stored).pages;
   assert.deepEqual(Buffer.from(roundTrip[1].bitmap), Buffer.from(sent[1].bitmap));
 
-  const jobs = app.services.db
-    .prepare('SELECT kind, payload FROM jobs WHERE unique_key = ?')
-    .all(`process:${call.faxId}`);
-  assert.deepEqual(jobs, [{ kind: FAX_PROCESS_JOB, payload: JSON.stringify({ faxId: call.faxId }) }]);
+  const job = jobRows.findByUniqueKey(`process:${call.faxId}`);
+  assert.deepEqual(
+    { kind: job?.kind, payload: job?.payload },
+    { kind: FAX_PROCESS_JOB, payload: { faxId: call.faxId } },
+  );
 });
 
 test('a call dropped after page 1 of 2 keeps a partial fax with 1 page', async () => {
@@ -148,24 +153,12 @@ test('a call with no page leaves a failed fax and no job', async () => {
   const fax = faxes.get(call.faxId)!;
   assert.equal(fax.pages, 0);
   assert.equal(fax.pdfBlob, null);
-  assert.equal(
-    (
-      app.services.db
-        .prepare('SELECT COUNT(*) AS n FROM jobs WHERE unique_key = ?')
-        .get(`process:${call.faxId}`) as { n: number }
-    ).n,
-    0,
-  );
+  assert.equal(jobRows.findByUniqueKey(`process:${call.faxId}`), null);
 });
 
 test('pages beyond the monthly allowance are received and flagged as overage', async () => {
   // 199 of the personal tier's 200 pages already used this month.
-  app.services.db
-    .prepare(
-      `INSERT INTO faxes (id, partner_id, number_id, direction, status, pages, created_at)
-       VALUES (?, ?, ?, 'inbound', 'received', 199, ?)`,
-    )
-    .run(newId('fax'), number.partnerId, number.id, new Date().toISOString());
+  faxes.insertInbound(storedInboundFax(number, 199), []);
   const tiff = path.join(spool, 'over.tif');
   writeFaxTiff(tiff, [drawSyntheticPage({ seed: 4 }), drawSyntheticPage({ seed: 5 })]);
   const call = finishedCall(tiff, 0, 2);

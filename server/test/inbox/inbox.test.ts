@@ -13,6 +13,7 @@ import {
   localUrl,
   type PartnerWithNumber,
   partnerWithNumber,
+  storedInboundFax,
 } from '../pipeline/inbound-fax.ts';
 import { expectProblem, startTestAppliance, type TestAppliance } from '../support/test-appliance.ts';
 
@@ -34,8 +35,8 @@ before(async () => {
   fax.invoice = await commitInboundFax(app.services, bob, [invoice]);
   fax.otherLab = await commitInboundFax(app.services, b.number, [lab]);
   const deadline = Date.now() + 120_000;
-  const pending = app.services.db.prepare("SELECT COUNT(*) AS n FROM faxes WHERE ocr_status = 'pending'");
-  while ((pending.get() as { n: number }).n > 0) {
+  const pending = () => Object.values(fax).some((id) => app.services.faxes.get(id)?.ocrStatus === 'pending');
+  while (pending()) {
     if (Date.now() > deadline) throw new Error('OCR did not finish');
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -173,12 +174,7 @@ test('partner B can never list, search or read partner Aâ€™s faxes, even with Aâ
 test('usage: inbound pages per number this month against the allowance, overage counted', async () => {
   const bob = app.services.numbers.activeFor(a.partnerId, 'bob')!;
   // 250 pages already this month on bob's personal number (allowance 200).
-  app.services.db
-    .prepare(
-      `INSERT INTO faxes (id, partner_id, number_id, shadow_user_id, direction, status, pages, overage, created_at)
-       VALUES (?, ?, ?, ?, 'inbound', 'received', 250, 1, ?)`,
-    )
-    .run(newId('fax'), a.partnerId, bob.id, bob.shadowUserId, new Date().toISOString());
+  app.services.faxes.insertInbound(storedInboundFax(bob, 250, { overage: true }), []);
   const now = new Date();
   const month = `${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
   const res = await app.call('GET', `/api/partner/usage?month=${month}`, { key: a.apiKey });

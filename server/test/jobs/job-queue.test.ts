@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import pino from 'pino';
 import { systemClock } from '../../src/clock.ts';
 import { SqliteJobQueue } from '../../src/jobs/job-queue.ts';
+import { JobRepository } from '../../src/jobs/job-repository.ts';
 import { openDatabase } from '../../src/storage/database.ts';
 import { tempDataDir } from '../support/test-appliance.ts';
 
@@ -17,7 +18,7 @@ function setup(t: { after: (fn: () => void) => void }) {
     db.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  return db;
+  return { db, jobs: new JobRepository(db) };
 }
 
 const until = async (check: () => boolean, timeoutMs = 5000) => {
@@ -29,7 +30,7 @@ const until = async (check: () => boolean, timeoutMs = 5000) => {
 };
 
 test('jobs run once each, at most `concurrency` at a time per kind', async (t) => {
-  const db = setup(t);
+  const { db } = setup(t);
   const queue = new SqliteJobQueue(db, systemClock, silent);
   let running = 0;
   let peak = 0;
@@ -55,7 +56,7 @@ test('jobs run once each, at most `concurrency` at a time per kind', async (t) =
 });
 
 test('a failing job is retried with backoff and ends failed after max attempts', async (t) => {
-  const db = setup(t);
+  const { db, jobs } = setup(t);
   const queue = new SqliteJobQueue(db, systemClock, silent);
   const attempts: number[] = [];
   queue.register(
@@ -68,22 +69,16 @@ test('a failing job is retried with backoff and ends failed after max attempts',
   );
   const id = queue.enqueue('flaky', {}, { maxAttempts: 3 });
   queue.start();
-  await until(
-    () =>
-      (db.prepare('SELECT status FROM jobs WHERE id = ?').get(id) as { status: string }).status === 'failed',
-  );
+  await until(() => jobs.get(id)?.status === 'failed');
   await queue.stop();
   assert.deepEqual(attempts, [1, 2, 3]);
-  const row = db.prepare('SELECT attempts, last_error FROM jobs WHERE id = ?').get(id) as {
-    attempts: number;
-    last_error: string;
-  };
+  const row = jobs.get(id)!;
   assert.equal(row.attempts, 3);
-  assert.equal(row.last_error, 'boom 3');
+  assert.equal(row.lastError, 'boom 3');
 });
 
 test('a job that fails once succeeds on retry', async (t) => {
-  const db = setup(t);
+  const { db, jobs } = setup(t);
   const queue = new SqliteJobQueue(db, systemClock, silent);
   let calls = 0;
   queue.register(
@@ -95,16 +90,13 @@ test('a job that fails once succeeds on retry', async (t) => {
   );
   const id = queue.enqueue('once', {});
   queue.start();
-  await until(
-    () =>
-      (db.prepare('SELECT status FROM jobs WHERE id = ?').get(id) as { status: string }).status === 'done',
-  );
+  await until(() => jobs.get(id)?.status === 'done');
   await queue.stop();
   assert.equal(calls, 2);
 });
 
 test('a unique key admits one job; enqueue joins the caller transaction', async (t) => {
-  const db = setup(t);
+  const { db } = setup(t);
   const queue = new SqliteJobQueue(db, systemClock, silent);
   const a = queue.enqueue('ocr', { fax: 1 }, { uniqueKey: 'ocr:fax_1' });
   const b = queue.enqueue('ocr', { fax: 1 }, { uniqueKey: 'ocr:fax_1' });
@@ -115,23 +107,32 @@ test('a unique key admits one job; enqueue joins the caller transaction', async 
       throw new Error('state change failed');
     })(),
   );
-  assert.equal(
-    (db.prepare('SELECT COUNT(*) AS n FROM jobs').get() as { n: number }).n,
-    1,
+  assert.deepEqual(
+    queue.stats(),
+    [{ kind: 'ocr', status: 'queued', count: 1 }],
     'rolled back with the caller',
   );
 });
 
 test("jobs a dead process of this host left running are taken back at start; others' only after their lease", async (t) => {
-  const db = setup(t);
-  const now = new Date().toISOString();
-  const later = new Date(Date.now() + 3_600_000).toISOString();
-  const insert = db.prepare(
-    `INSERT INTO jobs (id, kind, payload, status, attempts, max_attempts, run_at, lease_until, locked_by, created_at)
-     VALUES (?, 'ocr', '{}', 'running', 1, 5, ?, ?, ?, ?)`,
-  );
-  insert.run('job_00000000000000000000000001', now, later, `${hostname()}:deadbeef0000`, now);
-  insert.run('job_00000000000000000000000002', now, later, 'other-node:cafe00000000', now);
+  const { db, jobs } = setup(t);
+  // Two jobs claimed an hour's lease ago: one by a dead process of this host, one by another node.
+  const now = new Date();
+  const later = new Date(Date.now() + 3_600_000);
+  const claimedBy = (id: string, worker: string) => {
+    jobs.insert({
+      id,
+      kind: 'ocr',
+      payload: {},
+      uniqueKey: null,
+      maxAttempts: 5,
+      runAt: now,
+      createdAt: now,
+    });
+    assert.equal(jobs.claim('ocr', now, later, worker)?.id, id);
+  };
+  claimedBy('job_00000000000000000000000001', `${hostname()}:deadbeef0000`);
+  claimedBy('job_00000000000000000000000002', 'other-node:cafe00000000');
   const queue = new SqliteJobQueue(db, systemClock, silent);
   const seen: string[] = [];
   queue.register(
@@ -146,8 +147,5 @@ test("jobs a dead process of this host left running are taken back at start; oth
   await new Promise((r) => setTimeout(r, 100));
   await queue.stop();
   assert.deepEqual(seen, ['job_00000000000000000000000001']);
-  const attempts = db
-    .prepare("SELECT attempts FROM jobs WHERE id = 'job_00000000000000000000000001'")
-    .get() as { attempts: number };
-  assert.equal(attempts.attempts, 2, 'the crashed attempt counts');
+  assert.equal(jobs.get('job_00000000000000000000000001')?.attempts, 2, 'the crashed attempt counts');
 });

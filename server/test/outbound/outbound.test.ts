@@ -103,7 +103,7 @@ async function waitFinished(partner: SendingPartner, id: string, timeoutMs = 240
 
 /** The pages the appliance rendered for a fax (what it sent), decoded from its stored TIFF. */
 async function renderedPages(faxId: string) {
-  const fax = app.services.outbound.repo.get(faxId)!;
+  const fax = app.services.faxes.outbound(faxId)!;
   return decodeFaxTiff(app.services.blobs.get(fax.tiffBlob!));
 }
 

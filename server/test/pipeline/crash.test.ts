@@ -6,7 +6,11 @@ import assert from 'node:assert/strict';
 import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
+import { systemClock } from '../../src/clock.ts';
+import { FaxRepository } from '../../src/faxes/fax-repository.ts';
+import { JobRepository } from '../../src/jobs/job-repository.ts';
 import { openDatabase } from '../../src/storage/database.ts';
+import { OutboxRepository } from '../../src/webhooks/outbox-repository.ts';
 import { type ChildAppliance, startChildAppliance } from '../support/child-appliance.ts';
 import { startTestAppliance, tempDataDir } from '../support/test-appliance.ts';
 import { type Receiver, startReceiver } from '../webhooks/receiver.ts';
@@ -45,36 +49,38 @@ test('SIGKILL during OCR, then restart: one completed OCR and fax.received with 
   const faxId = await commitInboundFax(setup.services, partner.number, await documentPages(10));
   await setup.shutdown({ keepData: true });
 
+  // The children's database, read through the repositories while they run.
   const db = openDatabase(dataDir, { migrate: false });
-  const job = db.prepare('SELECT status, attempts FROM jobs WHERE unique_key = ?');
-  const faxRow = db.prepare(
-    'SELECT ocr_status, ocr_completed_at, search_rowid, received_event_id FROM faxes WHERE id = ?',
-  );
-  const receivedEvents = db.prepare(
-    "SELECT id FROM webhook_events WHERE event_type = 'fax.received' AND json_extract(body, '$.faxId') = ?",
-  );
+  const jobs = new JobRepository(db);
+  const faxes = new FaxRepository(db, systemClock);
+  const outbox = new OutboxRepository(db, systemClock);
+  const job = () => {
+    const stored = jobs.findByUniqueKey(`process:${faxId}`)!;
+    return { status: stored.status, attempts: stored.attempts };
+  };
+  const receivedEvents = () =>
+    outbox
+      .eventsOfFax(faxId)
+      .filter((e) => e.event === 'fax.received')
+      .map((e) => ({ id: e.id }));
   try {
     const first = await startChild();
     const deadline = Date.now() + 30_000;
-    while ((job.get(`process:${faxId}`) as { status: string }).status !== 'running') {
+    while (job().status !== 'running') {
       assert.ok(Date.now() < deadline, 'the job started');
       await sleep(20);
     }
     await sleep(2000);
     await first.kill('SIGKILL');
-    assert.equal(
-      (faxRow.get(faxId) as { ocr_status: string }).ocr_status,
-      'pending',
-      'killed before OCR finished',
-    );
-    assert.deepEqual(receivedEvents.all(faxId), []);
-    assert.deepEqual(job.get(`process:${faxId}`), { status: 'running', attempts: 1 });
+    assert.equal(faxes.get(faxId)!.ocrStatus, 'pending', 'killed before OCR finished');
+    assert.deepEqual(receivedEvents(), []);
+    assert.deepEqual(job(), { status: 'running', attempts: 1 });
 
     await startChild();
     await r.waitFor((got) => got.some((w) => JSON.parse(w.body).faxId === faxId), 120_000);
     await sleep(1000); // a duplicate, if there were one, would arrive now
 
-    const events = receivedEvents.all(faxId) as { id: string }[];
+    const events = receivedEvents();
     assert.equal(events.length, 1, 'one fax.received event');
     const deliveries = r.received.filter((w) => JSON.parse(w.body).faxId === faxId);
     assert.ok(deliveries.length >= 1);
@@ -83,15 +89,16 @@ test('SIGKILL during OCR, then restart: one completed OCR and fax.received with 
     assert.equal(body.pages, 10);
     assert.match(body.ocrText, /Gonzalez/);
 
-    const row = faxRow.get(faxId) as Record<string, unknown>;
-    assert.equal(row.ocr_status, 'done');
-    assert.equal(row.received_event_id, events[0].id);
+    const row = faxes.get(faxId)!;
+    assert.equal(row.ocrStatus, 'done');
+    assert.equal(row.receivedEventId, events[0].id);
+    // The FTS index itself: no repository reads a stale row, so only the table shows one left behind.
     assert.equal(
       (db.prepare('SELECT COUNT(*) AS n FROM fax_search').get() as { n: number }).n,
       1,
       'one search row',
     );
-    assert.deepEqual(job.get(`process:${faxId}`), { status: 'done', attempts: 2 });
+    assert.deepEqual(job(), { status: 'done', attempts: 2 });
     // Exactly two documents on disk: the received TIFF and the one PDF with its text layer.
     const blobs = readdirSync(path.join(dataDir, 'blobs'), { recursive: true }).filter((f) =>
       String(f).endsWith('.bin'),

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type FaxPage, writeFaxTiff } from '../../../native-workers/spandsp/index.ts';
+import type { NewInboundFax } from '../../src/faxes/fax-repository.ts';
 import type { FaxNumberRecord } from '../../src/numbers/number-repository.ts';
 import type { Services } from '../../src/services.ts';
 import { newId } from '../../src/storage/ids.ts';
@@ -98,4 +99,40 @@ export async function commitInboundFax(
 export function localUrl(app: { httpUrl: string }, signedUrl: string): string {
   const u = new URL(signedUrl);
   return app.httpUrl + u.pathname + u.search;
+}
+
+/** A stored inbound fax of `pages` pages to `number` with nothing else recorded; `fields` add to it. */
+export function storedInboundFax(
+  number: FaxNumberRecord,
+  pages: number,
+  fields: Partial<NewInboundFax> = {},
+): NewInboundFax {
+  return {
+    id: newId('fax'),
+    partnerId: number.partnerId,
+    numberId: number.id,
+    shadowUserId: number.shadowUserId,
+    status: 'received',
+    from: null,
+    to: null,
+    callId: null,
+    trunkId: null,
+    transport: null,
+    pages,
+    remoteStationId: null,
+    bitRate: null,
+    ecm: null,
+    resolution: null,
+    t30Code: null,
+    t30Text: null,
+    startedAt: null,
+    completedAt: null,
+    durationMs: null,
+    overage: false,
+    pdfBlob: null,
+    purgeAt: null,
+    extractionSchema: null,
+    createdAt: new Date().toISOString(),
+    ...fields,
+  };
 }

@@ -9,6 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { SignedPdfLinks } from '../../src/inbox/signed-links.ts';
+import { JobRepository } from '../../src/jobs/job-repository.ts';
+import { PurgeReportRepository } from '../../src/pipeline/purge-report-repository.ts';
 import { startTestAppliance, type TestAppliance } from '../support/test-appliance.ts';
 import { type Receiver, startReceiver } from '../webhooks/receiver.ts';
 import {
@@ -84,24 +86,16 @@ test('a committed 2-page fax becomes fax.received with its OCR text and a search
   for (const word of ['Gonzalez', 'penicillin', 'Hemoglobin', 'Creatinine'])
     assert.ok(layer.includes(word), `PDF text layer has "${word}"`);
 
-  const row = app.services.db
-    .prepare(
-      'SELECT ocr_status, extraction_status, received_event_id, pdf_blob, ocr_confidence FROM faxes WHERE id = ?',
-    )
-    .get(faxId) as Record<string, unknown>;
-  assert.equal(row.ocr_status, 'done');
-  assert.equal(row.extraction_status, 'skipped', 'no schema: no extraction');
-  assert.equal(row.received_event_id, received.id);
-  assert.ok((row.ocr_confidence as number) > 50);
-  assert.notEqual(row.pdf_blob, originalPdfBlob, 'PDF replaced by the one with a text layer');
+  const row = app.services.faxes.get(faxId)!;
+  assert.equal(row.ocrStatus, 'done');
+  assert.equal(row.extractionStatus, 'skipped', 'no schema: no extraction');
+  assert.equal(row.receivedEventId, received.id);
+  assert.ok((row.ocrConfidence as number) > 50);
+  assert.notEqual(row.pdfBlob, originalPdfBlob, 'PDF replaced by the one with a text layer');
   assert.equal(existsSync(app.services.blobs.pathOf(originalPdfBlob)), false, 'old PDF deleted');
-  const words = app.services.db
-    .prepare('SELECT ocr_words FROM fax_pages WHERE fax_id = ? ORDER BY page')
-    .all(faxId) as {
-    ocr_words: string;
-  }[];
+  const words = app.services.faxes.ocrPages(faxId);
   assert.equal(words.length, 2);
-  for (const p of words) assert.ok(JSON.parse(p.ocr_words).length > 50, 'word boxes stored per page');
+  for (const p of words) assert.ok(p.words.length > 50, 'word boxes stored per page');
 
   const downloads = app.services.audit
     .list({ targetId: faxId, limit: 10 })
@@ -112,12 +106,8 @@ test('a committed 2-page fax becomes fax.received with its OCR text and a search
 test('a second run of the job finds the result committed and sends nothing more', async () => {
   const outcome = await app.pipeline.processor.process(faxId);
   assert.equal(outcome.status, 'already-done');
-  const events = app.services.db
-    .prepare(
-      "SELECT COUNT(*) AS n FROM webhook_events WHERE event_type = 'fax.received' AND json_extract(body, '$.faxId') = ?",
-    )
-    .get(faxId) as { n: number };
-  assert.equal(events.n, 1);
+  const events = app.services.webhooks.deliveries.eventsOfFax(faxId);
+  assert.equal(events.filter((e) => e.event === 'fax.received').length, 1);
 });
 
 test('the signed link serves byte ranges', async () => {
@@ -179,10 +169,11 @@ test('a fax keeps the extraction schema in force when it arrived and is queued f
   });
   assert.deepEqual(app.services.faxes.get(id)!.extractionSchema, schema, 'snapshot taken at intake');
   await receiver.waitFor(() => receivedFor(id).length > 0, 120_000);
-  const job = app.services.db
-    .prepare('SELECT kind, payload FROM jobs WHERE unique_key = ?')
-    .get(`extract:${id}`);
-  assert.deepEqual(job, { kind: 'fax.extract', payload: JSON.stringify({ faxId: id }) });
+  const job = new JobRepository(app.services.db).findByUniqueKey(`extract:${id}`);
+  assert.deepEqual(
+    { kind: job?.kind, payload: job?.payload },
+    { kind: 'fax.extract', payload: { faxId: id } },
+  );
 });
 
 test('retention purge deletes the files and OCR text, keeps a tombstone, and the link gives 410', async () => {
@@ -195,6 +186,7 @@ test('retention purge deletes the files and OCR text, keeps a tombstone, and the
     [faxId],
   );
 
+  // Its retention ran out a second ago (no API shortens the retention of a fax already received).
   s.db
     .prepare('UPDATE faxes SET purge_at = ? WHERE id = ?')
     .run(new Date(Date.now() - 1000).toISOString(), faxId);
@@ -218,13 +210,12 @@ test('retention purge deletes the files and OCR text, keeps a tombstone, and the
   const miss = await app.call('GET', '/api/partner/inbox?q=Gonzalez', { key: partner.apiKey });
   assert.deepEqual(miss.body.items, [], 'search row removed');
 
-  const event = s.db.prepare('SELECT body FROM webhook_events WHERE id = ?').get(received.id) as {
-    body: string;
-  };
+  const event = s.webhooks.deliveries.eventsOfFax(faxId).find((e) => e.id === received.id)!;
   assert.equal(JSON.parse(event.body).ocrText, '', 'the kept webhook body lost its OCR text');
-  const stored = s.db
-    .prepare('SELECT trigger, faxes_purged, fax_ids FROM purge_reports WHERE id = ?')
-    .get(report.id);
-  assert.deepEqual(stored, { trigger: 'cli', faxes_purged: 1, fax_ids: JSON.stringify([faxId]) });
+  const stored = new PurgeReportRepository(s.db).get(report.id!)!;
+  assert.deepEqual(
+    { trigger: stored.trigger, faxesPurged: stored.faxesPurged, faxIds: stored.faxIds },
+    { trigger: 'cli', faxesPurged: 1, faxIds: [faxId] },
+  );
   assert.equal(app.pipeline.purger.purgeDue('cli').faxIds.length, 0, 'nothing twice');
 });

@@ -11,7 +11,8 @@ let bench: FaxBench;
 before(async () => {
   bench = await startFaxBench();
   // This appliance's only trunk takes calls from 127.0.0.1 alone: 127.0.0.2 is a stranger.
-  bench.app.services.db.prepare(`UPDATE trunks SET allowed_ips = '["127.0.0.1/32"]'`).run();
+  const { trunks } = bench.app.services;
+  for (const trunk of trunks.list()) trunks.update(trunk.id, { allowedIps: ['127.0.0.1/32'] });
 });
 after(async () => {
   await bench?.close();

@@ -18,7 +18,8 @@ const scenarios = mkdtempSync(path.join(tmpdir(), 'faxseal-sipp-'));
 before(async () => {
   bench = await startFaxBench();
   // sipp scripts no re-INVITE: an audio-only trunk keeps the appliance from offering T.38.
-  bench.app.services.db.prepare('UPDATE trunks SET t38 = 0').run();
+  const { trunks } = bench.app.services;
+  for (const trunk of trunks.list()) trunks.update(trunk.id, { t38: false });
   number = await bench.provision('sipp');
 });
 after(async () => {

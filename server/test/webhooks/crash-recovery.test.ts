@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, test } from 'node:test';
+import { systemClock } from '../../src/clock.ts';
 import { openDatabase } from '../../src/storage/database.ts';
+import { OutboxRepository } from '../../src/webhooks/outbox-repository.ts';
 import { type ChildAppliance, startChildAppliance } from '../support/child-appliance.ts';
 import { startTestAppliance, tempDataDir } from '../support/test-appliance.ts';
 import { type Receiver, startReceiver } from './receiver.ts';
@@ -50,7 +52,7 @@ test('SIGKILL between attempts and mid-attempt loses nothing: every event arrive
   // Onboard in-process, then hand the data directory to the real process.
   dataDir = tempDataDir('faxseal-crash');
   const setup = await startTestAppliance({ urlAllowlist: ['127.0.0.1'] }, { dataDir });
-  const { apiKey } = await setup.onboardPartner();
+  const { apiKey, partnerId } = await setup.onboardPartner();
   await setup.call('PATCH', '/api/partner/settings', { key: apiKey, body: { webhookUrl: r.url } });
   await setup.shutdown({ keepData: true });
 
@@ -64,10 +66,7 @@ test('SIGKILL between attempts and mid-attempt loses nothing: every event arrive
   restarted = true;
 
   const db = openDatabase(dataDir, { migrate: false });
-  const states = db.prepare('SELECT status, attempt_count FROM webhook_deliveries').all() as {
-    status: string;
-    attempt_count: number;
-  }[];
+  const states = new OutboxRepository(db, systemClock).list(partnerId, { limit: 200 });
   db.close();
   assert.ok(
     states.some((s) => s.status === 'delivering'),

@@ -1,35 +1,15 @@
 // SIP trunks: the carriers (or the loopback lab trunk) the appliance exchanges calls with. A peer
 // trunk is recognised by the source address of its requests; passwords are sealed at rest and
-// never read back through the API.
+// never read back through the API. All SQL on the `trunks` table is here.
 
 import { BlockList, isIP } from 'node:net';
 import type { Clock } from '../../clock.ts';
 import type { Db } from '../../storage/database.ts';
 import { newId } from '../../storage/ids.ts';
 import type { MasterKey } from '../../storage/master-key.ts';
+import type { Codec, NewTrunk, SipTransportName, Trunk, TrunkMode, TrunkPatch } from './trunk-schema.ts';
 
-export type TrunkMode = 'peer' | 'register';
-export type SipTransportName = 'udp' | 'tcp';
-export type Codec = 'pcmu' | 'pcma';
-
-export interface Trunk {
-  id: string;
-  name: string;
-  mode: TrunkMode;
-  host: string;
-  port: number;
-  transport: SipTransportName;
-  username: string | null;
-  hasPassword: boolean;
-  /** Source addresses (IPs or CIDRs) whose requests belong to this trunk. */
-  allowedIps: string[];
-  outbound: boolean;
-  codecs: Codec[];
-  t38: boolean;
-  createdAt: string;
-}
-
-export type NewTrunk = Omit<Trunk, 'id' | 'hasPassword' | 'createdAt'> & { password?: string | null };
+export type { Codec, NewTrunk, SipTransportName, Trunk, TrunkMode, TrunkPatch };
 
 interface TrunkRow {
   id: string;
@@ -62,6 +42,20 @@ const toTrunk = (r: TrunkRow): Trunk => ({
   t38: r.t38 === 1,
   createdAt: r.created_at,
 });
+
+/** Patchable fields and their columns. */
+const COLUMNS: Record<keyof Omit<TrunkPatch, 'password'>, string> = {
+  name: 'name',
+  mode: 'mode',
+  host: 'host',
+  port: 'port',
+  transport: 'transport',
+  username: 'username',
+  allowedIps: 'allowed_ips',
+  outbound: 'outbound',
+  codecs: 'codecs',
+  t38: 't38',
+};
 
 /** The loopback trunk of the embedded defaults: the bundled fax simulator calls in through it. */
 export const LAB_TRUNK: NewTrunk = {
@@ -122,6 +116,52 @@ export class TrunkRepository {
 
   list(): Trunk[] {
     return (this.db.prepare('SELECT * FROM trunks ORDER BY name').all() as TrunkRow[]).map(toTrunk);
+  }
+
+  /** Changes the fields present in `patch` (`password: null` removes it); null when there is no such trunk. */
+  update(id: string, patch: TrunkPatch): Trunk | null {
+    if (!this.get(id)) return null;
+    const sets: string[] = [];
+    const values: unknown[] = [];
+    for (const [key, column] of Object.entries(COLUMNS)) {
+      if (!(key in patch)) continue;
+      const value = patch[key as keyof TrunkPatch];
+      sets.push(`${column} = ?`);
+      if (key === 'allowedIps' || key === 'codecs') values.push(JSON.stringify(value));
+      else if (key === 'outbound' || key === 't38') values.push(value ? 1 : 0);
+      else values.push(value ?? null);
+    }
+    if ('password' in patch) {
+      sets.push('password_sealed = ?');
+      values.push(patch.password ? this.masterKey.sealString(patch.password, `trunk:${id}`) : null);
+    }
+    if (sets.length > 0)
+      this.db.prepare(`UPDATE trunks SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
+    return this.get(id);
+  }
+
+  /** Refused (`in_use`) while DIDs or faxes name the trunk: history must keep its name. */
+  delete(id: string): 'deleted' | 'not_found' | 'in_use' {
+    if (!this.get(id)) return 'not_found';
+    const used = this.db
+      .prepare(
+        'SELECT (SELECT COUNT(*) FROM dids WHERE trunk_id = ?) + (SELECT COUNT(*) FROM faxes WHERE trunk_id = ?) AS n',
+      )
+      .get(id, id) as { n: number };
+    if (used.n > 0) return 'in_use';
+    this.db.prepare('DELETE FROM trunks WHERE id = ?').run(id);
+    return 'deleted';
+  }
+
+  /** The trunk the DID behind a partner's number is routed through, if it has one. */
+  ofNumber(numberId: string): Trunk | null {
+    const row = this.db
+      .prepare(
+        `SELECT t.* FROM numbers n JOIN dids d ON d.id = n.did_id JOIN trunks t ON t.id = d.trunk_id
+         WHERE n.id = ?`,
+      )
+      .get(numberId) as TrunkRow | undefined;
+    return row ? toTrunk(row) : null;
   }
 
   /** Digest password for a registering or authenticating trunk (never exposed through the API). */

@@ -1,5 +1,5 @@
-// Webhook signing secrets (`whsec_<base64 of 32 bytes>`), sealed at rest with the master key.
-// Rotation keeps the previous secret signing for 24 h so receivers can switch without a gap.
+// The `webhook_secrets` table: signing secrets (`whsec_<base64 of 32 bytes>`), sealed at rest with the
+// master key. Rotation keeps the previous secret signing for 24 h so receivers can switch without a gap.
 
 import { randomBytes } from 'node:crypto';
 import { addMinutes, type Clock } from '../clock.ts';
@@ -16,7 +16,7 @@ export interface SigningSecret {
   expiresAt: string | null;
 }
 
-export class WebhookSecrets {
+export class WebhookSecretRepository {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,

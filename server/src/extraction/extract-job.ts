@@ -3,19 +3,21 @@
 // falls back to `rules`, so every fax with a schema gets its event.
 
 import type { Logger } from 'pino';
-import { type ActiveProvider, modelStoreFor, resolveActiveProvider } from '../extraction/active-provider.ts';
+import { DomainError } from '../domain-error.ts';
+import type { Job, JobQueue } from '../jobs/job-queue.ts';
+import type { Services } from '../services.ts';
+import { faxReceivedPayload } from '../webhooks/webhook-event.ts';
+import { type ActiveProvider, modelStoreFor, resolveActiveProvider } from './active-provider.ts';
 import {
   type ExtractionProvider,
   ExtractionProviderError,
   type ExtractionResult,
-} from '../extraction/extraction-provider.ts';
-import type { ExtractionSchema } from '../extraction/extraction-schema.ts';
-import { FaxExtractionRepository, type StoredEvidence } from '../extraction/fax-extraction-repository.ts';
-import { createExtractionProvider } from '../extraction/provider-registry.ts';
-import { createRulesProvider } from '../extraction/rules-provider.ts';
-import type { Job } from '../jobs/job-queue.ts';
-import type { Services } from '../services.ts';
-import { faxReceivedPayload } from './fax-received.ts';
+  type FieldEvidence,
+  type ProviderName,
+} from './extraction-provider.ts';
+import type { ExtractionSchema } from './extraction-schema.ts';
+import { createExtractionProvider } from './provider-registry.ts';
+import { createRulesProvider } from './rules-provider.ts';
 
 export const FAX_EXTRACT_JOB = 'fax.extract';
 
@@ -23,9 +25,17 @@ export interface FaxExtractPayload {
   faxId: string;
 }
 
+/** What `faxes.extraction_evidence` holds: the evidence per field path, and who produced it. */
+export interface StoredEvidence {
+  provider: ProviderName;
+  /** Set when the configured provider failed and `rules` answered instead. */
+  fallback: { from: ProviderName; code: string } | null;
+  fields: Record<string, FieldEvidence>;
+}
+
 /** The job every fax with a schema gets after OCR (the pipeline enqueues it with this key). */
-export function enqueueExtraction(services: Pick<Services, 'jobs'>, faxId: string): string {
-  return services.jobs.enqueue(FAX_EXTRACT_JOB, { faxId } satisfies FaxExtractPayload, {
+export function enqueueExtraction({ jobs }: { jobs: JobQueue }, faxId: string): string {
+  return jobs.enqueue(FAX_EXTRACT_JOB, { faxId } satisfies FaxExtractPayload, {
     uniqueKey: `extract:${faxId}`,
   });
 }
@@ -52,7 +62,7 @@ export function registerExtraction(services: Services, options: ExtractionOption
   const active = resolveActiveProvider(services.config, modelStoreFor(services.config));
   const provider = options.provider ?? createExtractionProvider(active.config);
   const rules = createRulesProvider();
-  const repo = new FaxExtractionRepository(services.db);
+  const { faxes } = services;
   const stopping = new AbortController();
   log.info(
     { provider: provider.name, chosen: active.chosen, ...active.settings },
@@ -60,7 +70,7 @@ export function registerExtraction(services: Services, options: ExtractionOption
   );
 
   const extract = async (schema: ExtractionSchema, faxId: string): Promise<ExtractionResult> => {
-    const pages = repo.ocrPages(faxId);
+    const pages = faxes.ocrPages(faxId);
     try {
       return await provider.extract({ schema, pages, signal: stopping.signal });
     } catch (err) {
@@ -76,19 +86,20 @@ export function registerExtraction(services: Services, options: ExtractionOption
     FAX_EXTRACT_JOB,
     async (job: Job<FaxExtractPayload>) => {
       const { faxId } = job.payload;
-      const fax = repo.subject(faxId);
+      const fax = faxes.get(faxId);
       if (!fax || fax.purgedAt || fax.extractionStatus !== 'pending') return; // gone, or already answered
-      if (!fax.schemaJson || fax.ocrStatus !== 'done') {
-        repo.finish(faxId, 'skipped');
-        log.info({ faxId, ocrStatus: fax.ocrStatus, schema: Boolean(fax.schemaJson) }, 'nothing to extract');
+      const schema = fax.extractionSchema;
+      if (!schema || fax.ocrStatus !== 'done') {
+        faxes.endExtraction(faxId, 'skipped');
+        log.info({ faxId, ocrStatus: fax.ocrStatus, schema: Boolean(schema) }, 'nothing to extract');
         return;
       }
       const started = performance.now();
       let result: ExtractionResult;
       try {
-        result = await extract(JSON.parse(fax.schemaJson) as ExtractionSchema, faxId);
+        result = await extract(schema, faxId);
       } catch (err) {
-        if (job.attempts >= job.maxAttempts && !stopping.signal.aborted) repo.finish(faxId, 'failed');
+        if (job.attempts >= job.maxAttempts && !stopping.signal.aborted) faxes.endExtraction(faxId, 'failed');
         throw err;
       }
       const evidence: StoredEvidence = {
@@ -98,7 +109,8 @@ export function registerExtraction(services: Services, options: ExtractionOption
       };
       const link = services.signedLinks.create(faxId);
       const committed = services.db.transaction(() => {
-        if (!repo.complete(faxId, fax.schemaJson as string, result.data, evidence)) return false;
+        // The snapshot read above: a re-extract in between changed it, and its own run answers.
+        if (!faxes.completeExtraction(faxId, schema, result.data, evidence)) return false;
         services.webhooks.outbox.enqueue(fax.partnerId, 'fax.extracted', {
           ...faxReceivedPayload(fax, fax.externalUserId ?? '', fax.ocrText ?? '', link),
           extractedData: result.data,
@@ -133,30 +145,32 @@ export function registerExtraction(services: Services, options: ExtractionOption
   };
 }
 
-export type ReExtraction =
-  | { ok: true; jobId: string; schema: ExtractionSchema }
-  | { ok: false; code: 'fax_not_found' | 'fax_purged' | 'ocr_not_ready' | 'extraction_schema_not_set' };
-
 /**
  * Re-runs one fax with its partner's current schema: the fax takes that schema as its snapshot, turns
  * pending, and gets a new `fax.extract` job (the first one's unique key stays taken by its finished row).
  */
 export function requestReExtraction(
-  services: Pick<Services, 'db' | 'jobs' | 'settings'>,
+  services: Pick<Services, 'db' | 'faxes' | 'jobs' | 'settings'>,
   partnerId: string,
   faxId: string,
-): ReExtraction {
-  const repo = new FaxExtractionRepository(services.db);
-  return services.db.transaction((): ReExtraction => {
-    const fax = repo.subject(faxId, partnerId);
-    if (!fax) return { ok: false, code: 'fax_not_found' };
-    if (fax.purgedAt) return { ok: false, code: 'fax_purged' };
-    if (fax.ocrStatus !== 'done') return { ok: false, code: 'ocr_not_ready' };
+): { jobId: string; schema: ExtractionSchema } {
+  const { db, faxes } = services;
+  return db.transaction(() => {
+    const fax = faxes.getForPartner(partnerId, faxId);
+    if (!fax) throw DomainError.notFound('fax_not_found', `No fax ${faxId} in your account.`);
+    if (fax.purgedAt)
+      throw DomainError.conflict('fax_purged', 'This fax was purged under your retention policy.');
+    if (fax.ocrStatus !== 'done')
+      throw DomainError.conflict('ocr_not_ready', 'This fax has no OCR text yet (or none could be read).');
     const schema = services.settings.get(partnerId).extractionSchema;
-    if (!schema) return { ok: false, code: 'extraction_schema_not_set' };
-    repo.reset(faxId, schema);
+    if (!schema)
+      throw DomainError.conflict(
+        'extraction_schema_not_set',
+        'Set `extractionSchema` in PATCH /api/partner/settings first.',
+      );
+    faxes.resetExtraction(faxId, schema);
     const jobId = services.jobs.enqueue(FAX_EXTRACT_JOB, { faxId } satisfies FaxExtractPayload);
-    return { ok: true, jobId, schema };
+    return { jobId, schema };
   })();
 }
 
