@@ -126,13 +126,17 @@ async function installNodeRuntime() {
 
 /**
  * Makes everything started from here use `node` (the current process's Node): its bin first on
- * PATH for `#!/usr/bin/env node` tools (npm, npx, tsc, electron-vite, node-gyp's scripts), and its
+ * PATH for `#!/usr/bin/env node` tools (npm, npx, tsc, electron-vite, node-gyp's scripts), then
+ * the project's node_modules/.bin (as `npm run` has it, for `exec` and `env` outside npm), and its
  * own headers for node-gyp (npm's user config on these machines points nodedir at /usr, Node 20's).
  */
 function runEverythingOn(node) {
   const bin = path.dirname(node);
-  const entries = (process.env.PATH ?? '').split(path.delimiter).filter((dir) => dir !== bin);
-  process.env.PATH = [bin, ...entries].join(path.delimiter);
+  const tools = path.join(root, 'node_modules', '.bin');
+  const entries = (process.env.PATH ?? '')
+    .split(path.delimiter)
+    .filter((dir) => dir !== bin && dir !== tools);
+  process.env.PATH = [bin, tools, ...entries].join(path.delimiter);
   process.env.NODE = node;
   process.env.npm_node_execpath = node;
   const prefix = path.dirname(bin);
