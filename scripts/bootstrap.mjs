@@ -173,11 +173,16 @@ async function chooseNode() {
 }
 
 function missingPackages(packages) {
-  return packages.filter((pkg) => {
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
-    const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' });
-    return r.status !== 0 || !r.stdout.includes('install ok installed');
-  });
+  // One dpkg-query for all of them: it prints the packages it knows and fails for the others.
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
+  const r = spawnSync('dpkg-query', ['-W', '-f=${Package} ${Status}\n', ...packages], { encoding: 'utf8' });
+  const installed = new Set(
+    r.stdout
+      .split('\n')
+      .filter((line) => line.endsWith(' install ok installed'))
+      .map((line) => line.split(' ')[0]),
+  );
+  return packages.filter((pkg) => !installed.has(pkg));
 }
 
 function ensureSystemPackages(packages) {
@@ -205,11 +210,10 @@ function ensureSystemPackages(packages) {
 function ensureNodeModules() {
   const lock = path.join(root, 'package-lock.json');
   const marker = path.join(root, 'node_modules', '.package-lock.json');
-  // Native modules (better-sqlite3) load only on the Node ABI they were built for.
+  // The Node ABI npm ci ran under: a tree installed for another major may hold modules built for it.
   const abiStamp = path.join(root, 'node_modules', '.faxseal-node-abi');
-  const abi = `node ${process.versions.node} abi ${process.versions.modules}`;
-  const sameAbi =
-    existsSync(abiStamp) && readFileSync(abiStamp, 'utf8').split(' abi ')[1] === process.versions.modules;
+  const abi = process.versions.modules;
+  const sameAbi = existsSync(abiStamp) && readFileSync(abiStamp, 'utf8').trim() === abi;
   if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs && sameAbi) return;
   log(`installing npm dependencies (npm ci) for Node ${process.versions.node}`);
   // --strict-allow-scripts: a dependency install script that package.json's allowScripts neither
