@@ -120,12 +120,11 @@ async function installNodeRuntime() {
     process.exit(1);
   }
   // Unpacked elsewhere and renamed, so an interrupted install never looks complete.
-  renameSync(unpacked, runtimeDir);
-  rmSync(staging, { recursive: true, force: true });
-  // A runtime an older pin installed is 200 MB nothing uses any more.
+  if (!existsSync(runtimeDir)) renameSync(unpacked, runtimeDir);
+  // The rest (a runtime an older pin installed, an interrupted run's staging) is unused.
   for (const entry of readdirSync(RUNTIME_ROOT)) {
-    const old = path.join(RUNTIME_ROOT, entry);
-    if (entry.startsWith('node-v') && old !== runtimeDir) rmSync(old, { recursive: true, force: true });
+    const other = path.join(RUNTIME_ROOT, entry);
+    if (other !== runtimeDir) rmSync(other, { recursive: true, force: true });
   }
   log(`installed Node ${NODE_RUNTIME.version} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
