@@ -1,27 +1,41 @@
-// Builds the spandsp N-API addon (native-workers/spandsp) with the node-gyp that ships inside npm.
-// Skips the build when the .node file is newer than every source; never downloads Node headers.
+// Builds the project's N-API addons (ADDONS below) with the node-gyp that ships inside npm, against
+// the headers of the Node running this script. Skips an addon when its .node file is newer than
+// every source and was built for this Node major; never downloads Node headers.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const addonDir = join(root, 'native-workers', 'spandsp');
-const product = join(addonDir, 'build', 'Release', 'faxseal_spandsp.node');
-// Debian puts spandsp.h under the multiarch include dir (e.g. /usr/include/x86_64-linux-gnu), which gcc searches.
-const hasSpandspHeader = () =>
-  existsSync('/usr/include/spandsp.h') ||
+
+// Debian puts library headers such as spandsp.h under the multiarch include dir
+// (e.g. /usr/include/x86_64-linux-gnu), which gcc searches.
+const hasSystemHeader = (name) =>
+  existsSync(join('/usr/include', name)) ||
   readdirSync('/usr/include').some(
-    (dir) => dir.endsWith('-linux-gnu') && existsSync(join('/usr/include', dir, 'spandsp.h')),
+    (dir) => dir.endsWith('-linux-gnu') && existsSync(join('/usr/include', dir, name)),
   );
+
+/**
+ * Each addon: its folder (binding.gyp + src/), the file node-gyp writes, and the system headers
+ * it compiles against with the Debian packages that provide them.
+ */
+const ADDONS = [
+  {
+    name: 'spandsp',
+    dir: 'native-workers/spandsp',
+    product: 'faxseal_spandsp.node',
+    headers: [{ file: 'spandsp.h', code: 'ERR_SPANDSP_MISSING', install: 'libspandsp-dev libtiff-dev' }],
+  },
+];
 
 function fail(code, message) {
   console.error(`build-native: ${code}: ${message}`);
   process.exit(1);
 }
 
-function newestSourceMtime() {
+function newestSourceMtime(addonDir) {
   const sources = [join(addonDir, 'binding.gyp')];
   for (const name of readdirSync(join(addonDir, 'src'))) sources.push(join(addonDir, 'src', name));
   return Math.max(...sources.map((file) => statSync(file).mtimeMs));
@@ -51,23 +65,54 @@ function findNodeGyp() {
   return fail('ERR_NODE_GYP_MISSING', 'cannot find the node-gyp bundled with npm; set npm_config_node_gyp');
 }
 
-if (!hasSpandspHeader()) {
-  fail(
-    'ERR_SPANDSP_MISSING',
-    'spandsp.h not found: install the Debian package libspandsp-dev (apt-get install libspandsp-dev libtiff-dev)',
+/** The headers of the running Node: `<prefix>/include/node` beside `<prefix>/bin/node`. */
+function nodeHeadersDir() {
+  const prefix = resolve(dirname(process.execPath), '..');
+  if (existsSync(join(prefix, 'include', 'node', 'node_api.h'))) return prefix;
+  return fail(
+    'ERR_NODE_HEADERS_MISSING',
+    `no Node headers in ${join(prefix, 'include', 'node')}: run under a Node that ships them (npm run setup installs one)`,
   );
 }
 
 const force = process.argv.includes('--force');
-if (!force && existsSync(product) && statSync(product).mtimeMs > newestSourceMtime()) {
-  console.log('build-native: faxseal_spandsp.node is up to date');
-  process.exit(0);
+const builtFor = `node ${process.versions.node.split('.')[0]}`;
+let nodeGyp;
+for (const addon of ADDONS) {
+  const addonDir = join(root, addon.dir);
+  const product = join(addonDir, 'build', 'Release', addon.product);
+  // Which Node major the product was built against: a new major rebuilds against its headers.
+  const stamp = join(addonDir, 'build', 'faxseal-built-for');
+  const current =
+    existsSync(product) &&
+    statSync(product).mtimeMs > newestSourceMtime(addonDir) &&
+    existsSync(stamp) &&
+    readFileSync(stamp, 'utf8').trim() === builtFor;
+  if (!force && current) {
+    console.log(`build-native: ${addon.product} is up to date`);
+    continue;
+  }
+  for (const header of addon.headers) {
+    if (!hasSystemHeader(header.file)) {
+      fail(
+        header.code,
+        `${header.file} not found: install the Debian packages (apt-get install ${header.install})`,
+      );
+    }
+  }
+  nodeGyp ??= findNodeGyp();
+  const started = Date.now();
+  const result = spawnSync(
+    process.execPath,
+    [nodeGyp, 'rebuild', '--release', `--nodedir=${nodeHeadersDir()}`],
+    {
+      cwd: addonDir,
+      stdio: 'inherit',
+    },
+  );
+  if (result.status !== 0) {
+    fail('ERR_NATIVE_BUILD', `${addon.name}: node-gyp exited with ${result.status ?? result.signal}`);
+  }
+  writeFileSync(stamp, `${builtFor}\n`);
+  console.log(`build-native: built ${product} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
-
-const nodeGyp = findNodeGyp();
-const args = [nodeGyp, 'rebuild', '--release'];
-if (existsSync('/usr/include/node/node_api.h')) args.push('--nodedir=/usr');
-const started = Date.now();
-const result = spawnSync(process.execPath, args, { cwd: addonDir, stdio: 'inherit' });
-if (result.status !== 0) fail('ERR_NATIVE_BUILD', `node-gyp exited with ${result.status ?? result.signal}`);
-console.log(`build-native: built ${product} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
