@@ -13,8 +13,10 @@ import { adminCreditRoutes, partnerCreditRoutes } from './credits/credit-routes.
 import { extractionRoutes } from './extraction/extraction-routes.ts';
 import { modelRoutes } from './extraction/model-routes.ts';
 import { consoleRoutes } from './http/console-routes.ts';
-import { installErrorHandling } from './http/errors.ts';
+import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './http/errors.ts';
 import { healthRoutes } from './http/health-routes.ts';
+import { installJsonBodyParser } from './http/json-body.ts';
+import { installAuthFailureLimit } from './http/plugins/auth-failures.ts';
 import { enableIdempotency } from './http/plugins/idempotency.ts';
 import { requireOperator } from './http/plugins/operator-auth.ts';
 import { partnerId, requirePartnerKey } from './http/plugins/partner-auth.ts';
@@ -67,20 +69,16 @@ export async function buildHttpApp(services: Services): Promise<FastifyInstance>
       customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true },
     },
     trustProxy: false,
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('services', services);
   app.decorate('metrics', createMetrics());
   installErrorHandling(app);
+  installAuthFailureLimit(app, services.config.authFailuresPerMinute, services.clock);
 
-  // `curl -X POST -H 'content-type: application/json'` without a body is common for action
-  // endpoints (rotate, replay): treat an empty JSON body as no body instead of an error.
-  const jsonParser = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '') return done(null, undefined);
-    jsonParser(request, body as string, done);
-  });
+  installJsonBodyParser(app);
 
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);
