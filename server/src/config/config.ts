@@ -23,6 +23,7 @@ export interface Config {
   publicUrl: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   rateLimitPerMinute: number;
+  authFailuresPerMinute: number;
   urlAllowlist: string[];
   webhookRetrySchedule: number[];
   webhookTimeoutMs: number;
@@ -213,6 +214,12 @@ export const KNOBS: { [K in keyof Config]: Knob<K> } = {
     env: 'FAXSEAL_RATE_LIMIT_PER_MINUTE',
     doc: 'Partner API requests per minute per key (a key may carry its own limit).',
     default: () => 60,
+    parse: int(1, 1_000_000),
+  },
+  authFailuresPerMinute: {
+    env: 'FAXSEAL_AUTH_FAILURES_PER_MINUTE',
+    doc: 'Failed authentications (unknown key or token, altered signed link) allowed per client address per minute; past it the address gets 429 until the minute ends.',
+    default: () => 30,
     parse: int(1, 1_000_000),
   },
   urlAllowlist: {
