@@ -16,6 +16,7 @@ import { consoleRoutes } from './http/console-routes.ts';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './http/errors.ts';
 import { healthRoutes } from './http/health-routes.ts';
 import { installJsonBodyParser } from './http/json-body.ts';
+import { installNonFiniteGuard } from './http/non-finite.ts';
 import { installAuthFailureLimit } from './http/plugins/auth-failures.ts';
 import { enableIdempotency } from './http/plugins/idempotency.ts';
 import { requireOperator } from './http/plugins/operator-auth.ts';
@@ -79,6 +80,7 @@ export async function buildHttpApp(services: Services): Promise<FastifyInstance>
   installAuthFailureLimit(app, services.config.authFailuresPerMinute, services.clock);
 
   installJsonBodyParser(app);
+  installNonFiniteGuard(app);
 
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);

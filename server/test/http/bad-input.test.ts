@@ -153,3 +153,16 @@ test("Fastify's own refusals are problem+json with stable codes", async () => {
   assert.equal(twoLengths.status, 400);
   assert.equal(twoLengths.body.code, 'bad_request');
 });
+
+test('a number that reads as Infinity (query, or a JSON body) is validation_failed, never reaches SQL', async () => {
+  for (const limit of ['1e999', 'Infinity', '-1e999']) {
+    const res = await app.call('GET', `/api/partner/inbox?limit=${limit}`, { key });
+    expectProblem(res, 400, 'validation_failed');
+  }
+  const res = await app.call('POST', '/api/partner/numbers', {
+    key,
+    body: '{"externalUserId":"inf-user","tier":"personal","extra":1e999}',
+    headers: { 'content-type': 'application/json' },
+  });
+  assert.ok(res.status >= 400 && res.status < 500, `${res.status}`);
+});
