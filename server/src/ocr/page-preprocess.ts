@@ -11,10 +11,17 @@ export interface PreprocessOptions {
   squarePixels: boolean;
   despeckle: boolean;
   deskew: boolean;
+  /** Find box and table rules, erase them before OCR and use them for reading order (ruling-lines.ts). */
+  rulingLines: boolean;
 }
 
 /** Measured on the generated fixtures (see server/bench/ocr.ts --cer); each step earns its place there. */
-export const DEFAULT_PREPROCESS: PreprocessOptions = { squarePixels: true, despeckle: true, deskew: true };
+export const DEFAULT_PREPROCESS: PreprocessOptions = {
+  squarePixels: true,
+  despeckle: true,
+  deskew: true,
+  rulingLines: true,
+};
 
 /** Skews below this are left alone: rotating costs more (jagged strokes) than it gains. */
 const MIN_SKEW_DEGREES = 0.15;

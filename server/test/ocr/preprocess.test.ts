@@ -127,7 +127,12 @@ describe('preparePage', () => {
     assert.ok(Math.abs((box.x0 + box.x1) / 2 - centre.x) <= 1);
     assert.ok(Math.abs((box.y0 + box.y1) / 2 - centre.y) <= 1);
 
-    const off = preparePage(skewed, 204, 98, { squarePixels: false, despeckle: false, deskew: false });
+    const off = preparePage(skewed, 204, 98, {
+      squarePixels: false,
+      despeckle: false,
+      deskew: false,
+      rulingLines: false,
+    });
     assert.equal(off.bitmap, skewed);
   });
 });
