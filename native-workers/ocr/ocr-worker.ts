@@ -3,12 +3,13 @@
 // mapped back to the page as received.
 
 import type { OcrTask } from '../../server/src/ocr/ocr-pool.ts';
-import type { BoundingBox, OcrPage } from '../../server/src/ocr/ocr-result.ts';
+import type { OcrPage } from '../../server/src/ocr/ocr-result.ts';
 import { preparePage } from '../../server/src/ocr/page-preprocess.ts';
 import { readingOrder } from '../../server/src/ocr/reading-order.ts';
 import { findRulingLines, type RulingLine } from '../../server/src/ocr/ruling-lines.ts';
 import { type EngineOutput, type EngineRequest, engineOrderText } from './engine-words.ts';
 import { recognizeNative } from './native-engine.ts';
+import { recognizePaddle } from './paddle-engine.ts';
 import { recognizeTesseractJs } from './tesseract-js-engine.ts';
 
 export default async function recognizePage(task: OcrTask): Promise<OcrPage> {
@@ -29,10 +30,11 @@ export default async function recognizePage(task: OcrTask): Promise<OcrPage> {
   const output: EngineOutput =
     task.engine === 'native'
       ? await recognizeNative(request)
-      : await recognizeTesseractJs({ ...request, createTimeoutMs: task.createTimeoutMs });
+      : task.engine === 'paddle'
+        ? await recognizePaddle(request)
+        : await recognizeTesseractJs({ ...request, createTimeoutMs: task.createTimeoutMs });
 
-  const toPage = prepared.toOriginal;
-  const mapBox = (b: BoundingBox) => toPage(b);
+  const mapBox = prepared.toOriginal;
   const base = {
     page: task.page,
     width: image.width,

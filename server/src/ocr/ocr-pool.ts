@@ -25,8 +25,8 @@ export interface OcrPoolLog {
 export interface OcrPoolOptions {
   /** Worker threads, each holding one engine (native ~60 MiB, tesseract.js ~160 MiB). Default: available cores. */
   threads?: number;
-  /** Default `auto`: native tesseract when its addon loads, else tesseract.js. */
-  engine?: OcrEngineSetting;
+  /** Default `auto`: native tesseract when its addon loads, else tesseract.js. `paddle`: the bench only. */
+  engine?: OcrEngineSetting | 'paddle';
   preprocess?: Partial<PreprocessOptions>;
   /** Tesseract page segmentation mode. Default 3 (automatic; measured best on forms, see the bench). */
   psm?: number;
@@ -72,7 +72,10 @@ export class OcrPool {
     limitOpenMpThreads();
     this.threads = Math.max(1, options.threads ?? availableParallelism());
     this.#log = options.log;
-    this.engine = resolveOcrEngine(options.engine ?? 'auto');
+    this.engine =
+      options.engine === 'paddle'
+        ? { name: 'paddle', setting: 'auto', detail: 'PaddleOCR PP-OCRv4 on onnxruntime-node' }
+        : resolveOcrEngine(options.engine ?? 'auto');
     if (this.engine.fallbackReason) {
       this.#log?.warn(
         { engine: this.engine.name, reason: this.engine.fallbackReason },

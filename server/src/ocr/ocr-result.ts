@@ -57,8 +57,11 @@ export interface OcrRule {
   bbox: BoundingBox;
 }
 
-/** The engines the appliance can read with (see server/src/ocr/ocr-engine.ts). */
-export type OcrEngineName = 'native' | 'tesseract.js';
+/**
+ * The engines that can read a page (see server/src/ocr/ocr-engine.ts). `paddle` (PaddleOCR on
+ * onnxruntime-node) is for the OCR bench only: its package is a devDependency.
+ */
+export type OcrEngineName = 'native' | 'tesseract.js' | 'paddle';
 
 export interface OcrPage {
   /** 1-based page number within the fax. */

@@ -162,7 +162,12 @@ function ruleCut(ctx: Context, region: Region): Cut | null {
   const box = extent(ctx, region.words);
   if (!box) return null;
   const slack = ctx.unit;
-  for (const axis of ['y', 'x'] as const) {
+  // One line between column rules is a table row: it reads left to right as one line, not cell by cell.
+  const axes =
+    groupLines(region.words.filter((i) => ctx.solid[i]).map((i) => ctx.words[i])).length > 1
+      ? (['y', 'x'] as const)
+      : (['y'] as const);
+  for (const axis of axes) {
     let best: Cut | null = null;
     for (const rule of ctx.rules) {
       const r = rule.bbox;
