@@ -68,9 +68,10 @@ export function readingOrder(
   for (const leaf of leaves) {
     const lineGroups = groupLines(leaf.words.map((i) => words[i]));
     if (lineGroups.length === 0) continue;
+    const bbox = unionBox(lineGroups.flat().map((w) => w.bbox));
     const block: OcrBlock = {
-      bbox: unionBox(lineGroups.flat().map((w) => w.bbox)),
-      region: leaf.bounds,
+      bbox,
+      region: enclosingRules(ctx, bbox, leaf.bounds),
       ruled: leaf.ruled,
       firstLine: out.lines.length,
       lineCount: lineGroups.length,
@@ -111,6 +112,11 @@ function split(ctx: Context, region: Region, leaves: Region[]): void {
     return;
   }
   const [first, second] = divide(ctx, region, cut);
+  if (first.words.length === 0 || second.words.length === 0) {
+    // Every cut is checked to divide the words; this only guards the recursion.
+    leaves.push(region);
+    return;
+  }
   split(ctx, first, leaves);
   split(ctx, second, leaves);
 }
@@ -135,6 +141,41 @@ function divide(ctx: Context, region: Region, cut: Cut): [Region, Region] {
         { words: before, bounds: { ...bounds, y1: cut.at }, ruled },
         { words: after, bounds: { ...bounds, y0: cut.at }, ruled },
       ];
+}
+
+/**
+ * The cut region tightened to the nearest ruling line on each side of the content that spans it:
+ * for a boxed field, its box, although the box's far edges were never needed as cuts.
+ */
+function enclosingRules(ctx: Context, content: BoundingBox, bounds: BoundingBox): BoundingBox {
+  const out = { ...bounds };
+  const slack = ctx.unit;
+  for (const { orientation, bbox: r } of ctx.rules) {
+    if (orientation === 'horizontal' && r.x0 <= content.x0 + slack && r.x1 >= content.x1 - slack) {
+      const y = (r.y0 + r.y1) / 2;
+      if (y <= content.y0 && y > out.y0) out.y0 = y;
+      if (y >= content.y1 && y < out.y1) out.y1 = y;
+    } else if (orientation === 'vertical' && r.y0 <= content.y0 + slack && r.y1 >= content.y1 - slack) {
+      const x = (r.x0 + r.x1) / 2;
+      if (x <= content.x0 && x > out.x0) out.x0 = x;
+      if (x >= content.x1 && x < out.x1) out.x1 = x;
+    }
+  }
+  return out;
+}
+
+/** Whether words' centres lie on both sides of position `at`: a cut that leaves one side empty is no cut. */
+function divides(ctx: Context, ids: number[], axis: 'x' | 'y', at: number): boolean {
+  let before = false;
+  let after = false;
+  for (const i of ids) {
+    const b = ctx.words[i].bbox;
+    const centre = axis === 'x' ? (b.x0 + b.x1) / 2 : (b.y0 + b.y1) / 2;
+    if (centre < at) before = true;
+    else after = true;
+    if (before && after) return true;
+  }
+  return false;
 }
 
 /** Solid words' extent: what a rule must span to divide the region. */
@@ -178,6 +219,7 @@ function ruleCut(ctx: Context, region: Region): Cut | null {
           : rule.orientation === 'vertical' && r.y0 <= box.y0 + slack && r.y1 >= box.y1 - slack;
       const [lo, hi] = axis === 'y' ? [box.y0, box.y1] : [box.x0, box.x1];
       if (!spans || at <= lo || at >= hi || !clear(ctx, region.words, axis, at)) continue;
+      if (!divides(ctx, region.words, axis, at)) continue;
       // The first rule in reading direction: the rest are found in the second part.
       if (!best || at < best.at) best = { axis, at, score: Infinity, ruled: true };
     }
@@ -200,7 +242,7 @@ function whitespaceCut(ctx: Context, region: Region): Cut | null {
     }
   }
   candidates.sort((a, b) => b.score - a.score);
-  return candidates[0] ?? null;
+  return candidates.find((c) => divides(ctx, region.words, c.axis, c.at)) ?? null;
 }
 
 /**
@@ -215,7 +257,8 @@ function headerCut(ctx: Context, region: Region): Cut | null {
     const columns = gaps(ctx, below, 'x').filter(
       (g) => g.size >= LIMITS.verticalGap * ctx.unit && !rowsAlign(ctx, below, g.at),
     );
-    if (columns.length) return { axis: 'y', at: gap.at, score: 1, ruled: false };
+    if (columns.length && divides(ctx, region.words, 'y', gap.at))
+      return { axis: 'y', at: gap.at, score: 1, ruled: false };
   }
   return null;
 }

@@ -45,12 +45,12 @@ export function findRulingLines(
   const cleaned: Bitmap = { ...page, data: page.data.slice() };
   const rules: RulingLine[] = [];
 
-  const horizontal = groupRuns(rowRuns(page, minLength, maxGap), maxThickness);
+  const horizontal = groupRuns(rowRuns(page, minLength, maxGap), maxThickness, maxGap);
   for (const group of horizontal) {
     rules.push({ orientation: 'horizontal', bbox: groupBox(group, 'horizontal') });
     for (const run of group) clearRow(cleaned, run);
   }
-  const vertical = groupRuns(columnRuns(page, minLength, maxGap), maxThickness);
+  const vertical = groupRuns(columnRuns(page, minLength, maxGap), maxThickness, maxGap);
   for (const group of vertical) {
     rules.push({ orientation: 'vertical', bbox: groupBox(group, 'vertical') });
     for (const run of group) clearColumn(cleaned, run);
@@ -121,14 +121,17 @@ function columnRuns(b: Bitmap, minLength: number, maxGap: number): Run[] {
   return runs;
 }
 
-/** Joins runs on adjacent rows (or columns) that overlap; keeps groups no thicker than a rule. */
-function groupRuns(runs: Run[], maxThickness: number): Run[][] {
+/**
+ * Joins runs on adjacent rows (or columns) that overlap or meet end to end (a skewed rule steps
+ * from one row to the next); keeps groups no thicker than a rule.
+ */
+function groupRuns(runs: Run[], maxThickness: number, maxGap: number): Run[][] {
   runs.sort((a, b) => a.at - b.at || a.from - b.from);
   const groups: { runs: Run[]; last: number; from: number; to: number }[] = [];
   let open: typeof groups = [];
   for (const run of runs) {
     open = open.filter((g) => run.at - g.last <= 1);
-    const home = open.find((g) => run.from < g.to && run.to > g.from);
+    const home = open.find((g) => run.from <= g.to + maxGap && run.to >= g.from - maxGap);
     if (home) {
       home.runs.push(run);
       home.last = run.at;
