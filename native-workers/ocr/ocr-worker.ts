@@ -48,7 +48,7 @@ export default async function recognizePage(task: OcrTask): Promise<OcrPage> {
   const confidence = output.words.length
     ? output.words.reduce((s, w) => s + w.confidence, 0) / output.words.length
     : 0;
-  if (!task.readingOrder) {
+  if (task.order === 'engine') {
     const words = output.words.map((w) => ({ text: w.text, confidence: w.confidence, bbox: mapBox(w.bbox) }));
     return { ...base, text: engineOrderText(output.words), confidence, words };
   }
@@ -57,6 +57,7 @@ export default async function recognizePage(task: OcrTask): Promise<OcrPage> {
     rules,
     prepared.bitmap.width,
     prepared.bitmap.height,
+    task.order,
   );
   return {
     ...base,

@@ -7,7 +7,9 @@
 //        [--threads N] [--limit N] [--ablation] [--show]
 //   (no set)   generated pages: the letter/lab/invoice fixtures and dense forms, fine and standard, noisy
 //   --set dev  the blind corpus's development pages (.cache/blind-corpus/dev, `npm run corpus:blind -- --set dev`)
-//   --pages    a directory of fax TIFFs (as received) with the truth in <name>.txt, pages split by form feeds
+//   --pages    a blind-corpus set folder, or a directory of fax TIFFs (as received) with the truth in
+//              <name>.txt, pages split by form feeds
+//   --resolution fine|standard|both   for the blind corpus (default both)
 //   --ablation CER of the native engine with each preprocessing step switched off in turn
 //
 // Figures: CER (edits over truth characters, whitespace collapsed), order-free CER (bag-of-words edit
@@ -41,9 +43,11 @@ const { values } = parseArgs({
   options: {
     set: { type: 'string' },
     pages: { type: 'string' },
-    engines: { type: 'string', default: 'native,tesseract.js,paddle,native-engine-order' },
+    engines: { type: 'string', default: 'native,native-rows,native-engine-order,tesseract.js,paddle' },
     threads: { type: 'string', default: String(availableParallelism()) },
     limit: { type: 'string' },
+    /** Blind corpus: which of each document's two TIFFs to read. */
+    resolution: { type: 'string', default: 'both' },
     ablation: { type: 'boolean', default: false },
     show: { type: 'boolean', default: false },
     // Internal: run one engine over the pages in a directory and print JSON.
@@ -78,7 +82,9 @@ const ENGINES: Record<string, OcrPoolOptions> = {
   'tesseract.js': { engine: 'tesseract.js' },
   paddle: { engine: 'paddle' },
   /** Native tesseract with its own block order instead of ours: what reading order is worth. */
-  'native-engine-order': { engine: 'native', readingOrder: false },
+  'native-engine-order': { engine: 'native', order: 'engine' },
+  /** Native tesseract with visual lines across the page (the blind corpus's truth is in that order). */
+  'native-rows': { engine: 'native', order: 'rows' },
 };
 
 async function generatedPages(): Promise<BenchPage[]> {
@@ -102,8 +108,44 @@ async function generatedPages(): Promise<BenchPage[]> {
   return pages;
 }
 
+/**
+ * The blind corpus's layout (scripts/fixtures/blind-corpus/README.md): one folder per document with
+ * fine.tif, standard.tif and exact-text.json (the printed words of each page, in visual lines, at each
+ * resolution). Folders without generator.json are still being written and are skipped.
+ */
+async function corpusPages(dir: string): Promise<BenchPage[]> {
+  const pages: BenchPage[] = [];
+  const resolutions = values.resolution === 'both' ? ['fine', 'standard'] : [values.resolution!];
+  const docs = (await readdir(dir, { withFileTypes: true }))
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name);
+  for (const doc of docs.sort()) {
+    const folder = join(dir, doc);
+    if (!existsSync(join(folder, 'generator.json')) || !existsSync(join(folder, 'exact-text.json'))) continue;
+    const exact = JSON.parse(await readFile(join(folder, 'exact-text.json'), 'utf8')) as Record<
+      string,
+      { text: string }[]
+    >;
+    for (const resolution of resolutions) {
+      const images = await decodeFaxTiff(new Uint8Array(await readFile(join(folder, `${resolution}.tif`))));
+      images.forEach((image, i) =>
+        pages.push({
+          name: `${doc} ${resolution} p${i + 1}`,
+          image,
+          truth: exact[resolution]?.[i]?.text ?? '',
+        }),
+      );
+    }
+  }
+  return pages;
+}
+
 /** Fax TIFFs with <name>.txt truth beside them (any depth); pages of a TIFF split the truth at form feeds. */
 async function directoryPages(dir: string): Promise<BenchPage[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  if (entries.some((e) => e.isDirectory() && existsSync(join(dir, e.name, 'exact-text.json')))) {
+    return corpusPages(dir);
+  }
   const pages: BenchPage[] = [];
   const walk = async (d: string): Promise<string[]> => {
     const entries = await readdir(d, { withFileTypes: true });

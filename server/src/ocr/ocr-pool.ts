@@ -8,6 +8,7 @@ import type { Bitmap } from '../documents/bitmap.ts';
 import { type ActiveOcrEngine, limitOpenMpThreads, resolveOcrEngine } from './ocr-engine.ts';
 import type { OcrEngineName, OcrPage } from './ocr-result.ts';
 import { DEFAULT_PREPROCESS, type PreprocessOptions } from './page-preprocess.ts';
+import type { TextOrder } from './reading-order.ts';
 
 export interface OcrPageImage {
   /** 1-based page number within the fax. */
@@ -30,8 +31,12 @@ export interface OcrPoolOptions {
   preprocess?: Partial<PreprocessOptions>;
   /** Tesseract page segmentation mode. Default 3 (automatic; measured best on forms, see the bench). */
   psm?: number;
-  /** Put words in reading order (blocks, columns, rows); false keeps the engine's own order. Default true. */
-  readingOrder?: boolean;
+  /**
+   * Order of the words and text. `blocks` (default): reading order by blocks, columns and rows
+   * (reading-order.ts). `rows`: visual lines across the whole page, top to bottom. `engine`: the
+   * engine's own order (tesseract's blocks). The bench compares them.
+   */
+  order?: TextOrder;
   /** Native engine: recognition of one page stops after this long and returns what it read. Default 60 s. */
   pageTimeoutMs?: number;
   /** Limit for starting an engine in a thread. Default 30 s. */
@@ -50,7 +55,7 @@ export interface OcrTask {
   engine: OcrEngineName;
   preprocess: PreprocessOptions;
   psm: number;
-  readingOrder: boolean;
+  order: TextOrder;
   pageTimeoutMs: number;
   createTimeoutMs: number;
 }
@@ -85,7 +90,7 @@ export class OcrPool {
     this.#task = {
       preprocess: { ...DEFAULT_PREPROCESS, ...options.preprocess },
       psm: options.psm ?? 3,
-      readingOrder: options.readingOrder ?? true,
+      order: options.order ?? 'blocks',
       pageTimeoutMs: options.pageTimeoutMs ?? 60_000,
       createTimeoutMs: options.createTimeoutMs ?? 30_000,
     };

@@ -6,6 +6,9 @@
 import type { BoundingBox, OcrBlock, OcrLine, OcrWord } from './ocr-result.ts';
 import type { RulingLine } from './ruling-lines.ts';
 
+/** `blocks`: cut into blocks, columns and rows (below); `rows`: visual lines across the whole page. */
+export type TextOrder = 'blocks' | 'rows' | 'engine';
+
 export interface ReadingOrder {
   /** The words, reordered: each line's words are contiguous and left to right. */
   words: OcrWord[];
@@ -52,16 +55,19 @@ export function readingOrder(
   rules: readonly RulingLine[],
   width: number,
   height: number,
+  order: Exclude<TextOrder, 'engine'> = 'blocks',
 ): ReadingOrder {
   const unit = medianWordHeight(words);
   const solid = words.map((w) => w.confidence >= LIMITS.noiseConfidence || w.text.length > 2);
   const ctx: Context = { words, rules, unit, solid };
+  const page: Region = {
+    words: words.map((_, i) => i),
+    bounds: { x0: 0, y0: 0, x1: width, y1: height },
+    ruled: false,
+  };
   const leaves: Region[] = [];
-  split(
-    ctx,
-    { words: words.map((_, i) => i), bounds: { x0: 0, y0: 0, x1: width, y1: height }, ruled: false },
-    leaves,
-  );
+  if (order === 'rows') leaves.push(page);
+  else split(ctx, page, leaves);
 
   const out: ReadingOrder = { words: [], lines: [], blocks: [], text: '' };
   const blockTexts: string[] = [];

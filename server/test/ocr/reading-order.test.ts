@@ -217,7 +217,7 @@ describe('reading order on rendered, rasterised and OCRed form pages', () => {
 
   before(async () => {
     pool = new OcrPool({ threads: 2 });
-    engineOrder = new OcrPool({ threads: 2, readingOrder: false });
+    engineOrder = new OcrPool({ threads: 2, order: 'engine' });
     forms = await Promise.all(FORM_PAGES.map((make) => make()));
     const images = await Promise.all(
       forms.map(async (f) => (await rasterisePdf(f.pdf, { resolution: 'fine' }))[0]),
