@@ -3,7 +3,7 @@
 // mapped back to the page as received.
 
 import type { OcrTask } from '../../server/src/ocr/ocr-pool.ts';
-import type { OcrPage } from '../../server/src/ocr/ocr-result.ts';
+import type { BoundingBox, OcrPage } from '../../server/src/ocr/ocr-result.ts';
 import { preparePage } from '../../server/src/ocr/page-preprocess.ts';
 import { readingOrder } from '../../server/src/ocr/reading-order.ts';
 import { findRulingLines, type RulingLine } from '../../server/src/ocr/ruling-lines.ts';
@@ -22,9 +22,15 @@ export default async function recognizePage(task: OcrTask): Promise<OcrPage> {
   };
   const prepared = preparePage(bitmap, task.xResolution, task.yResolution, task.preprocess);
   const dpi = prepared.xResolution;
+  // Rules are found on the levelled page (a skewed rule is no long run of pixels); they can be
+  // erased from what OCR reads only when that is the levelled page.
   let rules: RulingLine[] = [];
   let input = prepared.bitmap;
-  if (task.preprocess.rulingLines) ({ rules, cleaned: input } = findRulingLines(prepared.bitmap, { dpi }));
+  if (task.preprocess.rulingLines) {
+    const found = findRulingLines(prepared.level(), { dpi });
+    rules = found.rules;
+    if (task.preprocess.eraseRules && prepared.bitmap === prepared.level()) input = found.cleaned;
+  }
 
   const request: EngineRequest = { bitmap: input, dpi, psm: task.psm, timeoutMs: task.pageTimeoutMs };
   const output: EngineOutput =
@@ -34,7 +40,8 @@ export default async function recognizePage(task: OcrTask): Promise<OcrPage> {
         ? await recognizePaddle(request)
         : await recognizeTesseractJs({ ...request, createTimeoutMs: task.createTimeoutMs });
 
-  const mapBox = prepared.toOriginal;
+  // Words keep the boxes OCR gave them; lines, blocks and rules come from the levelled layout.
+  const fromLevel = (b: BoundingBox) => prepared.levelToOriginal(b);
   const base = {
     page: task.page,
     width: image.width,
@@ -42,29 +49,28 @@ export default async function recognizePage(task: OcrTask): Promise<OcrPage> {
     xResolution: task.xResolution,
     yResolution: task.yResolution,
     engine: task.engine,
-    rules: rules.map((r) => ({ orientation: r.orientation, bbox: mapBox(r.bbox) })),
+    rules: rules.map((r) => ({ orientation: r.orientation, bbox: fromLevel(r.bbox) })),
     ...(output.timedOut ? { timedOut: true } : {}),
   };
   const confidence = output.words.length
     ? output.words.reduce((s, w) => s + w.confidence, 0) / output.words.length
     : 0;
-  if (task.order === 'engine') {
-    const words = output.words.map((w) => ({ text: w.text, confidence: w.confidence, bbox: mapBox(w.bbox) }));
-    return { ...base, text: engineOrderText(output.words), confidence, words };
-  }
-  const order = readingOrder(
-    output.words.map((w) => ({ text: w.text, confidence: w.confidence, bbox: w.bbox })),
-    rules,
-    prepared.bitmap.width,
-    prepared.bitmap.height,
-    task.order,
-  );
+  const words = output.words.map((w) => ({
+    text: w.text,
+    confidence: w.confidence,
+    bbox: prepared.toOriginal(w.bbox),
+  }));
+  if (task.order === 'engine') return { ...base, text: engineOrderText(output.words), confidence, words };
+  const levelled = output.words.map((w, i) => ({ ...words[i], bbox: prepared.toLevel(w.bbox) }));
+  const order = readingOrder(levelled, rules, prepared.bitmap.width, prepared.bitmap.height, task.order);
+  // The layout's words are the levelled copies: map each back to its word as read.
+  const original = new Map(levelled.map((w, i) => [w, words[i]]));
   return {
     ...base,
     text: order.text,
     confidence,
-    words: order.words.map((w) => ({ ...w, bbox: mapBox(w.bbox) })),
-    lines: order.lines.map((l) => ({ ...l, bbox: mapBox(l.bbox) })),
-    blocks: order.blocks.map((b) => ({ ...b, bbox: mapBox(b.bbox), region: mapBox(b.region) })),
+    words: order.words.map((w) => original.get(w)!),
+    lines: order.lines.map((l) => ({ ...l, bbox: fromLevel(l.bbox) })),
+    blocks: order.blocks.map((b) => ({ ...b, bbox: fromLevel(b.bbox), region: fromLevel(b.region) })),
   };
 }

@@ -416,12 +416,16 @@ async function main(): Promise<void> {
 async function ablation(pages: BenchPage[], dir: string): Promise<void> {
   const variants: Record<string, Partial<PreprocessOptions>> = {
     all: {},
-    none: { squarePixels: false, despeckle: false, deskew: false, rulingLines: false },
-    'all - squarePixels': { squarePixels: false },
+    'never rotate for OCR': { rotateAboveDegrees: 90 },
+    'rotate for OCR above 1°': { rotateAboveDegrees: 1 },
+    'all + eraseRules': { eraseRules: true },
     'all - despeckle': { despeckle: false },
+    'all - squarePixels': { squarePixels: false },
     'all - deskew': { deskew: false },
     'all - rulingLines': { rulingLines: false },
+    none: { squarePixels: false, despeckle: false, deskew: false, rulingLines: false },
   };
+
   console.log('| preprocessing (native engine) | CER | order-free CER | s/page | CPU s/page |');
   console.log('| --- | --- | --- | --- | --- |');
   for (const [name, preprocess] of Object.entries(variants)) {

@@ -270,7 +270,7 @@ export const KNOBS: { [K in keyof Config]: Knob<K> } = {
   },
   ocrPoolSize: {
     env: 'FAXSEAL_OCR_POOL_SIZE',
-    doc: 'OCR worker threads (each ~160 MiB). Default: the number of cores.',
+    doc: 'OCR worker threads, one engine each (~100 MiB native tesseract, ~140 MiB tesseract.js). Default: the number of cores.',
     default: () => Math.max(1, os.availableParallelism()),
     parse: int(1, 256),
   },
