@@ -128,13 +128,13 @@ async function corpusPages(dir: string): Promise<BenchPage[]> {
     >;
     for (const resolution of resolutions) {
       const images = await decodeFaxTiff(new Uint8Array(await readFile(join(folder, `${resolution}.tif`))));
-      images.forEach((image, i) =>
+      for (const [i, image] of images.entries()) {
         pages.push({
           name: `${doc} ${resolution} p${i + 1}`,
           image,
           truth: exact[resolution]?.[i]?.text ?? '',
-        }),
-      );
+        });
+      }
     }
   }
   return pages;

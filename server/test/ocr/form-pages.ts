@@ -90,7 +90,7 @@ export async function boxedClaimForm(): Promise<FormPage> {
     for (const b of row) {
       box(ink, x, top, b.width, height);
       write(ink, b.label, x + 4, top + 4, 7);
-      b.value.forEach((line, i) => write(ink, line, x + 6, top + 16 + 14 * i, 10));
+      for (const [i, line] of b.value.entries()) write(ink, line, x + 6, top + 16 + 14 * i, 10);
       text.push(b.label, ...b.value);
       order.push(b.label, b.value[0]);
       x += b.width;
@@ -119,8 +119,8 @@ export async function twoColumnIntakeForm(): Promise<FormPage> {
   ];
   const right = ['EMERGENCY CONTACT', 'Contact: Linda Chen', 'Relation: Spouse', 'Mobile: 847-555-0110'];
   // Different line pitches on each side, as two sections laid out independently would be.
-  left.forEach((line, i) => write(ink, line, 72, 112 + i * 17, i === 0 ? 11 : 10, i === 0));
-  right.forEach((line, i) => write(ink, line, 340, 112 + i * 23, i === 0 ? 11 : 10, i === 0));
+  for (const [i, line] of left.entries()) write(ink, line, 72, 112 + i * 17, i === 0 ? 11 : 10, i === 0);
+  for (const [i, line] of right.entries()) write(ink, line, 340, 112 + i * 23, i === 0 ? 11 : 10, i === 0);
   const text = [
     'NEW PATIENT INTAKE',
     'Lakeside Orthopedic Group 88 Elm Avenue Madison WI 53703',
@@ -177,7 +177,7 @@ export async function ruledTableForm(): Promise<FormPage> {
   const top = 110;
   rule(ink, 68, 540, top);
   rows.forEach((row, r) => {
-    row.forEach((cell, c) => write(ink, cell, columns[c], top + 6 + r * 22, 10, r === 0));
+    for (const [c, cell] of row.entries()) write(ink, cell, columns[c], top + 6 + r * 22, 10, r === 0);
     rule(ink, 68, 540, top + 22 * (r + 1));
   });
   for (const x of [68, 126, 356, 446, 540]) {
