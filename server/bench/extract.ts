@@ -31,7 +31,11 @@ import {
 import { type Config, type ExtractionProviderName, loadConfig } from '../src/config/config.ts';
 import { decodeFaxTiff, type FaxResolution } from '../src/documents/fax-raster.ts';
 import { modelStoreFor, resolveActiveProvider } from '../src/extraction/active-provider.ts';
-import type { ExtractionProvider, ExtractionRequest } from '../src/extraction/extraction-provider.ts';
+import type {
+  ExtractionProvider,
+  ExtractionRequest,
+  ExtractionResult,
+} from '../src/extraction/extraction-provider.ts';
 import { createExtractionProvider } from '../src/extraction/provider-registry.ts';
 import { OcrPool } from '../src/ocr/ocr-pool.ts';
 import type { OcrPage } from '../src/ocr/ocr-result.ts';
@@ -173,6 +177,8 @@ interface Run {
   /** Per predicted field with evidence: its confidence and whether it was right. */
   confidences: { confidence: number; correct: boolean }[];
   needsReview: { flagged: Set<string>; correct: Map<string, boolean> } | null;
+  /** Language-model token counts and times, when a model ran. */
+  stats: ExtractionResult['stats'] | null;
 }
 
 function leaves(value: unknown, path: string, out: [string, unknown][]): [string, unknown][] {
@@ -230,6 +236,7 @@ async function runOne(
     needsReview: Array.isArray(review)
       ? { flagged: new Set(review.map(String)), correct: correctByPath }
       : null,
+    stats: result.stats ?? null,
   };
 }
 
@@ -347,6 +354,26 @@ function report(set: CorpusSet, runs: Run[]) {
         `shape conformance ${shape[source]}; values not in the page text ${grounding[source].ungrounded} of ${grounding[source].predicted}; ` +
         `precision at confidence >=0.9: ${c['>=0.9'].precision === null ? 'n/a' : pct(c['>=0.9'].precision)} (${c['>=0.9'].fields} fields), ` +
         `>=0.8: ${c['>=0.8'].precision === null ? 'n/a' : pct(c['>=0.8'].precision)} (${c['>=0.8'].fields})`,
+    );
+  }
+  const withStats = runs.filter((r) => r.stats);
+  let tokens: Record<string, number> | null = null;
+  if (withStats.length > 0) {
+    const t = withStats.reduce(
+      (a, r) => ({
+        prompt: a.prompt + r.stats!.promptTokens,
+        promptMs: a.promptMs + r.stats!.promptMs,
+        generated: a.generated + r.stats!.generatedTokens,
+        generationMs: a.generationMs + r.stats!.generationMs,
+      }),
+      { prompt: 0, promptMs: 0, generated: 0, generationMs: 0 },
+    );
+    tokens = {
+      promptTokensPerSecond: t.promptMs ? (t.prompt / t.promptMs) * 1000 : 0,
+      generationTokensPerSecond: t.generationMs ? (t.generated / t.generationMs) * 1000 : 0,
+    };
+    console.log(
+      `model: prompt ${tokens.promptTokensPerSecond.toFixed(0)} tokens/s, generation ${tokens.generationTokensPerSecond.toFixed(1)} tokens/s over ${withStats.length} extractions`,
     );
   }
   const needsReview = Object.fromEntries(SOURCES.map((s) => [s, review(runs.filter((r) => r.source === s))]));
