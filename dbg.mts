@@ -1,0 +1,14 @@
+import { loadFamilies, planDocuments } from './scripts/fixtures/blind-corpus/corpus.ts';
+import { seededRandom } from './scripts/fixtures/seeded-random.ts';
+import { PdfPrinter } from './scripts/fixtures/blind-corpus/render/chromium.ts';
+import { readPdfText } from './scripts/fixtures/blind-corpus/render/exact-text.ts';
+const id = process.argv[2];
+const docs = planDocuments(await loadFamilies());
+const d = docs.find((x) => x.id === id)!;
+const g = d.entry.family.generate(seededRandom(d.seed), d.index);
+const printer = new PdfPrinter();
+const pdf = await printer.print(g.html);
+const pages = await readPdfText(pdf);
+for (const p of pages) console.log(p.lines.map((l) => l.map((w) => w.text).join(' ')).join('\n'));
+console.log(JSON.stringify(g.truth).slice(0, 3000));
+await printer.close();
