@@ -4,6 +4,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import type pino from 'pino';
+import { writeFirstRunCredentials } from './admin/first-run-credentials.ts';
 import type { NewOperatorCredentials } from './admin/operator-repository.ts';
 import type { Clock } from './clock.ts';
 import type { Config } from './config/config.ts';
@@ -12,6 +13,7 @@ import { buildHttpApp } from './http-server.ts';
 import { createLogger } from './observability/logger.ts';
 import { type Pipeline, registerPipeline } from './pipeline/pipeline.ts';
 import { createServices, type Services } from './services.ts';
+import { lockDataDir } from './storage/appliance-lock.ts';
 import { TelephonyService } from './telephony/telephony-service.ts';
 
 export interface Appliance {
@@ -38,29 +40,31 @@ export interface StartOptions {
 
 export async function startAppliance(config: Config, options: StartOptions = {}): Promise<Appliance> {
   const log = createLogger(config.logLevel, options.logDestination);
-  const services = createServices(config, log, options.clock);
+  // Held until stop: a second appliance, or a master-key rotation, on this data directory is refused.
+  const dataDirLock = lockDataDir(config.dataDir);
+  let services: Services;
+  try {
+    services = createServices(config, log, options.clock);
+  } catch (err) {
+    dataDirLock.release();
+    throw err;
+  }
   const firstRunOperator =
     services.operators.count() === 0 ? services.operators.create('admin', 'superadmin') : null;
   if (firstRunOperator && !options.quiet) {
-    const { operator, password, token } = firstRunOperator;
-    // Printed once, straight to the terminal: these never go to the log file.
+    // stdout is the log stream (journald, docker logs): it gets where the credentials are, never them.
+    const file = writeFirstRunCredentials(config.dataDir, firstRunOperator);
     process.stdout.write(
-      [
-        '',
-        '  First start: an operator account was created.',
-        `    username: ${operator.username}`,
-        `    admin token: ${token}   (sign in to the console at /admin, or use it with /api/admin)`,
-        `    one-time password: ${password}   (kept for password sign-in)`,
-        '  They are shown once. Lost them? `npm run faxseal -- reset-admin-password admin`.',
-        '',
-      ].join('\n'),
+      `\n  First start: an operator account "${firstRunOperator.operator.username}" was created.\n` +
+        `  Its admin token and one-time password are in ${file} (mode 0600): read it, then delete it.\n\n`,
     );
   }
   const http = await buildHttpApp(services);
   await http.listen({ host: config.httpHost, port: config.httpPort });
   const address = http.server.address();
   const port = typeof address === 'object' && address ? address.port : config.httpPort;
-  const httpUrl = `http://${config.httpHost.includes(':') ? `[${config.httpHost}]` : config.httpHost}:${port}`;
+  const scheme = config.tlsCert ? 'https' : 'http';
+  const httpUrl = `${scheme}://${config.httpHost.includes(':') ? `[${config.httpHost}]` : config.httpHost}:${port}`;
   const telephony = await TelephonyService.start(services, http.metrics.registry);
   log.info({ httpUrl, docs: `${httpUrl}/docs`, sipPort: telephony.sipPort }, 'FaxSeal appliance ready');
   void services.mailer.flush();
@@ -87,6 +91,7 @@ export async function startAppliance(config: Config, options: StartOptions = {})
       await services.webhooks.dispatcher.stop();
       await http.close();
       services.close();
+      dataDirLock.release();
     },
   };
 }

@@ -2,6 +2,8 @@
 // (auth, idempotency, problem+json) and the routes of every domain, each in its auth scope.
 
 import { randomUUID } from 'node:crypto';
+import type http from 'node:http';
+import https from 'node:https';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -22,6 +24,7 @@ import { enableIdempotency } from './http/plugins/idempotency.ts';
 import { requireOperator } from './http/plugins/operator-auth.ts';
 import { partnerId, requirePartnerKey } from './http/plugins/partner-auth.ts';
 import { Problem } from './http/problem.ts';
+import { loadTlsFiles } from './http/tls.ts';
 import { fileRoutes } from './inbox/file-routes.ts';
 import { inboxRoutes } from './inbox/inbox-routes.ts';
 import { keyRoutes } from './keys/key-routes.ts';
@@ -59,7 +62,22 @@ const PARTNER_ROUTES = [
 const OPERATOR_ROUTES = [adminRoutes, adminCreditRoutes, trunkRoutes, modelRoutes];
 
 export async function buildHttpApp(services: Services): Promise<FastifyInstance> {
+  const { tlsCert, tlsKey } = services.config;
+  const tls = tlsCert && tlsKey ? loadTlsFiles(tlsCert, tlsKey) : null;
+  if (tls) {
+    const days = Math.floor((tls.validTo.getTime() - services.clock.now().getTime()) / 86_400_000);
+    const fields = { subject: tls.subject, validTo: tls.validTo.toISOString(), days };
+    if (days < 14) services.log.warn(fields, 'the TLS certificate expires soon (or has expired): renew it');
+    else services.log.info(fields, 'serving HTTPS');
+  }
   const app = Fastify({
+    // HTTPS only when configured: one listener, no plain-http side door beside it.
+    ...(tls
+      ? {
+          serverFactory: (handler: http.RequestListener) =>
+            https.createServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' }, handler),
+        }
+      : {}),
     loggerInstance: services.log.child({ module: 'http' }) as FastifyBaseLogger,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -104,6 +122,8 @@ export async function buildHttpApp(services: Services): Promise<FastifyInstance>
         upgradeInsecureRequests: null,
       },
     },
+    // HSTS only over TLS: on a plain-http LAN appliance it would tell browsers to refuse the box.
+    strictTransportSecurity: tls ? { maxAge: 31_536_000, includeSubDomains: false } : false,
   });
 
   await app.register(swagger, {

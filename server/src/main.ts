@@ -3,6 +3,7 @@
 
 import { startAppliance } from './appliance.ts';
 import { InvalidConfigError, loadConfig } from './config/config.ts';
+import { DataDirInUseError } from './storage/appliance-lock.ts';
 
 try {
   const config = loadConfig();
@@ -18,6 +19,10 @@ try {
   if (err instanceof InvalidConfigError) {
     console.error(err.message);
     process.exit(78); // EX_CONFIG
+  }
+  if (err instanceof DataDirInUseError) {
+    console.error(err.message);
+    process.exit(75); // EX_TEMPFAIL: start it again once the other one stopped
   }
   throw err;
 }

@@ -9,6 +9,7 @@ import { importDidCsv } from '../numbers/did-import.ts';
 import { createLogger } from '../observability/logger.ts';
 import { RetentionPurger } from '../pipeline/retention-purger.ts';
 import { createServices, type Services } from '../services.ts';
+import { DataDirInUseError, type DataDirLock, lockDataDir } from '../storage/appliance-lock.ts';
 import { migrate, openDatabase } from '../storage/database.ts';
 import { rotateMasterKey } from '../storage/master-key-rotation.ts';
 import { SealedColumnRepository } from '../storage/sealed-column-repository.ts';
@@ -34,8 +35,9 @@ Commands:
                               missing entry
   purge --now                 run the retention purge now (faxes past their purge time lose their
                               documents and OCR text; a metadata tombstone stays)
-  rotate-master-key           re-seal every document and secret under a new master key, then replace
-                              keys/master.key (stop the appliance first; resumable if interrupted)
+  rotate-master-key           re-seal every document, secret and sealed column under a new master
+                              key, then replace keys/master.key (refused while the appliance runs;
+                              resumable if interrupted)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -47,12 +49,14 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   // The CLI talks to the terminal; the log only carries warnings.
   const log = createLogger('warn');
-  const withServices = (run: (services: Services) => number): number => {
-    const services = createServices(config, log);
+  const withServices = (run: (services: Services) => number, lock?: DataDirLock): number => {
+    let services: Services | null = null;
     try {
+      services = createServices(config, log);
       return run(services);
     } finally {
-      services.close();
+      services?.close();
+      lock?.release();
     }
   };
 
@@ -207,6 +211,14 @@ async function main(argv: string[]): Promise<number> {
     case 'rotate-master-key': {
       if (config.masterKey)
         return fail('FAXSEAL_MASTER_KEY is set: rotation writes the key file; unset it to rotate a key file');
+      // Under a running appliance a rotation would race its writes: refuse while it holds the lock.
+      let dataDirLock: DataDirLock;
+      try {
+        dataDirLock = lockDataDir(config.dataDir);
+      } catch (err) {
+        if (err instanceof DataDirInUseError) return fail(`${err.message}: stop the appliance, then rotate`);
+        throw err;
+      }
       return withServices((services) => {
         const result = rotateMasterKey(
           config.dataDir,
@@ -220,10 +232,10 @@ async function main(argv: string[]): Promise<number> {
           details: { ...result },
         });
         process.stdout.write(
-          `master key rotated: ${result.blobs} documents and ${result.secrets} secrets re-sealed; keys/master.key replaced\n`,
+          `master key rotated: ${result.blobs} documents and ${result.secrets} sealed values (secrets, fax text, event bodies, emails) re-sealed; keys/master.key replaced\n`,
         );
         return 0;
-      });
+      }, dataDirLock);
     }
     default:
       process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);
