@@ -9,6 +9,7 @@ import type { NewOperatorCredentials } from './admin/operator-repository.ts';
 import type { Clock } from './clock.ts';
 import type { Config } from './config/config.ts';
 import { registerExtraction } from './extraction/extract-job.ts';
+import { loadTlsFiles } from './http/tls.ts';
 import { buildHttpApp } from './http-server.ts';
 import { createLogger } from './observability/logger.ts';
 import { type Pipeline, registerPipeline } from './pipeline/pipeline.ts';
@@ -40,6 +41,8 @@ export interface StartOptions {
 
 export async function startAppliance(config: Config, options: StartOptions = {}): Promise<Appliance> {
   const log = createLogger(config.logLevel, options.logDestination);
+  // A bad certificate or key stops start-up before anything is created or listens.
+  const tls = config.tlsCert && config.tlsKey ? loadTlsFiles(config.tlsCert, config.tlsKey) : null;
   // Held until stop: a second appliance, or a master-key rotation, on this data directory is refused.
   const dataDirLock = lockDataDir(config.dataDir);
   let services: Services;
@@ -59,11 +62,19 @@ export async function startAppliance(config: Config, options: StartOptions = {})
         `  Its admin token and one-time password are in ${file} (mode 0600): read it, then delete it.\n\n`,
     );
   }
-  const http = await buildHttpApp(services);
-  await http.listen({ host: config.httpHost, port: config.httpPort });
+  const http = await buildHttpApp(services, tls);
+  try {
+    await http.listen({ host: config.httpHost, port: config.httpPort });
+  } catch (err) {
+    // The port is taken (or not ours): leave the data directory as we found it.
+    await http.close();
+    services.close();
+    dataDirLock.release();
+    throw err;
+  }
   const address = http.server.address();
   const port = typeof address === 'object' && address ? address.port : config.httpPort;
-  const scheme = config.tlsCert ? 'https' : 'http';
+  const scheme = tls ? 'https' : 'http';
   const httpUrl = `${scheme}://${config.httpHost.includes(':') ? `[${config.httpHost}]` : config.httpHost}:${port}`;
   const telephony = await TelephonyService.start(services, http.metrics.registry);
   log.info({ httpUrl, docs: `${httpUrl}/docs`, sipPort: telephony.sipPort }, 'FaxSeal appliance ready');

@@ -24,7 +24,7 @@ import { enableIdempotency } from './http/plugins/idempotency.ts';
 import { requireOperator } from './http/plugins/operator-auth.ts';
 import { partnerId, requirePartnerKey } from './http/plugins/partner-auth.ts';
 import { Problem } from './http/problem.ts';
-import { loadTlsFiles } from './http/tls.ts';
+import type { TlsFiles } from './http/tls.ts';
 import { fileRoutes } from './inbox/file-routes.ts';
 import { inboxRoutes } from './inbox/inbox-routes.ts';
 import { keyRoutes } from './keys/key-routes.ts';
@@ -61,9 +61,11 @@ const PARTNER_ROUTES = [
 /** Every route plugin of /api/admin: behind an operator token (writes also refuse auditors). */
 const OPERATOR_ROUTES = [adminRoutes, adminCreditRoutes, trunkRoutes, modelRoutes];
 
-export async function buildHttpApp(services: Services): Promise<FastifyInstance> {
-  const { tlsCert, tlsKey } = services.config;
-  const tls = tlsCert && tlsKey ? loadTlsFiles(tlsCert, tlsKey) : null;
+/** The HTTP app; with `tls` (checked by loadTlsFiles) it serves HTTPS only. */
+export async function buildHttpApp(
+  services: Services,
+  tls: TlsFiles | null = null,
+): Promise<FastifyInstance> {
   if (tls) {
     const days = Math.floor((tls.validTo.getTime() - services.clock.now().getTime()) / 86_400_000);
     const fields = { subject: tls.subject, validTo: tls.validTo.toISOString(), days };
