@@ -14,7 +14,7 @@ import { buildHttpApp } from './http-server.ts';
 import { createLogger } from './observability/logger.ts';
 import { type Pipeline, registerPipeline } from './pipeline/pipeline.ts';
 import { createServices, type Services } from './services.ts';
-import { lockDataDir } from './storage/appliance-lock.ts';
+import { ApplianceLock } from './storage/appliance-lock.ts';
 import { TelephonyService } from './telephony/telephony-service.ts';
 
 export interface Appliance {
@@ -41,17 +41,24 @@ export interface StartOptions {
 
 export async function startAppliance(config: Config, options: StartOptions = {}): Promise<Appliance> {
   const log = createLogger(config.logLevel, options.logDestination);
-  // A bad certificate or key stops start-up before anything is created or listens.
-  const tls = config.tlsCert && config.tlsKey ? loadTlsFiles(config.tlsCert, config.tlsKey) : null;
-  // Held until stop: a second appliance, or a master-key rotation, on this data directory is refused.
-  const dataDirLock = lockDataDir(config.dataDir);
-  let services: Services;
+  const lock = ApplianceLock.acquire(config.dataDir);
   try {
-    services = createServices(config, log, options.clock);
+    return await start(config, options, log, lock);
   } catch (err) {
-    dataDirLock.release();
+    lock.release();
     throw err;
   }
+}
+
+async function start(
+  config: Config,
+  options: StartOptions,
+  log: pino.Logger,
+  lock: ApplianceLock,
+): Promise<Appliance> {
+  // A bad certificate or key stops start-up before anything is created or listens.
+  const tls = config.tlsCert && config.tlsKey ? loadTlsFiles(config.tlsCert, config.tlsKey) : null;
+  const services = createServices(config, log, options.clock);
   const firstRunOperator =
     services.operators.count() === 0 ? services.operators.create('admin', 'superadmin') : null;
   if (firstRunOperator && !options.quiet) {
@@ -63,15 +70,7 @@ export async function startAppliance(config: Config, options: StartOptions = {})
     );
   }
   const http = await buildHttpApp(services, tls);
-  try {
-    await http.listen({ host: config.httpHost, port: config.httpPort });
-  } catch (err) {
-    // The port is taken (or not ours): leave the data directory as we found it.
-    await http.close();
-    services.close();
-    dataDirLock.release();
-    throw err;
-  }
+  await http.listen({ host: config.httpHost, port: config.httpPort });
   const address = http.server.address();
   const port = typeof address === 'object' && address ? address.port : config.httpPort;
   const scheme = tls ? 'https' : 'http';
@@ -102,7 +101,7 @@ export async function startAppliance(config: Config, options: StartOptions = {})
       await services.webhooks.dispatcher.stop();
       await http.close();
       services.close();
-      dataDirLock.release();
+      lock.release();
     },
   };
 }

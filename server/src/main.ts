@@ -3,7 +3,6 @@
 
 import { startAppliance } from './appliance.ts';
 import { InvalidConfigError, loadConfig } from './config/config.ts';
-import { DataDirInUseError } from './storage/appliance-lock.ts';
 
 try {
   const config = loadConfig();
@@ -19,10 +18,6 @@ try {
   if (err instanceof InvalidConfigError) {
     console.error(err.message);
     process.exit(78); // EX_CONFIG
-  }
-  if (err instanceof DataDirInUseError) {
-    console.error(err.message);
-    process.exit(75); // EX_TEMPFAIL: start it again once the other one stopped
   }
   throw err;
 }

@@ -9,7 +9,7 @@ import { importDidCsv } from '../numbers/did-import.ts';
 import { createLogger } from '../observability/logger.ts';
 import { RetentionPurger } from '../pipeline/retention-purger.ts';
 import { createServices, type Services } from '../services.ts';
-import { DataDirInUseError, type DataDirLock, lockDataDir } from '../storage/appliance-lock.ts';
+import { applianceRunning } from '../storage/appliance-lock.ts';
 import { migrate, openDatabase } from '../storage/database.ts';
 import { rotateMasterKey } from '../storage/master-key-rotation.ts';
 import { SealedColumnRepository } from '../storage/sealed-column-repository.ts';
@@ -49,14 +49,12 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   // The CLI talks to the terminal; the log only carries warnings.
   const log = createLogger('warn');
-  const withServices = (run: (services: Services) => number, lock?: DataDirLock): number => {
-    let services: Services | null = null;
+  const withServices = (run: (services: Services) => number): number => {
+    const services = createServices(config, log);
     try {
-      services = createServices(config, log);
       return run(services);
     } finally {
-      services?.close();
-      lock?.release();
+      services.close();
     }
   };
 
@@ -211,14 +209,8 @@ async function main(argv: string[]): Promise<number> {
     case 'rotate-master-key': {
       if (config.masterKey)
         return fail('FAXSEAL_MASTER_KEY is set: rotation writes the key file; unset it to rotate a key file');
-      // Under a running appliance a rotation would race its writes: refuse while it holds the lock.
-      let dataDirLock: DataDirLock;
-      try {
-        dataDirLock = lockDataDir(config.dataDir);
-      } catch (err) {
-        if (err instanceof DataDirInUseError) return fail(`${err.message}: stop the appliance, then rotate`);
-        throw err;
-      }
+      if (applianceRunning(config.dataDir))
+        return fail(`an appliance is running on ${config.dataDir}: stop it before rotating the master key`);
       return withServices((services) => {
         const result = rotateMasterKey(
           config.dataDir,
@@ -235,7 +227,7 @@ async function main(argv: string[]): Promise<number> {
           `master key rotated: ${result.blobs} documents and ${result.secrets} sealed values (secrets, fax text, event bodies, emails) re-sealed; keys/master.key replaced\n`,
         );
         return 0;
-      }, dataDirLock);
+      });
     }
     default:
       process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);

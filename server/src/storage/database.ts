@@ -72,7 +72,7 @@ export function migrate(db: Db): MigrationResult {
 }
 
 /** Creates `file` (empty) with mode 0600 if it is missing, tightens it to 0600 if not; returns it. */
-export function ownerOnly(file: string): string {
+function ownerOnly(file: string): string {
   if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
   restrictMode(file, 0o600);
   return file;

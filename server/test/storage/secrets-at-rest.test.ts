@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { loadConfig } from '../../src/config/config.ts';
 import { createServices } from '../../src/services.ts';
-import { DataDirInUseError, lockDataDir } from '../../src/storage/appliance-lock.ts';
+import { ApplianceLock, applianceRunning } from '../../src/storage/appliance-lock.ts';
 import { listMigrations, openDatabase } from '../../src/storage/database.ts';
 import {
   commitInboundFax,
@@ -154,9 +154,10 @@ test('the database, its WAL and shared memory are 0600 and the data directory 07
 test('rotate-master-key is refused while the appliance runs, as is a second appliance', async () => {
   const refused = faxseal('rotate-master-key');
   assert.equal(refused.code, 1, refused.out);
-  assert.match(refused.out, /in use by a running FaxSeal appliance.*stop the appliance/);
-  assert.throws(() => lockDataDir(dataDir), DataDirInUseError);
-  await assert.rejects(startTestAppliance({}, { dataDir }), DataDirInUseError);
+  assert.match(refused.out, /an appliance is running on .*: stop it before rotating the master key/);
+  assert.equal(applianceRunning(dataDir), true);
+  assert.throws(() => ApplianceLock.acquire(dataDir), /another FaxSeal appliance is running/);
+  await assert.rejects(startTestAppliance({}, { dataDir }), /another FaxSeal appliance is running/);
   // Nothing was rotated: the running appliance still reads its content.
   assert.match(app!.services.faxes.get(faxId)!.ocrText ?? '', /penicillin/);
 });
