@@ -7,10 +7,10 @@ import type { MasterKey } from './master-key.ts';
 export interface SealedColumn {
   table: string;
   column: string;
-  /** The columns that name a row: its values bind the ciphertext to that row (and that column). */
-  key: string[];
-  /** Columns sealed before the rule below keep their own context. */
-  context?: (key: string[]) => string;
+  /** The columns that name a row (default `id`): their values bind the ciphertext to that row. */
+  key?: string[];
+  /** Columns sealed before columnContext existed keep their own context, made from the row's id. */
+  context?: (id: string) => string;
 }
 
 /** What a sealed value is bound to: moving it to another row or column makes it unreadable. */
@@ -22,26 +22,21 @@ export const columnContext = (table: string, column: string, ...key: (string | n
  * column_sealing_backlog) or rotation misses it. docs/security.md lists what is sealed and why.
  */
 export const SEALED_COLUMNS: SealedColumn[] = [
-  {
-    table: 'webhook_secrets',
-    column: 'secret_sealed',
-    key: ['id'],
-    context: ([id]) => `webhook_secret:${id}`,
-  },
-  { table: 'trunks', column: 'password_sealed', key: ['id'], context: ([id]) => `trunk:${id}` },
-  { table: 'faxes', column: 'ocr_text', key: ['id'] },
-  { table: 'faxes', column: 'extracted_data', key: ['id'] },
-  { table: 'faxes', column: 'extraction_evidence', key: ['id'] },
-  { table: 'faxes', column: 'cover', key: ['id'] },
+  { table: 'webhook_secrets', column: 'secret_sealed', context: (id) => `webhook_secret:${id}` },
+  { table: 'trunks', column: 'password_sealed', context: (id) => `trunk:${id}` },
+  { table: 'faxes', column: 'ocr_text' },
+  { table: 'faxes', column: 'extracted_data' },
+  { table: 'faxes', column: 'extraction_evidence' },
+  { table: 'faxes', column: 'cover' },
   { table: 'fax_pages', column: 'ocr_text', key: ['fax_id', 'page'] },
   { table: 'fax_pages', column: 'ocr_words', key: ['fax_id', 'page'] },
-  { table: 'webhook_events', column: 'body', key: ['id'] },
-  { table: 'emails', column: 'body_text', key: ['id'] },
+  { table: 'webhook_events', column: 'body' },
+  { table: 'emails', column: 'body_text' },
   { table: 'idempotency_records', column: 'response_body', key: ['scope', 'idempotency_key'] },
 ];
 
 const contextOf = (c: SealedColumn, key: string[]): string =>
-  c.context ? c.context(key) : columnContext(c.table, c.column, ...key);
+  c.context ? c.context(key[0]) : columnContext(c.table, c.column, ...key);
 
 export class SealedColumnRepository {
   constructor(private readonly db: Db) {}
@@ -89,16 +84,17 @@ export class SealedColumnRepository {
 
   /** Sets every non-null value of `c` to `change(value, context)` (null: leave it); call in a transaction. */
   private rewrite(c: SealedColumn, change: (value: string, context: string) => string | null): number {
-    const keys = c.key.map((k, i) => `${k} AS k${i}`).join(', ');
+    const keyColumns = c.key ?? ['id'];
+    const keys = keyColumns.map((k, i) => `${k} AS k${i}`).join(', ');
     const rows = this.db
       .prepare(`SELECT ${keys}, ${c.column} AS value FROM ${c.table} WHERE ${c.column} IS NOT NULL`)
       .all() as Record<string, string>[];
     const update = this.db.prepare(
-      `UPDATE ${c.table} SET ${c.column} = ? WHERE ${c.key.map((k) => `${k} = ?`).join(' AND ')}`,
+      `UPDATE ${c.table} SET ${c.column} = ? WHERE ${keyColumns.map((k) => `${k} = ?`).join(' AND ')}`,
     );
     let changed = 0;
     for (const row of rows) {
-      const key = c.key.map((_, i) => row[`k${i}`]);
+      const key = keyColumns.map((_, i) => row[`k${i}`]);
       const next = change(row.value, contextOf(c, key.map(String)));
       if (next === null) continue;
       update.run(next, ...key);
