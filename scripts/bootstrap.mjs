@@ -78,7 +78,9 @@ function ensureNodeModules() {
   log('installing npm dependencies (npm ci)');
   // Electron's binary comes from GitHub, which this appliance never needs to reach: the console is
   // built with electron-vite and packaged elsewhere.
-  const env = { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' };
+  // onnxruntime-node (PaddleOCR, an optional dependency of the OCR bench) would fetch CUDA libraries
+  // from outside the npm registry; its CPU runtime ships in the package.
+  const env = { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1', ONNXRUNTIME_NODE_INSTALL: 'skip' };
   if (existsSync('/usr/include/node/node.h')) env.npm_config_nodedir ??= '/usr';
   if (run('npm', ['ci', '--no-audit', '--no-fund'], { env }) !== 0) process.exit(1);
 }

@@ -1,5 +1,5 @@
-// Builds the spandsp N-API addon (native-workers/spandsp) with the node-gyp that ships inside npm.
-// Skips the build when the .node file is newer than every source; never downloads Node headers.
+// Builds the N-API addons (native-workers/spandsp, native-workers/tesseract) with the node-gyp that
+// ships inside npm. Skips an addon whose .node file is newer than every source; never downloads Node headers.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -7,13 +7,33 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const addonDir = join(root, 'native-workers', 'spandsp');
-const product = join(addonDir, 'build', 'Release', 'faxseal_spandsp.node');
-// Debian puts spandsp.h under the multiarch include dir (e.g. /usr/include/x86_64-linux-gnu), which gcc searches.
-const hasSpandspHeader = () =>
-  existsSync('/usr/include/spandsp.h') ||
+
+/**
+ * Each addon, the Debian header it compiles against and the packages that bring it. An optional
+ * addon that cannot be built is a warning: the appliance falls back (tesseract.js for OCR).
+ */
+const ADDONS = [
+  {
+    dir: 'spandsp',
+    product: 'faxseal_spandsp.node',
+    header: 'spandsp.h',
+    packages: 'libspandsp-dev libtiff-dev',
+    optional: false,
+  },
+  {
+    dir: 'tesseract',
+    product: 'faxseal_tesseract.node',
+    header: 'tesseract/baseapi.h',
+    packages: 'libtesseract-dev libleptonica-dev',
+    optional: true,
+  },
+];
+
+// Debian puts some headers under the multiarch include dir (e.g. /usr/include/x86_64-linux-gnu), which gcc searches.
+const hasHeader = (header) =>
+  existsSync(join('/usr/include', header)) ||
   readdirSync('/usr/include').some(
-    (dir) => dir.endsWith('-linux-gnu') && existsSync(join('/usr/include', dir, 'spandsp.h')),
+    (dir) => dir.endsWith('-linux-gnu') && existsSync(join('/usr/include', dir, header)),
   );
 
 function fail(code, message) {
@@ -21,7 +41,7 @@ function fail(code, message) {
   process.exit(1);
 }
 
-function newestSourceMtime() {
+function newestSourceMtime(addonDir) {
   const sources = [join(addonDir, 'binding.gyp')];
   for (const name of readdirSync(join(addonDir, 'src'))) sources.push(join(addonDir, 'src', name));
   return Math.max(...sources.map((file) => statSync(file).mtimeMs));
@@ -51,23 +71,32 @@ function findNodeGyp() {
   return fail('ERR_NODE_GYP_MISSING', 'cannot find the node-gyp bundled with npm; set npm_config_node_gyp');
 }
 
-if (!hasSpandspHeader()) {
-  fail(
-    'ERR_SPANDSP_MISSING',
-    'spandsp.h not found: install the Debian package libspandsp-dev (apt-get install libspandsp-dev libtiff-dev)',
-  );
+/** Builds one addon; returns an error message instead of exiting, so optional addons can be skipped. */
+function buildAddon(addon, force) {
+  const addonDir = join(root, 'native-workers', addon.dir);
+  const product = join(addonDir, 'build', 'Release', addon.product);
+  if (!hasHeader(addon.header)) {
+    return `${addon.header} not found: install the Debian packages ${addon.packages} (apt-get install ${addon.packages})`;
+  }
+  if (!force && existsSync(product) && statSync(product).mtimeMs > newestSourceMtime(addonDir)) {
+    console.log(`build-native: ${addon.product} is up to date`);
+    return null;
+  }
+  const args = [findNodeGyp(), 'rebuild', '--release'];
+  if (existsSync('/usr/include/node/node_api.h')) args.push('--nodedir=/usr');
+  const started = Date.now();
+  const result = spawnSync(process.execPath, args, { cwd: addonDir, stdio: 'inherit' });
+  if (result.status !== 0) return `node-gyp exited with ${result.status ?? result.signal}`;
+  console.log(`build-native: built ${product} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return null;
 }
 
 const force = process.argv.includes('--force');
-if (!force && existsSync(product) && statSync(product).mtimeMs > newestSourceMtime()) {
-  console.log('build-native: faxseal_spandsp.node is up to date');
-  process.exit(0);
+for (const addon of ADDONS) {
+  const error = buildAddon(addon, force);
+  if (!error) continue;
+  if (!addon.optional) fail('ERR_NATIVE_BUILD', `${addon.dir}: ${error}`);
+  console.warn(
+    `build-native: warning: ${addon.dir} addon not built (${error}); the appliance falls back without it`,
+  );
 }
-
-const nodeGyp = findNodeGyp();
-const args = [nodeGyp, 'rebuild', '--release'];
-if (existsSync('/usr/include/node/node_api.h')) args.push('--nodedir=/usr');
-const started = Date.now();
-const result = spawnSync(process.execPath, args, { cwd: addonDir, stdio: 'inherit' });
-if (result.status !== 0) fail('ERR_NATIVE_BUILD', `node-gyp exited with ${result.status ?? result.signal}`);
-console.log(`build-native: built ${product} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
