@@ -1,0 +1,152 @@
+// The default extractor: schema-guided reading of the page geometry (layout-reader.ts for labelled
+// values and tick boxes, layout-tables.ts for tables and lists, letter-conventions.ts for letters), every
+// value grounded in the OCR text, each field's confidence calibrated, and a per-fax time budget after
+// which what was found so far is returned.
+
+import type { OcrPage } from '../ocr/ocr-result.ts';
+import { calibratedConfidence } from './confidence.ts';
+import type { ExtractionProvider, ExtractionRequest, ExtractionResult } from './extraction-provider.ts';
+import type { ExtractionSchema } from './extraction-schema.ts';
+import { groundExtraction, type ValueHint } from './grounding.ts';
+import { readLetterFields } from './letter-conventions.ts';
+import { planSchema } from './layout-fields.ts';
+import { type Candidate, LayoutContext } from './layout-reader.ts';
+import { readList, readTable } from './layout-tables.ts';
+import { OcrDocument } from './ocr-document.ts';
+import { layoutDocument } from './page-layout.ts';
+import { needsReviewPaths } from './review.ts';
+
+/** The per-fax time budget when none is configured (FAXSEAL_EXTRACTION_BUDGET_MS). */
+export const DEFAULT_BUDGET_MS = 4000;
+
+export function createLayoutProvider(options: { budgetMs?: number } = {}): ExtractionProvider {
+  return {
+    name: 'layout',
+    async extract(request: ExtractionRequest): Promise<ExtractionResult> {
+      request.signal?.throwIfAborted();
+      const result = extractWithLayout(request.schema, request.pages, {
+        budgetMs: request.budgetMs ?? options.budgetMs ?? DEFAULT_BUDGET_MS,
+        reviewThreshold: request.reviewThreshold,
+      });
+      return { ...result, provider: 'layout' };
+    },
+    async close() {},
+  };
+}
+
+export interface LayoutExtraction extends Pick<ExtractionResult, 'data' | 'evidence' | 'needsReview'> {
+  /** The time budget ran out: later pages or fields were not read. */
+  incomplete: boolean;
+  /** The raw reading per field path, for the hybrid's comparison with a model. */
+  candidates: Map<string, Candidate>;
+}
+
+/** Synchronous core, shared by the hybrid provider and the benches. */
+export function extractWithLayout(
+  schema: ExtractionSchema,
+  pages: OcrPage[],
+  options: { budgetMs?: number; reviewThreshold?: number } = {},
+): LayoutExtraction {
+  const deadline = performance.now() + (options.budgetMs ?? DEFAULT_BUDGET_MS);
+  const doc = new OcrDocument(pages);
+  const plan = planSchema(schema);
+  // Pages are laid out in order until the budget is half spent; reading the fields takes the rest.
+  const layouts = [];
+  let incomplete = false;
+  for (const page of layoutDocument(doc)) {
+    layouts.push(page);
+    if (performance.now() > deadline - (options.budgetMs ?? DEFAULT_BUDGET_MS) / 2) {
+      incomplete = layouts.length < doc.pages.length;
+      break;
+    }
+  }
+  const ctx = new LayoutContext(layouts, plan);
+  const chosen = new Map<string, Candidate>();
+  const used = new Set<string>();
+  const wordKey = (c: Candidate) => c.words.map((w) => `${c.page}:${w.index}`);
+
+  // Scalars: every candidate of every field, best first; a field takes the best whose words are free.
+  const all: Candidate[] = [];
+  for (const leaf of plan.leaves) {
+    if (performance.now() > deadline) {
+      incomplete = true;
+      break;
+    }
+    all.push(...ctx.candidates(leaf), ...ctx.unlabelledChoices(leaf));
+  }
+  all.push(...readLetterFields(ctx, plan));
+  all.sort((a, b) => b.score - a.score);
+  for (const c of all) {
+    if (chosen.has(c.path)) continue;
+    const keys = wordKey(c);
+    if (c.relation !== 'tick' && keys.some((k) => used.has(k))) continue;
+    chosen.set(c.path, c);
+    if (c.relation !== 'tick') for (const k of keys) used.add(k);
+  }
+
+  const data: Record<string, unknown> = {};
+  const hints = new Map<string, ValueHint>();
+  const scores = new Map<string, number>();
+  const hintFor = (c: Candidate): ValueHint | null => {
+    const words = c.relation === 'tick' ? [...c.labelWords, ...c.words] : c.words;
+    const offsets = words.filter((w) => w.start !== null && w.end !== null);
+    if (!offsets.length) return null;
+    return {
+      page: c.page,
+      start: Math.min(...offsets.map((w) => w.start!)),
+      end: Math.max(...offsets.map((w) => w.end!)),
+    };
+  };
+  const record = (path: string, c: Candidate) => {
+    setPath(data, path, c.value);
+    const hint = hintFor(c);
+    if (hint) hints.set(path, hint);
+    scores.set(path, c.score);
+  };
+  for (const [path, c] of chosen) record(path, c);
+
+  if (performance.now() < deadline) {
+    for (const table of plan.tables) {
+      const rows = readTable(ctx, table);
+      rows.forEach((row, i) => {
+        for (const [colPath, c] of row.cells) {
+          record(`${table.path}[${i}]${colPath.slice(table.path.length + 2)}`, c);
+        }
+      });
+    }
+    for (const list of plan.lists) {
+      const items = readList(ctx, list);
+      items?.forEach((c, i) => record(`${list.path}[${i}]`, c));
+    }
+  } else incomplete = true;
+
+  const grounded = groundExtraction(schema, data, doc, hints);
+  for (const [path, ev] of Object.entries(grounded.evidence)) {
+    const score = scores.get(path) ?? 0.5;
+    ev.confidence = calibratedConfidence(score * (0.5 + ev.confidence / 2));
+  }
+  const needsReview = needsReviewPaths(schema, grounded, {
+    threshold: options.reviewThreshold,
+    incomplete,
+    unreadable: pages.every((p) => p.words.length === 0),
+  });
+  return { ...grounded, needsReview, incomplete, candidates: chosen };
+}
+
+/** Sets `a.b[2].c` in a plain object tree, creating objects and arrays on the way. */
+function setPath(root: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.match(/[^.[\]]+|\[\d+\]/g) ?? [];
+  let node: Record<string, unknown> | unknown[] = root;
+  parts.forEach((part, i) => {
+    const last = i === parts.length - 1;
+    const key: string | number = part.startsWith('[') ? Number(part.slice(1, -1)) : part;
+    const nextIsIndex = parts[i + 1]?.startsWith('[');
+    const container = node as Record<string | number, unknown>;
+    if (last) {
+      container[key] = value;
+      return;
+    }
+    container[key] ??= nextIsIndex ? [] : {};
+    node = container[key] as Record<string, unknown>;
+  });
+}
