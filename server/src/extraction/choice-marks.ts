@@ -137,7 +137,10 @@ export function matchOption(printed: string, options: readonly string[]): string
 
 /** Yes/No (and True/False, Y/N) read from a printed answer word. */
 export function yesNo(text: string): boolean | null {
-  const t = text.trim().toLowerCase().replace(/[.:,;]$/, '');
+  const t = text
+    .trim()
+    .toLowerCase()
+    .replace(/[.:,;]$/, '');
   if (/^(yes|y|true|x)$/.test(t)) return true;
   if (/^(no|n|false|none)$/.test(t)) return false;
   return null;

@@ -23,7 +23,10 @@ export const SURE = 0.9;
 /** Confidence of a value only the model found (grounded, but with no layout relation behind it). */
 const MODEL_ONLY = 0.6;
 
-export function createHybridProvider(model: ExtractionProvider, options: { budgetMs?: number } = {}): ExtractionProvider {
+export function createHybridProvider(
+  model: ExtractionProvider,
+  options: { budgetMs?: number } = {},
+): ExtractionProvider {
   return {
     name: model.name,
     async extract(request: ExtractionRequest): Promise<ExtractionResult> {
@@ -37,7 +40,13 @@ export function createHybridProvider(model: ExtractionProvider, options: { budge
       const open = openPaths(request.schema, layout.data, layout.evidence);
       if (layout.incomplete || open.length === 0) return { ...base, provider: model.name };
 
-      const stats: GenerationStats = { promptTokens: 0, generatedTokens: 0, promptMs: 0, generationMs: 0, chunks: 0 };
+      const stats: GenerationStats = {
+        promptTokens: 0,
+        generatedTokens: 0,
+        promptMs: 0,
+        generationMs: 0,
+        chunks: 0,
+      };
       const answers: Record<string, unknown>[] = [];
       const doc = new OcrDocument(request.pages);
       try {
@@ -48,12 +57,17 @@ export function createHybridProvider(model: ExtractionProvider, options: { budge
             ? AbortSignal.any([request.signal, AbortSignal.timeout(left)])
             : AbortSignal.timeout(left);
           try {
-            const answer = await model.extract({ schema: request.schema, pages: [layoutTextPage(page, doc)], signal });
+            const answer = await model.extract({
+              schema: request.schema,
+              pages: [layoutTextPage(page, doc)],
+              signal,
+            });
             answers.push(answer.data);
             if (answer.stats) addStats(stats, answer.stats);
           } catch (err) {
             // The budget ran out mid-page: keep what the earlier pages gave.
-            if (err instanceof ExtractionProviderError && err.code === 'aborted' && !request.signal?.aborted) break;
+            if (err instanceof ExtractionProviderError && err.code === 'aborted' && !request.signal?.aborted)
+              break;
             throw err;
           }
         }
@@ -72,7 +86,16 @@ export function createHybridProvider(model: ExtractionProvider, options: { budge
         [...layout.candidates].flatMap(([path, c]) => {
           const ws = c.words.filter((w) => w.start !== null);
           return ws.length
-            ? [[path, { page: c.page, start: Math.min(...ws.map((w) => w.start!)), end: Math.max(...ws.map((w) => w.end!)) }] as const]
+            ? [
+                [
+                  path,
+                  {
+                    page: c.page,
+                    start: Math.min(...ws.map((w) => w.start!)),
+                    end: Math.max(...ws.map((w) => w.end!)),
+                  },
+                ] as const,
+              ]
             : [];
         }),
       );
@@ -92,7 +115,11 @@ export function createHybridProvider(model: ExtractionProvider, options: { budge
 }
 
 /** Leaf paths (and whole arrays) the layout reading left empty or is not sure of. */
-function openPaths(schema: ExtractionSchema, data: Record<string, unknown>, evidence: Record<string, FieldEvidence>): string[] {
+function openPaths(
+  schema: ExtractionSchema,
+  data: Record<string, unknown>,
+  evidence: Record<string, FieldEvidence>,
+): string[] {
   const out: string[] = [];
   const walk = (fields: ExtractionSchema, value: Record<string, unknown>, prefix: string) => {
     for (const [name, field] of Object.entries(fields) as [string, SchemaField][]) {

@@ -2,7 +2,7 @@
 // field's name, its description and the public vocabulary of US forms (synonyms, abbreviations such as
 // DOB, Pt, Mbr, Acct, NPI#), matched against OCR tokens with tolerance for fax noise.
 
-import { type SchemaField } from './extraction-schema.ts';
+import type { SchemaField } from './extraction-schema.ts';
 import { fieldKind as baseKind, splitFieldName } from './field-labels.ts';
 
 export type ValueKind =
@@ -117,13 +117,32 @@ const SYNONYMS: string[][] = [
   ['first name', 'first', 'given name'],
   ['last name', 'last', 'surname', 'family name'],
   ['middle name', 'middle', 'middle initial', 'mi'],
-  ['member id', 'member number', 'member no', 'mbr id', 'member #', 'id number', 'id #', 'id', 'subscriber id'],
+  [
+    'member id',
+    'member number',
+    'member no',
+    'mbr id',
+    'member #',
+    'id number',
+    'id #',
+    'id',
+    'subscriber id',
+  ],
   ['policy number', 'policy no', 'policy #', 'pol no', 'policy'],
   ['group number', 'group no', 'group #', 'grp', 'group'],
   ['claim number', 'claim no', 'claim #', 'claim', 'our claim', 'claim id'],
   ['npi', 'npi number', 'npi #', 'npi no', 'national provider identifier'],
   ['tax id', 'tin', 'ein', 'federal tax id', 'tax id number', 'federal id', 'fein', 'tax id ein'],
-  ['case number', 'case no', 'case #', 'docket number', 'docket no', 'civil action no', 'index no', 'file no'],
+  [
+    'case number',
+    'case no',
+    'case #',
+    'docket number',
+    'docket no',
+    'civil action no',
+    'index no',
+    'file no',
+  ],
   ['invoice number', 'invoice no', 'invoice #', 'inv no', 'inv #', 'invoice'],
   ['invoice date', 'date of invoice', 'inv date', 'date issued', 'issue date', 'date'],
   ['due date', 'payment due', 'date due', 'due', 'pay by'],
@@ -164,7 +183,15 @@ const SYNONYMS: string[][] = [
   ['terms', 'payment terms'],
   ['bill to', 'billed to', 'sold to', 'customer'],
   ['account number', 'account no', 'acct', 'acct #', 'acct no', 'account #', 'account'],
-  ['mrn', 'medical record number', 'med rec #', 'medical record no', 'record number', 'chart number', 'mrn #'],
+  [
+    'mrn',
+    'medical record number',
+    'med rec #',
+    'medical record no',
+    'record number',
+    'chart number',
+    'mrn #',
+  ],
   ['ssn', 'social security number', 'social security', 'ss #', 'soc sec no'],
   ['diagnosis', 'dx', 'diagnoses', 'diagnosis codes', 'icd 10', 'icd 10 codes', 'dx codes', 'diagnosis code'],
   ['procedure code', 'cpt', 'hcpcs', 'cpt code', 'cpt hcpcs', 'code', 'hcpcs code', 'procedure'],
@@ -272,7 +299,8 @@ export function labelPhrases(name: string, field: SchemaField): LabelPhrase[] {
   // Word-by-word aliases ("accountNumber" → "acct no").
   if (words.length <= 4) {
     let variants: string[][] = [[]];
-    for (const w of words) variants = variants.flatMap((v) => aliasesOf(w).map((a) => [...v, a])).slice(0, 48);
+    for (const w of words)
+      variants = variants.flatMap((v) => aliasesOf(w).map((a) => [...v, a])).slice(0, 48);
     for (const v of variants) add(v, 0.95);
   }
   // The last word alone (its synonyms too): "memberId" is often just "ID" inside a member section.
@@ -318,8 +346,21 @@ function fold(t: string): string {
 }
 
 /** Whether an OCR token reads as a label word: equal, OCR-confusable, or one edit off for long words. */
+const matchMemo = new Map<string, number>();
+
 export function tokenMatches(seen: string, want: string): number {
   if (seen === want) return 1;
+  const key = `${seen}\u0000${want}`;
+  let q = matchMemo.get(key);
+  if (q === undefined) {
+    q = fuzzyTokenMatch(seen, want);
+    if (matchMemo.size > 200_000) matchMemo.clear();
+    matchMemo.set(key, q);
+  }
+  return q;
+}
+
+function fuzzyTokenMatch(seen: string, want: string): number {
   if (want === '#' || seen === '#') return 0;
   const a = fold(seen);
   const b = fold(want);

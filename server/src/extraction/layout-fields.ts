@@ -2,7 +2,14 @@
 // enum options) with the object fields above it, whose names are the sections that scope its label.
 
 import { type ExtractionSchema, itemsOf, type SchemaField } from './extraction-schema.ts';
-import { enumOptions, type LabelPhrase, labelPhrases, sectionPhrases, type ValueKind, valueKind } from './label-lexicon.ts';
+import {
+  enumOptions,
+  type LabelPhrase,
+  labelPhrases,
+  sectionPhrases,
+  type ValueKind,
+  valueKind,
+} from './label-lexicon.ts';
 
 export interface ScopeSpec {
   path: string;
@@ -65,7 +72,10 @@ export function planSchema(schema: ExtractionSchema): SchemaPlan {
           );
           plan.tables.push({ path, name, field, phrases: scope.phrases, scopes, columns });
         } else {
-          const itemField = { ...items, description: [field.description, items.description].filter(Boolean).join('; ') };
+          const itemField = {
+            ...items,
+            description: [field.description, items.description].filter(Boolean).join('; '),
+          };
           plan.lists.push(leaf(path, name, itemField, scopes, order++));
         }
         continue;

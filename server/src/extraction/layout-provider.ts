@@ -8,10 +8,10 @@ import { calibratedConfidence } from './confidence.ts';
 import type { ExtractionProvider, ExtractionRequest, ExtractionResult } from './extraction-provider.ts';
 import type { ExtractionSchema } from './extraction-schema.ts';
 import { groundExtraction, type ValueHint } from './grounding.ts';
-import { readLetterFields } from './letter-conventions.ts';
 import { planSchema } from './layout-fields.ts';
 import { type Candidate, LayoutContext } from './layout-reader.ts';
 import { readList, readTable } from './layout-tables.ts';
+import { readLetterFields } from './letter-conventions.ts';
 import { OcrDocument } from './ocr-document.ts';
 import { layoutDocument } from './page-layout.ts';
 import { needsReviewPaths } from './review.ts';
@@ -39,13 +39,20 @@ export interface LayoutExtraction extends Pick<ExtractionResult, 'data' | 'evide
   incomplete: boolean;
   /** The raw reading per field path, for the hybrid's comparison with a model. */
   candidates: Map<string, Candidate>;
+  /** Raw score per grounded field path, before calibration (the calibration script fits on these). */
+  rawScores: Map<string, number>;
 }
 
 /** Synchronous core, shared by the hybrid provider and the benches. */
 export function extractWithLayout(
   schema: ExtractionSchema,
   pages: OcrPage[],
-  options: { budgetMs?: number; reviewThreshold?: number } = {},
+  options: {
+    budgetMs?: number;
+    reviewThreshold?: number;
+    /** The raw-score → confidence map (tests and the calibration script pass their own). */
+    calibration?: readonly (readonly [number, number])[];
+  } = {},
 ): LayoutExtraction {
   const deadline = performance.now() + (options.budgetMs ?? DEFAULT_BUDGET_MS);
   const doc = new OcrDocument(pages);
@@ -108,29 +115,52 @@ export function extractWithLayout(
   if (performance.now() < deadline) {
     for (const table of plan.tables) {
       const rows = readTable(ctx, table);
-      rows.forEach((row, i) => {
-        for (const [colPath, c] of row.cells) {
+      for (const [i, row] of rows.entries())
+        for (const [colPath, c] of row.cells)
           record(`${table.path}[${i}]${colPath.slice(table.path.length + 2)}`, c);
-        }
-      });
     }
     for (const list of plan.lists) {
       const items = readList(ctx, list);
-      items?.forEach((c, i) => record(`${list.path}[${i}]`, c));
+      for (const [i, c] of (items ?? []).entries()) record(`${list.path}[${i}]`, c);
     }
   } else incomplete = true;
 
   const grounded = groundExtraction(schema, data, doc, hints);
+  const rawScores = new Map<string, number>();
   for (const [path, ev] of Object.entries(grounded.evidence)) {
-    const score = scores.get(path) ?? 0.5;
-    ev.confidence = calibratedConfidence(score * (0.5 + ev.confidence / 2));
+    // The reading's score, lowered where the OCR was unsure of the words or only matched them folded.
+    const raw = (scores.get(path) ?? 0.5) * (0.5 + ev.confidence / 2);
+    rawScores.set(path, raw);
+    ev.confidence = calibratedConfidence(raw, options.calibration);
+  }
+  // Readings the calibration says are more often wrong than right are left out: null beats a wrong value.
+  for (const [path, ev] of Object.entries(grounded.evidence)) {
+    if (ev.confidence >= MIN_CONFIDENCE || options.calibration || path.includes('[')) continue;
+    clearPath(grounded.data, path);
+    delete grounded.evidence[path];
   }
   const needsReview = needsReviewPaths(schema, grounded, {
     threshold: options.reviewThreshold,
     incomplete,
     unreadable: pages.every((p) => p.words.length === 0),
   });
-  return { ...grounded, needsReview, incomplete, candidates: chosen };
+  return { ...grounded, needsReview, incomplete, candidates: chosen, rawScores };
+}
+
+/** Below this calibrated confidence a reading is dropped (its field stays null). */
+export const MIN_CONFIDENCE = 0.5;
+
+/** Nulls one leaf (an array item that loses its last value is removed by the next conform). */
+function clearPath(root: Record<string, unknown>, path: string): void {
+  const parts = path.match(/[^.[\]]+|\[\d+\]/g) ?? [];
+  let node: unknown = root;
+  for (const part of parts.slice(0, -1)) {
+    if (node === null || typeof node !== 'object') return;
+    node = (node as Record<string, unknown>)[part.startsWith('[') ? Number(part.slice(1, -1)) : part];
+  }
+  const last = parts[parts.length - 1];
+  if (node && typeof node === 'object')
+    (node as Record<string, unknown>)[last.startsWith('[') ? Number(last.slice(1, -1)) : last] = null;
 }
 
 /** Sets `a.b[2].c` in a plain object tree, creating objects and arrays on the way. */

@@ -4,10 +4,17 @@
 // and the best assigned so that no two fields take the same words.
 
 import { matchOption, optionsInRow, yesNo } from './choice-marks.ts';
-import type { LeafSpec, SchemaPlan, ScopeSpec } from './layout-fields.ts';
 import { type LabelPhrase, matchPhrase, tokens } from './label-lexicon.ts';
+import type { LeafSpec, SchemaPlan, ScopeSpec } from './layout-fields.ts';
 import { readValue, type ValueReading } from './layout-values.ts';
-import { type LayoutPage, type LayoutWord, ruleBetween, type Segment, union, xOverlap } from './page-layout.ts';
+import {
+  type LayoutPage,
+  type LayoutWord,
+  ruleBetween,
+  type Segment,
+  union,
+  xOverlap,
+} from './page-layout.ts';
 
 /** A segment's tokens, each tied to the word it came from. */
 export interface SegmentTokens {
@@ -36,7 +43,16 @@ export interface Candidate {
   relation: Relation;
 }
 
-export type Relation = 'inline' | 'right' | 'below' | 'above' | 'tick' | 'prose' | 'table' | 'list' | 'letter';
+export type Relation =
+  | 'inline'
+  | 'right'
+  | 'below'
+  | 'above'
+  | 'tick'
+  | 'prose'
+  | 'table'
+  | 'list'
+  | 'letter';
 
 /** A section heading matched to an object field, and the page region it scopes. */
 export interface Section {
@@ -101,7 +117,11 @@ export class LayoutContext {
         let best: LabelHit | null = null;
         for (const phrase of phrases) {
           for (const m of matchPhrase(st.toks, phrase)) {
-            if (!best || m.quality > best.quality || (m.quality === best.quality && m.to - m.from > best.to - best.from))
+            if (
+              !best ||
+              m.quality > best.quality ||
+              (m.quality === best.quality && m.to - m.from > best.to - best.from)
+            )
               best = { seg: st, from: m.from, to: m.to, quality: m.quality };
           }
         }
@@ -131,8 +151,14 @@ export class LayoutContext {
         if (covered / Math.max(1, content.length) < 0.5) continue;
         const seg = st.seg;
         const sameRow = headings.filter((h) => h.page === page && h.seg.row === seg.row && h.seg !== seg);
-        const rightEdge = Math.min(page.width, ...sameRow.filter((h) => h.seg.bbox.x0 > seg.bbox.x1).map((h) => h.seg.bbox.x0 - 4));
-        const leftEdge = Math.max(0, ...sameRow.filter((h) => h.seg.bbox.x1 < seg.bbox.x0).map((h) => h.seg.bbox.x1 + 4));
+        const rightEdge = Math.min(
+          page.width,
+          ...sameRow.filter((h) => h.seg.bbox.x0 > seg.bbox.x1).map((h) => h.seg.bbox.x0 - 4),
+        );
+        const leftEdge = Math.max(
+          0,
+          ...sameRow.filter((h) => h.seg.bbox.x1 < seg.bbox.x0).map((h) => h.seg.bbox.x1 + 4),
+        );
         const below = headings.filter(
           (h) =>
             h.page === page &&
@@ -145,7 +171,12 @@ export class LayoutContext {
         sections.push({
           scope,
           page: page.page,
-          region: { x0: Math.min(leftEdge, seg.bbox.x0 - page.unit), y0: seg.bbox.y0, x1: rightEdge, y1: bottom },
+          region: {
+            x0: Math.min(leftEdge, seg.bbox.x0 - page.unit),
+            y0: seg.bbox.y0,
+            x1: rightEdge,
+            y1: bottom,
+          },
           quality: hit.quality,
         });
       }
@@ -159,7 +190,11 @@ export class LayoutContext {
         if (/:$/.test(st.seg.text.trim()) && st.seg.words.length <= 6) this.labelSegments.add(st.seg);
       }
     }
-    for (const leaf of [...this.plan.leaves, ...this.plan.lists, ...this.plan.tables.flatMap((t) => t.columns)]) {
+    for (const leaf of [
+      ...this.plan.leaves,
+      ...this.plan.lists,
+      ...this.plan.tables.flatMap((t) => t.columns),
+    ]) {
       for (const hit of this.hits(leaf.path, leaf.phrases)) {
         const content = hit.seg.toks.filter((t) => !FILLER.has(t) && !/^\d+[a-z]?$|^[a-z]$/.test(t)).length;
         if (hit.quality >= 0.8 && hit.to - hit.from >= content * 0.6) this.labelSegments.add(hit.seg.seg);
@@ -181,15 +216,23 @@ export class LayoutContext {
     const prefix = hit.seg.toks.slice(Math.max(0, hit.from - 3), hit.from);
     const named = (scope: ScopeSpec) =>
       scope.phrases.some((p) => p.tokens.length <= prefix.length + 1 && matchPhrase(prefix, p).length > 0) ||
-      scope.phrases.some((p) => matchPhrase(hit.seg.toks.slice(hit.from, hit.to), p).length > 0 && p.tokens.length < hit.to - hit.from);
+      scope.phrases.some(
+        (p) =>
+          matchPhrase(hit.seg.toks.slice(hit.from, hit.to), p).length > 0 &&
+          p.tokens.length < hit.to - hit.from,
+      );
     if (!leaf.scopes.length) {
       // A top-level field: a label inside some object's section, or prefixed by an object's name, belongs there.
       if (this.plan.sections.some((s) => named(s))) return 0.45;
       return containing.length ? 0.75 : 1;
     }
     const own = leaf.scopes.filter((s) => named(s) || containing.some((c) => c.scope.path === s.path)).length;
-    const foreign = containing.some((c) => !leaf.scopes.some((s) => s.path === c.scope.path) && !isAncestorPath(c.scope.path, leaf.path));
-    const foreignNamed = this.plan.sections.some((s) => !leaf.scopes.includes(s) && named(s) && !isAncestorPath(s.path, leaf.path));
+    const foreign = containing.some(
+      (c) => !leaf.scopes.some((s) => s.path === c.scope.path) && !isAncestorPath(c.scope.path, leaf.path),
+    );
+    const foreignNamed = this.plan.sections.some(
+      (s) => !leaf.scopes.includes(s) && named(s) && !isAncestorPath(s.path, leaf.path),
+    );
     if (foreignNamed) return 0.1;
     if (own === leaf.scopes.length) return foreign ? 0.85 : 1;
     if (own > 0) return foreign ? 0.5 : 0.85;
@@ -204,7 +247,11 @@ export class LayoutContext {
       if (scope < 0.15) continue;
       const base = hit.quality * scope;
       const labelWords = hit.seg.seg.words.slice(hit.seg.wordOf[hit.from], hit.seg.wordOf[hit.to - 1] + 1);
-      const push = (relation: Relation, words: LayoutWord[], reading: ValueReading | { value: string | number | boolean; fit: number; words: LayoutWord[] }) => {
+      const push = (
+        relation: Relation,
+        words: LayoutWord[],
+        reading: ValueReading | { value: string | number | boolean; fit: number; words: LayoutWord[] },
+      ) => {
         const used = 'from' in reading ? words.slice(reading.from, reading.to) : reading.words;
         if (!used.length) return;
         out.push({
@@ -225,7 +272,12 @@ export class LayoutContext {
         if (leaf.kind === 'enum') {
           const text = words.map((w) => w.text).join(' ');
           const option = matchOption(text.split(/\s{2,}|[,;]/)[0], leaf.options ?? []);
-          if (option) push(relation, words, { value: option, fit: 0.85, words: words.slice(0, Math.max(1, text.split(/\s+/).length)) });
+          if (option)
+            push(relation, words, {
+              value: option,
+              fit: 0.85,
+              words: words.slice(0, Math.max(1, text.split(/\s+/).length)),
+            });
           continue;
         }
         const reading = readValue(leaf.kind, words);
@@ -250,7 +302,8 @@ export class LayoutContext {
     // The label must lead its segment (numbering, a box or an object's name may precede it).
     const before = hit.seg.toks.slice(0, hit.from).filter((t) => !/^\d+[a-z]?$|^[a-z]$/.test(t));
     const leads = before.length <= 3;
-    const keyed = /[:#]$/.test(seg.words[lastLabelWord].text) || /^[:#]/.test(rest[0]?.text ?? '') || Boolean(glued);
+    const keyed =
+      /[:#]$/.test(seg.words[lastLabelWord].text) || /^[:#]/.test(rest[0]?.text ?? '') || Boolean(glued);
     if (rest.length && (leads || keyed)) {
       // The value ends where the next field's label starts ("Phone: … Fax: …").
       const cut = rest.findIndex((w, i) => i > 0 && /:$/.test(w.text) && i < rest.length - 1);
@@ -304,8 +357,15 @@ export class LayoutContext {
   private keyStart(words: LayoutWord[], colonAt: number): number {
     const phrases = this.allPhrases();
     for (let start = Math.max(1, colonAt - 3); start <= colonAt; start++) {
-      const toks = tokens(words.slice(start, colonAt + 1).map((w) => w.text).join(' '));
-      if (phrases.some((p) => p.tokens.length === toks.length && matchPhrase(toks, p).some((m) => m.from === 0)))
+      const toks = tokens(
+        words
+          .slice(start, colonAt + 1)
+          .map((w) => w.text)
+          .join(' '),
+      );
+      if (
+        phrases.some((p) => p.tokens.length === toks.length && matchPhrase(toks, p).some((m) => m.from === 0))
+      )
         return start;
     }
     const prev = words[colonAt - 1];
@@ -316,14 +376,19 @@ export class LayoutContext {
 
   private phraseList: LabelPhrase[] | null = null;
   private allPhrases(): LabelPhrase[] {
-    this.phraseList ??= [...this.plan.leaves, ...this.plan.lists, ...this.plan.tables.flatMap((t) => t.columns)].flatMap(
-      (l) => l.phrases,
-    );
+    this.phraseList ??= [
+      ...this.plan.leaves,
+      ...this.plan.lists,
+      ...this.plan.tables.flatMap((t) => t.columns),
+    ].flatMap((l) => l.phrases);
     return this.phraseList;
   }
 
   /** Booleans and enums from tick boxes on the label's row and the rows just under it. */
-  private readChoice(leaf: LeafSpec, hit: LabelHit): { value: string | boolean; fit: number; words: LayoutWord[] }[] {
+  private readChoice(
+    leaf: LeafSpec,
+    hit: LabelHit,
+  ): { value: string | boolean; fit: number; words: LayoutWord[] }[] {
     const seg = hit.seg.seg;
     const page = this.page(seg.page);
     const unit = page.unit;
@@ -333,7 +398,9 @@ export class LayoutContext {
     const own = rowWords(seg.row).filter((w) => w.bbox.x0 >= seg.bbox.x0 - unit * 3);
     const rows = [own];
     for (let r = seg.row + 1; r < page.rows.length && r <= seg.row + 2; r++) {
-      const ws = rowWords(r).filter((w) => w.bbox.x1 > seg.bbox.x0 - unit * 2 && w.bbox.x0 < seg.bbox.x1 + unit * 30);
+      const ws = rowWords(r).filter(
+        (w) => w.bbox.x1 > seg.bbox.x0 - unit * 2 && w.bbox.x0 < seg.bbox.x1 + unit * 30,
+      );
       if (ws.length && ws[0].bbox.y0 - seg.bbox.y1 < unit * 3) rows.push(ws);
     }
     for (const [ri, ws] of rows.entries()) {
@@ -352,7 +419,9 @@ export class LayoutContext {
           return out;
         }
         // A single box against the label itself ("☒ Interpreter needed").
-        const self = options.find((o) => o.words.some((w) => w === labelEnd || hit.seg.seg.words.includes(w)));
+        const self = options.find((o) =>
+          o.words.some((w) => w === labelEnd || hit.seg.seg.words.includes(w)),
+        );
         if (self) {
           out.push({ value: self.checked, fit: 0.9, words: [self.mark, ...self.words] });
           return out;
@@ -360,7 +429,9 @@ export class LayoutContext {
         continue;
       }
       const checked = options.filter((o) => o.checked);
-      const named = checked.map((o) => ({ o, v: matchOption(o.text, leaf.options ?? []) })).filter((x) => x.v);
+      const named = checked
+        .map((o) => ({ o, v: matchOption(o.text, leaf.options ?? []) }))
+        .filter((x) => x.v);
       const listed = options.filter((o) => matchOption(o.text, leaf.options ?? [])).length;
       if (named.length === 1 && listed >= 2) {
         out.push({ value: named[0].v!, fit: 0.95 * near, words: [named[0].o.mark, ...named[0].o.words] });
@@ -397,7 +468,21 @@ export class LayoutContext {
   }
 }
 
-const FILLER = new Set(['information', 'info', 'details', 'section', 'data', 'of', 'the', 'and', 'or', 'if', 'any', 'for', 'to']);
+const FILLER = new Set([
+  'information',
+  'info',
+  'details',
+  'section',
+  'data',
+  'of',
+  'the',
+  'and',
+  'or',
+  'if',
+  'any',
+  'for',
+  'to',
+]);
 
 function isHeadingLike(st: SegmentTokens, page: LayoutPage): boolean {
   const text = st.seg.text.trim();
@@ -407,8 +492,19 @@ function isHeadingLike(st: SegmentTokens, page: LayoutPage): boolean {
   if (/\d{3}/.test(text) || /@/.test(text)) return false;
   const caps = letters === letters.toUpperCase();
   const row = page.rows[st.seg.row];
-  const alone = row.length === 1 || row.every((id) => id === st.seg.id || page.segments[id].bbox.x0 - st.seg.bbox.x1 > page.unit * 4 || st.seg.bbox.x0 - page.segments[id].bbox.x1 > page.unit * 4);
-  return (caps && text.length <= 70) || (alone && /:$/.test(text) && st.toks.length <= 4) || (alone && /^\d{1,2}[.)]\s/.test(text));
+  const alone =
+    row.length === 1 ||
+    row.every(
+      (id) =>
+        id === st.seg.id ||
+        page.segments[id].bbox.x0 - st.seg.bbox.x1 > page.unit * 4 ||
+        st.seg.bbox.x0 - page.segments[id].bbox.x1 > page.unit * 4,
+    );
+  return (
+    (caps && text.length <= 70) ||
+    (alone && /:$/.test(text) && st.toks.length <= 4) ||
+    (alone && /^\d{1,2}[.)]\s/.test(text))
+  );
 }
 
 function isAncestorPath(ancestor: string, path: string): boolean {

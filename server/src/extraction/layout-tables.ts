@@ -2,13 +2,13 @@
 // fields, its columns followed down until a total line, a heading or a gap; again after each page break
 // where the header repeats), and lists for arrays of scalars (after their label, on its line or below).
 
+import type { BoundingBox } from '../ocr/ocr-result.ts';
 import { matchOption, optionsInRow } from './choice-marks.ts';
 import type { LeafSpec, TableSpec } from './layout-fields.ts';
 import type { Candidate, LayoutContext } from './layout-reader.ts';
 import { readValue } from './layout-values.ts';
-import { findDates } from './value-patterns.ts';
 import { type LayoutPage, type LayoutWord, type Segment, union, xOverlap } from './page-layout.ts';
-import type { BoundingBox } from '../ocr/ocr-result.ts';
+import { findDates } from './value-patterns.ts';
 
 export interface TableRow {
   cells: Map<string, Candidate>;
@@ -20,7 +20,8 @@ interface Column {
   quality: number;
 }
 
-const TOTAL_LINE = /^(?:sub\s*-?total|total|balance|amount due|tax|sales tax|payments?|credits?|grand total|invoice total|previous balance)\b/i;
+const TOTAL_LINE =
+  /^(?:sub\s*-?total|total|balance|amount due|tax|sales tax|payments?|credits?|grand total|invoice total|previous balance)\b/i;
 
 /** Every row of every occurrence of the table's header, in page order. */
 export function readTable(ctx: LayoutContext, table: TableSpec): TableRow[] {
@@ -29,7 +30,7 @@ export function readTable(ctx: LayoutContext, table: TableSpec): TableRow[] {
   for (const page of ctx.pages) {
     const headerRows = findHeaders(ctx, page, table);
     for (const header of headerRows) {
-      for (const row of readRows(ctx, page, table, header)) {
+      for (const row of readRows(page, header)) {
         const key = [...row.cells.entries()].map(([k, c]) => `${k}=${c.value}`).join('|');
         if (seen.has(`${page.page}:${key}`)) continue;
         seen.add(`${page.page}:${key}`);
@@ -40,7 +41,11 @@ export function readTable(ctx: LayoutContext, table: TableSpec): TableRow[] {
   return rows;
 }
 
-function findHeaders(ctx: LayoutContext, page: LayoutPage, table: TableSpec): { columns: Column[]; bottom: number; row: number }[] {
+function findHeaders(
+  ctx: LayoutContext,
+  page: LayoutPage,
+  table: TableSpec,
+): { columns: Column[]; bottom: number; row: number }[] {
   const found: { columns: Column[]; bottom: number; row: number }[] = [];
   const pageIndex = ctx.pages.indexOf(page);
   const segTokens = ctx.segTokens[pageIndex];
@@ -71,7 +76,8 @@ function findHeaders(ctx: LayoutContext, page: LayoutPage, table: TableSpec): { 
           }
         }
       }
-      if (best && !columns.some((c) => c.box === best!.seg.bbox)) columns.push({ leaf, box: best.seg.bbox, quality: best.quality });
+      if (best && !columns.some((c) => c.box === best!.seg.bbox))
+        columns.push({ leaf, box: best.seg.bbox, quality: best.quality });
     }
     if (columns.length < Math.min(2, table.columns.length)) continue;
     // The header must be the first line of its band, not a later line already used.
@@ -94,28 +100,25 @@ function matchRange(toks: string[], from: number, want: string[]): number {
   return q;
 }
 
-function readRows(
-  ctx: LayoutContext,
-  page: LayoutPage,
-  table: TableSpec,
-  header: { columns: Column[]; bottom: number; row: number },
-): TableRow[] {
+function readRows(page: LayoutPage, header: { columns: Column[]; bottom: number; row: number }): TableRow[] {
   const out: TableRow[] = [];
   const unit = page.unit;
   let lastY = header.bottom;
   const textLeaf = header.columns.find((c) => ['text', 'orgName', 'personName'].includes(c.leaf.kind));
-  const headerRows = new Set<number>();
   for (let r = header.row; r < page.rows.length; r++) {
     const segs = page.rows[r].map((id) => page.segments[id]);
     if (!segs.length) continue;
     if (segs[0].bbox.y1 <= header.bottom + 2) {
-      headerRows.add(r);
       continue;
     }
     const y0 = Math.min(...segs.map((s) => s.bbox.y0));
     if (y0 - lastY > unit * (out.length ? 3.2 : 4.5)) break;
     const text = segs.map((s) => s.text).join(' ');
-    if (TOTAL_LINE.test(text.trim()) || segs.some((s) => TOTAL_LINE.test(s.text) && s.bbox.x0 > page.width * 0.4 && segs.length <= 3)) break;
+    if (
+      TOTAL_LINE.test(text.trim()) ||
+      segs.some((s) => TOTAL_LINE.test(s.text) && s.bbox.x0 > page.width * 0.4 && segs.length <= 3)
+    )
+      break;
     const words = segs.flatMap((s) => s.words);
     const byColumn = new Map<Column, LayoutWord[]>();
     let unplaced = 0;
@@ -137,7 +140,13 @@ function readRows(
         value = matchOption(ws.map((w) => w.text).join(' '), col.leaf.options);
       } else if (col.leaf.kind === 'boolean') {
         const o = optionsInRow(ws, unit)[0];
-        value = o ? o.checked : /^(y|yes|x)$/i.test(ws[0].text) ? true : /^(n|no)$/i.test(ws[0].text) ? false : null;
+        value = o
+          ? o.checked
+          : /^(y|yes|x)$/i.test(ws[0].text)
+            ? true
+            : /^(n|no)$/i.test(ws[0].text)
+              ? false
+              : null;
       } else {
         const reading = readValue(kind, ws);
         if (reading) {
@@ -160,7 +169,13 @@ function readRows(
     lastY = Math.max(...segs.map((s) => s.bbox.y1));
     // A wrapped description: only the text column has words, under the previous row.
     const prev = out[out.length - 1];
-    if (prev && textLeaf && cells.size === 1 && cells.has(textLeaf.leaf.path) && prev.cells.has(textLeaf.leaf.path)) {
+    if (
+      prev &&
+      textLeaf &&
+      cells.size === 1 &&
+      cells.has(textLeaf.leaf.path) &&
+      prev.cells.has(textLeaf.leaf.path)
+    ) {
       const p = prev.cells.get(textLeaf.leaf.path)!;
       p.value = `${p.value} ${cells.get(textLeaf.leaf.path)!.value}`;
       p.words = [...p.words, ...cells.get(textLeaf.leaf.path)!.words];
@@ -174,8 +189,6 @@ function readRows(
     }
     out.push({ cells });
   }
-  void headerRows;
-  void ctx;
   return out;
 }
 
@@ -203,7 +216,12 @@ function columnOf(columns: Column[], box: BoundingBox, unit: number): Column | n
   return distance < unit * 5 ? nearest : null;
 }
 
-function splitDatePairs(columns: Column[], byColumn: Map<Column, LayoutWord[]>, cells: Map<string, Candidate>, page: number) {
+function splitDatePairs(
+  columns: Column[],
+  byColumn: Map<Column, LayoutWord[]>,
+  cells: Map<string, Candidate>,
+  page: number,
+) {
   const dateCols = columns.filter((c) => c.leaf.kind === 'date');
   if (dateCols.length !== 2) return;
   const [a, b] = dateCols;
@@ -228,7 +246,18 @@ function splitDatePairs(columns: Column[], byColumn: Map<Column, LayoutWord[]>, 
 
 /** A scalar array after its label: comma-separated on the label's line, else one item per line below. */
 export function readList(ctx: LayoutContext, leaf: LeafSpec): Candidate[] | null {
-  const typed = ['icd10', 'code', 'year', 'date', 'phone', 'email', 'number', 'money', 'npi', 'identifier'].includes(leaf.kind);
+  const typed = [
+    'icd10',
+    'code',
+    'year',
+    'date',
+    'phone',
+    'email',
+    'number',
+    'money',
+    'npi',
+    'identifier',
+  ].includes(leaf.kind);
   if (leaf.options) return readTickedList(ctx, leaf);
   for (const hit of ctx.hits(leaf.path, leaf.phrases).slice(0, 10)) {
     const page = ctx.page(hit.seg.seg.page);
@@ -269,13 +298,47 @@ export function readList(ctx: LayoutContext, leaf: LeafSpec): Candidate[] | null
         for (const w of body) {
           current.push(w);
           if (/[,;]$/.test(w.text)) {
-            items.push(item(leaf, page.page, current, current.map((x) => x.text).join(' ').replace(/[,;]$/, ''), hit.quality * 0.75));
+            items.push(
+              item(
+                leaf,
+                page.page,
+                current,
+                current
+                  .map((x) => x.text)
+                  .join(' ')
+                  .replace(/[,;]$/, ''),
+                hit.quality * 0.75,
+              ),
+            );
             current = [];
           }
         }
-        if (current.length) items.push(item(leaf, page.page, current, current.map((x) => x.text).join(' ').replace(/[.]$/, ''), hit.quality * 0.75));
+        if (current.length)
+          items.push(
+            item(
+              leaf,
+              page.page,
+              current,
+              current
+                .map((x) => x.text)
+                .join(' ')
+                .replace(/[.]$/, ''),
+              hit.quality * 0.75,
+            ),
+          );
       } else if (bullet || region.length > 1) {
-        items.push(item(leaf, page.page, body, body.map((x) => x.text).join(' ').replace(/[.;]$/, ''), hit.quality * 0.7));
+        items.push(
+          item(
+            leaf,
+            page.page,
+            body,
+            body
+              .map((x) => x.text)
+              .join(' ')
+              .replace(/[.;]$/, ''),
+            hit.quality * 0.7,
+          ),
+        );
       }
     }
     if (items.length) return items;
@@ -288,7 +351,10 @@ function readTickedList(ctx: LayoutContext, leaf: LeafSpec): Candidate[] | null 
   const seen = new Set<string>();
   for (const page of ctx.pages) {
     for (const ids of page.rows) {
-      const options = optionsInRow(ids.flatMap((id) => page.segments[id].words), page.unit);
+      const options = optionsInRow(
+        ids.flatMap((id) => page.segments[id].words),
+        page.unit,
+      );
       for (const o of options) {
         if (!o.checked) continue;
         const v = matchOption(o.text, leaf.options!);
@@ -301,8 +367,12 @@ function readTickedList(ctx: LayoutContext, leaf: LeafSpec): Candidate[] | null 
   return items.length ? items : null;
 }
 
-function item(leaf: LeafSpec, page: number, words: LayoutWord[], value: string | number | boolean, score: number): Candidate {
+function item(
+  leaf: LeafSpec,
+  page: number,
+  words: LayoutWord[],
+  value: string | number | boolean,
+  score: number,
+): Candidate {
   return { path: leaf.path, value, page, words, labelWords: [], score, relation: 'list' };
 }
-
-export { union };

@@ -63,7 +63,9 @@ export function readValue(kind: ValueKind, words: readonly LayoutWord[]): ValueR
   const { text: raw, wordAt } = joined(usable);
   const repaired = repairDigits(raw);
   const mapBack = (r: { value: string | number | boolean; from: number; to: number } | null, fit: number) =>
-    r ? { value: r.value, from: words.indexOf(usable[r.from]), to: words.indexOf(usable[r.to - 1]) + 1, fit } : null;
+    r
+      ? { value: r.value, from: words.indexOf(usable[r.from]), to: words.indexOf(usable[r.to - 1]) + 1, fit }
+      : null;
   switch (kind) {
     case 'date':
       return mapBack(leading(findDates(repaired), wordAt), 0.97);
@@ -82,7 +84,9 @@ export function readValue(kind: ValueKind, words: readonly LayoutWord[]): ValueR
     }
     case 'time': {
       const m = /(?<!\d)([01]?\d|2[0-3])[:.]([0-5]\d)(?!\d)/.exec(repaired);
-      return m ? mapBack({ value: m[0].replace('.', ':'), ...span(wordAt, m.index, m.index + m[0].length) }, 0.9) : null;
+      return m
+        ? mapBack({ value: m[0].replace('.', ':'), ...span(wordAt, m.index, m.index + m[0].length) }, 0.9)
+        : null;
     }
     case 'email': {
       const m = new RegExp(EMAIL.source).exec(raw);
@@ -98,19 +102,28 @@ export function readValue(kind: ValueKind, words: readonly LayoutWord[]): ValueR
     }
     case 'state': {
       const t = usable[0].text.replace(/[.,]/g, '');
-      return isStateCode(t) && /^[A-Za-z]{2}$/.test(t) ? mapBack({ value: t.toUpperCase(), from: 0, to: 1 }, 0.9) : null;
+      return isStateCode(t) && /^[A-Za-z]{2}$/.test(t)
+        ? mapBack({ value: t.toUpperCase(), from: 0, to: 1 }, 0.9)
+        : null;
     }
     case 'code': {
       const t = usable[0].text.replace(/[,;]$/, '');
-      return /^[A-Z0-9]{4,7}$/i.test(t) && /\d{3}/.test(t) ? mapBack({ value: t, from: 0, to: 1 }, 0.9) : null;
+      return /^[A-Z0-9]{4,7}$/i.test(t) && /\d{3}/.test(t)
+        ? mapBack({ value: t, from: 0, to: 1 }, 0.9)
+        : null;
     }
     case 'identifier': {
       const t = usable[0].text.replace(/[,;:]$/, '');
       if (!/\d/.test(t) || t.length < 2 || /^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}$/.test(t)) return null;
       // "ABC 123 456" printed with spaces stays together when every part carries a digit or is short caps.
       let to = 1;
-      while (to < usable.length && /^[A-Z0-9-]{1,6}$/.test(usable[to].text) && /\d/.test(usable[to].text)) to++;
-      const value = usable.slice(0, to).map((w) => w.text).join(' ').replace(/[,;:]$/, '');
+      while (to < usable.length && /^[A-Z0-9-]{1,6}$/.test(usable[to].text) && /\d/.test(usable[to].text))
+        to++;
+      const value = usable
+        .slice(0, to)
+        .map((w) => w.text)
+        .join(' ')
+        .replace(/[,;:]$/, '');
       return mapBack({ value, from: 0, to }, 0.85);
     }
     case 'boolean':

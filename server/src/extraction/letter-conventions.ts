@@ -7,7 +7,8 @@ import type { Candidate, LayoutContext } from './layout-reader.ts';
 import { readValue } from './layout-values.ts';
 import type { Segment } from './page-layout.ts';
 
-const CLOSE = /^(?:sincerely|respectfully(?: submitted)?|regards|best regards|kind regards|very truly yours|yours truly|cordially|thank you)[,.]?$/i;
+const CLOSE =
+  /^(?:sincerely|respectfully(?: submitted)?|regards|best regards|kind regards|very truly yours|yours truly|cordially|thank you)[,.]?$/i;
 const SIGNER_SCOPES = /^(?:signer|signature|signedBy|sender|author|from)$/i;
 
 export function readLetterFields(ctx: LayoutContext, plan: SchemaPlan): Candidate[] {
@@ -36,8 +37,12 @@ export function readLetterFields(ctx: LayoutContext, plan: SchemaPlan): Candidat
       .sort((a, b) => a.bbox.y0 - b.bbox.y0)
       .slice(0, 5);
     // A handwritten or /s/ signature often repeats the typed name: the typed name is the last repeat.
-    const lines = after.filter((s, i) => !after.slice(i + 1).some((t) => t.text.replace(/\s+/g, '') === s.text.replace(/\s+/g, '')));
-    const nameLine = lines.find((s) => /^(?:[A-Z][a-zA-Z'’.-]*\s){1,3}[A-Z][a-zA-Z'’.-]*,?(?:\s[A-Z][A-Za-z.]+)?$/.test(s.text.trim()));
+    const lines = after.filter(
+      (s, i) => !after.slice(i + 1).some((t) => t.text.replace(/\s+/g, '') === s.text.replace(/\s+/g, '')),
+    );
+    const nameLine = lines.find((s) =>
+      /^(?:[A-Z][a-zA-Z'’.-]*\s){1,3}[A-Z][a-zA-Z'’.-]*,?(?:\s[A-Z][A-Za-z.]+)?$/.test(s.text.trim()),
+    );
     if (!nameLine) continue;
     const titleLine = lines[lines.indexOf(nameLine) + 1];
     for (const leaf of signerLeaves) {
@@ -65,6 +70,12 @@ function onlyDate(s: Segment): boolean {
   return Boolean(r && r.from === 0 && r.to === s.words.length);
 }
 
-function candidate(leaf: LeafSpec, page: number, seg: Segment, value: string | number | boolean, score: number): Candidate {
+function candidate(
+  leaf: LeafSpec,
+  page: number,
+  seg: Segment,
+  value: string | number | boolean,
+  score: number,
+): Candidate {
   return { path: leaf.path, value, page, words: seg.words, labelWords: [], score, relation: 'letter' };
 }

@@ -74,7 +74,9 @@ export class OcrDocument {
 
   /** Where each OCR word of a page sits in its text, by word index (words the text lacks are absent). */
   wordOffsets(pageNumber: number): Map<number, { start: number; end: number }> {
-    return new Map((this.wordSpans.get(pageNumber) ?? []).map((w) => [w.word, { start: w.start, end: w.end }]));
+    return new Map(
+      (this.wordSpans.get(pageNumber) ?? []).map((w) => [w.word, { start: w.start, end: w.end }]),
+    );
   }
 
   /** The full text of all pages, for prompts (pages separated by a form feed). */

@@ -60,6 +60,7 @@ export function layoutPage(page: OcrPage, doc: OcrDocument): LayoutPage {
     .filter((w) => w.text.trim() && w.bbox.x1 > w.bbox.x0 && w.bbox.y1 > w.bbox.y0);
   const heights = words.map((w) => w.bbox.y1 - w.bbox.y0).sort((a, b) => a - b);
   const unit = Math.max(4, heights[Math.floor(heights.length / 2)] ?? 20);
+  levelWords(words, unit);
   const rules = (page.rules ?? []).filter((r) => r.orientation === 'vertical');
 
   // Rows: words whose vertical centres sit within half a unit of the row's, scanning top to bottom.
@@ -116,6 +117,31 @@ export function layoutPage(page: OcrPage, doc: OcrDocument): LayoutPage {
   };
   layout.headerRow = findFaxHeader(layout);
   return layout;
+}
+
+/**
+ * A page fed or scanned at a slant puts one printed line at different heights across the page: the
+ * median slope between neighbouring words of a line (in text order) is sheared out of the boxes, so
+ * rows and columns are found as printed. Evidence keeps the boxes as received.
+ */
+function levelWords(words: LayoutWord[], unit: number): void {
+  const slopes: number[] = [];
+  const byIndex = [...words].sort((a, b) => a.index - b.index);
+  for (let i = 1; i < byIndex.length; i++) {
+    const a = byIndex[i - 1].bbox;
+    const b = byIndex[i].bbox;
+    const dx = (b.x0 + b.x1) / 2 - (a.x0 + a.x1) / 2;
+    const dy = centreY(b) - centreY(a);
+    if (dx > unit && b.x0 - a.x1 < unit * 3 && Math.abs(dy) < unit * 0.6) slopes.push(dy / dx);
+  }
+  if (slopes.length < 8) return;
+  slopes.sort((x, y) => x - y);
+  const slope = slopes[Math.floor(slopes.length / 2)];
+  if (Math.abs(slope) < 0.002) return;
+  for (const w of words) {
+    const shift = slope * ((w.bbox.x0 + w.bbox.x1) / 2);
+    w.bbox = { x0: w.bbox.x0, x1: w.bbox.x1, y0: w.bbox.y0 - shift, y1: w.bbox.y1 - shift };
+  }
 }
 
 function makeSegment(page: number, id: number, row: number, words: LayoutWord[]): Segment {

@@ -18,7 +18,8 @@ export function needsReviewPaths(
     .filter(([, ev]) => ev.confidence < threshold)
     .map(([path]) => path);
   const nothing = Object.keys(result.evidence).length === 0;
-  if (options.incomplete || options.unreadable || nothing) flagged.push(...emptyPaths(schema, result.data, ''));
+  if (options.incomplete || options.unreadable || nothing)
+    flagged.push(...emptyPaths(schema, result.data, ''));
   return [...new Set(flagged)];
 }
 

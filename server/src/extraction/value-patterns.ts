@@ -60,7 +60,8 @@ const DATE_PATTERNS: RegExp[] = [
 ];
 
 // Dates typed into a form's boxes: "09 27 2011", "01 | 22 | 1978" (month, day, four-digit year).
-const BOX_DATE = /(?<![\dA-Za-z])(?<a>[01]\d)\s{1,3}\|?\s?(?<b>[0-3]\d)\s{1,3}\|?\s?(?<y>(?:19|20)\d\d)(?![\d])/g;
+const BOX_DATE =
+  /(?<![\dA-Za-z])(?<a>[01]\d)\s{1,3}\|?\s?(?<b>[0-3]\d)\s{1,3}\|?\s?(?<y>(?:19|20)\d\d)(?![\d])/g;
 
 /** Every date written in `text`, as ISO `YYYY-MM-DD`; US order (month first) unless the first part is > 12. */
 export function findDates(text: string): TextMatch<string>[] {
@@ -135,7 +136,11 @@ const PHONE =
 export function findPhones(text: string): TextMatch<string>[] {
   const out: TextMatch<string>[] = [];
   for (const m of findPhoneNumbersInText(text, { defaultCountry: 'US', extended: false } as never)) {
-    const { startsAt, endsAt, number } = m as { startsAt: number; endsAt: number; number: { number: string } };
+    const { startsAt, endsAt, number } = m as {
+      startsAt: number;
+      endsAt: number;
+      number: { number: string };
+    };
     // A bare ten-digit run is more often an NPI, an account or a claim number than a phone.
     const written = text.slice(startsAt, endsAt);
     if (/^\d{10,11}$/.test(written) && !/^1?[2-9]\d{2}[2-9]\d{6}$/.test(written)) continue;
