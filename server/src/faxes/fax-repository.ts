@@ -243,6 +243,7 @@ const toFax = (r: FaxRow): FaxRecord => ({
   extractionSchema: json<ExtractionSchema>(r.extraction_schema),
   extractedData: json<Record<string, unknown>>(r.extracted_data),
   evidence: json<Record<string, unknown>>(r.extraction_evidence),
+  needsReview: json<{ needsReview?: string[] }>(r.extraction_evidence)?.needsReview ?? null,
   failureCode: r.failure_code,
   failureDetail: r.failure_detail,
   retryable: flag(r.retryable),
