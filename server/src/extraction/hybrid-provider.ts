@@ -54,8 +54,8 @@ export function createHybridProvider(
           const left = budgetMs - (performance.now() - started);
           if (left <= 0) break;
           const signal = request.signal
-            ? AbortSignal.any([request.signal, AbortSignal.timeout(left)])
-            : AbortSignal.timeout(left);
+            ? AbortSignal.any([request.signal, AbortSignal.timeout(Math.ceil(left))])
+            : AbortSignal.timeout(Math.ceil(left));
           try {
             const answer = await model.extract({
               schema: request.schema,
