@@ -37,7 +37,8 @@ export function optionsInRow(words: readonly LayoutWord[], unit: number): Marked
   // A lone x/X among many words is a letter, unless a printed box layout makes it a mark: require glyphs
   // elsewhere in the row or a real gap around it.
   const glyphs = marks.filter(({ w }) => !/^[xX]$/.test(w.text)).length;
-  const boxesFirst = marks[0].i === 0 || (marks[0].i > 0 && ws[0].bbox.x0 > marks[0].w.bbox.x0 - unit * 0.5);
+  // "☐ Yes ☒ No" ends on a word, "Yes ☒ No ☐" on a box.
+  const boxesFirst = marks[0].i === 0 || !isMark(ws[ws.length - 1]);
   for (const { w, i } of marks) {
     const fused = fusedMark(w);
     if (fused) {

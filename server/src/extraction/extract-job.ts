@@ -16,8 +16,8 @@ import {
   type ProviderName,
 } from './extraction-provider.ts';
 import type { ExtractionSchema } from './extraction-schema.ts';
-import { createExtractionProvider } from './provider-registry.ts';
 import { createLayoutProvider } from './layout-provider.ts';
+import { createExtractionProvider } from './provider-registry.ts';
 import { needsReviewPaths } from './review.ts';
 
 export const FAX_EXTRACT_JOB = 'fax.extract';
@@ -72,7 +72,11 @@ export function registerExtraction(services: Services, options: ExtractionOption
     'extraction provider ready',
   );
 
-  const extract = async (schema: ExtractionSchema, faxId: string, partnerId: string): Promise<ExtractionResult> => {
+  const extract = async (
+    schema: ExtractionSchema,
+    faxId: string,
+    partnerId: string,
+  ): Promise<ExtractionResult> => {
     const pages = faxes.ocrPages(faxId);
     const request = {
       schema,

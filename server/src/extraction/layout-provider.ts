@@ -74,11 +74,8 @@ export function extractWithLayout(
 
   // Scalars: every candidate of every field, best first; a field takes the best whose words are free.
   const all: Candidate[] = [];
+  // Bounded by the pages laid out: the budget stops layout of further pages, not the fields of these.
   for (const leaf of plan.leaves) {
-    if (performance.now() > deadline) {
-      incomplete = true;
-      break;
-    }
     all.push(...ctx.candidates(leaf), ...ctx.unlabelledChoices(leaf));
   }
   all.push(...readLetterFields(ctx, plan));

@@ -137,9 +137,11 @@ export class LayoutContext {
   // "2. REQUESTING (ORDERING) PROVIDER", "Co-Applicant"). A section runs down its column to the next heading.
   private findSections(): Section[] {
     const sections: Section[] = [];
+    // What ends a section: a caps or numbered heading, not a "Name:" key printed beside its value.
     const headings: { seg: Segment; page: LayoutPage }[] = [];
     this.pages.forEach((page, p) => {
-      for (const st of this.segTokens[p]) if (isHeadingLike(st, page)) headings.push({ seg: st.seg, page });
+      for (const st of this.segTokens[p])
+        if (isHeadingLike(st, page) && !/:$/.test(st.seg.text.trim())) headings.push({ seg: st.seg, page });
     });
     for (const scope of this.plan.sections) {
       for (const hit of this.hits(`section:${scope.path}`, scope.phrases)) {
@@ -265,8 +267,18 @@ export class LayoutContext {
         });
       };
       if (leaf.kind === 'boolean' || leaf.kind === 'enum') {
-        for (const r of this.readChoice(leaf, hit)) push('tick', [], r);
-        if (leaf.kind === 'boolean') continue;
+        const ticks = this.readChoice(leaf, hit);
+        for (const r of ticks) push('tick', [], r);
+        if (leaf.kind === 'boolean') {
+          // "Clinical notes attached: Yes": a printed answer word after the label.
+          const inline = ticks.length
+            ? undefined
+            : this.valueWords(hit, leaf).find((v) => v.relation !== 'above');
+          const answer = inline && yesNo(inline.words[0]?.text ?? '');
+          if (inline && answer !== null && answer !== undefined)
+            push(inline.relation, inline.words, { value: answer, fit: 0.9, words: inline.words.slice(0, 1) });
+          continue;
+        }
       }
       for (const { relation, words } of this.valueWords(hit, leaf)) {
         if (leaf.kind === 'enum') {
