@@ -1,40 +1,49 @@
-// Builds the N-API addons (native-workers/spandsp, native-workers/tesseract) with the node-gyp that
-// ships inside npm. Skips an addon whose .node file is newer than every source; never downloads Node headers.
+// Builds the project's N-API addons (ADDONS below) with the node-gyp that ships inside npm, against
+// the headers of the Node running this script. Skips an addon when its .node file is newer than
+// every source and was built for this Node major; never downloads Node headers.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
+// Debian puts library headers such as spandsp.h under the multiarch include dir
+// (e.g. /usr/include/x86_64-linux-gnu), which gcc searches.
+const hasSystemHeader = (name) =>
+  existsSync(join('/usr/include', name)) ||
+  readdirSync('/usr/include').some(
+    (dir) => dir.endsWith('-linux-gnu') && existsSync(join('/usr/include', dir, name)),
+  );
+
 /**
- * Each addon, the Debian header it compiles against and the packages that bring it. An optional
- * addon that cannot be built is a warning: the appliance falls back (tesseract.js for OCR).
+ * Each addon: its folder (binding.gyp + src/), the file node-gyp writes, and the system headers
+ * it compiles against with the Debian packages that provide them. An optional addon that cannot be
+ * built is a warning: the appliance runs without it.
  */
 const ADDONS = [
   {
-    dir: 'spandsp',
+    name: 'spandsp',
+    dir: 'native-workers/spandsp',
     product: 'faxseal_spandsp.node',
-    header: 'spandsp.h',
-    packages: 'libspandsp-dev libtiff-dev',
-    optional: false,
+    headers: [{ file: 'spandsp.h', code: 'ERR_SPANDSP_MISSING', install: 'libspandsp-dev libtiff-dev' }],
   },
   {
-    dir: 'tesseract',
+    // Optional: without it OCR falls back to tesseract.js (slower, same model family).
+    name: 'tesseract',
+    dir: 'native-workers/tesseract',
     product: 'faxseal_tesseract.node',
-    header: 'tesseract/baseapi.h',
-    packages: 'libtesseract-dev libleptonica-dev',
+    headers: [
+      {
+        file: 'tesseract/baseapi.h',
+        code: 'ERR_TESSERACT_MISSING',
+        install: 'libtesseract-dev libleptonica-dev',
+      },
+    ],
     optional: true,
   },
 ];
-
-// Debian puts some headers under the multiarch include dir (e.g. /usr/include/x86_64-linux-gnu), which gcc searches.
-const hasHeader = (header) =>
-  existsSync(join('/usr/include', header)) ||
-  readdirSync('/usr/include').some(
-    (dir) => dir.endsWith('-linux-gnu') && existsSync(join('/usr/include', dir, header)),
-  );
 
 function fail(code, message) {
   console.error(`build-native: ${code}: ${message}`);
@@ -71,32 +80,62 @@ function findNodeGyp() {
   return fail('ERR_NODE_GYP_MISSING', 'cannot find the node-gyp bundled with npm; set npm_config_node_gyp');
 }
 
-/** Builds one addon; returns an error message instead of exiting, so optional addons can be skipped. */
-function buildAddon(addon, force) {
-  const addonDir = join(root, 'native-workers', addon.dir);
-  const product = join(addonDir, 'build', 'Release', addon.product);
-  if (!hasHeader(addon.header)) {
-    return `${addon.header} not found: install the Debian packages ${addon.packages} (apt-get install ${addon.packages})`;
-  }
-  if (!force && existsSync(product) && statSync(product).mtimeMs > newestSourceMtime(addonDir)) {
-    console.log(`build-native: ${addon.product} is up to date`);
-    return null;
-  }
-  const args = [findNodeGyp(), 'rebuild', '--release'];
-  if (existsSync('/usr/include/node/node_api.h')) args.push('--nodedir=/usr');
-  const started = Date.now();
-  const result = spawnSync(process.execPath, args, { cwd: addonDir, stdio: 'inherit' });
-  if (result.status !== 0) return `node-gyp exited with ${result.status ?? result.signal}`;
-  console.log(`build-native: built ${product} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return null;
+/** The headers of the running Node: `<prefix>/include/node` beside `<prefix>/bin/node`. */
+function nodeHeadersDir() {
+  const prefix = resolve(dirname(process.execPath), '..');
+  if (existsSync(join(prefix, 'include', 'node', 'node_api.h'))) return prefix;
+  return fail(
+    'ERR_NODE_HEADERS_MISSING',
+    `no Node headers in ${join(prefix, 'include', 'node')}: run under a Node that ships them (npm run setup installs one)`,
+  );
 }
 
 const force = process.argv.includes('--force');
+const builtFor = `node ${process.versions.node.split('.')[0]}`;
+let nodeGyp;
 for (const addon of ADDONS) {
-  const error = buildAddon(addon, force);
-  if (!error) continue;
-  if (!addon.optional) fail('ERR_NATIVE_BUILD', `${addon.dir}: ${error}`);
-  console.warn(
-    `build-native: warning: ${addon.dir} addon not built (${error}); the appliance falls back without it`,
+  const addonDir = join(root, addon.dir);
+  const product = join(addonDir, 'build', 'Release', addon.product);
+  // Which Node major the product was built against: a new major rebuilds against its headers.
+  const stamp = join(addonDir, 'build', 'faxseal-built-for');
+  const current =
+    existsSync(product) &&
+    statSync(product).mtimeMs > newestSourceMtime(addonDir) &&
+    existsSync(stamp) &&
+    readFileSync(stamp, 'utf8').trim() === builtFor;
+  if (!force && current) {
+    console.log(`build-native: ${addon.product} is up to date`);
+    continue;
+  }
+  // An optional addon that cannot be built leaves the appliance on its fallback, with a warning.
+  const refuse = (code, message) => {
+    if (!addon.optional) fail(code, message);
+    console.warn(
+      `build-native: warning: ${addon.name} not built (${message}); the appliance falls back without it`,
+    );
+  };
+  const missing = addon.headers.find((header) => !hasSystemHeader(header.file));
+  if (missing) {
+    refuse(
+      missing.code,
+      `${missing.file} not found: install the Debian packages (apt-get install ${missing.install})`,
+    );
+    continue;
+  }
+  nodeGyp ??= findNodeGyp();
+  const started = Date.now();
+  const result = spawnSync(
+    process.execPath,
+    [nodeGyp, 'rebuild', '--release', `--nodedir=${nodeHeadersDir()}`],
+    {
+      cwd: addonDir,
+      stdio: 'inherit',
+    },
   );
+  if (result.status !== 0) {
+    refuse('ERR_NATIVE_BUILD', `${addon.name}: node-gyp exited with ${result.status ?? result.signal}`);
+    continue;
+  }
+  writeFileSync(stamp, `${builtFor}\n`);
+  console.log(`build-native: built ${product} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

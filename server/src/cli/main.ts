@@ -25,7 +25,7 @@ Commands:
   grant-credits <partnerId> <n> --reason "…"
                               add n credits (1 credit = 1 page sent; negative n takes back)
   migrate                     apply pending database migrations
-  doctor                      check system packages, ports, disk, data directory, addon and models
+  doctor                      check Node, system packages, ports, disk, data directory, addon and models
   outbox [--last-link]        list emails kept in the outbox (no SMTP relay) with their links;
                               --last-link prints only the newest verification link
   config [--markdown]         print the effective configuration (secrets hidden), or the

@@ -68,6 +68,8 @@ export class InboundIntake {
     const partnerSettings = this.settings.get(call.number.partnerId);
     const retentionDays = effectiveRetentionDays(partnerSettings.retentionDays, call.number.tier);
     const firstPage = pages[0];
+    // One reading of the clock: purge_at is exactly retentionDays after created_at.
+    const now = this.clock.now();
     this.db.transaction(() => {
       const usedBefore = this.faxes.inboundPagesThisMonth(call.number.id, call.completedAt);
       this.faxes.insertInbound(
@@ -95,10 +97,10 @@ export class InboundIntake {
           // Over the allowance the fax is still received; it is only reported as overage.
           overage: usedBefore + pages.length > TIERS[call.number.tier].inboundPagesPerMonth,
           pdfBlob,
-          purgeAt: addDays(this.clock.now(), retentionDays).toISOString(),
+          purgeAt: addDays(now, retentionDays).toISOString(),
           // A schema change applies to faxes received after it: this fax keeps the one in force now.
           extractionSchema: pages.length > 0 ? partnerSettings.extractionSchema : null,
-          createdAt: this.clock.now().toISOString(),
+          createdAt: now.toISOString(),
         },
         pages.map((p, i) => ({
           faxId: call.faxId,

@@ -62,6 +62,8 @@ test('migrate, create-admin, reset-admin-password, import-dids and doctor work o
 
   const doctor = faxseal(dataDir, 'doctor');
   assert.match(doctor.out, /system packages/);
+  // The suite runs on a supported Node, whichever one bootstrap chose; doctor says which and whence.
+  assert.match(doctor.out, new RegExp(`ok\\s+node\\s+${process.versions.node.replaceAll('.', '\\.')} from `));
   assert.match(doctor.out, /data directory\s+\S+ mode 700/);
   assert.match(doctor.out, /extraction models/);
 

@@ -73,7 +73,7 @@ export async function sendMultipart(
 ): Promise<CallResult> {
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
-  if (pdf) form.append('file', new Blob([pdf], { type: 'application/pdf' }), 'document.pdf');
+  if (pdf) form.append('file', new Blob([new Uint8Array(pdf)], { type: 'application/pdf' }), 'document.pdf');
   const res = await fetch(`${app.httpUrl}/api/partner/fax`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, ...headers },

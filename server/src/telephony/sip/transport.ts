@@ -179,7 +179,8 @@ export class SipTransport {
       this.config.logger.debug({ peer: key }, 'sip tcp idle timeout');
       socket.destroy();
     });
-    socket.on('data', (chunk) => this.receiveStream(conn, chunk));
+    // No setEncoding() on SIP sockets, so every chunk is a Buffer (the typings allow a string too).
+    socket.on('data', (chunk) => this.receiveStream(conn, chunk as Buffer));
     socket.on('error', (err) => this.config.logger.debug({ err, peer: key }, 'sip tcp connection error'));
     socket.on('close', () => {
       this.connections.delete(conn.id);
