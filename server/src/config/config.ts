@@ -59,7 +59,12 @@ export type ExtractionProviderName = 'layout' | 'rules' | 'llama' | 'openai-comp
 export const OCR_ENGINE_SETTINGS = ['auto', 'native', 'tesseract.js'] as const;
 export type OcrEngineSetting = (typeof OCR_ENGINE_SETTINGS)[number];
 
-const EXTRACTION_PROVIDERS: readonly ExtractionProviderName[] = ['layout', 'rules', 'llama', 'openai-compatible'];
+const EXTRACTION_PROVIDERS: readonly ExtractionProviderName[] = [
+  'layout',
+  'rules',
+  'llama',
+  'openai-compatible',
+];
 
 type Parser<T> = (raw: string) => T;
 

@@ -7,7 +7,7 @@ import { matchOption, optionsInRow } from './choice-marks.ts';
 import type { LeafSpec, TableSpec } from './layout-fields.ts';
 import type { Candidate, LayoutContext } from './layout-reader.ts';
 import { readValue } from './layout-values.ts';
-import { type LayoutPage, type LayoutWord, type Segment, union, xOverlap } from './page-layout.ts';
+import { type LayoutPage, type LayoutWord, type Segment, xOverlap } from './page-layout.ts';
 import { findDates } from './value-patterns.ts';
 
 export interface TableRow {

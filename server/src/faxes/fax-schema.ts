@@ -41,7 +41,8 @@ export const FaxSchema = Type.Object({
   evidence: nullable(Type.Record(Type.String(), Type.Unknown())),
   needsReview: nullable(
     Type.Array(Type.String(), {
-      description: "Extracted field paths below the partner's reviewThreshold (as in fax.extracted); null before extraction",
+      description:
+        "Extracted field paths below the partner's reviewThreshold (as in fax.extracted); null before extraction",
     }),
   ),
   failureCode: nullable(Type.String()),
