@@ -43,6 +43,23 @@ export interface LayoutExtraction extends Pick<ExtractionResult, 'data' | 'evide
   rawScores: Map<string, number>;
 }
 
+/**
+ * What the reader saw for each field, for the bench's error analysis (`bench:extract -- --explain`):
+ * label hits and candidates per scalar path, header and row counts per table, and the values that
+ * grounding or the confidence cut removed.
+ */
+export interface LayoutTrace {
+  fields: Map<string, { hits: number; candidates: Candidate[] }>;
+  tables: Map<string, { rows: number }>;
+  lists: Map<string, { items: number }>;
+  /** Scalar paths whose chosen value did not survive, and why. */
+  dropped: Map<string, 'grounding' | 'confidence'>;
+}
+
+export function emptyTrace(): LayoutTrace {
+  return { fields: new Map(), tables: new Map(), lists: new Map(), dropped: new Map() };
+}
+
 /** Synchronous core, shared by the hybrid provider and the benches. */
 export function extractWithLayout(
   schema: ExtractionSchema,
@@ -52,6 +69,7 @@ export function extractWithLayout(
     reviewThreshold?: number;
     /** The raw-score → confidence map (tests and the calibration script pass their own). */
     calibration?: readonly (readonly [number, number])[];
+    trace?: LayoutTrace;
   } = {},
 ): LayoutExtraction {
   const deadline = performance.now() + (options.budgetMs ?? DEFAULT_BUDGET_MS);
@@ -76,9 +94,17 @@ export function extractWithLayout(
   const all: Candidate[] = [];
   // Bounded by the pages laid out: the budget stops layout of further pages, not the fields of these.
   for (const leaf of plan.leaves) {
-    all.push(...ctx.candidates(leaf), ...ctx.unlabelledChoices(leaf));
+    const found = [...ctx.candidates(leaf), ...ctx.unlabelledChoices(leaf)];
+    options.trace?.fields.set(leaf.path, {
+      hits: ctx.hits(leaf.path, leaf.phrases).length,
+      candidates: found,
+    });
+    all.push(...found);
   }
-  all.push(...readLetterFields(ctx, plan));
+  for (const c of readLetterFields(ctx, plan)) {
+    options.trace?.fields.get(c.path)?.candidates.push(c);
+    all.push(c);
+  }
   all.sort((a, b) => b.score - a.score);
   for (const c of all) {
     if (chosen.has(c.path)) continue;
@@ -112,17 +138,21 @@ export function extractWithLayout(
   if (performance.now() < deadline) {
     for (const table of plan.tables) {
       const rows = readTable(ctx, table);
+      options.trace?.tables.set(table.path, { rows: rows.length });
       for (const [i, row] of rows.entries())
         for (const [colPath, c] of row.cells)
           record(`${table.path}[${i}]${colPath.slice(table.path.length + 2)}`, c);
     }
     for (const list of plan.lists) {
       const items = readList(ctx, list);
+      options.trace?.lists.set(list.path, { items: items?.length ?? 0 });
       for (const [i, c] of (items ?? []).entries()) record(`${list.path}[${i}]`, c);
     }
   } else incomplete = true;
 
   const grounded = groundExtraction(schema, data, doc, hints);
+  for (const path of chosen.keys())
+    if (!grounded.evidence[path]) options.trace?.dropped.set(path, 'grounding');
   const rawScores = new Map<string, number>();
   for (const [path, ev] of Object.entries(grounded.evidence)) {
     // The reading's score, lowered where the OCR was unsure of the words or only matched them folded.
@@ -135,6 +165,7 @@ export function extractWithLayout(
     if (ev.confidence >= MIN_CONFIDENCE || options.calibration || path.includes('[')) continue;
     clearPath(grounded.data, path);
     delete grounded.evidence[path];
+    options.trace?.dropped.set(path, 'confidence');
   }
   const needsReview = needsReviewPaths(schema, grounded, {
     threshold: options.reviewThreshold,
