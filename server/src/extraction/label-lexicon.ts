@@ -225,6 +225,20 @@ const SYNONYMS: string[][] = [
   ['letter date', 'date'],
   ['ordering provider', 'ordering physician', 'ordered by', 'ordering'],
   ['memo', 'notes', 'comments'],
+  // Result tables (lab reports, measurements): what was measured, its value, unit, flag and range.
+  ['test', 'test name', 'tests', 'analyte', 'component', 'test description', 'procedure name'],
+  ['value', 'result', 'results', 'result value', 'current result', 'observed value', 'reading'],
+  ['flag', 'flags', 'abnormal flag', 'abn', 'abnormal', 'h l'],
+  [
+    'reference range',
+    'reference interval',
+    'ref range',
+    'ref interval',
+    'normal range',
+    'reference',
+    'range',
+    'normal values',
+  ],
 ];
 
 // Token-level abbreviations: each group's members stand for the same word.

@@ -4,6 +4,7 @@
 // and the best assigned so that no two fields take the same words.
 
 import { matchOption, optionsInRow, yesNo } from './choice-marks.ts';
+import { splitFieldName } from './field-labels.ts';
 import { type LabelPhrase, matchPhrase, tokens } from './label-lexicon.ts';
 import type { LeafSpec, SchemaPlan, ScopeSpec } from './layout-fields.ts';
 import { readValue, type ValueReading } from './layout-values.ts';
@@ -216,19 +217,24 @@ export class LayoutContext {
     // The innermost section containing the label decides whose it is.
     const containing = this.sections.filter(inside);
     const prefix = hit.seg.toks.slice(Math.max(0, hit.from - 3), hit.from);
+    // Words of the field's own name never name an object ("Agency Case No." is no "fromAgency" label).
+    const own = new Set(splitFieldName(leaf.name));
     const named = (scope: ScopeSpec) =>
       scope.phrases.some((p) => p.tokens.length <= prefix.length + 1 && matchPhrase(prefix, p).length > 0) ||
       scope.phrases.some(
         (p) =>
           matchPhrase(hit.seg.toks.slice(hit.from, hit.to), p).length > 0 &&
-          p.tokens.length < hit.to - hit.from,
+          p.tokens.length < hit.to - hit.from &&
+          !p.tokens.every((t) => own.has(t)),
       );
     if (!leaf.scopes.length) {
       // A top-level field: a label inside some object's section, or prefixed by an object's name, belongs there.
       if (this.plan.sections.some((s) => named(s))) return 0.45;
       return containing.length ? 0.75 : 1;
     }
-    const own = leaf.scopes.filter((s) => named(s) || containing.some((c) => c.scope.path === s.path)).length;
+    const owned = leaf.scopes.filter(
+      (s) => named(s) || containing.some((c) => c.scope.path === s.path),
+    ).length;
     const foreign = containing.some(
       (c) => !leaf.scopes.some((s) => s.path === c.scope.path) && !isAncestorPath(c.scope.path, leaf.path),
     );
@@ -236,8 +242,8 @@ export class LayoutContext {
       (s) => !leaf.scopes.includes(s) && named(s) && !isAncestorPath(s.path, leaf.path),
     );
     if (foreignNamed) return 0.1;
-    if (own === leaf.scopes.length) return foreign ? 0.85 : 1;
-    if (own > 0) return foreign ? 0.5 : 0.85;
+    if (owned === leaf.scopes.length) return foreign ? 0.85 : 1;
+    if (owned > 0) return foreign ? 0.5 : 0.85;
     return foreign ? 0.2 : 0.55;
   }
 

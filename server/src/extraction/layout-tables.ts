@@ -4,8 +4,9 @@
 
 import type { BoundingBox } from '../ocr/ocr-result.ts';
 import { matchOption, optionsInRow } from './choice-marks.ts';
+import { type LabelPhrase, tokenMatches } from './label-lexicon.ts';
 import type { LeafSpec, TableSpec } from './layout-fields.ts';
-import type { Candidate, LayoutContext } from './layout-reader.ts';
+import type { Candidate, LayoutContext, SegmentTokens } from './layout-reader.ts';
 import { readValue } from './layout-values.ts';
 import { type LayoutPage, type LayoutWord, type Segment, xOverlap } from './page-layout.ts';
 import { findDates } from './value-patterns.ts';
@@ -15,13 +16,23 @@ export interface TableRow {
 }
 
 interface Column {
-  leaf: LeafSpec;
+  /** The schema column under this header cell; null for a printed column the schema does not ask for. */
+  leaf: LeafSpec | null;
   box: BoundingBox;
   quality: number;
 }
 
+interface Header {
+  columns: Column[];
+  bottom: number;
+  row: number;
+}
+
 const TOTAL_LINE =
   /^(?:sub\s*-?total|total|balance|amount due|tax|sales tax|payments?|credits?|grand total|invoice total|previous balance)\b/i;
+const TEXT_KINDS = new Set(['text', 'orgName', 'personName']);
+/** A word that carries no value: dots, dashes and specks the scanner left. */
+const isSpeck = (w: LayoutWord) => !/[\p{L}\p{N}$%]/u.test(w.text);
 
 /** Every row of every occurrence of the table's header, in page order. */
 export function readTable(ctx: LayoutContext, table: TableSpec): TableRow[] {
@@ -41,12 +52,32 @@ export function readTable(ctx: LayoutContext, table: TableSpec): TableRow[] {
   return rows;
 }
 
-function findHeaders(
-  ctx: LayoutContext,
-  page: LayoutPage,
-  table: TableSpec,
-): { columns: Column[]; bottom: number; row: number }[] {
-  const found: { columns: Column[]; bottom: number; row: number }[] = [];
+/**
+ * Where each schema column's header prints in a header cell: a cell is (nearly) all label, and a
+ * slash divides a cell into alternatives ("Tests Ordered / Test", "CPT / HCPCS"), each judged alone.
+ */
+function headerQuality(st: SegmentTokens, phrases: readonly LabelPhrase[]): number {
+  const slashes = st.seg.words.flatMap((w, i) => (w.text === '/' ? [i] : []));
+  let best = 0;
+  for (const phrase of phrases) {
+    if (phrase.tokens.length > st.toks.length) continue;
+    for (let from = 0; from + phrase.tokens.length <= st.toks.length; from++) {
+      const m = matchRange(st.toks, from, phrase.tokens);
+      if (!m) continue;
+      const word = st.wordOf[from];
+      const lo = Math.max(-1, ...slashes.filter((i) => i < word));
+      const hi = Math.min(Number.POSITIVE_INFINITY, ...slashes.filter((i) => i > word));
+      const inPart = st.toks.filter((t, k) => t !== '#' && st.wordOf[k] > lo && st.wordOf[k] < hi).length;
+      const coverage = phrase.tokens.length / Math.max(1, inPart);
+      const q = m * phrase.weight * (coverage >= 0.99 ? 1 : coverage >= 0.5 ? 0.85 : 0);
+      best = Math.max(best, q);
+    }
+  }
+  return best;
+}
+
+function findHeaders(ctx: LayoutContext, page: LayoutPage, table: TableSpec): Header[] {
+  const found: Header[] = [];
   const pageIndex = ctx.pages.indexOf(page);
   const segTokens = ctx.segTokens[pageIndex];
   for (let r = 0; r < page.rows.length; r++) {
@@ -59,30 +90,30 @@ function findHeaders(
       if (next[0] && next[0].bbox.y0 - top < page.unit * 2.2) band.push(...next);
     }
     if (!page.rows[r].length) continue;
-    const columns: Column[] = [];
-    for (const leaf of table.columns) {
-      let best: { seg: Segment; quality: number } | null = null;
+    // Each header cell to one column, best matches first ("Unit price" is unitPrice before it is units).
+    const pairs: { leaf: LeafSpec; seg: Segment; quality: number }[] = [];
+    for (const leaf of table.columns)
       for (const seg of band) {
-        const st = segTokens[seg.id];
-        for (const phrase of leaf.phrases) {
-          if (phrase.tokens.length > st.toks.length) continue;
-          for (let from = 0; from + phrase.tokens.length <= st.toks.length; from++) {
-            // A header cell is (nearly) all label.
-            const m = matchRange(st.toks, from, phrase.tokens);
-            if (!m) continue;
-            const coverage = phrase.tokens.length / st.toks.filter((t) => t !== '#').length;
-            const q = m * phrase.weight * (coverage >= 0.99 ? 1 : coverage >= 0.5 ? 0.85 : 0);
-            if (q > (best?.quality ?? 0.6)) best = { seg, quality: q };
-          }
-        }
+        const quality = headerQuality(segTokens[seg.id], leaf.phrases);
+        if (quality > 0.6) pairs.push({ leaf, seg, quality });
       }
-      if (best && !columns.some((c) => c.box === best!.seg.bbox))
-        columns.push({ leaf, box: best.seg.bbox, quality: best.quality });
-    }
+    pairs.sort((a, b) => b.quality - a.quality);
+    const columns: Column[] = [];
+    for (const { leaf, seg, quality } of pairs)
+      if (!columns.some((c) => c.leaf === leaf || c.box === seg.bbox))
+        columns.push({ leaf, box: seg.bbox, quality });
     if (columns.length < Math.min(2, table.columns.length)) continue;
     // The header must be the first line of its band, not a later line already used.
     if (found.some((f) => f.row >= r - 2 && f.row <= r)) continue;
     const bottom = Math.max(...columns.map((c) => c.box.y1));
+    // The header's other cells are columns too: what prints under them belongs to no schema field.
+    for (const seg of band)
+      if (
+        seg.words.some((w) => !isSpeck(w)) &&
+        !columns.some((c) => xOverlap(c.box, seg.bbox) > 0) &&
+        seg.bbox.y0 < bottom
+      )
+        columns.push({ leaf: null, box: seg.bbox, quality: 0 });
     found.push({ columns: columns.sort((a, b) => a.box.x0 - b.box.x0), bottom, row: r });
   }
   return found;
@@ -92,104 +123,198 @@ function matchRange(toks: string[], from: number, want: string[]): number {
   let q = 1;
   for (let i = 0; i < want.length; i++) {
     const t = toks[from + i];
-    if (t !== want[i]) {
-      if (!t || t.length < 4 || want[i].length < 4 || t.slice(0, 4) !== want[i].slice(0, 4)) return 0;
-      q *= 0.9;
-    }
+    if (t === want[i]) continue;
+    const fuzzy = t ? tokenMatches(t, want[i]) : 0;
+    if (fuzzy) q *= fuzzy;
+    else if (t && t.length >= 4 && want[i].length >= 4 && t.slice(0, 4) === want[i].slice(0, 4)) q *= 0.9;
+    else return 0;
   }
   return q;
 }
 
-function readRows(page: LayoutPage, header: { columns: Column[]; bottom: number; row: number }): TableRow[] {
-  const out: TableRow[] = [];
+/** One printed line of the table body, its words read into the schema's columns. */
+interface BodyLine {
+  cells: Map<string, Candidate>;
+  y0: number;
+  y1: number;
+  text: string;
+}
+
+function readRows(page: LayoutPage, header: Header): TableRow[] {
   const unit = page.unit;
+  const fields = header.columns.filter((c) => c.leaf);
+  const textPath = fields.find((c) => TEXT_KINDS.has(c.leaf!.kind))?.leaf!.path ?? null;
+  const lines: BodyLine[] = [];
   let lastY = header.bottom;
-  const textLeaf = header.columns.find((c) => ['text', 'orgName', 'personName'].includes(c.leaf.kind));
+  let idle = 0;
   for (let r = header.row; r < page.rows.length; r++) {
     const segs = page.rows[r].map((id) => page.segments[id]);
-    if (!segs.length) continue;
-    if (segs[0].bbox.y1 <= header.bottom + 2) {
-      continue;
-    }
-    const y0 = Math.min(...segs.map((s) => s.bbox.y0));
-    if (y0 - lastY > unit * (out.length ? 3.2 : 4.5)) break;
-    const text = segs.map((s) => s.text).join(' ');
+    if (!segs.length || segs[0].bbox.y1 <= header.bottom + 2) continue;
+    const words = segs.filter((s) => !s.words.every(isSpeck)).flatMap((s) => s.words);
+    if (!words.length) continue;
+    const y0 = Math.min(...words.map((w) => w.bbox.y0));
+    if (y0 - lastY > unit * (lines.length ? 3.2 : 4.5)) break;
+    const text = words.map((w) => w.text).join(' ');
     if (
       TOTAL_LINE.test(text.trim()) ||
       segs.some((s) => TOTAL_LINE.test(s.text) && s.bbox.x0 > page.width * 0.4 && segs.length <= 3)
     )
       break;
-    const words = segs.flatMap((s) => s.words);
     const byColumn = new Map<Column, LayoutWord[]>();
     let unplaced = 0;
     for (const w of words) {
       const col = columnOf(header.columns, w.bbox, unit);
-      if (!col) {
-        unplaced++;
-        continue;
-      }
-      byColumn.set(col, [...(byColumn.get(col) ?? []), w]);
+      if (!col) unplaced++;
+      else byColumn.set(col, [...(byColumn.get(col) ?? []), w]);
     }
     if (unplaced > words.length / 2) break;
-    const cells = new Map<string, Candidate>();
-    for (const [col, ws] of byColumn) {
-      const kind = col.leaf.kind === 'personName' || col.leaf.kind === 'orgName' ? 'text' : col.leaf.kind;
-      let value: string | number | boolean | null = null;
-      let used: LayoutWord[] = ws;
-      if (col.leaf.kind === 'enum' && col.leaf.options) {
-        value = matchOption(ws.map((w) => w.text).join(' '), col.leaf.options);
-      } else if (col.leaf.kind === 'boolean') {
-        const o = optionsInRow(ws, unit)[0];
-        value = o
-          ? o.checked
-          : /^(y|yes|x)$/i.test(ws[0].text)
-            ? true
-            : /^(n|no)$/i.test(ws[0].text)
-              ? false
-              : null;
-      } else {
-        const reading = readValue(kind, ws);
-        if (reading) {
-          value = reading.value;
-          used = ws.slice(reading.from, reading.to);
-        }
-      }
-      if (value === null || !used.length) continue;
-      cells.set(col.leaf.path, {
-        path: col.leaf.path,
-        value,
-        page: page.page,
-        words: used,
-        labelWords: [],
-        score: 0.9 * col.quality,
-        relation: 'table',
-      });
-    }
-    if (!cells.size) break;
-    lastY = Math.max(...segs.map((s) => s.bbox.y1));
-    // A wrapped description: only the text column has words, under the previous row.
-    const prev = out[out.length - 1];
-    if (
-      prev &&
-      textLeaf &&
-      cells.size === 1 &&
-      cells.has(textLeaf.leaf.path) &&
-      prev.cells.has(textLeaf.leaf.path)
-    ) {
-      const p = prev.cells.get(textLeaf.leaf.path)!;
-      p.value = `${p.value} ${cells.get(textLeaf.leaf.path)!.value}`;
-      p.words = [...p.words, ...cells.get(textLeaf.leaf.path)!.words];
-      continue;
-    }
+    // A run of words with no column gap across three columns is prose under the table, not a row.
+    if (segs.some((s) => new Set(s.words.map((w) => columnOf(header.columns, w.bbox, unit))).size >= 3))
+      break;
+    const cells = readCells(page, byColumn);
     // One typed date column holding two dates ("18-Jun-2025 25-Jul-2025") fills from/to pairs.
     splitDatePairs(header.columns, byColumn, cells, page.page);
-    if (cells.size < Math.min(2, header.columns.length)) {
-      if (out.length) break;
+    lastY = Math.max(...words.map((w) => w.bbox.y1));
+    if (!cells.size) {
+      // Words only under columns the schema does not ask for: a note line, unless it goes on.
+      if (++idle > 1) break;
       continue;
     }
-    out.push({ cells });
+    idle = 0;
+    lines.push({ cells, y0, y1: lastY, text });
   }
-  return out;
+  return groupLines(lines, textPath, fields.length, unit);
+}
+
+/**
+ * Printed lines into table rows. A row is a line with typed cells (numbers, dates, codes); a line with
+ * only the text column is the row's description printed above its figures (when the next line has
+ * figures and no text), its wrap (close under a row with text), an item code under it, or a group
+ * heading ("LIPID PANEL") — which are skipped.
+ */
+function groupLines(
+  lines: BodyLine[],
+  textPath: string | null,
+  fieldCount: number,
+  unit: number,
+): TableRow[] {
+  const out: (TableRow & { y1: number })[] = [];
+  const typedCount = (l: BodyLine) => [...l.cells.keys()].filter((k) => k !== textPath).length;
+  let pending: BodyLine | null = null;
+  let strays = 0;
+  for (const [i, line] of lines.entries()) {
+    const hasText = textPath !== null && line.cells.has(textPath);
+    if (typedCount(line) === 0) {
+      if (!hasText) continue;
+      const words = line.cells.get(textPath!)!.words;
+      if (words.length === 1 && isItemCode(words[0].text)) continue;
+      const next = lines[i + 1];
+      if (next && typedCount(next) > 0 && !next.cells.has(textPath!) && next.y0 - line.y1 < unit * 1.6) {
+        pending = pending && line.y0 - pending.y1 < unit ? joinText(pending, line, textPath!) : line;
+        continue;
+      }
+      const prev = out[out.length - 1];
+      const prevText = prev?.cells.get(textPath!);
+      if (isGroupHeading(line.text, prevText ? String(prevText.value) : null)) continue;
+      if (prev && prevText && line.y0 - prev.y1 < unit * 1.1) {
+        const c = line.cells.get(textPath!)!;
+        prevText.value = `${prevText.value} ${c.value}`;
+        prevText.words = [...prevText.words, ...c.words];
+        prev.y1 = line.y1;
+        continue;
+      }
+      pending = line;
+      continue;
+    }
+    let cells = line.cells;
+    if (!hasText && pending && textPath && line.y0 - pending.y1 < unit * 1.6)
+      cells = new Map([[textPath, pending.cells.get(textPath)!], ...cells]);
+    pending = null;
+    if (cells.size < Math.min(2, fieldCount)) {
+      if (out.length && ++strays > 1) break;
+      continue;
+    }
+    strays = 0;
+    out.push({ cells, y1: line.y1 });
+  }
+  return out.map(({ cells }) => ({ cells }));
+}
+
+function joinText(a: BodyLine, b: BodyLine, path: string): BodyLine {
+  const x = a.cells.get(path)!;
+  const y = b.cells.get(path)!;
+  const cell = { ...x, value: `${x.value} ${y.value}`, words: [...x.words, ...y.words] };
+  return { ...b, y0: a.y0, cells: new Map([[path, cell]]) };
+}
+
+/** An item or SKU code printed under a description ("PM-RTU", "CONT-40A"): no words, just a code. */
+function isItemCode(text: string): boolean {
+  return /^[A-Z0-9][A-Z0-9\-_./]{2,}$/.test(text) && !/^[A-Z][a-z]/.test(text);
+}
+
+/** A caps line among mixed-case rows names a group of rows, not a row. */
+function isGroupHeading(text: string, previous: string | null): boolean {
+  const letters = text.replace(/[^\p{L}]/gu, '');
+  if (letters.length < 3 || letters !== letters.toUpperCase()) return false;
+  if (previous === null) return true;
+  const prevLetters = previous.replace(/[^\p{L}]/gu, '');
+  return prevLetters !== prevLetters.toUpperCase();
+}
+
+/** Symbols OCR reads a superscript footnote mark as, stuck to the word ("Glucose®!", "Lymphs°1"). */
+const FOOTNOTE_TAIL = /(?<=\p{L}{2})[®°©™†‡*!?^]+\d?$/u;
+
+/** Without trailing superscripts: short words raised above the line of the word before them. */
+function withoutFootnoteMarks(ws: LayoutWord[]): LayoutWord[] {
+  let end = ws.length;
+  while (end > 1) {
+    const [prev, w] = [ws[end - 2].bbox, ws[end - 1].bbox];
+    const h = prev.y1 - prev.y0;
+    if (ws[end - 1].text.length > 3 || prev.y1 - w.y1 < h * 0.3 || w.y1 - w.y0 > h * 0.95) break;
+    end--;
+  }
+  return ws.slice(0, end);
+}
+
+function readCells(page: LayoutPage, byColumn: Map<Column, LayoutWord[]>): Map<string, Candidate> {
+  const cells = new Map<string, Candidate>();
+  for (const [col, ws] of byColumn) {
+    if (!col.leaf) continue;
+    const kind = col.leaf.kind === 'personName' || col.leaf.kind === 'orgName' ? 'text' : col.leaf.kind;
+    let value: string | number | boolean | null = null;
+    let used: LayoutWord[] = ws;
+    if (col.leaf.kind === 'enum' && col.leaf.options) {
+      value = matchOption(ws.map((w) => w.text).join(' '), col.leaf.options);
+    } else if (col.leaf.kind === 'boolean') {
+      const o = optionsInRow(ws, page.unit)[0];
+      value = o
+        ? o.checked
+        : /^(y|yes|x)$/i.test(ws[0].text)
+          ? true
+          : /^(n|no)$/i.test(ws[0].text)
+            ? false
+            : null;
+    } else {
+      const text = TEXT_KINDS.has(col.leaf.kind);
+      const body = text ? withoutFootnoteMarks(ws) : ws;
+      const reading = readValue(kind, body);
+      if (reading) {
+        value = text ? String(reading.value).replace(FOOTNOTE_TAIL, '') : reading.value;
+        used = body.slice(reading.from, reading.to);
+      }
+    }
+    if (value === null || value === '' || !used.length) continue;
+    cells.set(col.leaf.path, {
+      path: col.leaf.path,
+      value,
+      page: page.page,
+      words: used,
+      labelWords: [],
+      score: 0.9 * col.quality,
+      relation: 'table',
+    });
+  }
+  return cells;
 }
 
 function columnOf(columns: Column[], box: BoundingBox, unit: number): Column | null {
@@ -203,6 +328,10 @@ function columnOf(columns: Column[], box: BoundingBox, unit: number): Column | n
     }
   }
   if (best) return best;
+  // Free text runs on right of its left-aligned header, up to the next column's header.
+  const left = columns.filter((c) => c.box.x1 <= box.x0).pop();
+  const right = columns.find((c) => c.box.x0 >= box.x1);
+  if (left?.leaf && TEXT_KINDS.has(left.leaf.kind) && (!right || box.x1 < right.box.x0 - unit)) return left;
   // Nothing under a header: the nearest one, if the word sits in the gap beside it.
   let nearest: Column | null = null;
   let distance = Number.POSITIVE_INFINITY;
@@ -222,9 +351,9 @@ function splitDatePairs(
   cells: Map<string, Candidate>,
   page: number,
 ) {
-  const dateCols = columns.filter((c) => c.leaf.kind === 'date');
+  const dateCols = columns.filter((c) => c.leaf?.kind === 'date');
   if (dateCols.length !== 2) return;
-  const [a, b] = dateCols;
+  const [a, b] = dateCols as (Column & { leaf: LeafSpec })[];
   if (cells.has(a.leaf.path) && cells.has(b.leaf.path)) return;
   const ws = byColumn.get(a) ?? byColumn.get(b);
   if (!ws) return;

@@ -75,7 +75,10 @@ export function readValue(kind: ValueKind, words: readonly LayoutWord[]): ValueR
       return mapBack(leading(findNpis(repaired), wordAt), 0.99);
     case 'money':
     case 'number': {
-      const nums = findNumbers(repaired).filter((n) => !/^\(?\d{1,2}[/.-]\d/.test(repaired.slice(n.start)));
+      // Not the day of a date ("10/09", "07.02.2025") nor the first bound of a range ("6-24").
+      const nums = findNumbers(repaired).filter(
+        (n) => !/^\(?\d{1,2}(?:[/-]\d|\.\d{1,2}\.\d)/.test(repaired.slice(n.start)),
+      );
       return mapBack(leading(nums, wordAt, kind === 'money' ? 2 : 1), kind === 'money' ? 0.93 : 0.9);
     }
     case 'year': {
@@ -164,7 +167,7 @@ function readText(kind: ValueKind, usable: LayoutWord[], words: readonly LayoutW
   }
   const picked = usable.slice(0, to);
   const value = trimValue(picked.map((w) => w.text).join(' '));
-  if (!value || !/[A-Za-z0-9]/.test(value)) return null;
+  if (!value || !/[A-Za-z0-9%]/.test(value)) return null;
   if (/^_+$/.test(value)) return null;
   let fit = 0.7;
   if (kind === 'personName') {
