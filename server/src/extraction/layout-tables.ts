@@ -102,7 +102,12 @@ function findHeaders(ctx: LayoutContext, page: LayoutPage, table: TableSpec): He
     for (const { leaf, seg, quality } of pairs)
       if (!columns.some((c) => c.leaf === leaf || c.box === seg.bbox))
         columns.push({ leaf, box: seg.bbox, quality });
-    if (columns.length < Math.min(2, table.columns.length)) continue;
+    // A fax may leave one header cell legible ("Urnt price"): then the row must look like a header of
+    // three or more cells, and the figures under the others must say which columns they are.
+    const cells = page.rows[r].filter((id) => !page.segments[id].words.every(isSpeck)).length;
+    const alone =
+      columns.length === 1 && columns[0].quality >= 0.8 && cells >= 3 && table.columns.length >= 3;
+    if (columns.length < Math.min(2, table.columns.length) && !alone) continue;
     // The header must be the first line of its band, not a later line already used.
     if (found.some((f) => f.row >= r - 2 && f.row <= r)) continue;
     const bottom = Math.max(...columns.map((c) => c.box.y1));
@@ -114,9 +119,65 @@ function findHeaders(ctx: LayoutContext, page: LayoutPage, table: TableSpec): He
         seg.bbox.y0 < bottom
       )
         columns.push({ leaf: null, box: seg.bbox, quality: 0 });
-    found.push({ columns: columns.sort((a, b) => a.box.x0 - b.box.x0), bottom, row: r });
+    columns.sort((a, b) => a.box.x0 - b.box.x0);
+    inferColumns(page, columns, table, bottom);
+    if (columns.filter((c) => c.leaf).length < Math.min(2, table.columns.length)) continue;
+    found.push({ columns, bottom, row: r });
   }
   return found;
+}
+
+type Shape = 'money' | 'integer' | 'decimal' | 'date' | 'text';
+
+/** What the words under a header cell look like, when most of them agree. */
+function columnShape(page: LayoutPage, box: BoundingBox, bottom: number): Shape | null {
+  const shapes: Shape[] = [];
+  for (const seg of page.segments) {
+    if (seg.bbox.y0 < bottom || seg.bbox.y0 > bottom + page.unit * 16 || xOverlap(seg.bbox, box) <= 0)
+      continue;
+    const t = seg.text.trim();
+    if (/^-?\$\s?\d[\d,]*(?:[.,]\d{2})?$/.test(t) || /^\d{1,3}(?:,\d{3})*\.\d{2}$/.test(t))
+      shapes.push('money');
+    else if (/^\d{1,4}$/.test(t)) shapes.push('integer');
+    else if (/^\d+\.\d+$/.test(t)) shapes.push('decimal');
+    else if (findDates(t).length === 1 && t.length <= 12) shapes.push('date');
+    else if (/\p{L}{3}/u.test(t)) shapes.push('text');
+  }
+  if (shapes.length < 2) return null;
+  const counts = new Map<Shape, number>();
+  for (const x of shapes) counts.set(x, (counts.get(x) ?? 0) + 1);
+  const [shape, n] = [...counts].sort((a, b) => b[1] - a[1])[0];
+  return n >= shapes.length * 0.6 ? shape : null;
+}
+
+const FITS: Record<Shape, readonly string[]> = {
+  money: ['money'],
+  integer: ['number', 'money'],
+  decimal: ['number', 'money'],
+  date: ['date'],
+  text: ['text', 'orgName', 'personName'],
+};
+
+/**
+ * Unread header cells given the schema columns their figures fit, in schema order between the columns
+ * already named (forms print a table's columns in the order a schema tends to list them).
+ */
+function inferColumns(page: LayoutPage, columns: Column[], table: TableSpec, bottom: number): void {
+  const taken = new Set(columns.flatMap((c) => (c.leaf ? [c.leaf] : [])));
+  for (const [i, col] of columns.entries()) {
+    if (col.leaf) continue;
+    const shape = columnShape(page, col.box, bottom);
+    if (!shape) continue;
+    const before = columns.slice(0, i).findLast((c) => c.leaf)?.leaf?.order ?? -1;
+    const after = columns.slice(i + 1).find((c) => c.leaf)?.leaf?.order ?? Number.POSITIVE_INFINITY;
+    const leaf = table.columns.find(
+      (l) => !taken.has(l) && l.order > before && l.order < after && FITS[shape].includes(l.kind),
+    );
+    if (!leaf) continue;
+    taken.add(leaf);
+    col.leaf = leaf;
+    col.quality = 0.6;
+  }
 }
 
 function matchRange(toks: string[], from: number, want: string[]): number {
@@ -169,8 +230,8 @@ function readRows(page: LayoutPage, header: Header): TableRow[] {
     }
     if (unplaced > words.length / 2) break;
     // A run of words with no column gap across three columns is prose under the table, not a row.
-    if (segs.some((s) => new Set(s.words.map((w) => columnOf(header.columns, w.bbox, unit))).size >= 3))
-      break;
+    const spread = (s: Segment) => new Set(s.words.map((w) => columnOf(header.columns, w.bbox, unit))).size;
+    if (segs.some((s) => isProse(s) && spread(s) >= 3)) break;
     const cells = readCells(page, byColumn);
     // One typed date column holding two dates ("18-Jun-2025 25-Jul-2025") fills from/to pairs.
     splitDatePairs(header.columns, byColumn, cells, page.page);
@@ -245,6 +306,12 @@ function joinText(a: BodyLine, b: BodyLine, path: string): BodyLine {
   const y = b.cells.get(path)!;
   const cell = { ...x, value: `${x.value} ${y.value}`, words: [...x.words, ...y.words] };
   return { ...b, y0: a.y0, cells: new Map([[path, cell]]) };
+}
+
+/** Words, not figures: a sentence run across the columns ("01 Result outside the reference interval."). */
+function isProse(seg: Segment): boolean {
+  const words = seg.words.filter((w) => /\p{L}{2}/u.test(w.text)).length;
+  return words >= 4 && words >= seg.words.length / 2;
 }
 
 /** An item or SKU code printed under a description ("PM-RTU", "CONT-40A"): no words, just a code. */
