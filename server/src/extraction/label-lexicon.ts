@@ -317,6 +317,8 @@ export function labelPhrases(name: string, field: SchemaField): LabelPhrase[] {
       variants = variants.flatMap((v) => aliasesOf(w).map((a) => [...v, a])).slice(0, 48);
     for (const v of variants) add(v, 0.95);
   }
+  // "insuredName" is printed "Insured:", "employerName" "Employer:": the named thing stands for its name.
+  if (words.length >= 2 && words[words.length - 1] === 'name') add(words.slice(0, -1), 0.9);
   // The last word alone (its synonyms too): "memberId" is often just "ID" inside a member section.
   if (words.length > 1) {
     const tail = words.slice(1).join(' ');

@@ -70,6 +70,10 @@ export function planSchema(schema: ExtractionSchema): SchemaPlan {
           const columns = Object.entries(items.properties ?? {}).map(([n, f]) =>
             leaf(`${path}[].${n}`, n, f, [...scopes, scope], order++),
           );
+          // A table's first text column is often headed by what one row is ("Medication", "Service").
+          const named = columns.find((c) => ['text', 'orgName', 'personName'].includes(c.kind));
+          const item = scope.phrases.find((p) => p.weight >= 0.95 && p.tokens.length <= 2);
+          if (named && item) named.phrases.push({ tokens: item.tokens, weight: 0.85 });
           plan.tables.push({ path, name, field, phrases: scope.phrases, scopes, columns });
         } else {
           const itemField = {

@@ -4,11 +4,12 @@
 
 import type { BoundingBox } from '../ocr/ocr-result.ts';
 import { matchOption, optionsInRow } from './choice-marks.ts';
-import { type LabelPhrase, tokenMatches } from './label-lexicon.ts';
+import { splitFieldName } from './field-labels.ts';
+import { type LabelPhrase, tokenMatches, tokens } from './label-lexicon.ts';
 import type { LeafSpec, TableSpec } from './layout-fields.ts';
 import type { Candidate, LayoutContext, SegmentTokens } from './layout-reader.ts';
 import { readValue } from './layout-values.ts';
-import { type LayoutPage, type LayoutWord, type Segment, xOverlap } from './page-layout.ts';
+import { type LayoutPage, type LayoutWord, type Segment, union, xOverlap } from './page-layout.ts';
 import { findDates } from './value-patterns.ts';
 
 export interface TableRow {
@@ -91,11 +92,12 @@ function findHeaders(ctx: LayoutContext, page: LayoutPage, table: TableSpec): He
     }
     if (!page.rows[r].length) continue;
     // Each header cell to one column, best matches first ("Unit price" is unitPrice before it is units).
+    const cells = band.flatMap((seg) => splitHeaderCell(segTokens[seg.id], table) ?? [segTokens[seg.id]]);
     const pairs: { leaf: LeafSpec; seg: Segment; quality: number }[] = [];
     for (const leaf of table.columns)
-      for (const seg of band) {
-        const quality = headerQuality(segTokens[seg.id], leaf.phrases);
-        if (quality > 0.6) pairs.push({ leaf, seg, quality });
+      for (const cell of cells) {
+        const quality = headerQuality(cell, leaf.phrases);
+        if (quality > 0.6) pairs.push({ leaf, seg: cell.seg, quality });
       }
     pairs.sort((a, b) => b.quality - a.quality);
     const columns: Column[] = [];
@@ -104,15 +106,15 @@ function findHeaders(ctx: LayoutContext, page: LayoutPage, table: TableSpec): He
         columns.push({ leaf, box: seg.bbox, quality });
     // A fax may leave one header cell legible ("Urnt price"): then the row must look like a header of
     // three or more cells, and the figures under the others must say which columns they are.
-    const cells = page.rows[r].filter((id) => !page.segments[id].words.every(isSpeck)).length;
+    const printed = page.rows[r].filter((id) => !page.segments[id].words.every(isSpeck)).length;
     const alone =
-      columns.length === 1 && columns[0].quality >= 0.8 && cells >= 3 && table.columns.length >= 3;
+      columns.length === 1 && columns[0].quality >= 0.8 && printed >= 3 && table.columns.length >= 3;
     if (columns.length < Math.min(2, table.columns.length) && !alone) continue;
     // The header must be the first line of its band, not a later line already used.
     if (found.some((f) => f.row >= r - 2 && f.row <= r)) continue;
     const bottom = Math.max(...columns.map((c) => c.box.y1));
     // The header's other cells are columns too: what prints under them belongs to no schema field.
-    for (const seg of band)
+    for (const { seg } of cells)
       if (
         seg.words.some((w) => !isSpeck(w)) &&
         !columns.some((c) => xOverlap(c.box, seg.bbox) > 0) &&
@@ -125,6 +127,46 @@ function findHeaders(ctx: LayoutContext, page: LayoutPage, table: TableSpec): He
     found.push({ columns, bottom, row: r });
   }
   return found;
+}
+
+/**
+ * A header printed without column gaps ("Medication Strength Directions") as one cell per column name,
+ * when column names cover all of its words; else null.
+ */
+function splitHeaderCell(st: SegmentTokens, table: TableSpec): SegmentTokens[] | null {
+  const words = st.seg.words;
+  if (words.length < 2) return null;
+  const parts: SegmentTokens[] = [];
+  let w = 0;
+  while (w < words.length) {
+    const from = st.wordOf.indexOf(w);
+    if (from < 0) {
+      w++;
+      continue;
+    }
+    let span = 0;
+    for (const leaf of table.columns)
+      for (const p of leaf.phrases) {
+        const to = from + p.tokens.length;
+        if (to > st.toks.length || !matchRange(st.toks, from, p.tokens)) continue;
+        if (to < st.toks.length && st.wordOf[to] === st.wordOf[to - 1]) continue;
+        span = Math.max(span, st.wordOf[to - 1] - w + 1);
+      }
+    if (!span) return null;
+    const part = words.slice(w, w + span);
+    const toks: string[] = [];
+    const wordOf: number[] = [];
+    part.forEach((x, i) => {
+      for (const t of tokens(x.text)) {
+        toks.push(t);
+        wordOf.push(i);
+      }
+    });
+    const text = part.map((x) => x.text).join(' ');
+    parts.push({ seg: { ...st.seg, words: part, text, bbox: union(part.map((x) => x.bbox)) }, toks, wordOf });
+    w += span;
+  }
+  return parts.length >= 2 ? parts : null;
 }
 
 type Shape = 'money' | 'integer' | 'decimal' | 'date' | 'text';
@@ -440,6 +482,9 @@ function splitDatePairs(
   cells.set(b.leaf.path, mk(b.leaf, dates[1].value));
 }
 
+const BULLET = /^(?:[-•*▪◦]|\d{1,2}[.)])$/;
+const NOTHING = /^(?:none\b|n\/?a\b|nil\b|nkda\b|no known\b|not applicable\b)/i;
+
 /** A scalar array after its label: comma-separated on the label's line, else one item per line below. */
 export function readList(ctx: LayoutContext, leaf: LeafSpec): Candidate[] | null {
   const typed = [
@@ -460,6 +505,9 @@ export function readList(ctx: LayoutContext, leaf: LeafSpec): Candidate[] | null
     const seg = hit.seg.seg;
     const after = seg.words.slice(hit.seg.wordOf[hit.to - 1] + 1);
     const region: LayoutWord[][] = [];
+    const inline = after.map((w) => w.text).join(' ');
+    // "Allergies: none", "NKDA", "no known drug allergies": the list is printed empty.
+    if (!typed && NOTHING.test(inline)) return null;
     if (after.length) region.push(after);
     // Lines under the label (and beside it), until a gap, a heading or another label.
     let lastY = seg.bbox.y1;
@@ -468,6 +516,9 @@ export function readList(ctx: LayoutContext, leaf: LeafSpec): Candidate[] | null
       if (s.bbox.x0 < seg.bbox.x0 - page.unit * 2 || s.bbox.x0 > seg.bbox.x1 + page.unit * 30) continue;
       if (s.bbox.y0 - lastY > page.unit * 2.2) break;
       if (ctx.labelSegments.has(s) && !typed) break;
+      // Under a list already begun on the label's line, only bulleted lines go on with it; sentences never.
+      const bulleted = BULLET.test(s.words[0].text);
+      if (!typed && ((after.length && !bulleted) || (!bulleted && s.words.length > 14))) break;
       region.push(s.words);
       lastY = s.bbox.y1;
       if (region.length > 30) break;
@@ -486,7 +537,7 @@ export function readList(ctx: LayoutContext, leaf: LeafSpec): Candidate[] | null
       }
       // Text items: bullets or numbering mark one per line; commas split a single line.
       const text = ws.map((w) => w.text).join(' ');
-      const bullet = /^(?:[-•*▪◦]|\d{1,2}[.)])$/.test(ws[0].text);
+      const bullet = BULLET.test(ws[0].text);
       const body = bullet ? ws.slice(1) : ws;
       if (!body.length) continue;
       if (region.length === 1 && /[,;]/.test(text)) {
@@ -538,6 +589,40 @@ export function readList(ctx: LayoutContext, leaf: LeafSpec): Candidate[] | null
       }
     }
     if (items.length) return items;
+  }
+  return introducedList(ctx, leaf);
+}
+
+/**
+ * A bulleted or numbered list a letter introduces with a sentence naming the field and ending in a colon
+ * ("please provide the following documents …:" for `documentsRequested`).
+ */
+function introducedList(ctx: LayoutContext, leaf: LeafSpec): Candidate[] | null {
+  const nouns = splitFieldName(leaf.name).filter((w) => w.length >= 4);
+  if (!nouns.length) return null;
+  for (const page of ctx.pages) {
+    const segs = page.segments;
+    for (const [i, seg] of segs.entries()) {
+      if (!/:$/.test(seg.text.trim())) continue;
+      const sentence = tokens([segs[i - 1]?.text ?? '', seg.text].join(' '));
+      if (
+        !nouns.some((n) => sentence.some((t) => tokenMatches(t, n) || tokenMatches(t, n.replace(/s$/, ''))))
+      )
+        continue;
+      const items: Candidate[] = [];
+      let lastY = seg.bbox.y1;
+      for (const s of segs.slice(i + 1)) {
+        if (s.bbox.y0 - lastY > page.unit * 2.2 || !BULLET.test(s.words[0].text) || s.words.length < 2) break;
+        const body = s.words.slice(1);
+        const value = body
+          .map((w) => w.text)
+          .join(' ')
+          .replace(/[.;]$/, '');
+        items.push(item(leaf, page.page, body, value, 0.75));
+        lastY = s.bbox.y1;
+      }
+      if (items.length >= 2) return items;
+    }
   }
   return null;
 }
