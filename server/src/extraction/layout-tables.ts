@@ -8,7 +8,7 @@ import { splitFieldName } from './field-labels.ts';
 import { type LabelPhrase, tokenMatches, tokens } from './label-lexicon.ts';
 import type { LeafSpec, TableSpec } from './layout-fields.ts';
 import type { Candidate, LayoutContext, SegmentTokens } from './layout-reader.ts';
-import { readValue } from './layout-values.ts';
+import { readValue, trimValue } from './layout-values.ts';
 import { type LayoutPage, type LayoutWord, type Segment, union, xOverlap } from './page-layout.ts';
 import { findDates } from './value-patterns.ts';
 
@@ -482,6 +482,30 @@ function splitDatePairs(
   cells.set(b.leaf.path, mk(b.leaf, dates[1].value));
 }
 
+/**
+ * The names stacked above a caption's role label, up to the "vs." line, a heading or a gap; the caption's
+ * bracket column (")") is not a name.
+ */
+function namesAbove(ctx: LayoutContext, page: LayoutPage, label: Segment): LayoutWord[][] {
+  const out: LayoutWord[][] = [];
+  let top = label.bbox.y0;
+  const above = page.segments
+    .filter((s) => s.bbox.y1 <= label.bbox.y0 + 2 && s.bbox.x0 < label.bbox.x1 && s.row !== page.headerRow)
+    .filter((s) => !s.words.every(isSpeck) && s.bbox.x1 < page.width * 0.62)
+    .sort((a, b) => b.bbox.y0 - a.bbox.y0);
+  for (const s of above) {
+    if (top - s.bbox.y1 > page.unit * 3) break;
+    const text = s.text.trim();
+    if (/^(?:vs?\.?|versus|and)$/i.test(text) || ctx.labelSegments.has(s) || /[:]$/.test(text)) break;
+    if (/\b(?:court|county|district|state of)\b/i.test(text) && text === text.toUpperCase()) break;
+    if (/^(?:plaintiffs?|defendants?|petitioners?|respondents?)[,.]?$/i.test(text)) break;
+    out.unshift(s.words);
+    top = s.bbox.y0;
+    if (out.length >= 6) break;
+  }
+  return out;
+}
+
 const BULLET = /^(?:[-•*▪◦]|\d{1,2}[.)])$/;
 const NOTHING = /^(?:none\b|n\/?a\b|nil\b|nkda\b|no known\b|not applicable\b)/i;
 
@@ -508,6 +532,15 @@ export function readList(ctx: LayoutContext, leaf: LeafSpec): Candidate[] | null
     const inline = after.map((w) => w.text).join(' ');
     // "Allergies: none", "NKDA", "no known drug allergies": the list is printed empty.
     if (!typed && NOTHING.test(inline)) return null;
+    // A role printed under its names, as court captions do ("KEYSTONE AUTO SALES, CO., / Plaintiff,").
+    if (!typed && !after.length && /[,.]$/.test(seg.text.trim()) && hit.from === 0) {
+      const named = namesAbove(ctx, page, seg);
+      if (named.length)
+        return named.map((ws) =>
+          item(leaf, page.page, ws, trimValue(ws.map((w) => w.text).join(' ')), hit.quality * 0.75),
+        );
+      continue;
+    }
     if (after.length) region.push(after);
     // Lines under the label (and beside it), until a gap, a heading or another label.
     let lastY = seg.bbox.y1;
