@@ -525,7 +525,7 @@ function isHeadingLike(st: SegmentTokens, page: LayoutPage): boolean {
   );
 }
 
-function isAncestorPath(ancestor: string, path: string): boolean {
+export function isAncestorPath(ancestor: string, path: string): boolean {
   return path.startsWith(`${ancestor}.`) || path.startsWith(`${ancestor}[]`);
 }
 

@@ -7,7 +7,7 @@ import { matchOption, optionsInRow } from './choice-marks.ts';
 import { splitFieldName } from './field-labels.ts';
 import { type LabelPhrase, tokenMatches, tokens } from './label-lexicon.ts';
 import type { LeafSpec, TableSpec } from './layout-fields.ts';
-import type { Candidate, LayoutContext, SegmentTokens } from './layout-reader.ts';
+import { type Candidate, isAncestorPath, type LayoutContext, type SegmentTokens } from './layout-reader.ts';
 import { readValue, trimValue } from './layout-values.ts';
 import { type LayoutPage, type LayoutWord, type Segment, union, xOverlap } from './page-layout.ts';
 import { findDates } from './value-patterns.ts';
@@ -42,7 +42,7 @@ export function readTable(ctx: LayoutContext, table: TableSpec): TableRow[] {
   for (const page of ctx.pages) {
     const headerRows = findHeaders(ctx, page, table);
     for (const header of headerRows) {
-      for (const row of readRows(page, header)) {
+      for (const row of readRows(ctx, page, header)) {
         const key = [...row.cells.entries()].map(([k, c]) => `${k}=${c.value}`).join('|');
         if (seen.has(`${page.page}:${key}`)) continue;
         seen.add(`${page.page}:${key}`);
@@ -112,6 +112,7 @@ function findHeaders(ctx: LayoutContext, page: LayoutPage, table: TableSpec): He
     if (columns.length < Math.min(2, table.columns.length) && !alone) continue;
     // The header must be the first line of its band, not a later line already used.
     if (found.some((f) => f.row >= r - 2 && f.row <= r)) continue;
+    if (!inOwnSection(ctx, table, page, band[0].bbox)) continue;
     const bottom = Math.max(...columns.map((c) => c.box.y1));
     // The header's other cells are columns too: what prints under them belongs to no schema field.
     for (const { seg } of cells)
@@ -127,6 +128,26 @@ function findHeaders(ctx: LayoutContext, page: LayoutPage, table: TableSpec): He
     found.push({ columns, bottom, row: r });
   }
   return found;
+}
+
+/**
+ * Whether a header sits where its table may be: inside one of the table's own sections when the page has
+ * any ("EMERGENCY CONTACTS" heads a name/relationship/phone table, not the guardians'), and never
+ * inside another object's section.
+ */
+function inOwnSection(ctx: LayoutContext, table: TableSpec, page: LayoutPage, box: BoundingBox): boolean {
+  const own = (path: string) => path === table.path || isAncestorPath(path, table.path);
+  const containing = ctx.sections.filter(
+    (s) =>
+      s.page === page.page &&
+      box.y0 >= s.region.y0 - 2 &&
+      box.y0 <= s.region.y1 &&
+      box.x0 >= s.region.x0 - 2 &&
+      box.x0 < s.region.x1,
+  );
+  if (containing.some((s) => own(s.scope.path))) return true;
+  if (containing.length) return false;
+  return !ctx.sections.some((s) => s.page === page.page && s.scope.path === table.path);
 }
 
 /**
@@ -243,7 +264,7 @@ interface BodyLine {
   text: string;
 }
 
-function readRows(page: LayoutPage, header: Header): TableRow[] {
+function readRows(ctx: LayoutContext, page: LayoutPage, header: Header): TableRow[] {
   const unit = page.unit;
   const fields = header.columns.filter((c) => c.leaf);
   const textPath = fields.find((c) => TEXT_KINDS.has(c.leaf!.kind))?.leaf!.path ?? null;
@@ -258,7 +279,9 @@ function readRows(page: LayoutPage, header: Header): TableRow[] {
     const y0 = Math.min(...words.map((w) => w.bbox.y0));
     if (y0 - lastY > unit * (lines.length ? 3.2 : 4.5)) break;
     const text = words.map((w) => w.text).join(' ');
+    // A table body holds no labels: a line of them is the next part of a form, or the next header.
     if (
+      isLabelLine(ctx, segs) ||
       TOTAL_LINE.test(text.trim()) ||
       segs.some((s) => TOTAL_LINE.test(s.text) && s.bbox.x0 > page.width * 0.4 && segs.length <= 3)
     )
@@ -348,6 +371,13 @@ function joinText(a: BodyLine, b: BodyLine, path: string): BodyLine {
   const y = b.cells.get(path)!;
   const cell = { ...x, value: `${x.value} ${y.value}`, words: [...x.words, ...y.words] };
   return { ...b, y0: a.y0, cells: new Map([[path, cell]]) };
+}
+
+/** Most of the line is labels (a row's "NPI" qualifier beside its figures is not). */
+function isLabelLine(ctx: LayoutContext, segs: Segment[]): boolean {
+  const printed = segs.filter((s) => /\p{L}{2}|\d/u.test(s.text));
+  const labels = printed.filter((s) => ctx.labelSegments.has(s) && /\p{L}{2}/u.test(s.text));
+  return labels.length > 0 && labels.length * 2 > printed.length;
 }
 
 /** Words, not figures: a sentence run across the columns ("01 Result outside the reference interval."). */
