@@ -59,6 +59,14 @@ export function readTable(ctx: LayoutContext, table: TableSpec): TableRow[] {
  */
 function headerQuality(st: SegmentTokens, phrases: readonly LabelPhrase[]): number {
   const slashes = st.seg.words.flatMap((w, i) => (w.text === '/' ? [i] : []));
+  // A qualifier in parentheses ("NAME (FIRST, LAST)", "DATE (MM/DD/YYYY)") is not part of the name.
+  const aside = new Set<number>();
+  let depth = 0;
+  st.seg.words.forEach((w, i) => {
+    if (w.text.startsWith('(')) depth++;
+    if (depth > 0) aside.add(i);
+    if (w.text.endsWith(')')) depth = Math.max(0, depth - 1);
+  });
   let best = 0;
   for (const phrase of phrases) {
     if (phrase.tokens.length > st.toks.length) continue;
@@ -68,7 +76,13 @@ function headerQuality(st: SegmentTokens, phrases: readonly LabelPhrase[]): numb
       const word = st.wordOf[from];
       const lo = Math.max(-1, ...slashes.filter((i) => i < word));
       const hi = Math.min(Number.POSITIVE_INFINITY, ...slashes.filter((i) => i > word));
-      const inPart = st.toks.filter((t, k) => t !== '#' && st.wordOf[k] > lo && st.wordOf[k] < hi).length;
+      const inPart = st.toks.filter(
+        (t, k) =>
+          t !== '#' &&
+          st.wordOf[k] > lo &&
+          st.wordOf[k] < hi &&
+          (!aside.has(st.wordOf[k]) || aside.has(word)),
+      ).length;
       const coverage = phrase.tokens.length / Math.max(1, inPart);
       const q = m * phrase.weight * (coverage >= 0.99 ? 1 : coverage >= 0.5 ? 0.85 : 0);
       best = Math.max(best, q);
@@ -267,7 +281,7 @@ interface BodyLine {
 function readRows(ctx: LayoutContext, page: LayoutPage, header: Header): TableRow[] {
   const unit = page.unit;
   const fields = header.columns.filter((c) => c.leaf);
-  const textPath = fields.find((c) => TEXT_KINDS.has(c.leaf!.kind))?.leaf!.path ?? null;
+  const textPath = fields.find((c) => c.leaf && TEXT_KINDS.has(c.leaf.kind))?.leaf?.path ?? null;
   const lines: BodyLine[] = [];
   let lastY = header.bottom;
   let idle = 0;
@@ -373,11 +387,11 @@ function joinText(a: BodyLine, b: BodyLine, path: string): BodyLine {
   return { ...b, y0: a.y0, cells: new Map([[path, cell]]) };
 }
 
-/** Most of the line is labels (a row's "NPI" qualifier beside its figures is not). */
+/** Half the line or more is labels (a row's "NPI" qualifier beside its figures is not). */
 function isLabelLine(ctx: LayoutContext, segs: Segment[]): boolean {
   const printed = segs.filter((s) => /\p{L}{2}|\d/u.test(s.text));
   const labels = printed.filter((s) => ctx.labelSegments.has(s) && /\p{L}{2}/u.test(s.text));
-  return labels.length > 0 && labels.length * 2 > printed.length;
+  return labels.length > 0 && labels.length * 2 >= printed.length;
 }
 
 /** Words, not figures: a sentence run across the columns ("01 Result outside the reference interval."). */

@@ -6,39 +6,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ExtractionSchema } from '../../src/extraction/extraction-schema.ts';
 import { createLayoutProvider, extractWithLayout } from '../../src/extraction/layout-provider.ts';
-import type { OcrPage, OcrWord } from '../../src/ocr/ocr-result.ts';
-
-const CHAR = 12;
-const HEIGHT = 24;
-
-/** A page from `[x, y, text]` runs: each word boxed at its character position, text in reading order. */
-function page(runs: [number, number, string][], n = 1): OcrPage {
-  const words: OcrWord[] = [];
-  const lines: string[] = [];
-  for (const [x, y, text] of [...runs].sort((a, b) => a[1] - b[1] || a[0] - b[0])) {
-    let at = x;
-    for (const w of text.split(' ')) {
-      if (w)
-        words.push({
-          text: w,
-          confidence: 95,
-          bbox: { x0: at, y0: y, x1: at + w.length * CHAR, y1: y + HEIGHT },
-        });
-      at += (w.length + 1) * CHAR;
-    }
-    lines.push(text);
-  }
-  return {
-    page: n,
-    width: 1728,
-    height: 2200,
-    xResolution: 204,
-    yResolution: 196,
-    text: lines.join('\n'),
-    confidence: 95,
-    words,
-  };
-}
+import type { OcrPage } from '../../src/ocr/ocr-result.ts';
+import { page } from './positioned-page.ts';
 
 describe('layout provider', () => {
   it('reads values right of, under and after their labels, scoped by section headings', () => {
