@@ -5,6 +5,8 @@
 //   npm run bench:extract                                  # default provider, dev and held-out, fine and standard
 //   npm run bench:extract -- --provider rules --set dev --resolution fine --family lab-report
 //   npm run bench:extract -- --model models/qwen2.5-1.5b-instruct-q4_k_m.gguf --json /tmp/figures.json
+//   npm run bench:extract -- --set dev --explain                    # error analysis of the layout reader
+//   npm run bench:extract -- --set dev --explain --list 'lab-report.*(absent|misread)'   # and its fields
 
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -36,9 +38,11 @@ import type {
   ExtractionRequest,
   ExtractionResult,
 } from '../src/extraction/extraction-provider.ts';
+import { emptyTrace, extractWithLayout } from '../src/extraction/layout-provider.ts';
 import { createExtractionProvider } from '../src/extraction/provider-registry.ts';
 import { OcrPool } from '../src/ocr/ocr-pool.ts';
 import type { OcrPage } from '../src/ocr/ocr-result.ts';
+import { type ExplainedField, explainFields, printExplanation } from './extract-explain.ts';
 
 const { values } = parseArgs({
   options: {
@@ -49,6 +53,8 @@ const { values } = parseArgs({
     family: { type: 'string' },
     json: { type: 'string' },
     'ocr-threads': { type: 'string' },
+    explain: { type: 'boolean', default: false },
+    list: { type: 'string' },
   },
 });
 
@@ -179,6 +185,8 @@ interface Run {
   needsReview: { flagged: Set<string>; correct: Map<string, boolean> } | null;
   /** Language-model token counts and times, when a model ran. */
   stats: ExtractionResult['stats'] | null;
+  /** With --explain: every field of the layout reader's result, bucketed. */
+  explained: ExplainedField[] | null;
 }
 
 function leaves(value: unknown, path: string, out: [string, unknown][]): [string, unknown][] {
@@ -219,6 +227,14 @@ async function runOne(
     if (ev) confidences.push({ confidence: ev.confidence, correct: f.outcome === 'tp' });
   }
   const review = (result as { needsReview?: unknown }).needsReview;
+  let explained: ExplainedField[] | null = null;
+  if (values.explain) {
+    const schema = record.schema as unknown as ExtractionRequest['schema'];
+    const trace = emptyTrace();
+    const layout = extractWithLayout(schema, pages, { trace });
+    const layoutScore = scoreDocument(record.schema, record.truth, layout.data);
+    explained = explainFields(schema, layoutScore.fields, text, trace, layout.candidates);
+  }
   return {
     set: record.set,
     id: record.id,
@@ -237,6 +253,7 @@ async function runOne(
       ? { flagged: new Set(review.map(String)), correct: correctByPath }
       : null,
     stats: result.stats ?? null,
+    explained,
   };
 }
 
@@ -385,8 +402,26 @@ function report(set: CorpusSet, runs: Run[]) {
         : `${s.padEnd(5)}: the result carries no needsReview`,
     );
   }
+  let errors: ReturnType<typeof printExplanation> | null = null;
+  if (values.explain) {
+    errors = printExplanation(
+      runs.map((r) => ({ group: r.family, source: r.source, fields: r.explained ?? [] })),
+    );
+    if (values.list) {
+      const filter = new RegExp(values.list, 'i');
+      console.log(
+        `\nfields matching /${values.list}/ (source resolution document path bucket: truth | predicted)`,
+      );
+      for (const r of runs)
+        for (const f of r.explained ?? []) {
+          const line = `${r.source} ${r.resolution} ${r.id} ${f.path} ${f.bucket}: ${JSON.stringify(f.truth)} | ${JSON.stringify(f.predicted)}`;
+          if (filter.test(line)) console.log(line);
+        }
+    }
+  }
   return {
     documents: docs,
+    errors,
     overall: overall.all,
     byResolution,
     byVertical,

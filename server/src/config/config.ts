@@ -39,11 +39,12 @@ export interface Config {
   ocrEngine: OcrEngineSetting;
   signedUrlTtlSeconds: number;
   masterKey: string | null;
-  /** Null: automatic (`llama` when models/ holds a usable model, else `rules`). */
+  /** Null: automatic (`llama` when models/ holds a usable model, else `layout`). */
   extractionProvider: ExtractionProviderName | null;
   modelsDir: string;
   llamaModel: string | null;
   llamaThreads: number;
+  extractionBudgetMs: number;
   openaiBaseUrl: string | null;
   openaiModel: string | null;
   openaiApiKey: string | null;
@@ -57,12 +58,17 @@ export interface Config {
   trunkKeepaliveSeconds: number;
 }
 
-export type ExtractionProviderName = 'rules' | 'llama' | 'openai-compatible';
+export type ExtractionProviderName = 'layout' | 'rules' | 'llama' | 'openai-compatible';
 /** FAXSEAL_OCR_ENGINE (server/src/ocr/ocr-engine.ts): auto picks native tesseract when its addon loads. */
 export const OCR_ENGINE_SETTINGS = ['auto', 'native', 'tesseract.js'] as const;
 export type OcrEngineSetting = (typeof OCR_ENGINE_SETTINGS)[number];
 
-const EXTRACTION_PROVIDERS: readonly ExtractionProviderName[] = ['rules', 'llama', 'openai-compatible'];
+const EXTRACTION_PROVIDERS: readonly ExtractionProviderName[] = [
+  'layout',
+  'rules',
+  'llama',
+  'openai-compatible',
+];
 
 type Parser<T> = (raw: string) => T;
 
@@ -332,7 +338,7 @@ export const KNOBS: { [K in keyof Config]: Knob<K> } = {
   },
   extractionProvider: {
     env: 'FAXSEAL_EXTRACTION_PROVIDER',
-    doc: 'Extraction provider: rules, llama or openai-compatible. Unset: llama when models/ holds a usable GGUF model (see models/README.md), else rules. Language-model providers fall back to rules when they fail.',
+    doc: 'Extraction provider: layout (reads labels, boxes, tables and tick boxes off the page geometry), rules (the older line-based reader), llama or openai-compatible (layout first, the model fills what layout left empty). Unset: llama when models/ holds a usable GGUF model (see models/README.md), else layout. Language-model providers fall back to layout when they fail.',
     default: () => null,
     parse: (raw) => {
       const v = raw.trim() as ExtractionProviderName;
@@ -352,6 +358,12 @@ export const KNOBS: { [K in keyof Config]: Knob<K> } = {
     doc: 'Model the llama provider loads: a catalog id, a file name in the models folder, or a path. Unset: the first usable model there (catalog order).',
     default: () => null,
     parse: str,
+  },
+  extractionBudgetMs: {
+    env: 'FAXSEAL_EXTRACTION_BUDGET_MS',
+    doc: 'Time one fax may spend in extraction (layout reading and any language model). Past it, what was found so far is returned and the empty fields are listed in needsReview.',
+    default: () => 20_000,
+    parse: int(100, 600_000),
   },
   llamaThreads: {
     env: 'FAXSEAL_LLAMA_THREADS',

@@ -1,5 +1,6 @@
 // Which extraction provider this appliance runs, decided once from configuration and the models folder:
-// FAXSEAL_EXTRACTION_PROVIDER when set, else `llama` as soon as a usable GGUF sits in models/, else `rules`.
+// FAXSEAL_EXTRACTION_PROVIDER when set, else `llama` (the layout hybrid) as soon as a usable GGUF sits in
+// models/, else `layout`.
 
 import path from 'node:path';
 import type { Config } from '../config/config.ts';
@@ -38,22 +39,24 @@ export function resolveActiveProvider(
   store: ModelStore = modelStoreFor(config),
 ): ActiveProvider {
   const model = config.llamaModel ?? firstUsableModel(store)?.file ?? null;
-  const name: ProviderName = config.extractionProvider ?? (model ? 'llama' : 'rules');
+  const name: ProviderName = config.extractionProvider ?? (model ? 'llama' : 'layout');
   const chosen = config.extractionProvider ? 'configured' : 'automatic';
   switch (name) {
+    case 'layout':
     case 'rules':
-      return { name, chosen, settings: {}, config: { provider: 'rules' } };
+      return { name, chosen, settings: {}, config: { provider: name, budgetMs: config.extractionBudgetMs } };
     case 'llama':
       return {
         name,
         chosen,
         settings: { model, modelsDir: store.modelsDir, threads: config.llamaThreads },
-        // No model at all: the provider reports model_unavailable on each fax and rules answers instead.
+        // No model at all: the provider reports model_unavailable on each fax and layout answers instead.
         config: {
           provider: 'llama',
           model: model ?? '(none in models/)',
           threads: config.llamaThreads,
           store,
+          budgetMs: config.extractionBudgetMs,
         },
       };
     case 'openai-compatible':
@@ -70,6 +73,7 @@ export function resolveActiveProvider(
           // loadConfig refuses openai-compatible without both.
           baseUrl: config.openaiBaseUrl ?? '',
           model: config.openaiModel ?? '',
+          budgetMs: config.extractionBudgetMs,
           ...(config.openaiApiKey ? { apiKey: config.openaiApiKey } : {}),
         },
       };

@@ -1,6 +1,6 @@
 // The `fax.extract` job: a fax's OCR pages and schema snapshot through the configured provider, then the
 // result and its `fax.extracted` event committed in one transaction. Idempotent; a provider failure
-// falls back to `rules`, so every fax with a schema gets its event.
+// falls back to `layout`, so every fax with a schema gets its event.
 
 import type { Logger } from 'pino';
 import { DomainError } from '../domain-error.ts';
@@ -16,8 +16,9 @@ import {
   type ProviderName,
 } from './extraction-provider.ts';
 import type { ExtractionSchema } from './extraction-schema.ts';
+import { createLayoutProvider } from './layout-provider.ts';
 import { createExtractionProvider } from './provider-registry.ts';
-import { createRulesProvider } from './rules-provider.ts';
+import { needsReviewPaths } from './review.ts';
 
 export const FAX_EXTRACT_JOB = 'fax.extract';
 
@@ -28,9 +29,11 @@ export interface FaxExtractPayload {
 /** What `faxes.extraction_evidence` holds: the evidence per field path, and who produced it. */
 export interface StoredEvidence {
   provider: ProviderName;
-  /** Set when the configured provider failed and `rules` answered instead. */
+  /** Set when the configured provider failed and `layout` answered instead. */
   fallback: { from: ProviderName; code: string } | null;
   fields: Record<string, FieldEvidence>;
+  /** As sent in fax.extracted (absent in results stored before it existed). */
+  needsReview?: string[];
 }
 
 /** The job every fax with a schema gets after OCR (the pipeline enqueues it with this key). */
@@ -61,7 +64,7 @@ export function registerExtraction(services: Services, options: ExtractionOption
   const log = services.log.child({ module: 'extraction' });
   const active = resolveActiveProvider(services.config, modelStoreFor(services.config));
   const provider = options.provider ?? createExtractionProvider(active.config);
-  const rules = createRulesProvider();
+  const layout = createLayoutProvider({ budgetMs: services.config.extractionBudgetMs });
   const { faxes } = services;
   const stopping = new AbortController();
   log.info(
@@ -69,17 +72,32 @@ export function registerExtraction(services: Services, options: ExtractionOption
     'extraction provider ready',
   );
 
-  const extract = async (schema: ExtractionSchema, faxId: string): Promise<ExtractionResult> => {
+  const extract = async (
+    schema: ExtractionSchema,
+    faxId: string,
+    partnerId: string,
+  ): Promise<ExtractionResult> => {
     const pages = faxes.ocrPages(faxId);
+    const request = {
+      schema,
+      pages,
+      signal: stopping.signal,
+      budgetMs: services.config.extractionBudgetMs,
+      reviewThreshold: services.settings.get(partnerId).reviewThreshold,
+    };
+    let result: ExtractionResult;
     try {
-      return await provider.extract({ schema, pages, signal: stopping.signal });
+      result = await provider.extract(request);
     } catch (err) {
       // The registry already falls back on infrastructure failures; this catches a provider's own bug.
-      if (stopping.signal.aborted || provider.name === 'rules') throw err;
+      if (stopping.signal.aborted || provider.name === 'layout') throw err;
       const code = err instanceof ExtractionProviderError ? err.code : 'provider_error';
       log.error({ faxId, provider: provider.name, code, err: (err as Error).message }, 'provider failed');
-      return { ...(await rules.extract({ schema, pages })), fallback: { from: provider.name, code } };
+      result = { ...(await layout.extract(request)), fallback: { from: provider.name, code } };
     }
+    // Providers that do not judge their own readings (rules, a bare model) get needsReview here.
+    result.needsReview ??= needsReviewPaths(schema, result, { threshold: request.reviewThreshold });
+    return result;
   };
 
   services.jobs.register<FaxExtractPayload>(
@@ -97,7 +115,7 @@ export function registerExtraction(services: Services, options: ExtractionOption
       const started = performance.now();
       let result: ExtractionResult;
       try {
-        result = await extract(schema, faxId);
+        result = await extract(schema, faxId, fax.partnerId);
       } catch (err) {
         if (job.attempts >= job.maxAttempts && !stopping.signal.aborted) faxes.endExtraction(faxId, 'failed');
         throw err;
@@ -106,6 +124,7 @@ export function registerExtraction(services: Services, options: ExtractionOption
         provider: result.provider,
         fallback: result.fallback ?? null,
         fields: result.evidence,
+        needsReview: result.needsReview ?? [],
       };
       const link = services.signedLinks.create(faxId);
       const committed = services.db.transaction(() => {
@@ -115,6 +134,7 @@ export function registerExtraction(services: Services, options: ExtractionOption
           ...faxReceivedPayload(fax, fax.externalUserId ?? '', fax.ocrText ?? '', link),
           extractedData: result.data,
           evidence: result.evidence,
+          needsReview: result.needsReview ?? [],
         });
         return true;
       })();
@@ -122,25 +142,26 @@ export function registerExtraction(services: Services, options: ExtractionOption
         faxId,
         provider: result.provider,
         fields: Object.keys(result.evidence).length,
+        needsReview: result.needsReview?.length ?? 0,
         ms: Math.round(performance.now() - started),
         ...(result.fallback
           ? { fallbackFrom: result.fallback.from, fallbackCode: result.fallback.code }
           : {}),
         ...(committed ? {} : { superseded: true }),
       };
-      if (result.fallback) log.warn(summary, 'fax extracted by rules: the configured provider failed');
+      if (result.fallback) log.warn(summary, 'fax extracted by layout: the configured provider failed');
       else log.info(summary, 'fax extracted');
       logContent(log, faxId, result);
     },
-    // One at a time per language model (it holds the cores); rules take milliseconds.
-    { concurrency: provider.name === 'rules' ? 2 : 1 },
+    // One at a time per language model (it holds the cores); layout reading takes milliseconds.
+    { concurrency: provider.name === 'layout' || provider.name === 'rules' ? 2 : 1 },
   );
 
   return {
     active,
     async close() {
       stopping.abort();
-      await Promise.allSettled([provider.close(), rules.close()]);
+      await Promise.allSettled([provider.close(), layout.close()]);
     },
   };
 }

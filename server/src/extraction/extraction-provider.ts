@@ -4,12 +4,16 @@
 import type { BoundingBox, OcrPage } from '../ocr/ocr-result.ts';
 import type { ExtractionSchema } from './extraction-schema.ts';
 
-export type ProviderName = 'rules' | 'llama' | 'openai-compatible';
+export type ProviderName = 'layout' | 'rules' | 'llama' | 'openai-compatible';
 
 export interface ExtractionRequest {
   schema: ExtractionSchema;
   pages: OcrPage[];
   signal?: AbortSignal;
+  /** Time this fax may take; past it, what was found so far is returned (layout and hybrid providers). */
+  budgetMs?: number;
+  /** Confidence below which a field path is listed in `needsReview` (the partner's setting, default 0.8). */
+  reviewThreshold?: number;
 }
 
 /** Where one extracted value was found. */
@@ -32,6 +36,11 @@ export interface ExtractionResult {
    * `diagnosisCodes[1]`.
    */
   evidence: Record<string, FieldEvidence>;
+  /**
+   * Field paths a person should check: values whose confidence is below the review threshold, and,
+   * when nothing could be read or the time budget ran out, every field left empty.
+   */
+  needsReview?: string[];
   /** Which provider produced the result (after any fallback). */
   provider: ProviderName;
   /** Generation statistics, when a language model ran. */

@@ -47,10 +47,10 @@ export const ModelSchema = Type.Object({
 });
 
 export const ProviderSchema = Type.Object({
-  name: literals('rules', 'llama', 'openai-compatible'),
+  name: literals('layout', 'rules', 'llama', 'openai-compatible'),
   chosen: Type.Union([Type.Literal('configured'), Type.Literal('automatic')], {
     description:
-      'configured: FAXSEAL_EXTRACTION_PROVIDER; automatic: llama because a model is in models/, else rules (decided at start)',
+      'configured: FAXSEAL_EXTRACTION_PROVIDER; automatic: llama (layout reading, the model filling the rest) because a model is in models/, else layout (decided at start)',
   }),
   settings: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Null()]), {
     description: 'Model, threads, server URL…; secrets show only whether they are set',

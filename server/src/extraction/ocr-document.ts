@@ -72,6 +72,13 @@ export class OcrDocument {
     return { page: pageNumber, start, end, text, bbox, ocrConfidence: Math.max(0, Math.min(1, conf)) };
   }
 
+  /** Where each OCR word of a page sits in its text, by word index (words the text lacks are absent). */
+  wordOffsets(pageNumber: number): Map<number, { start: number; end: number }> {
+    return new Map(
+      (this.wordSpans.get(pageNumber) ?? []).map((w) => [w.word, { start: w.start, end: w.end }]),
+    );
+  }
+
   /** The full text of all pages, for prompts (pages separated by a form feed). */
   fullText(): string {
     return this.pages.map((p) => p.text).join('\n\f\n');

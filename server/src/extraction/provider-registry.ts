@@ -1,50 +1,38 @@
-// Builds the configured extraction provider; language-model providers fall back to `rules` on
-// infrastructure failures so a fax always gets its fax.extracted (missing fields null, never an error).
+// Builds the configured extraction provider. `layout` is the default; `llama` and `openai-compatible`
+// run as a hybrid on top of it (hybrid-provider.ts) and fall back to layout alone on infrastructure
+// failures, so a fax always gets its fax.extracted (missing fields null, never an error).
 
-import {
-  type ExtractionProvider,
-  ExtractionProviderError,
-  type ExtractionRequest,
-  type ExtractionResult,
-} from './extraction-provider.ts';
+import type { ExtractionProvider } from './extraction-provider.ts';
+import { createHybridProvider } from './hybrid-provider.ts';
+import { createLayoutProvider } from './layout-provider.ts';
 import { createLlamaProvider, type LlamaProviderConfig } from './llama-provider.ts';
 import { createOpenAiCompatibleProvider, type OpenAiCompatibleConfig } from './openai-compatible-provider.ts';
 import { createRulesProvider } from './rules-provider.ts';
 
+interface Budget {
+  /** Per-fax time budget (FAXSEAL_EXTRACTION_BUDGET_MS). */
+  budgetMs?: number;
+}
+
 export type ExtractionConfig =
-  | { provider: 'rules' }
-  | ({ provider: 'llama'; fallbackToRules?: boolean } & LlamaProviderConfig)
-  | ({ provider: 'openai-compatible'; fallbackToRules?: boolean } & OpenAiCompatibleConfig);
+  | ({ provider: 'layout' } & Budget)
+  | ({ provider: 'rules' } & Budget)
+  | ({ provider: 'llama'; fallbackToRules?: boolean } & LlamaProviderConfig & Budget)
+  | ({ provider: 'openai-compatible'; fallbackToRules?: boolean } & OpenAiCompatibleConfig & Budget);
 
 export function createExtractionProvider(config: ExtractionConfig): ExtractionProvider {
   switch (config.provider) {
+    case 'layout':
+      return createLayoutProvider({ budgetMs: config.budgetMs });
     case 'rules':
       return createRulesProvider();
     case 'llama':
       return config.fallbackToRules === false
         ? createLlamaProvider(config)
-        : withRulesFallback(createLlamaProvider(config));
+        : createHybridProvider(createLlamaProvider(config), { budgetMs: config.budgetMs });
     case 'openai-compatible':
       return config.fallbackToRules === false
         ? createOpenAiCompatibleProvider(config)
-        : withRulesFallback(createOpenAiCompatibleProvider(config));
+        : createHybridProvider(createOpenAiCompatibleProvider(config), { budgetMs: config.budgetMs });
   }
-}
-
-/** Runs `rules` when `primary` fails for infrastructure reasons (not when the caller aborted). */
-export function withRulesFallback(primary: ExtractionProvider): ExtractionProvider {
-  const rules = createRulesProvider();
-  return {
-    name: primary.name,
-    async extract(request: ExtractionRequest): Promise<ExtractionResult> {
-      try {
-        return await primary.extract(request);
-      } catch (err) {
-        if (!(err instanceof ExtractionProviderError) || err.code === 'aborted') throw err;
-        const result = await rules.extract(request);
-        return { ...result, fallback: { from: primary.name, code: err.code } };
-      }
-    },
-    close: () => primary.close(),
-  };
 }

@@ -1,5 +1,10 @@
 // Typed values as they are written on faxes (dates, US phone numbers, NPIs, money, checkboxes): finding
 // them in text and turning them into canonical JSON values (ISO 8601, E.164, numbers, booleans).
+// Numeric dates and box-printed dates are ours; prose dates come from chrono-node and phone numbers
+// from libphonenumber-js, which know far more of the ways people write them than a regex here would.
+
+import * as chrono from 'chrono-node';
+import { findPhoneNumbersInText } from 'libphonenumber-js';
 
 /**
  * Undoes OCR letter-for-digit swaps inside number-like runs ("O3/l4/1985" → "03/14/1985"), one character
@@ -54,9 +59,29 @@ const DATE_PATTERNS: RegExp[] = [
   ),
 ];
 
+// Dates typed into a form's boxes: "09 27 2011", "01 | 22 | 1978" (month, day, four-digit year).
+const BOX_DATE =
+  /(?<![\dA-Za-z])(?<a>[01]\d)\s{1,3}\|?\s?(?<b>[0-3]\d)\s{1,3}\|?\s?(?<y>(?:19|20)\d\d)(?![\d])/g;
+
 /** Every date written in `text`, as ISO `YYYY-MM-DD`; US order (month first) unless the first part is > 12. */
 export function findDates(text: string): TextMatch<string>[] {
   const found: TextMatch<string>[] = [];
+  for (const m of text.matchAll(BOX_DATE)) {
+    const iso = isoDate(Number(m.groups?.y), Number(m.groups?.a), Number(m.groups?.b));
+    const start = m.index ?? 0;
+    if (iso) found.push({ start, end: start + m[0].length, text: m[0], value: iso });
+  }
+  // Prose ("the 5th day of March, 2024", "Sept. 5th 2024"): only dates whose year is written.
+  if (/[A-Za-z]{3}/.test(text)) {
+    for (const r of chrono.en.strict.parse(text)) {
+      if (!r.start.isCertain('year') || !r.start.isCertain('day') || !/[A-Za-z]/.test(r.text)) continue;
+      const iso = isoDate(r.start.get('year') ?? 0, r.start.get('month') ?? 0, r.start.get('day') ?? 0);
+      const start = r.index;
+      const end = start + r.text.length;
+      if (iso && !found.some((f) => start < f.end && end > f.start))
+        found.push({ start, end, text: r.text, value: iso });
+    }
+  }
   for (const pattern of DATE_PATTERNS) {
     for (const m of text.matchAll(pattern)) {
       const g = m.groups ?? {};
@@ -110,12 +135,26 @@ const PHONE =
 /** US phone and fax numbers in `text`, as E.164 (`+15555550123`). */
 export function findPhones(text: string): TextMatch<string>[] {
   const out: TextMatch<string>[] = [];
+  for (const m of findPhoneNumbersInText(text, { defaultCountry: 'US', extended: false } as never)) {
+    const { startsAt, endsAt, number } = m as {
+      startsAt: number;
+      endsAt: number;
+      number: { number: string };
+    };
+    // A bare ten-digit run is more often an NPI, an account or a claim number than a phone.
+    const written = text.slice(startsAt, endsAt);
+    if (/^\d{10,11}$/.test(written) && !/^1?[2-9]\d{2}[2-9]\d{6}$/.test(written)) continue;
+    out.push({ start: startsAt, end: endsAt, text: written, value: number.number });
+  }
+  // libphonenumber leaves out fictional 555 exchanges in some ranges; the plain pattern keeps them.
   for (const m of text.matchAll(PHONE)) {
     const g = m.groups ?? {};
     const start = m.index ?? 0;
-    out.push({ start, end: start + m[0].length, text: m[0], value: `+1${g.a1 ?? g.a2}${g.x}${g.n}` });
+    const end = start + m[0].length;
+    if (out.some((o) => start < o.end && end > o.start)) continue;
+    out.push({ start, end, text: m[0], value: `+1${g.a1 ?? g.a2}${g.x}${g.n}` });
   }
-  return out;
+  return out.sort((a, b) => a.start - b.start);
 }
 
 export function parsePhone(text: string): string | null {

@@ -39,6 +39,12 @@ export const FaxSchema = Type.Object({
   ocrConfidence: nullable(Type.Number({ description: 'Mean word confidence, 0–100' })),
   extractedData: nullable(Type.Record(Type.String(), Type.Unknown())),
   evidence: nullable(Type.Record(Type.String(), Type.Unknown())),
+  needsReview: nullable(
+    Type.Array(Type.String(), {
+      description:
+        "Extracted field paths below the partner's reviewThreshold (as in fax.extracted); null before extraction",
+    }),
+  ),
   failureCode: nullable(Type.String()),
   retryable: nullable(Type.Boolean()),
   pagesDelivered: nullable(Type.Integer()),

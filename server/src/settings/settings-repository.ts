@@ -3,6 +3,7 @@
 
 import type { Clock } from '../clock.ts';
 import type { ExtractionSchema } from '../extraction/extraction-schema.ts';
+import { DEFAULT_REVIEW_THRESHOLD } from '../extraction/review.ts';
 import { DEFAULT_RETENTION_DAYS } from '../numbers/tiers.ts';
 import type { Db } from '../storage/database.ts';
 import type { PartnerSettings } from './settings-schema.ts';
@@ -31,6 +32,7 @@ export class SettingsRepository {
           webhook_url: string | null;
           extraction_schema: string | null;
           retention_days: number;
+          review_threshold: number;
           updated_at: string;
         }
       | undefined;
@@ -39,12 +41,14 @@ export class SettingsRepository {
         webhookUrl: null,
         extractionSchema: null,
         retentionDays: DEFAULT_RETENTION_DAYS,
+        reviewThreshold: DEFAULT_REVIEW_THRESHOLD,
         updatedAt: null,
       };
     return {
       webhookUrl: row.webhook_url,
       extractionSchema: row.extraction_schema ? JSON.parse(row.extraction_schema) : null,
       retentionDays: row.retention_days,
+      reviewThreshold: row.review_threshold,
       updatedAt: row.updated_at,
     };
   }
@@ -53,16 +57,18 @@ export class SettingsRepository {
     const next = { ...this.get(partnerId), ...patch };
     this.db
       .prepare(
-        `INSERT INTO partner_settings (partner_id, webhook_url, extraction_schema, retention_days, updated_at)
-         VALUES (@partnerId, @webhookUrl, @schema, @retentionDays, @now)
+        `INSERT INTO partner_settings (partner_id, webhook_url, extraction_schema, retention_days,
+           review_threshold, updated_at)
+         VALUES (@partnerId, @webhookUrl, @schema, @retentionDays, @reviewThreshold, @now)
          ON CONFLICT (partner_id) DO UPDATE SET webhook_url = @webhookUrl, extraction_schema = @schema,
-           retention_days = @retentionDays, updated_at = @now`,
+           retention_days = @retentionDays, review_threshold = @reviewThreshold, updated_at = @now`,
       )
       .run({
         partnerId,
         webhookUrl: next.webhookUrl,
         schema: next.extractionSchema ? JSON.stringify(next.extractionSchema) : null,
         retentionDays: next.retentionDays,
+        reviewThreshold: next.reviewThreshold,
         now: this.clock.now().toISOString(),
       });
     return this.get(partnerId);

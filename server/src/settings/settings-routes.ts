@@ -147,6 +147,7 @@ function checkPatch(body: SettingsPatch, urlPolicy: UrlPolicy): StoredSettingsPa
     }
   }
   if (body.retentionDays !== undefined) patch.retentionDays = body.retentionDays;
+  if (body.reviewThreshold !== undefined) patch.reviewThreshold = body.reviewThreshold;
   if (errors.length > 0) throw Problem.validation(errors);
   return patch;
 }

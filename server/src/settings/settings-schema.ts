@@ -14,6 +14,12 @@ export const PartnerSettingsSchema = Type.Object({
     description: SchemaDoc,
   }),
   retentionDays: Type.Integer(),
+  reviewThreshold: Type.Number({
+    minimum: 0,
+    maximum: 1,
+    description:
+      'Extracted fields whose confidence is below this are listed in fax.extracted needsReview (default 0.8)',
+  }),
   retentionCaps: Type.Object(
     { personal: Type.Integer(), business: Type.Integer() },
     { description: "A number's tier caps how long its faxes are kept, whatever retentionDays says" },
@@ -35,6 +41,7 @@ export const SettingsPatchSchema = Type.Object(
     webhookUrl: Type.Optional(nullable(Type.String({ maxLength: 2048 }))),
     extractionSchema: Type.Optional(Type.Union([Type.Unknown(), Type.Null()], { description: SchemaDoc })),
     retentionDays: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_RETENTION_DAYS })),
+    reviewThreshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
   },
   { additionalProperties: false },
 );

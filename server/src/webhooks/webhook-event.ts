@@ -19,7 +19,7 @@ export interface FieldEvidence {
   span: { start: number; end: number; text: string };
   /** Pixels on the page image as received (origin top-left); null when OCR had no word boxes there. */
   bbox: { x0: number; y0: number; x1: number; y1: number } | null;
-  /** 0–1: OCR confidence of the words × how exactly the value matched the text. */
+  /** 0–1, calibrated: at 0.9 or more, at least 98 % of the blind corpus's development fields were right. */
   confidence: number;
 }
 
@@ -34,6 +34,11 @@ export interface FaxExtractedPayload extends FaxReceivedPayload {
   extractedData: Record<string, unknown>;
   /** Per non-null value, keyed by field path: `dob`, `patient.name`, `lineItems[0].amount`. */
   evidence: Record<string, FieldEvidence>;
+  /**
+   * Field paths a person should check: values below the partner's `reviewThreshold`, and every empty
+   * field when nothing could be read or the time budget ran out.
+   */
+  needsReview: string[];
 }
 
 /** Outbound fax progress (`fax.sending` once per call attempt, `fax.delivered`, `fax.failed`). */

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { buildCorpus, textToOcrPages } from '../../../scripts/fixtures/corpus/corpus.ts';
 import { enqueueExtraction, FAX_EXTRACT_JOB } from '../../src/extraction/extract-job.ts';
 import type { ExtractionSchema } from '../../src/extraction/extraction-schema.ts';
+import { createLayoutProvider } from '../../src/extraction/layout-provider.ts';
 import { expectProblem, type TestAppliance } from '../support/test-appliance.ts';
 import type { Receiver } from '../webhooks/receiver.ts';
 import {
@@ -224,14 +225,18 @@ describe('fax.extract when the configured provider fails', () => {
   });
   after(() => close());
 
-  it('falls back to rules, delivers fax.extracted and records the fallback', async () => {
+  it('falls back to layout, delivers fax.extracted and records the fallback', async () => {
     const partner = await partnerWithNumber(app, { webhookUrl: receiver.url, extractionSchema: schema });
     const faxId = insertOcrFax(app, partner, pages, schema);
     enqueueExtraction(app.services, faxId);
     await receiver.waitFor((r) => eventsFor(r, faxId, 'fax.extracted').length === 1);
-    assert.deepEqual(eventsFor(receiver.received, faxId, 'fax.extracted')[0].extractedData, expected);
+    const event = eventsFor(receiver.received, faxId, 'fax.extracted')[0];
+    // The fallback's answer is what the layout provider reads from the same pages.
+    const layout = await createLayoutProvider().extract({ schema, pages });
+    assert.deepEqual(event.extractedData, layout.data);
+    assert.deepEqual(event.needsReview, layout.needsReview);
     const stored = storedExtraction(app, faxId);
-    assert.equal(stored.evidence.provider, 'rules');
+    assert.equal(stored.evidence.provider, 'layout');
     assert.deepEqual(stored.evidence.fallback, { from: 'llama', code: 'model_unavailable' });
   });
 });

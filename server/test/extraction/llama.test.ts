@@ -97,7 +97,7 @@ describe('llama provider with the tiny model', () => {
     }
   });
 
-  it('refuses a model whose checksum does not match the catalog, and falls back to rules', async () => {
+  it('refuses a model whose checksum does not match the catalog, and falls back to layout', async () => {
     writeFileSync(
       join(dir, 'catalog.json'),
       JSON.stringify({ models: [{ id: 'tiny', file: 'tiny.gguf', name: 'tiny', sha256: '0'.repeat(64) }] }),
@@ -108,7 +108,7 @@ describe('llama provider with the tiny model', () => {
     const guarded = createExtractionProvider({ provider: 'llama', model: 'tiny', store, threads: 1 });
     try {
       const result = await guarded.extract({ schema, pages: textToOcrPages(['Patient Name: Jane Smith']) });
-      assert.equal(result.provider, 'rules');
+      assert.equal(result.provider, 'layout');
       assert.deepEqual(result.fallback, { from: 'llama', code: 'model_unavailable' });
       assert.equal(result.data.patientName, 'Jane Smith');
     } finally {

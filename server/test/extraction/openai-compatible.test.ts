@@ -127,7 +127,7 @@ describe('openai-compatible provider', () => {
     assert.equal(requests.length, 1);
   });
 
-  it('reports timeouts after the last retry, and the registry falls back to rules', async () => {
+  it('reports timeouts after the last retry, and the registry falls back to layout', async () => {
     script = ['hang', 'hang'];
     await assert.rejects(
       provider({ retries: 1 }).extract({ schema, pages }),
@@ -146,7 +146,7 @@ describe('openai-compatible provider', () => {
       backoffMs: 10,
     });
     const result = await guarded.extract({ schema, pages });
-    assert.equal(result.provider, 'rules');
+    assert.equal(result.provider, 'layout');
     assert.deepEqual(result.fallback, { from: 'openai-compatible', code: 'provider_timeout' });
     assert.deepEqual(result.data, { patientName: 'Jane Smith', dob: '1985-03-14', insurer: null, copay: 25 });
   });

@@ -69,7 +69,12 @@ describe('llama chosen automatically when models/ holds a model', () => {
   before(async () => {
     modelsDir = await modelsFolder();
     // No FAXSEAL_EXTRACTION_PROVIDER: the model in models/ switches llama on.
-    ({ app, receiver, close } = await startWithReceiver({ modelsDir, llamaThreads: 1 }));
+    // A budget no loaded machine reaches: what the model answers must not depend on the wall clock.
+    ({ app, receiver, close } = await startWithReceiver({
+      modelsDir,
+      llamaThreads: 1,
+      extractionBudgetMs: 600_000,
+    }));
   });
   after(async () => {
     await close();

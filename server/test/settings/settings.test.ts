@@ -25,11 +25,29 @@ test('new partners read defaults: no webhook, no schema, 30-day retention capped
       webhookUrl: null,
       extractionSchema: null,
       retentionDays: 30,
+      reviewThreshold: 0.8,
       retentionCaps: { personal: 60, business: 180 },
       webhookSecretConfigured: false,
       updatedAt: undefined,
     },
   );
+});
+
+test('reviewThreshold is a 0–1 setting: kept when valid, refused with a validation problem when not', async () => {
+  const { apiKey } = await app.onboardPartner();
+  const ok = await app.call('PATCH', '/api/partner/settings', {
+    key: apiKey,
+    body: { reviewThreshold: 0.65 },
+  });
+  assert.equal(ok.status, 200);
+  assert.equal(ok.body.reviewThreshold, 0.65);
+  const read = await app.call('GET', '/api/partner/settings', { key: apiKey });
+  assert.equal(read.body.reviewThreshold, 0.65);
+  const bad = await app.call('PATCH', '/api/partner/settings', {
+    key: apiKey,
+    body: { reviewThreshold: 1.5 },
+  });
+  assert.equal(bad.status, 400);
 });
 
 test('extraction schema problems are each named by path', async () => {

@@ -1,0 +1,217 @@
+// Tables and lists on pages built from positioned words: result tables with group headings, footnote
+// marks and columns the schema does not ask for; invoice lines printed over two lines; a header whose
+// cells run together or that fax noise left half legible; a form's label rows; caption parties; empty lists.
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ExtractionSchema } from '../../src/extraction/extraction-schema.ts';
+import { extractWithLayout } from '../../src/extraction/layout-provider.ts';
+import { page } from './positioned-page.ts';
+
+const invoiceLines: ExtractionSchema = {
+  lines: {
+    type: 'array',
+    items: {
+      type: 'object',
+      properties: {
+        description: { type: 'string' },
+        quantity: { type: 'number' },
+        unitPrice: { type: 'number' },
+        amount: { type: 'number', description: 'line total' },
+      },
+    },
+  },
+};
+
+describe('layout tables and lists', () => {
+  it('reads a result table under a slashed header, past group headings, without footnote marks or unasked columns', () => {
+    const schema: ExtractionSchema = {
+      results: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            test: { type: 'string', description: 'analyte name as printed' },
+            value: { type: 'number' },
+            flag: { type: 'string', description: 'abnormal flag; one of: H, L' },
+            referenceRange: { type: 'string', description: 'reference interval as printed' },
+          },
+        },
+      },
+    };
+    const p = page([
+      [100, 200, 'Tests Ordered / Test'],
+      [500, 200, 'Current Result'],
+      [720, 200, 'Flag'],
+      [800, 200, 'Previous Result'],
+      [1300, 200, 'Reference Interval'],
+      [100, 240, 'COMPREHENSIVE METABOLIC PANEL'],
+      [100, 280, 'Glucose®!'],
+      [560, 280, '65'],
+      [720, 280, 'L'],
+      [800, 280, '84'],
+      [1300, 280, '70-99'],
+      [100, 320, 'Creatinine'],
+      [560, 320, '0.85'],
+      [800, 320, '0.73'],
+      [1300, 320, '0.57-1.00'],
+      [100, 360, 'LIPID PANEL'],
+      [100, 400, 'Triglycerides'],
+      [560, 400, '241'],
+      [720, 400, 'H'],
+      [800, 400, '119'],
+      [1300, 400, '0-149'],
+      [
+        100,
+        460,
+        'Results outside the reference interval are flagged and were reviewed by the laboratory director.',
+      ],
+    ]);
+    const { data } = extractWithLayout(schema, [p]);
+    assert.deepEqual(data.results, [
+      { test: 'Glucose', value: 65, flag: 'L', referenceRange: '70-99' },
+      { test: 'Creatinine', value: 0.85, flag: null, referenceRange: '0.57-1.00' },
+      { test: 'Triglycerides', value: 241, flag: 'H', referenceRange: '0-149' },
+    ]);
+  });
+
+  it('reads invoice lines whose description prints above its figures, skipping item codes', () => {
+    const p = page([
+      [100, 200, 'Description'],
+      [900, 200, 'Qty'],
+      [1100, 200, 'Unit price'],
+      [1400, 200, 'Amount'],
+      [100, 240, 'Preventive maintenance, rooftop unit - Bldg B'],
+      [900, 268, '6'],
+      [1100, 268, '$180.75'],
+      [1400, 268, '$1,084.50'],
+      [100, 300, 'PM-RTU'],
+      [100, 340, 'Trip charge'],
+      [900, 340, '1'],
+      [1100, 340, '$97.00'],
+      [1400, 340, '$97.00'],
+      [1100, 400, 'Subtotal'],
+      [1400, 400, '$1,181.50'],
+    ]);
+    const { data } = extractWithLayout(invoiceLines, [p]);
+    assert.deepEqual(data.lines, [
+      {
+        description: 'Preventive maintenance, rooftop unit - Bldg B',
+        quantity: 6,
+        unitPrice: 180.75,
+        amount: 1084.5,
+      },
+      { description: 'Trip charge', quantity: 1, unitPrice: 97, amount: 97 },
+    ]);
+  });
+
+  it('infers a column whose header the fax garbled from the figures under it', () => {
+    // "Qty" read as "Oly", "Description" as "Dscrpton": one legible cell and figures that say the rest.
+    const p = page([
+      [100, 200, 'Dscrpton'],
+      [900, 200, 'Oly'],
+      [1100, 200, 'Unit price'],
+      [1400, 200, 'Amnt'],
+      [100, 240, 'Refrigerant R-410A'],
+      [900, 240, '4'],
+      [1100, 240, '$60.75'],
+      [1400, 240, '$243.00'],
+      [100, 280, 'Contactor 2-pole 40A'],
+      [900, 280, '2'],
+      [1100, 280, '$43.00'],
+      [1400, 280, '$86.00'],
+    ]);
+    const { data } = extractWithLayout(invoiceLines, [p]);
+    assert.deepEqual(data.lines, [
+      { description: 'Refrigerant R-410A', quantity: 4, unitPrice: 60.75, amount: 243 },
+      { description: 'Contactor 2-pole 40A', quantity: 2, unitPrice: 43, amount: 86 },
+    ]);
+  });
+
+  it('splits a header printed without column gaps, its first column named for the row', () => {
+    const schema: ExtractionSchema = {
+      medications: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            name: { type: 'string' },
+            dose: { type: 'string', description: 'strength, e.g. 20 mg' },
+            frequency: { type: 'string', description: 'directions as written' },
+          },
+        },
+      },
+    };
+    // The header is one run of words; the rows' cells sit under each word.
+    const p = page([
+      [200, 200, 'Medication Strength Directions'],
+      [200, 240, 'Apixaban'],
+      [332, 240, '5 mg'],
+      [440, 240, 'Take 1 tablet by mouth twice daily'],
+    ]);
+    const { data } = extractWithLayout(schema, [p]);
+    assert.deepEqual(data.medications, [
+      { name: 'Apixaban', dose: '5 mg', frequency: 'Take 1 tablet by mouth twice daily' },
+    ]);
+  });
+
+  it("ends a table at a form's next row of labels", () => {
+    const schema: ExtractionSchema = {
+      guardians: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            name: { type: 'string' },
+            relationship: { type: 'string' },
+            cellPhone: { type: 'string', description: 'E.164' },
+          },
+        },
+      },
+    };
+    const p = page([
+      [100, 200, 'NAME (FIRST, LAST)'],
+      [800, 200, 'RELATIONSHIP TO STUDENT'],
+      [100, 240, 'Bridget Kessler'],
+      [800, 240, 'Grandmother'],
+      [100, 290, 'CELL PHONE'],
+      [800, 290, 'EMPLOYER'],
+      [100, 330, '(602) 555-0165'],
+      [800, 330, 'Harborline Auto Sales, Corp.'],
+    ]);
+    const { data } = extractWithLayout(schema, [p]);
+    assert.deepEqual(
+      (data.guardians as Record<string, unknown>[]).map((g) => [g.name, g.relationship]),
+      [['Bridget Kessler', 'Grandmother']],
+    );
+  });
+
+  it("reads a caption's parties above their role labels, and a list printed empty as nothing", () => {
+    const schema: ExtractionSchema = {
+      plaintiffs: { type: 'array', items: { type: 'string' } },
+      defendants: { type: 'array', items: { type: 'string' } },
+      allergies: { type: 'array', items: { type: 'string', description: 'allergen' } },
+    };
+    const p = page([
+      [300, 100, 'IN THE DISTRICT COURT OF HENNEPIN COUNTY'],
+      [150, 200, 'KEYSTONE AUTO SALES, CO.,'],
+      [880, 200, ')'],
+      [400, 240, 'Plaintiff,'],
+      [880, 240, ')'],
+      [260, 280, 'vs.'],
+      [880, 280, ')'],
+      [150, 320, 'NORTHGATE EQUIPMENT RENTAL, LLC,'],
+      [880, 320, ')'],
+      [150, 360, 'GREGORY J. COLEMAN,'],
+      [880, 360, ')'],
+      [400, 400, 'Defendants.'],
+      [880, 400, ')'],
+      [150, 500, 'Allergies: no known drug allergies (NKDA).'],
+      [150, 540, 'The patient is insured through Evergreen Senior Advantage and has agreed to the referral.'],
+    ]);
+    const { data } = extractWithLayout(schema, [p]);
+    assert.deepEqual(data.plaintiffs, ['KEYSTONE AUTO SALES, CO.']);
+    assert.deepEqual(data.defendants, ['NORTHGATE EQUIPMENT RENTAL, LLC', 'GREGORY J. COLEMAN']);
+    assert.ok(!(data.allergies as unknown[] | null)?.length, `allergies: ${JSON.stringify(data.allergies)}`);
+  });
+});
