@@ -105,6 +105,11 @@ export interface ReceivedCall {
   hungUpBy?: 'local' | 'remote';
   /** Ms from INVITE to the end of the call. */
   durationMs: number;
+  /**
+   * Ms the caller let it ring before its CANCEL, by the Timestamp headers of its INVITE and CANCEL
+   * (RFC 3261 §20.38): the caller's own clock, whatever delayed the messages on their way here.
+   */
+  cancelledAfterMs?: number;
 }
 
 /** What a receiver needs from the simulator that owns the user agent and media engine. */
@@ -203,6 +208,11 @@ export class FaxReceiver {
       durationMs: -1,
     };
     this.calls.push(record);
+    call.once('cancel', ({ request }) => {
+      const sentAt = (m: typeof request) => Number(getHeader(m, 'Timestamp') ?? Number.NaN);
+      const ms = (sentAt(request) - sentAt(call.request)) * 1000;
+      if (Number.isFinite(ms)) record.cancelledAfterMs = Math.round(ms);
+    });
     for (const wake of this.waiters.splice(0)) wake();
     this.live.add(call);
     const started = Date.now();

@@ -5,7 +5,7 @@ import { type CallContext, CallEndCause, type SipCall } from './call.ts';
 import type { Dialog } from './dialog.ts';
 import { dialogId } from './dialog.ts';
 import { TypedEmitter } from './emitter.ts';
-import { newCallId, newTag, type TransportName } from './headers.ts';
+import { newCallId, newTag, sipTimestamp, type TransportName } from './headers.ts';
 import { IncomingCall } from './incoming-call.ts';
 import { type SipLogger, silentLogger } from './logger.ts';
 import { getHeader, headerTokens, type SipHeader, type SipRequest } from './message.ts';
@@ -149,6 +149,7 @@ export class UserAgent extends TypedEmitter<UserAgentEvents> {
       { name: 'Call-ID', value: newCallId(this.host) },
       { name: 'CSeq', value: '1 INVITE' },
       { name: 'Contact', value: this.contact(transport) },
+      { name: 'Timestamp', value: sipTimestamp() },
       ...this.commonHeaders(),
     ];
     if (options.pAssertedIdentity) {
