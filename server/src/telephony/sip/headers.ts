@@ -6,7 +6,7 @@ import type { UriParams } from './uri.ts';
 /** RFC 3261 §8.1.1.7: the magic cookie that marks branches unique across space and time. */
 export const branchMagicCookie = 'z9hG4bK';
 
-export type TransportName = 'udp' | 'tcp';
+export type TransportName = 'udp' | 'tcp' | 'tls';
 
 export interface Via {
   transport: string;

@@ -378,8 +378,10 @@ export class TransactionLayer {
     handlers: ClientTransactionHandlers,
     branch = newBranch(),
   ): ClientTransaction {
-    const via = `SIP/2.0/${destination.transport.toUpperCase()} ${this.transport.host}:${this.transport.port};branch=${branch};rport`;
-    request.headers = [{ name: 'Via', value: via }, ...request.headers.filter((h) => h.name !== 'Via')];
+    request.headers = [
+      { name: 'Via', value: this.via(destination, branch) },
+      ...request.headers.filter((h) => h.name !== 'Via'),
+    ];
     const key = `${branch}|${request.method}`;
     const tx = new ClientTransaction(this, key, request, destination, handlers);
     this.clients.set(key, tx);
@@ -389,9 +391,18 @@ export class TransactionLayer {
 
   /** Requests outside any transaction: the ACK for a 2xx (RFC 3261 §13.2.2.4). */
   sendStateless(request: SipRequest, destination: Source): void {
-    const via = `SIP/2.0/${destination.transport.toUpperCase()} ${this.transport.host}:${this.transport.port};branch=${newBranch()};rport`;
-    request.headers = [{ name: 'Via', value: via }, ...request.headers.filter((h) => h.name !== 'Via')];
+    request.headers = [
+      { name: 'Via', value: this.via(destination, newBranch()) },
+      ...request.headers.filter((h) => h.name !== 'Via'),
+    ];
     this.transport.send(request, destination).catch((err) => this.logger.debug({ err }, 'sip ack not sent'));
+  }
+
+  /** Our Via for a request to `destination`: the sent-by is the port of the transport it leaves on. */
+  private via(destination: Source, branch: string): string {
+    const { transport } = this;
+    const sentBy = `${transport.host}:${transport.portOf(destination.transport)}`;
+    return `SIP/2.0/${destination.transport.toUpperCase()} ${sentBy};branch=${branch};rport`;
   }
 
   /** Finds the INVITE server transaction a CANCEL refers to (same branch, RFC 3261 §9.2). */
