@@ -385,6 +385,33 @@ describe('dialing', { concurrency: true, timeout: 400_000 }, () => {
     assert.equal(app.services.credits.balance(partner.partnerId), 10);
   });
 
+  // Carriers refuse a T.38 offer with 606 or 415 as well as 488: each is a refusal of the media, not the call.
+  for (const [status, to] of [
+    [606, '+13125550183'],
+    [415, '+13125550184'],
+  ] as const) {
+    test(`a T.38 offer refused ${status}: G.711 in a new INVITE, delivered in one attempt`, async () => {
+      const partner = await sendingPartner(app, 10);
+      const sim = await farEnd(partner, { mode: 'fax', acceptT38: false, t38RefusalStatus: status });
+      const sent = await sendMultipart(
+        app,
+        partner.apiKey,
+        { externalUserId: partner.externalUserId, to },
+        await makePdf(1),
+      );
+      assert.equal(sent.status, 202, sent.text);
+      const fax = await waitFinished(partner, sent.body.id);
+      assert.equal(fax.status, 'delivered', JSON.stringify(fax));
+      assert.equal(fax.attempts, 1, 'a refused offer is not a failed attempt');
+      const calls = await sim.settled(2);
+      assert.deepEqual(sipTrail(calls), [
+        [status, 't38'],
+        [200, 'audio'],
+      ]);
+      assert.equal(calls[1].fax?.ok, true);
+    });
+  }
+
   test('a hang-up after page 1 of 3: the retry sends pages 2–3 only and the fax ends delivered', async (t) => {
     const partner = await sendingPartner(app, 10);
     const sim = await farEnd(partner, { mode: 'fax', calls: [{ hangupAfterPage: 1 }] });
