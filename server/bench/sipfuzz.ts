@@ -40,10 +40,10 @@ console.log(
 );
 console.log(
   `  /healthz: ${r.health.probes} probes, ${r.health.failed} failed; p50 ${ms(r.health.p50)}, p99 ${ms(r.health.p99)}, max ${ms(r.health.max)}; ` +
-    `${r.health.over100ms} over 100 ms; p99 / 100 ms = ${(r.health.p99 / 100).toFixed(2)}`,
+    `${r.health.over100ms} over 100 ms; p99 / 100 ms = ${(r.health.p99 / 100).toFixed(2)} (${r.health.p99 <= 100 ? 'met' : 'NOT met'})`,
 );
 console.log(
-  `  RSS: start ${r.rss.startMb.toFixed(1)} MB, peak ${r.rss.peakMb.toFixed(1)} MB, end ${r.rss.endMb.toFixed(1)} MB; end / start = ${rssRatio.toFixed(3)} (bound 1.10)`,
+  `  RSS: start ${r.rss.startMb.toFixed(1)} MB, peak ${r.rss.peakMb.toFixed(1)} MB, end ${r.rss.endMb.toFixed(1)} MB; end / start = ${rssRatio.toFixed(3)} (bound 1.10: ${rssRatio <= 1.1 ? 'met' : 'NOT met'})`,
 );
 console.log(`  fax during the fuzz: ${r.fax.ok ? 'received' : 'FAILED'} (${r.fax.detail})`);
 if (r.wrong.length) console.log(`  first wrong answers: ${JSON.stringify(r.wrong.slice(0, 10))}`);
