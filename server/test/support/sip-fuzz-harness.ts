@@ -52,16 +52,12 @@ async function startTarget() {
   if (provisioned.status !== 201 && provisioned.status !== 200) throw new Error(provisioned.text);
   await setup.shutdown({ keepData: true });
   const sipPort = await freePort();
-  const child: ChildAppliance = await startChildAppliance(
-    {
-      FAXSEAL_DATA_DIR: dataDir,
-      FAXSEAL_SIP_PORT: String(sipPort),
-      // Short, so slow senders are cut off within the run.
-      FAXSEAL_SIP_TCP_MESSAGE_TIMEOUT_MS: '2000',
-      // A loaded CI machine can take a while to start it; the fuzz measures the running process.
-    },
-    180_000,
-  );
+  const child: ChildAppliance = await startChildAppliance({
+    FAXSEAL_DATA_DIR: dataDir,
+    FAXSEAL_SIP_PORT: String(sipPort),
+    // Short, so slow senders are cut off within the run.
+    FAXSEAL_SIP_TCP_MESSAGE_TIMEOUT_MS: '2000',
+  });
   /** Inbox faxes whose OCR and extraction have both finished (so their memory is part of the baseline). */
   const settledFaxes = async () => {
     const res = await fetch(`${child.url}/api/partner/inbox`, {
