@@ -17,6 +17,15 @@ export interface Config {
   httpPort: number;
   sipHost: string;
   sipPort: number;
+  sipTcpMaxConnections: number;
+  sipTcpMaxConnectionsPerAddress: number;
+  sipTcpMessageTimeoutMs: number;
+  sipTcpIdleTimeoutSeconds: number;
+  sipNoticeIntervalSeconds: number;
+  sipTlsCert: string | null;
+  sipTlsKey: string | null;
+  sipTlsPort: number;
+  sipTlsCa: string | null;
   mediaPorts: PortRange;
   smtpUrl: string | null;
   emailFrom: string;
@@ -189,6 +198,60 @@ export const KNOBS: { [K in keyof Config]: Knob<K> } = {
     parse: host,
   },
   sipPort: { env: 'FAXSEAL_SIP_PORT', doc: 'SIP port.', default: () => 5060, parse: int(0, 65535) },
+  sipTcpMaxConnections: {
+    env: 'FAXSEAL_SIP_TCP_MAX_CONNECTIONS',
+    doc: 'SIP over TCP and TLS: inbound connections open at once, all peers together; more are closed at accept.',
+    default: () => 256,
+    parse: int(1, 100_000),
+  },
+  sipTcpMaxConnectionsPerAddress: {
+    env: 'FAXSEAL_SIP_TCP_MAX_PER_ADDRESS',
+    doc: 'SIP over TCP and TLS: inbound connections open at once from one address.',
+    default: () => 32,
+    parse: int(1, 100_000),
+  },
+  sipTcpMessageTimeoutMs: {
+    env: 'FAXSEAL_SIP_TCP_MESSAGE_TIMEOUT_MS',
+    doc: 'SIP over TCP and TLS: time a message has from its first byte to its last (and a new connection to its first message, TLS handshake included). Trickled bytes do not extend it.',
+    default: () => 10_000,
+    parse: int(100, 600_000),
+  },
+  sipTcpIdleTimeoutSeconds: {
+    env: 'FAXSEAL_SIP_TCP_IDLE_TIMEOUT_SECONDS',
+    doc: 'SIP over TCP and TLS: a connection with no complete message or keepalive for this long is closed.',
+    default: () => 120,
+    parse: int(1, 86_400),
+  },
+  sipNoticeIntervalSeconds: {
+    env: 'FAXSEAL_SIP_NOTICE_INTERVAL_SECONDS',
+    doc: 'Malformed SIP, refused connections and refused INVITEs are logged as one summary line with counts per this interval (each one at debug).',
+    default: () => 60,
+    parse: int(1, 86_400),
+  },
+  sipTlsCert: {
+    env: 'FAXSEAL_SIP_TLS_CERT',
+    doc: 'PEM certificate chain for SIP over TLS (RFC 3261 §26). Set with FAXSEAL_SIP_TLS_KEY to listen on FAXSEAL_SIP_TLS_PORT and dial `tls` trunks.',
+    default: () => null,
+    parse: (raw) => path.resolve(str(raw)),
+  },
+  sipTlsKey: {
+    env: 'FAXSEAL_SIP_TLS_KEY',
+    doc: 'PEM private key of FAXSEAL_SIP_TLS_CERT (keep it mode 0600).',
+    default: () => null,
+    parse: (raw) => path.resolve(str(raw)),
+  },
+  sipTlsPort: {
+    env: 'FAXSEAL_SIP_TLS_PORT',
+    doc: 'SIP over TLS port (0 = any free port); used only when the certificate and key are set.',
+    default: () => 5061,
+    parse: int(0, 65535),
+  },
+  sipTlsCa: {
+    env: 'FAXSEAL_SIP_TLS_CA',
+    doc: 'PEM file of CAs trusted, besides the system ones, for the certificates of `tls` trunks we dial.',
+    default: () => null,
+    parse: (raw) => path.resolve(str(raw)),
+  },
   mediaPorts: {
     env: 'FAXSEAL_MEDIA_PORTS',
     doc: 'UDP port range for UDPTL (T.38) and RTP (G.711) media.',
@@ -500,6 +563,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     problems.push(
       'FAXSEAL_EXTRACTION_PROVIDER=openai-compatible needs FAXSEAL_OPENAI_BASE_URL and FAXSEAL_OPENAI_MODEL',
     );
+  }
+  if ((partial.sipTlsCert == null) !== (partial.sipTlsKey == null)) {
+    problems.push('FAXSEAL_SIP_TLS_CERT and FAXSEAL_SIP_TLS_KEY must be set together');
   }
   if (Boolean(partial.tlsCert) !== Boolean(partial.tlsKey)) {
     problems.push('FAXSEAL_TLS_CERT and FAXSEAL_TLS_KEY go together: set both for HTTPS, or neither');

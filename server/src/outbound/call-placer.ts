@@ -21,7 +21,7 @@ import type { UserAgent } from '../telephony/sip/user-agent.ts';
 export interface CallTarget {
   host: string;
   port: number;
-  transport: 'udp' | 'tcp';
+  transport: 'udp' | 'tcp' | 'tls';
 }
 
 export interface OutboundCallRequest {
@@ -218,9 +218,11 @@ export class SipCallPlacer implements OutboundCallPlacer {
     const { target } = request;
     const host = target.host.includes(':') ? `[${target.host}]` : target.host;
     const local = this.ua.host.includes(':') ? `[${this.ua.host}]` : this.ua.host;
+    // A TLS trunk is dialled with a sips URI (RFC 5630): TLS on every hop, and sips in the far end's Contact.
+    const scheme = target.transport === 'tls' ? 'sips' : 'sip';
     const transportParam = target.transport === 'tcp' ? ';transport=tcp' : '';
     return this.ua.invite({
-      to: `sip:${request.to}@${host}:${target.port}${transportParam}`,
+      to: `${scheme}:${request.to}@${host}:${target.port}${transportParam}`,
       from: `sip:${request.from}@${local}`,
       pAssertedIdentity: `<sip:${request.from}@${local}>`,
       sdpOffer,
@@ -230,13 +232,20 @@ export class SipCallPlacer implements OutboundCallPlacer {
   }
 
   private ringTimer(call: OutgoingCall, ms: number): { timer: NodeJS.Timeout; fired: boolean } {
-    const ring = {
-      fired: false,
-      timer: setTimeout(() => {
-        ring.fired = true;
-        call.cancel();
-      }, ms),
+    // Timers run on the event loop's millisecond clock, which may lag the monotonic one the INVITE's Timestamp
+    // is read from: a timer that fires a fraction early waits out the rest, so the line rings its full time.
+    const startedAt = performance.now();
+    const ring: { timer: NodeJS.Timeout; fired: boolean } = { fired: false, timer: undefined as never };
+    const check = () => {
+      const left = ms - (performance.now() - startedAt);
+      if (left > 0) {
+        ring.timer = setTimeout(check, Math.ceil(left));
+        return;
+      }
+      ring.fired = true;
+      call.cancel();
     };
+    ring.timer = setTimeout(check, ms);
     call.once('answered', () => clearTimeout(ring.timer));
     return ring;
   }

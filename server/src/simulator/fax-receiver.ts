@@ -39,6 +39,8 @@ export interface CallBehaviour {
   ringSeconds?: number;
   /** Take T.38: in the INVITE's offer and in a re-INVITE; false = an audio-only machine (488 to T.38). Default true. */
   acceptT38?: boolean;
+  /** With acceptT38 false, the status a T.38 offer or re-INVITE is refused with; default 488 (606 and 415 are seen too). */
+  t38RefusalStatus?: number;
   /** On a call answered on G.711, re-INVITE to T.38 ourselves this long after the ACK (unset: never). */
   requestT38AfterMs?: number;
   /** BYE once this page has been received (a dropped call mid-document). */
@@ -105,6 +107,11 @@ export interface ReceivedCall {
   hungUpBy?: 'local' | 'remote';
   /** Ms from INVITE to the end of the call. */
   durationMs: number;
+  /**
+   * Ms the caller let it ring before its CANCEL, by the Timestamp headers of its INVITE and CANCEL
+   * (RFC 3261 §20.38): the caller's own clock, whatever delayed the messages on their way here.
+   */
+  cancelledAfterMs?: number;
 }
 
 /** What a receiver needs from the simulator that owns the user agent and media engine. */
@@ -203,6 +210,11 @@ export class FaxReceiver {
       durationMs: -1,
     };
     this.calls.push(record);
+    call.once('cancel', ({ request }) => {
+      const sentAt = (m: typeof request) => Number(getHeader(m, 'Timestamp') ?? Number.NaN);
+      const ms = (sentAt(request) - sentAt(call.request)) * 1000;
+      if (Number.isFinite(ms)) record.cancelledAfterMs = Math.round(ms);
+    });
     for (const wake of this.waiters.splice(0)) wake();
     this.live.add(call);
     const started = Date.now();
@@ -267,7 +279,10 @@ export class FaxReceiver {
     if (!call.sdpOffer) return this.refuse(call, record, SipStatus.NotAcceptableHere);
     const sdp = new LocalSdp(address);
     const choice = chooseAnswer(sdp, call.sdpOffer, { t38: acceptT38, codecs: ALL_CODECS });
-    if (!choice.ok) return this.refuse(call, record, choice.status);
+    if (!choice.ok) {
+      const t38Refused = !acceptT38 && extractMedia(call.sdpOffer)?.kind === 't38';
+      return this.refuse(call, record, (t38Refused && b.t38RefusalStatus) || choice.status);
+    }
     const offered = choice.media;
     const sessionId = `sim-rx-${record.index}-${call.callId}`;
     mkdirSync(this.outDir, { recursive: true });
@@ -304,6 +319,7 @@ export class FaxReceiver {
         advertisedPort: localPort,
         media: offered,
         acceptT38,
+        t38RefusalStatus: b.t38RefusalStatus,
         log: this.host.log,
       });
       if (offered.transport === 'audio' && acceptT38 && b.requestT38AfterMs !== undefined) {

@@ -61,6 +61,8 @@ export interface SendFaxOptions {
   codec?: G711Codec;
   /** In audio mode, accept the far end's re-INVITE to T.38; default false (an audio-only machine: 488). */
   acceptT38?: boolean;
+  /** How a refused re-INVITE to T.38 is answered; default 488 (carriers also send 606 or 415). */
+  t38RefusalStatus?: number;
   /** Percent of media datagrams dropped in each direction by a relay in front of our session. */
   lossPercent?: number;
   /** Seed for the relay's drops, for repeatable runs. */
@@ -87,6 +89,8 @@ export interface SendFaxResult {
   switchedToT38By?: 'local' | 'remote';
   /** Relay counters when lossPercent was set. */
   relay?: RelayCounts;
+  /** Re-INVITEs to T.38 from the far end that we refused (audio mode without acceptT38). */
+  refusedT38Reinvites?: number;
   /** Who ended the call. */
   hungUpBy?: 'local' | 'remote';
 }
@@ -251,6 +255,7 @@ export class FaxSimulator {
       const negotiated = faxMediaOf(answered);
       this.engine.updateRemote(sessionId, route(negotiated.remote));
       progress({ type: 'answered', transport: negotiated.transport });
+      const acceptT38 = mode !== 'audio' || options.acceptT38 === true;
       const media = new FaxCallMedia({
         engine: this.engine,
         call,
@@ -258,7 +263,8 @@ export class FaxSimulator {
         sdp,
         advertisedPort,
         media: negotiated,
-        acceptT38: mode !== 'audio' || options.acceptT38 === true,
+        acceptT38,
+        t38RefusalStatus: options.t38RefusalStatus,
         route,
         onSwitched: (by) => progress({ type: 'switched', by }),
         log,
@@ -266,6 +272,11 @@ export class FaxSimulator {
       // A refused switch leaves the call on audio, which is the point of the test.
       if (mode === 'reinvite' && negotiated.transport === 'audio')
         void media.requestT38After(options.reinviteAfterMs ?? 300);
+      let refusedT38Reinvites = 0;
+      call.on('reinvite', (r) => {
+        if (!acceptT38 && media.transport === 'audio' && extractMedia(r.sdpOffer)?.kind === 't38')
+          refusedT38Reinvites++;
+      });
       const ended = call.state === CallState.Terminated ? Promise.resolve() : call.next('terminated');
       const timeout = sleep(options.timeoutMs ?? 180_000, 'timeout' as const, {
         signal: giveUp.signal,
@@ -288,6 +299,7 @@ export class FaxSimulator {
         transport: media.transport,
         switchedToT38By: media.switchedBy,
         relay: relay?.stats(),
+        refusedT38Reinvites,
         hungUpBy,
       };
     } finally {

@@ -157,6 +157,8 @@ export interface FaxCallMediaOptions {
   media: FaxStream;
   /** Accept the far end's re-INVITE to T.38 (an audio-only machine answers 488). */
   acceptT38: boolean;
+  /** How a refused re-INVITE to T.38 is answered: 488 by default; carriers also send 606 or 415. */
+  t38RefusalStatus?: number;
   /** Maps the far end's media address to where our session must send (a relay may sit between). */
   route?: (remote: RemoteAddress) => RemoteAddress;
   /** Told once the session runs on T.38 after a re-INVITE. */
@@ -250,7 +252,8 @@ export class FaxCallMedia {
       [audioCodecOf(this.codec)],
     );
     if (!answer.ok || !answer.sdp) {
-      request.reject(answer.ok ? SipStatus.NotAcceptableHere : answer.failure);
+      const refusal = !wantsT38 ? this.options.t38RefusalStatus : undefined;
+      request.reject(refusal ?? (answer.ok ? SipStatus.NotAcceptableHere : answer.failure));
       return;
     }
     const media = faxMediaOf(answer.media);

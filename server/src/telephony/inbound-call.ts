@@ -16,6 +16,7 @@ import { audioCodecOf, chooseAnswer, FaxCallMedia, type LocalSdp } from './fax-c
 import { CallState } from './sip/call.ts';
 import type { IncomingCall } from './sip/incoming-call.ts';
 import type { SipLogger } from './sip/logger.ts';
+import type { SipNoticeSummary } from './sip/notice-summary.ts';
 import { SipStatus } from './sip/status.ts';
 
 /** After phase E, how long the far end gets to send its BYE (and our last frames to leave) before ours. */
@@ -43,6 +44,8 @@ export interface InboundCallContext {
   engine: () => MediaEngine;
   clock: Clock;
   log: SipLogger;
+  /** Refused INVITEs are counted here (one summary line per interval), not logged one by one. */
+  notices: SipNoticeSummary;
   spoolDir: string;
   /** A fresh SDP session for our media address. */
   newSdp: () => LocalSdp;
@@ -70,17 +73,13 @@ export async function handleInboundCall(
     callingUser: call.fromUser ?? null,
     sourceIp: call.source.address,
   });
-  if (decision.kind === 'reject') {
-    ctx.log.info({ callId, status: decision.status, detail: decision.detail }, 'inbound call refused');
-    call.reject(decision.status, decision.reason);
-    return { kind: 'rejected', callId, status: decision.status, reason: decision.reason };
-  }
-  const { trunk, number } = decision;
-  const refuse = (status: number, reason: string): InboundCallOutcome => {
-    ctx.log.info({ callId, status, detail: reason }, 'inbound call refused');
+  const refuse = (status: number, reason: string, detail = reason): InboundCallOutcome => {
+    ctx.notices.note(`invite_refused:${status}`, call.source.address, { callId, detail });
     call.reject(status, reason);
     return { kind: 'rejected', callId, status, reason };
   };
+  if (decision.kind === 'reject') return refuse(decision.status, decision.reason, decision.detail);
+  const { trunk, number } = decision;
   if (!call.sdpOffer) return refuse(SipStatus.NotAcceptableHere, 'an SDP offer is required');
 
   const sdp = ctx.newSdp();
@@ -92,6 +91,16 @@ export async function handleInboundCall(
   if (!choice.ok) return refuse(choice.status, choice.reason);
   const offered = choice.media;
 
+  ctx.log.info(
+    {
+      callId,
+      trunk: trunk.name,
+      to: decision.to,
+      transport: offered.transport,
+      source: call.source.transport,
+    },
+    'inbound fax call',
+  );
   call.ringing();
   const faxId = newId('fax');
   const rxTiffPath = join(ctx.spoolDir, `${faxId}.tif`);

@@ -2,6 +2,7 @@
 // thread owning every media socket and spandsp session, started with the first call). Every INVITE becomes
 // an InboundFaxCall; stop() hangs up, commits every fax in progress, then closes SIP and media.
 
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { MediaEngine } from '../../../native-workers/media/media-engine.ts';
@@ -28,7 +29,7 @@ export interface TelephonyEvents {
   call: InboundCallOutcome;
 }
 
-type Deps = Pick<Services, 'config' | 'log' | 'clock' | 'callRouter' | 'intake'>;
+type Deps = Pick<Services, 'config' | 'log' | 'clock' | 'callRouter' | 'intake' | 'trunks'>;
 
 export class TelephonyService extends TypedEmitter<TelephonyEvents> {
   private engine: MediaEngine | undefined;
@@ -64,20 +65,45 @@ export class TelephonyService extends TypedEmitter<TelephonyEvents> {
     registry: Registry,
     options: TelephonyServiceOptions = {},
   ): Promise<TelephonyService> {
-    const { config, log } = deps;
-    const ua = await UserAgent.start({
+    const { config, log, trunks } = deps;
+    const tls =
+      config.sipTlsCert && config.sipTlsKey
+        ? {
+            cert: readFileSync(config.sipTlsCert),
+            key: readFileSync(config.sipTlsKey),
+            port: config.sipTlsPort,
+            ca: config.sipTlsCa ? readFileSync(config.sipTlsCa) : undefined,
+          }
+        : undefined;
+    const ua = new UserAgent({
       host: config.sipHost,
       port: config.sipPort,
       transports: ['udp', 'tcp'],
+      tls,
+      stream: {
+        maxConnections: config.sipTcpMaxConnections,
+        maxConnectionsPerAddress: config.sipTcpMaxConnectionsPerAddress,
+        messageTimeoutMs: config.sipTcpMessageTimeoutMs,
+        idleTimeoutMs: config.sipTcpIdleTimeoutSeconds * 1000,
+      },
+      noticeIntervalMs: config.sipNoticeIntervalSeconds * 1000,
       logger: log.child({ module: 'sip' }),
       ...options.sip,
     });
+    // Only trunks may hold a SIP connection: a stranger's is closed before a byte of it is read.
+    ua.transport.acceptPeer = (address) => trunks.matchSource(address) !== null;
+    await ua.start();
     return new TelephonyService(deps, ua, registry, options);
   }
 
   /** The SIP port actually bound (resolves port 0). */
   get sipPort(): number {
     return this.ua.port;
+  }
+
+  /** The SIP over TLS port actually bound, when TLS is configured. */
+  get sipTlsPort(): number | undefined {
+    return this.ua.transport.transports.includes('tls') ? this.ua.transport.portOf('tls') : undefined;
   }
 
   get activeCalls(): number {
@@ -134,6 +160,7 @@ export class TelephonyService extends TypedEmitter<TelephonyEvents> {
       engine: () => this.mediaEngine(),
       clock,
       log: log.child({ module: 'telephony' }),
+      notices: this.ua.notices,
       spoolDir: join(config.dataDir, 'spool'),
       newSdp: () => new LocalSdp(config.sipHost),
       answerDelayMs: this.options.answerDelayMs ?? 400,

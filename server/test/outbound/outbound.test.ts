@@ -345,7 +345,11 @@ describe('dialing', { concurrency: true, timeout: 400_000 }, () => {
     ]);
     for (const call of calls) {
       assert.equal(call.hungUpBy, 'remote', 'the caller gave up');
-      assert.ok(call.durationMs >= RING_TIMEOUT_SECONDS * 1000 - 100, `rang ${call.durationMs} ms`);
+      // The dialer's own send times (its INVITE's and CANCEL's Timestamp headers), not when they got here.
+      assert.ok(
+        call.cancelledAfterMs !== undefined && call.cancelledAfterMs >= RING_TIMEOUT_SECONDS * 1000,
+        `CANCEL sent ${call.cancelledAfterMs} ms after the INVITE`,
+      );
     }
     assert.equal(app.services.credits.balance(partner.partnerId), 10);
     t.diagnostic(`rang ${calls.map((c) => c.durationMs).join(' + ')} ms`);
@@ -380,6 +384,33 @@ describe('dialing', { concurrency: true, timeout: 400_000 }, () => {
     assert.equal(calls[1].fax, undefined);
     assert.equal(app.services.credits.balance(partner.partnerId), 10);
   });
+
+  // Carriers refuse a T.38 offer with 606 or 415 as well as 488: each is a refusal of the media, not the call.
+  for (const [status, to] of [
+    [606, '+13125550183'],
+    [415, '+13125550184'],
+  ] as const) {
+    test(`a T.38 offer refused ${status}: G.711 in a new INVITE, delivered in one attempt`, async () => {
+      const partner = await sendingPartner(app, 10);
+      const sim = await farEnd(partner, { mode: 'fax', acceptT38: false, t38RefusalStatus: status });
+      const sent = await sendMultipart(
+        app,
+        partner.apiKey,
+        { externalUserId: partner.externalUserId, to },
+        await makePdf(1),
+      );
+      assert.equal(sent.status, 202, sent.text);
+      const fax = await waitFinished(partner, sent.body.id);
+      assert.equal(fax.status, 'delivered', JSON.stringify(fax));
+      assert.equal(fax.attempts, 1, 'a refused offer is not a failed attempt');
+      const calls = await sim.settled(2);
+      assert.deepEqual(sipTrail(calls), [
+        [status, 't38'],
+        [200, 'audio'],
+      ]);
+      assert.equal(calls[1].fax?.ok, true);
+    });
+  }
 
   test('a hang-up after page 1 of 3: the retry sends pages 2–3 only and the fax ends delivered', async (t) => {
     const partner = await sendingPartner(app, 10);

@@ -28,7 +28,9 @@ export interface ChildAppliance {
 
 export async function startChildAppliance(
   env: Record<string, string>,
-  timeoutMs = 30_000,
+  // A readiness wait, not a timing assertion: a start that takes 30 s on a CI machine shared by eight
+  // sessions is slow, not broken (seen: restart and crash-recovery tests failing at 30 s).
+  timeoutMs = 180_000,
 ): Promise<ChildAppliance> {
   const port = env.FAXSEAL_HTTP_PORT ?? String(await freePort());
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {

@@ -1,5 +1,5 @@
 // The fax simulator faxes a real appliance over SIP on 127.0.0.1, in real time: T.38, G.711 µ-law and
-// A-law (the appliance's re-INVITE to T.38 refused with 488, so the audio fallback completes), and audio
+// A-law (the appliance's re-INVITE to T.38 refused with 488, 606 or 415, so the audio fallback completes), and audio
 // switched to T.38 by either side. Every received page must be pixel-identical to the page sent.
 // The calls run concurrently so the file takes as long as the slowest one fax.
 
@@ -19,7 +19,7 @@ after(async () => {
 
 type Case = {
   name: string;
-  options: Pick<SendFaxOptions, 'mode' | 'codec' | 'acceptT38'>;
+  options: Pick<SendFaxOptions, 'mode' | 'codec' | 'acceptT38' | 't38RefusalStatus'>;
   transport: 't38' | 'audio';
   switchedBy?: 'local' | 'remote';
 };
@@ -34,6 +34,17 @@ const cases: Case[] = [
   {
     name: 'G.711 A-law, T.38 refused by the far end',
     options: { mode: 'audio', codec: 'pcma' },
+    transport: 'audio',
+  },
+  // Carriers refuse a re-INVITE to T.38 with 606 or 415 as well as 488: each must leave the call on G.711.
+  {
+    name: 'G.711 µ-law, the appliance re-INVITE to T.38 refused 606 Not Acceptable',
+    options: { mode: 'audio', codec: 'pcmu', t38RefusalStatus: 606 },
+    transport: 'audio',
+  },
+  {
+    name: 'G.711 A-law, the appliance re-INVITE to T.38 refused 415 Unsupported Media Type',
+    options: { mode: 'audio', codec: 'pcma', t38RefusalStatus: 415 },
     transport: 'audio',
   },
   {
@@ -72,6 +83,12 @@ describe('inbound faxes from the simulator', { concurrency: true, timeout: 120_0
       assert.equal(outcome.transport, c.transport);
       assert.equal(outcome.switchedToT38By, c.switchedBy);
       assert.equal(sent.transport, c.transport);
+      if (c.options.t38RefusalStatus !== undefined)
+        assert.equal(
+          sent.refusedT38Reinvites,
+          1,
+          `the appliance asked for T.38 once, refused ${c.options.t38RefusalStatus}`,
+        );
 
       const fax = bench.app.services.faxes.get(outcome.faxId)!;
       assert.equal(fax.pages, 1);

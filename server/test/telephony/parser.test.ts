@@ -109,6 +109,14 @@ describe('SIP parser', () => {
       if (code !== ParseErrorCode.NotSip) {
         assert.equal(!r.ok && r.error.kind, 'request');
         assert.ok(parseErrorStatus[code]! >= 400);
+        // The error response echoes Via and Call-ID, or it never reaches the sender's transaction (found by
+        // the SIP fuzz: 505 and the 400 for an over-long line went out without them).
+        const echoed = !r.ok ? r.error.headers.map((h) => h.name) : [];
+        if (code !== ParseErrorCode.MissingHeader)
+          assert.ok(
+            echoed.includes('Via') && echoed.includes('Call-ID'),
+            `${name}: echoes ${echoed.join(', ')}`,
+          );
       }
     });
   }

@@ -12,6 +12,7 @@ import { CallEndCause, CallState } from '../../src/telephony/sip/call.ts';
 import type { IncomingCall } from '../../src/telephony/sip/incoming-call.ts';
 import { SipStatus } from '../../src/telephony/sip/status.ts';
 import type { UserAgent } from '../../src/telephony/sip/user-agent.ts';
+import { makeTestCertificate } from '../support/tls-certificate.ts';
 import { startUa } from './support.ts';
 
 const audioOffer = (port: number) =>
@@ -28,19 +29,30 @@ function answerFor(offer: string | undefined, port: number): string {
   return serializeSdp(r.answer);
 }
 
-for (const transport of ['udp', 'tcp'] as const) {
+for (const transport of ['udp', 'tcp', 'tls'] as const) {
   describe(`user agent to user agent over ${transport}`, { timeout: 20_000 }, () => {
     let alice: UserAgent;
     let bob: UserAgent;
     before(async () => {
-      alice = await startUa();
-      bob = await startUa({ sessionTimer: { enabled: true, sessionExpires: 2, minSE: 1 } });
+      // Over TLS each side presents a self-signed certificate and trusts the other's (the same one here).
+      const certificate = transport === 'tls' ? makeTestCertificate() : undefined;
+      const tls = certificate && {
+        cert: certificate.cert,
+        key: certificate.key,
+        port: 0,
+        ca: certificate.cert,
+      };
+      alice = await startUa({ tls });
+      bob = await startUa({ tls, sessionTimer: { enabled: true, sessionExpires: 2, minSE: 1 } });
     });
     after(async () => {
       await alice.stop();
       await bob.stop();
     });
-    const target = () => ({ host: '127.0.0.1', port: bob.port, transport });
+    const target = () => ({ host: '127.0.0.1', port: bob.transport.portOf(transport), transport });
+    /** Bob's URI for `user`: sips over TLS (RFC 5630), so TLS is asked for on every hop. */
+    const bobUri = (user: string) =>
+      `${transport === 'tls' ? 'sips' : 'sip'}:${user}@127.0.0.1:${bob.transport.portOf(transport)}`;
 
     test('call answered, re-INVITE to T.38 from the caller, BYE from the callee', async () => {
       bob.once('invite', (call) => {
@@ -51,7 +63,7 @@ for (const transport of ['udp', 'tcp'] as const) {
         call.answer(answerFor(call.sdpOffer, 30000));
       });
       const call = alice.invite({
-        to: `sip:+15550100@127.0.0.1:${bob.port}`,
+        to: bobUri('+15550100'),
         from: 'sip:+15557654321@127.0.0.1',
         callerId: 'FaxSeal',
         pAssertedIdentity: 'sip:+15557654321@127.0.0.1',
@@ -86,7 +98,7 @@ for (const transport of ['udp', 'tcp'] as const) {
     test('re-INVITE from the callee refused with 488 keeps the call', async () => {
       bob.once('invite', (call) => call.answer(answerFor(call.sdpOffer, 30000)));
       const call = alice.invite({
-        to: `sip:fax@127.0.0.1:${bob.port}`,
+        to: bobUri('fax'),
         from: 'sip:a@127.0.0.1',
         sdpOffer: audioOffer(40000),
         target: target(),
@@ -108,7 +120,7 @@ for (const transport of ['udp', 'tcp'] as const) {
     test('CANCEL before the answer gives 487 and a cancelled call on both sides', async () => {
       const offered = bob.next('invite');
       const call = alice.invite({
-        to: `sip:fax@127.0.0.1:${bob.port}`,
+        to: bobUri('fax'),
         from: 'sip:a@127.0.0.1',
         sdpOffer: audioOffer(40000),
         target: target(),
@@ -132,7 +144,7 @@ for (const transport of ['udp', 'tcp'] as const) {
     test('rejection reaches the caller with its status', async () => {
       bob.once('invite', (call) => call.reject(SipStatus.BusyHere));
       const call = alice.invite({
-        to: `sip:fax@127.0.0.1:${bob.port}`,
+        to: bobUri('fax'),
         from: 'sip:a@127.0.0.1',
         sdpOffer: audioOffer(40000),
         target: target(),
@@ -145,7 +157,7 @@ for (const transport of ['udp', 'tcp'] as const) {
     test('session timer roles: the callee refreshes when the caller leaves it open', async () => {
       bob.once('invite', (call) => call.answer(answerFor(call.sdpOffer, 30000)));
       const call = alice.invite({
-        to: `sip:fax@127.0.0.1:${bob.port}`,
+        to: bobUri('fax'),
         from: 'sip:a@127.0.0.1',
         sdpOffer: audioOffer(40000),
         target: target(),

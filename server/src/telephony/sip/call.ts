@@ -447,7 +447,10 @@ export abstract class SipCall extends TypedEmitter<CallEvents> {
     this.state = CallState.Terminated;
     this.termination = termination;
     this.ctx.unbindCall(this);
-    this.log.info(
+    // Our refusals are the application's to log: they are counted in the notice summary, not logged each.
+    const refusedByUs = termination.cause === CallEndCause.Rejected && termination.by === 'local';
+    const level = refusedByUs ? 'debug' : 'info';
+    this.log[level](
       { callId: this.callId, cause: termination.cause, status: termination.status, by: termination.by },
       'sip call terminated',
     );

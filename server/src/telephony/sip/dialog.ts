@@ -15,7 +15,7 @@ export class Dialog {
     public localSeq: number,
     public remoteTarget: string,
     readonly routeSet: string[],
-    /** For dialogs on TCP: the connection the dialog was set up on, reused while it stays open. */
+    /** For dialogs on TCP or TLS: the connection the dialog was set up on, reused while it stays open. */
     readonly flow: Source | undefined,
   ) {}
 
@@ -43,7 +43,7 @@ export class Dialog {
       0,
       contact?.uri ?? from.uri,
       getHeaders(request, 'Record-Route'),
-      source.transport === 'tcp' ? source : undefined,
+      source.transport !== 'udp' ? source : undefined,
     );
     dialog.remoteSeq = parseCSeq(getHeader(request, 'CSeq')!)!.seq;
     return dialog;
@@ -62,7 +62,7 @@ export class Dialog {
       parseCSeq(getHeader(request, 'CSeq')!)!.seq,
       contact?.uri ?? getHeader(request, 'To')!,
       getHeaders(response, 'Record-Route').reverse(),
-      destination.transport === 'tcp' ? destination : undefined,
+      destination.transport !== 'udp' ? destination : undefined,
     );
   }
 
@@ -116,10 +116,15 @@ export function dialogId(callId: string, localTag: string, remoteTag: string): s
   return `${callId}\n${localTag}\n${remoteTag}`;
 }
 
-/** The host, port and transport a sip URI resolves to without DNS SRV (IP literals and A records). */
+/**
+ * The host, port and transport a sip or sips URI resolves to without DNS SRV (IP literals and A records):
+ * sips means TLS (RFC 5630 §3.1, default port 5061), else the transport parameter, else UDP.
+ */
 export function endpointOf(uriText: string): Source | null {
   const uri = parseUri(uriText);
   if (!uri || uri.scheme === 'tel') return null;
-  const transport = (uri.params.transport ?? 'udp').toLowerCase() === 'tcp' ? 'tcp' : 'udp';
-  return { transport, address: uri.host.replace(/^\[|\]$/g, ''), port: uri.port ?? 5060 };
+  const param = (uri.params.transport ?? '').toLowerCase();
+  const transport = uri.scheme === 'sips' || param === 'tls' ? 'tls' : param === 'tcp' ? 'tcp' : 'udp';
+  const port = uri.port ?? (transport === 'tls' ? 5061 : 5060);
+  return { transport, address: uri.host.replace(/^\[|\]$/g, ''), port };
 }

@@ -6,7 +6,7 @@ import type { UriParams } from './uri.ts';
 /** RFC 3261 §8.1.1.7: the magic cookie that marks branches unique across space and time. */
 export const branchMagicCookie = 'z9hG4bK';
 
-export type TransportName = 'udp' | 'tcp';
+export type TransportName = 'udp' | 'tcp' | 'tls';
 
 export interface Via {
   transport: string;
@@ -62,5 +62,11 @@ function token(bytes: number): string {
 }
 
 export const newBranch = (): string => branchMagicCookie + token(12);
+
+/**
+ * A Timestamp header value (RFC 3261 §20.38): when we sent the request, in seconds with ms precision, on a
+ * monotonic clock (wall-clock origin, never stepped), so the far end can tell intervals between our requests.
+ */
+export const sipTimestamp = (): string => ((performance.timeOrigin + performance.now()) / 1000).toFixed(3);
 export const newTag = (): string => token(8);
 export const newCallId = (host: string): string => `${token(16)}@${host}`;

@@ -4,7 +4,7 @@ import { type CallContext, CallEndCause, CallState, type CallTermination, SipCal
 import { sendClientRequest } from './client-request.ts';
 import { Dialog } from './dialog.ts';
 import type { DigestCredentials } from './digest.ts';
-import { parseCSeq, type TransportName } from './headers.ts';
+import { parseCSeq, sipTimestamp, type TransportName } from './headers.ts';
 import { getHeader, type SipHeader, type SipRequest, type SipResponse } from './message.ts';
 import { SipStatus } from './status.ts';
 import type { Source } from './transport.ts';
@@ -105,6 +105,8 @@ export class OutgoingCall extends SipCall {
         ...pick('To'),
         ...pick('Call-ID'),
         { name: 'CSeq', value: `${seq} CANCEL` },
+        // With the INVITE's, it shows the far end how long we let it ring.
+        { name: 'Timestamp', value: sipTimestamp() },
         ...this.ctx.commonHeaders().slice(0, 1),
       ],
       body: '',

@@ -142,7 +142,13 @@ export function parseMessage(
     return fail(ParseErrorCode.NotSip, 'not a SIP start line');
   }
   if (message.version.toUpperCase() !== 'SIP/2.0')
-    return fail(ParseErrorCode.UnsupportedVersion, 'unsupported SIP version', [], start);
+    // Echo what headers can be read, so the 505 reaches the sender's transaction (RFC 3261 §8.2.5).
+    return fail(
+      ParseErrorCode.UnsupportedVersion,
+      'unsupported SIP version',
+      readLooseHeaders(lines, limits),
+      start,
+    );
   message.version = 'SIP/2.0';
 
   if (data.length - offset > limits.maxMessageSize)
@@ -153,12 +159,12 @@ export function parseMessage(
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i];
     if (line.length > limits.maxLineLength)
-      return fail(ParseErrorCode.LineTooLong, 'header line too long', message.headers, start);
+      return fail(ParseErrorCode.LineTooLong, 'header line too long', readLooseHeaders(lines, limits), start);
     if ((line.startsWith(' ') || line.startsWith('\t')) && raw.length > 0) {
       raw[raw.length - 1] += ` ${line.trim()}`;
     } else raw.push(line);
     if (raw[raw.length - 1].length > limits.maxHeaderLength)
-      return fail(ParseErrorCode.HeaderTooLong, 'header too long', message.headers, start);
+      return fail(ParseErrorCode.HeaderTooLong, 'header too long', readLooseHeaders(lines, limits), start);
   }
   if (raw.length > limits.maxHeaders)
     return fail(ParseErrorCode.TooManyHeaders, 'too many headers', readLooseHeaders(lines, limits), start);
@@ -167,7 +173,7 @@ export function parseMessage(
     const colon = line.indexOf(':');
     const name = colon < 0 ? '' : line.slice(0, colon).trim();
     if (!name || !headerName.test(name))
-      return fail(ParseErrorCode.BadHeader, 'malformed header line', message.headers, start);
+      return fail(ParseErrorCode.BadHeader, 'malformed header line', readLooseHeaders(lines, limits), start);
     const canonical = canonicalHeaderName(name);
     const value = line.slice(colon + 1).trim();
     if (listHeaders.has(canonical) && !(canonical === 'Contact' && value === '*')) {
@@ -227,7 +233,9 @@ export function parseMessage(
 function readLooseHeaders(lines: string[], limits: ParserLimits): SipHeader[] {
   const wanted = new Set(mandatory);
   const headers: SipHeader[] = [];
-  for (const line of lines.slice(1, limits.maxHeaders + 1)) {
+  // Every line (a message past the header limit still names its Via and Call-ID somewhere), but a few headers.
+  for (const line of lines.slice(1)) {
+    if (headers.length >= 16) break;
     const colon = line.indexOf(':');
     if (colon <= 0 || line.length > limits.maxLineLength) continue;
     const name = canonicalHeaderName(line.slice(0, colon).trim());

@@ -1,9 +1,10 @@
 // Client and server transactions of RFC 3261 §17 (with the Accepted state of RFC 6026): request
-// retransmission over UDP, response absorption, timers A–M driven by configurable T1/T2/T4.
+// retransmission over UDP, response absorption, timers A–M driven by configurable T1/T2/T4 on a timer source.
 import { branchMagicCookie, newBranch, parseCSeq, parseVia } from './headers.ts';
 import type { SipLogger } from './logger.ts';
 import { getHeader, getHeaders, type SipHeader, type SipRequest, type SipResponse } from './message.ts';
 import { reasonPhrase } from './status.ts';
+import { realTimers, type TimerHandle, type TimerSource } from './timer-source.ts';
 import type { SipTransport, Source } from './transport.ts';
 import { parseNameAddr } from './uri.ts';
 
@@ -17,6 +18,9 @@ export interface SipTimers {
 }
 
 export const defaultTimers: SipTimers = { t1: 500, t2: 4000, t4: 5000 };
+
+/** RFC 3261 Timer D on unreliable transports: a fixed 32 s (at least 64*T1), not a multiple of T1. */
+const TIMER_D_MS = 32_000;
 
 export enum TransactionState {
   Calling = 'calling',
@@ -38,7 +42,7 @@ export interface ClientTransactionHandlers {
 
 export abstract class Transaction {
   state: TransactionState;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Set<TimerHandle>();
 
   constructor(
     protected readonly layer: TransactionLayer,
@@ -55,27 +59,35 @@ export abstract class Transaction {
   protected abstract get peer(): Source;
 
   protected after(ms: number, fn: () => void): void {
-    const t = setTimeout(() => {
+    const t = this.layer.clock.setTimeout(() => {
       this.timers.delete(t);
       if (this.state !== TransactionState.Terminated) fn();
     }, ms);
     this.timers.add(t);
   }
 
-  /** Retransmits with doubling intervals from T1, capped at `cap` (RFC 3261 Timers A, E, G). */
-  protected retransmit(send: () => void, cap: number, stillNeeded: () => boolean): void {
+  /**
+   * Retransmits with doubling intervals from T1, capped at `cap` (RFC 3261 Timers A, E, G); `next` may
+   * override the following interval (Timer E in Proceeding goes straight to T2).
+   */
+  protected retransmit(
+    send: () => void,
+    cap: number,
+    stillNeeded: () => boolean,
+    next: (doubled: number) => number = (doubled) => doubled,
+  ): void {
     if (this.reliable) return;
     const schedule = (interval: number) =>
       this.after(interval, () => {
         if (!stillNeeded()) return;
         send();
-        schedule(Math.min(interval * 2, cap));
+        schedule(next(Math.min(interval * 2, cap)));
       });
     schedule(this.layer.timers.t1);
   }
 
   protected clearTimers(): void {
-    for (const t of this.timers) clearTimeout(t);
+    for (const t of this.timers) this.layer.clock.clearTimeout(t);
     this.timers.clear();
   }
 
@@ -120,10 +132,12 @@ export class ClientTransaction extends Transaction {
         () => this.state === TransactionState.Calling,
       );
     } else {
+      // Timer E: doubling from T1 up to T2 while Trying; every T2 once a provisional came (§17.1.2.2).
       this.retransmit(
         () => this.send(this.request),
         t2,
         () => this.state === TransactionState.Trying || this.state === TransactionState.Proceeding,
+        (doubled) => (this.state === TransactionState.Proceeding ? t2 : doubled),
       );
     }
     // Timers B and F.
@@ -166,7 +180,7 @@ export class ClientTransaction extends Transaction {
           this.state = TransactionState.Completed;
           this.ackForFailure = this.buildAck(response);
           this.send(this.ackForFailure);
-          this.after(this.reliable ? 0 : 64 * t1, () => this.terminate()); // Timer D
+          this.after(this.reliable ? 0 : Math.max(TIMER_D_MS, 64 * t1), () => this.terminate()); // Timer D
           this.handlers.onResponse(response);
         } else {
           this.state = TransactionState.Completed;
@@ -246,6 +260,9 @@ export class ServerTransaction extends Transaction {
       { name: 'Call-ID', value: getHeader(req, 'Call-ID')! },
       { name: 'CSeq', value: getHeader(req, 'CSeq')! },
     ];
+    // RFC 3261 §8.2.6.1: a 100 Trying echoes the request's Timestamp.
+    const timestamp = getHeader(req, 'Timestamp');
+    if (status === 100 && timestamp !== undefined) headers.push({ name: 'Timestamp', value: timestamp });
     return {
       kind: 'response',
       version: 'SIP/2.0',
@@ -346,6 +363,7 @@ export class TransactionLayer {
     readonly transport: SipTransport,
     readonly timers: SipTimers,
     readonly logger: SipLogger,
+    readonly clock: TimerSource = realTimers,
   ) {
     transport.onMessage = (message, source) => {
       if (message.kind === 'request') this.receiveRequest(message, source);
@@ -360,8 +378,10 @@ export class TransactionLayer {
     handlers: ClientTransactionHandlers,
     branch = newBranch(),
   ): ClientTransaction {
-    const via = `SIP/2.0/${destination.transport.toUpperCase()} ${this.transport.host}:${this.transport.port};branch=${branch};rport`;
-    request.headers = [{ name: 'Via', value: via }, ...request.headers.filter((h) => h.name !== 'Via')];
+    request.headers = [
+      { name: 'Via', value: this.via(destination, branch) },
+      ...request.headers.filter((h) => h.name !== 'Via'),
+    ];
     const key = `${branch}|${request.method}`;
     const tx = new ClientTransaction(this, key, request, destination, handlers);
     this.clients.set(key, tx);
@@ -371,9 +391,18 @@ export class TransactionLayer {
 
   /** Requests outside any transaction: the ACK for a 2xx (RFC 3261 §13.2.2.4). */
   sendStateless(request: SipRequest, destination: Source): void {
-    const via = `SIP/2.0/${destination.transport.toUpperCase()} ${this.transport.host}:${this.transport.port};branch=${newBranch()};rport`;
-    request.headers = [{ name: 'Via', value: via }, ...request.headers.filter((h) => h.name !== 'Via')];
+    request.headers = [
+      { name: 'Via', value: this.via(destination, newBranch()) },
+      ...request.headers.filter((h) => h.name !== 'Via'),
+    ];
     this.transport.send(request, destination).catch((err) => this.logger.debug({ err }, 'sip ack not sent'));
+  }
+
+  /** Our Via for a request to `destination`: the sent-by is the port of the transport it leaves on. */
+  private via(destination: Source, branch: string): string {
+    const { transport } = this;
+    const sentBy = `${transport.host}:${transport.portOf(destination.transport)}`;
+    return `SIP/2.0/${destination.transport.toUpperCase()} ${sentBy};branch=${branch};rport`;
   }
 
   /** Finds the INVITE server transaction a CANCEL refers to (same branch, RFC 3261 §9.2). */

@@ -5,17 +5,24 @@ import { type CallContext, CallEndCause, type SipCall } from './call.ts';
 import type { Dialog } from './dialog.ts';
 import { dialogId } from './dialog.ts';
 import { TypedEmitter } from './emitter.ts';
-import { newCallId, newTag, type TransportName } from './headers.ts';
+import { newCallId, newTag, sipTimestamp, type TransportName } from './headers.ts';
 import { IncomingCall } from './incoming-call.ts';
 import { type SipLogger, silentLogger } from './logger.ts';
 import { getHeader, headerTokens, type SipHeader, type SipRequest } from './message.ts';
+import { SipNoticeSummary } from './notice-summary.ts';
 import { type InviteOptions, OutgoingCall } from './outgoing-call.ts';
 import { defaultParserLimits, type ParserLimits } from './parser.ts';
 import { type RegisterOptions, Registration } from './registration.ts';
 import { defaultSessionTimer, type SessionTimerConfig, sessionTimerOfferHeaders } from './session-timer.ts';
 import { SipStatus } from './status.ts';
 import { defaultTimers, type ServerTransaction, type SipTimers, TransactionLayer } from './transaction.ts';
-import { SipTransport, type Source } from './transport.ts';
+import {
+  defaultStreamLimits,
+  type SipTlsConfig,
+  SipTransport,
+  type Source,
+  type StreamLimits,
+} from './transport.ts';
 import { formatNameAddr, parseNameAddr, parseUri } from './uri.ts';
 
 export interface UserAgentConfig {
@@ -27,7 +34,12 @@ export interface UserAgentConfig {
   timers?: Partial<SipTimers>;
   sessionTimer?: Partial<SessionTimerConfig>;
   limits?: Partial<ParserLimits>;
-  tcpIdleTimeoutMs?: number;
+  /** TCP and TLS connection caps and deadlines. */
+  stream?: Partial<StreamLimits>;
+  /** SIP over TLS on its own port; add 'tls' to `transports` (done by default when this is set). */
+  tls?: SipTlsConfig;
+  /** Unsolicited traffic (malformed messages, refused connections and calls) is logged once per interval. Default 60 s. */
+  noticeIntervalMs?: number;
   /** User part of our Contact. */
   contactUser?: string;
   /** Value of User-Agent and Server headers. */
@@ -60,6 +72,8 @@ export class UserAgent extends TypedEmitter<UserAgentEvents> {
   readonly transport: SipTransport;
   readonly layer: TransactionLayer;
   readonly logger: SipLogger;
+  /** Counts of unsolicited traffic, logged as one line per interval; the application adds its refusals. */
+  readonly notices: SipNoticeSummary;
   private readonly sessionTimer: SessionTimerConfig;
   private readonly calls = new Map<string, SipCall>();
   private readonly dialogs = new Map<string, SipCall>();
@@ -71,13 +85,17 @@ export class UserAgent extends TypedEmitter<UserAgentEvents> {
   constructor(config: UserAgentConfig = {}) {
     super();
     this.logger = config.logger ?? silentLogger;
+    this.notices = new SipNoticeSummary(this.logger, config.noticeIntervalMs ?? 60_000);
+    const transports = config.transports ?? ['udp', 'tcp'];
     this.transport = new SipTransport({
       host: config.host ?? '127.0.0.1',
       port: config.port ?? 5060,
-      transports: config.transports ?? ['udp', 'tcp'],
+      transports: config.tls && !transports.includes('tls') ? [...transports, 'tls'] : transports,
       limits: { ...defaultParserLimits, ...config.limits },
-      tcpIdleTimeoutMs: config.tcpIdleTimeoutMs ?? 120_000,
+      stream: { ...defaultStreamLimits, ...config.stream },
+      tls: config.tls,
       logger: this.logger,
+      notices: this.notices,
     });
     this.layer = new TransactionLayer(this.transport, { ...defaultTimers, ...config.timers }, this.logger);
     this.layer.onRequest = (request, source, tx) => this.receive(request, source, tx);
@@ -99,12 +117,22 @@ export class UserAgent extends TypedEmitter<UserAgentEvents> {
   /** Creates and starts a user agent; the usual entry point. */
   static async start(config: UserAgentConfig = {}): Promise<UserAgent> {
     const ua = new UserAgent(config);
-    await ua.transport.start();
-    ua.logger.info(
-      { host: ua.transport.host, port: ua.port, transports: ua.transport.transports },
+    await ua.start();
+    return ua;
+  }
+
+  /** Binds the transports (for a user agent made with `new`, to set `transport.acceptPeer` first). */
+  async start(): Promise<void> {
+    await this.transport.start();
+    this.logger.info(
+      {
+        host: this.transport.host,
+        port: this.port,
+        transports: this.transport.transports,
+        ...(this.transport.transports.includes('tls') ? { tlsPort: this.transport.portOf('tls') } : {}),
+      },
       'sip user agent listening',
     );
-    return ua;
   }
 
   get port(): number {
@@ -126,6 +154,7 @@ export class UserAgent extends TypedEmitter<UserAgentEvents> {
       call.terminate({ cause: CallEndCause.Shutdown, status: SipStatus.ServiceUnavailable, by: 'local' });
     this.layer.close();
     await this.transport.stop();
+    this.notices.flush();
   }
 
   /** Places an outbound call; see OutgoingCall.result for the outcome. */
@@ -149,6 +178,7 @@ export class UserAgent extends TypedEmitter<UserAgentEvents> {
       { name: 'Call-ID', value: newCallId(this.host) },
       { name: 'CSeq', value: '1 INVITE' },
       { name: 'Contact', value: this.contact(transport) },
+      { name: 'Timestamp', value: sipTimestamp() },
       ...this.commonHeaders(),
     ];
     if (options.pAssertedIdentity) {
@@ -229,10 +259,13 @@ export class UserAgent extends TypedEmitter<UserAgentEvents> {
     });
   }
 
+  /** Our Contact for a flow: a sips URI on TLS (RFC 5630 §4.1), transport=tcp on TCP. */
   private contact(transport: TransportName): string {
     const host = this.host.includes(':') ? `[${this.host}]` : this.host;
+    const port = this.transport.portOf(transport);
+    if (transport === 'tls') return `<sips:${this.contactUser}@${host}:${port}>`;
     const param = transport === 'tcp' ? ';transport=tcp' : '';
-    return `<sip:${this.contactUser}@${host}:${this.port}${param}>`;
+    return `<sip:${this.contactUser}@${host}:${port}${param}>`;
   }
 
   private commonHeaders(): SipHeader[] {
@@ -274,6 +307,13 @@ export class UserAgent extends TypedEmitter<UserAgentEvents> {
     const uri = parseUri(request.uri);
     if (!uri) {
       reply(SipStatus.UnsupportedUriScheme);
+      return;
+    }
+    // RFC 5630 §3.1: sips means TLS on the hop that brought the request; over anything else it is refused.
+    if (uri.scheme === 'sips' && source.transport !== 'tls') {
+      reply(SipStatus.UnsupportedUriScheme, [
+        { name: 'Warning', value: `399 ${this.host} "sips Request-URI over ${source.transport}"` },
+      ]);
       return;
     }
     const maxForwards = getHeader(request, 'Max-Forwards');
@@ -358,7 +398,8 @@ export class UserAgent extends TypedEmitter<UserAgentEvents> {
     }
     const call = new IncomingCall(this.ctx, request, source, tx);
     this.calls.set(callId, call);
-    this.logger.info(
+    // Debug only: most INVITEs from strangers are refused, and refusals are counted in `notices`.
+    this.logger.debug(
       {
         callId,
         from: call.fromUser,

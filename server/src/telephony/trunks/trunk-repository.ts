@@ -17,7 +17,9 @@ interface TrunkRow {
   mode: TrunkMode;
   host: string;
   port: number;
-  transport: SipTransportName;
+  /** 'tcp' for TLS trunks too (see `tls` and migration 037). */
+  transport: 'udp' | 'tcp';
+  tls: number;
   username: string | null;
   password_sealed: string | null;
   allowed_ips: string;
@@ -33,7 +35,7 @@ const toTrunk = (r: TrunkRow): Trunk => ({
   mode: r.mode,
   host: r.host,
   port: r.port,
-  transport: r.transport,
+  transport: r.tls === 1 ? 'tls' : r.transport,
   username: r.username,
   hasPassword: r.password_sealed !== null,
   allowedIps: JSON.parse(r.allowed_ips),
@@ -43,13 +45,18 @@ const toTrunk = (r: TrunkRow): Trunk => ({
   createdAt: r.created_at,
 });
 
-/** Patchable fields and their columns. */
-const COLUMNS: Record<keyof Omit<TrunkPatch, 'password'>, string> = {
+/** TLS runs over TCP: stored as transport 'tcp' with the tls flag (migration 037). */
+const transportColumns = (transport: SipTransportName) => ({
+  transport: transport === 'udp' ? 'udp' : 'tcp',
+  tls: transport === 'tls' ? 1 : 0,
+});
+
+/** Patchable fields and their columns (transport is two columns, written apart). */
+const COLUMNS: Record<keyof Omit<TrunkPatch, 'password' | 'transport'>, string> = {
   name: 'name',
   mode: 'mode',
   host: 'host',
   port: 'port',
-  transport: 'transport',
   username: 'username',
   allowedIps: 'allowed_ips',
   outbound: 'outbound',
@@ -82,8 +89,8 @@ export class TrunkRepository {
     const id = newId('trk');
     this.db
       .prepare(
-        `INSERT INTO trunks (id, name, mode, host, port, transport, username, password_sealed, allowed_ips, outbound, codecs, t38, created_at)
-         VALUES (@id, @name, @mode, @host, @port, @transport, @username, @password, @allowedIps, @outbound, @codecs, @t38, @now)`,
+        `INSERT INTO trunks (id, name, mode, host, port, transport, tls, username, password_sealed, allowed_ips, outbound, codecs, t38, created_at)
+         VALUES (@id, @name, @mode, @host, @port, @transport, @tls, @username, @password, @allowedIps, @outbound, @codecs, @t38, @now)`,
       )
       .run({
         id,
@@ -91,7 +98,7 @@ export class TrunkRepository {
         mode: trunk.mode,
         host: trunk.host,
         port: trunk.port,
-        transport: trunk.transport,
+        ...transportColumns(trunk.transport),
         username: trunk.username,
         password: trunk.password ? this.masterKey.sealString(trunk.password, `trunk:${id}`) : null,
         allowedIps: JSON.stringify(trunk.allowedIps),
@@ -130,6 +137,11 @@ export class TrunkRepository {
       if (key === 'allowedIps' || key === 'codecs') values.push(JSON.stringify(value));
       else if (key === 'outbound' || key === 't38') values.push(value ? 1 : 0);
       else values.push(value ?? null);
+    }
+    if (patch.transport !== undefined) {
+      const { transport, tls } = transportColumns(patch.transport);
+      sets.push('transport = ?', 'tls = ?');
+      values.push(transport, tls);
     }
     if ('password' in patch) {
       sets.push('password_sealed = ?');

@@ -8,7 +8,7 @@ export const CodecSchema = literals('pcmu', 'pcma');
 export const TrunkModeSchema = Type.Union([Type.Literal('peer'), Type.Literal('register')], {
   description: 'peer: recognised by source address; register: we REGISTER with the carrier',
 });
-export const SipTransportSchema = literals('udp', 'tcp');
+export const SipTransportSchema = literals('udp', 'tcp', 'tls');
 
 export const TrunkSchema = Type.Object({
   id: Type.String(),

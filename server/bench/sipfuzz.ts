@@ -1,0 +1,51 @@
+// `npm run bench:sipfuzz [-- --messages 100000 --seed 1]`: the SIP fuzz at full length against the appliance as
+// a child process (the CI test runs 10,000 of the same). Prints the /healthz latency against the issue's 100 ms
+// (p50, p99, max, probes over it), RSS at start, peak and end against the 10 % bound, the answers by status,
+// wrong and missing answers, the TCP abuse counts, the fax sent during the fuzz, and the machine's load.
+import { availableParallelism, cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { runSipFuzz } from '../test/support/sip-fuzz-harness.ts';
+
+const { values } = parseArgs({
+  options: { messages: { type: 'string', default: '100000' }, seed: { type: 'string', default: '1' } },
+});
+const messages = Number(values.messages);
+const seed = Number(values.seed);
+
+let lastPrinted = 0;
+const r = await runSipFuzz({
+  messages,
+  seed,
+  onProgress: (sent) => {
+    if (sent - lastPrinted >= 10_000) {
+      lastPrinted = sent;
+      process.stderr.write(`  ${sent} sent\n`);
+    }
+  },
+});
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+const rssRatio = r.rss.endMb / r.rss.startMb;
+console.log(
+  `SIP fuzz: ${r.messages} messages (seed ${seed}) in ${r.seconds.toFixed(1)} s = ${(r.messages / r.seconds).toFixed(0)} msg/s`,
+);
+console.log(
+  `  machine: ${cpus()[0]?.model ?? '?'}, ${availableParallelism()} cores; load ${r.load.before.map((l) => l.toFixed(1)).join(' ')} → ${r.load.after.map((l) => l.toFixed(1)).join(' ')}`,
+);
+console.log(`  process still up: ${r.stillRunning}`);
+console.log(
+  `  answers: ${JSON.stringify(r.statuses)}; wrong ${r.wrong.length}, unanswered ${r.unanswered.length}`,
+);
+console.log(
+  `  tcp: ${r.tcp.partial} partial, ${r.tcp.slow} slow, ${r.tcp.strangers} strangers; ${r.tcp.closedByServer} closed by the appliance`,
+);
+console.log(
+  `  /healthz: ${r.health.probes} probes, ${r.health.failed} failed; p50 ${ms(r.health.p50)}, p99 ${ms(r.health.p99)}, max ${ms(r.health.max)}; ` +
+    `${r.health.over100ms} over 100 ms; p99 / 100 ms = ${(r.health.p99 / 100).toFixed(2)} (${r.health.p99 <= 100 ? 'met' : 'NOT met'})`,
+);
+console.log(
+  `  RSS: start ${r.rss.startMb.toFixed(1)} MB, peak ${r.rss.peakMb.toFixed(1)} MB, end ${r.rss.endMb.toFixed(1)} MB; end / start = ${rssRatio.toFixed(3)} (bound 1.10: ${rssRatio <= 1.1 ? 'met' : 'NOT met'})`,
+);
+console.log(`  fax during the fuzz: ${r.fax.ok ? 'received' : 'FAILED'} (${r.fax.detail})`);
+if (r.wrong.length) console.log(`  first wrong answers: ${JSON.stringify(r.wrong.slice(0, 10))}`);
+if (!r.stillRunning || !r.fax.ok || r.wrong.length || r.unanswered.length || r.health.failed)
+  process.exitCode = 1;

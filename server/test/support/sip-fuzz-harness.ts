@@ -1,0 +1,315 @@
+// Runs the SIP fuzz against the real appliance as a child process (so its RSS is its own and "stays up" means
+// the process): hostile datagrams from the seeded generator, TCP partial, slow and stranger senders beside
+// them, /healthz probed all along, and a real fax sent by the simulator in the middle. Shared by the CI test
+// (10,000 messages) and `npm run bench:sipfuzz` (100,000).
+import dgram from 'node:dgram';
+import { readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { writeFaxTiff } from '../../../native-workers/spandsp/index.ts';
+import { drawSyntheticPage } from '../../../native-workers/spandsp/synthetic-page.ts';
+import { FaxSimulator } from '../../src/simulator/fax-simulator.ts';
+import { type FuzzCase, type FuzzFamily, sipFuzzCases } from '../../src/simulator/sip-fuzz.ts';
+import { type ChildAppliance, freePort, startChildAppliance } from './child-appliance.ts';
+import { startTestAppliance, tempDataDir } from './test-appliance.ts';
+
+export interface FuzzReport {
+  messages: number;
+  seconds: number;
+  /** Cases that expected an answer and got a final one, and those answered with a status they should not get. */
+  answered: number;
+  wrong: { family: FuzzFamily; index: number; status: number }[];
+  unanswered: { family: FuzzFamily; index: number }[];
+  statuses: Record<string, number>;
+  tcp: { partial: number; slow: number; strangers: number; closedByServer: number };
+  health: { probes: number; failed: number; p50: number; p99: number; max: number; over100ms: number };
+  rss: { startMb: number; peakMb: number; endMb: number };
+  fax: { ok: boolean; detail: string };
+  stillRunning: boolean;
+  load: { before: number[]; after: number[] };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) / 1024;
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : 0;
+
+/** A child appliance on a data directory with a partner and a number, and a way to stop and remove it. */
+async function startTarget() {
+  const dataDir = tempDataDir('faxseal-sipfuzz');
+  const setup = await startTestAppliance({}, { dataDir });
+  const { apiKey } = await setup.onboardPartner();
+  const provisioned = await setup.call('POST', '/api/partner/numbers', {
+    key: apiKey,
+    body: { externalUserId: 'fuzz-user', tier: 'personal' },
+  });
+  if (provisioned.status !== 201 && provisioned.status !== 200) throw new Error(provisioned.text);
+  await setup.shutdown({ keepData: true });
+  const sipPort = await freePort();
+  const child: ChildAppliance = await startChildAppliance({
+    FAXSEAL_DATA_DIR: dataDir,
+    FAXSEAL_SIP_PORT: String(sipPort),
+    // Short, so slow senders are cut off within the run.
+    FAXSEAL_SIP_TCP_MESSAGE_TIMEOUT_MS: '2000',
+  });
+  /** Inbox faxes whose OCR and extraction have both finished (so their memory is part of the baseline). */
+  const settledFaxes = async () => {
+    const res = await fetch(`${child.url}/api/partner/inbox`, {
+      headers: { authorization: `Bearer ${apiKey}` },
+    });
+    const text = await res.text();
+    if (!res.ok) return 0; // rate limited, say: ask again
+    const body = JSON.parse(text) as { items: { ocrStatus: string; extractionStatus: string }[] };
+    return body.items.filter((f) => f.ocrStatus !== 'pending' && f.extractionStatus !== 'pending').length;
+  };
+  return {
+    child,
+    sipPort,
+    number: provisioned.body.number as string,
+    async waitForSettled(count: number) {
+      const deadline = Date.now() + 300_000;
+      while ((await settledFaxes()) < count) {
+        if (Date.now() > deadline) throw new Error(`${count} faxes not through OCR and extraction in 300 s`);
+        await sleep(1000);
+      }
+    },
+    async stop() {
+      await child.kill('SIGTERM');
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Sends the cases over UDP with a window of outstanding ones, retransmitting those that expect an answer as a
+ * client transaction would (RFC 3261 §17.1.2.2, from 500 ms doubling to 4 s, for 16 s), so a busy machine slows
+ * the run down instead of losing datagrams.
+ */
+async function fuzzUdp(
+  port: number,
+  makeCases: (replyPort: number) => Iterable<FuzzCase>,
+  onSent: (n: number) => void,
+) {
+  const socket = dgram.createSocket('udp4');
+  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
+  const cases = makeCases(socket.address().port);
+  const finals = new Map<string, number>();
+  const waiting = new Map<string, () => void>();
+  socket.on('message', (m) => {
+    const text = m.subarray(0, 2048).toString('latin1');
+    const status = /^SIP\/2\.0 (\d{3})/.exec(text);
+    const callId = /^(?:Call-ID|i): *(.*?)\r$/im.exec(text)?.[1];
+    if (!status || !callId || Number(status[1]) < 200 || finals.has(callId)) return;
+    finals.set(callId, Number(status[1]));
+    waiting.get(callId)?.();
+  });
+  const wrong: FuzzReport['wrong'] = [];
+  const unanswered: FuzzReport['unanswered'] = [];
+  const statuses: Record<string, number> = {};
+  const inFlight = new Set<Promise<void>>();
+  const WINDOW = 64;
+  let sent = 0;
+  const exchange = async (c: FuzzCase) => {
+    const send = () => socket.send(c.data, port, '127.0.0.1');
+    send();
+    if (!c.answers || !c.callId) return;
+    const callId = c.callId;
+    const answered = new Promise<void>((resolve) => waiting.set(callId, resolve));
+    let interval = 500;
+    for (
+      let waited = 0;
+      !finals.has(callId) && waited < 16_000;
+      waited += interval, interval = Math.min(interval * 2, 4000)
+    ) {
+      const timer = sleep(interval);
+      await Promise.race([answered, timer]);
+      if (!finals.has(callId)) send();
+    }
+    waiting.delete(callId);
+    const status = finals.get(callId);
+    if (status === undefined) unanswered.push({ family: c.family, index: c.index });
+    else {
+      statuses[status] = (statuses[status] ?? 0) + 1;
+      if (!c.answers.includes(status)) wrong.push({ family: c.family, index: c.index, status });
+    }
+  };
+  for (const c of cases) {
+    // A 64 KB datagram needs most of a default socket receive buffer (212 KB) to itself: sent alone, it is
+    // not lost behind a window of others on a busy machine (that loss would be the kernel's, not ours).
+    if (c.data.length > 8192) {
+      await Promise.all(inFlight);
+      await exchange(c);
+      onSent(++sent);
+      continue;
+    }
+    const p = exchange(c).finally(() => inFlight.delete(p));
+    inFlight.add(p);
+    onSent(++sent);
+    if (inFlight.size >= WINDOW) await Promise.race(inFlight);
+    // Let the probes and the fax run between datagrams: the fuzzer shares the machine.
+    if (sent % 32 === 0) await new Promise((r) => setImmediate(r));
+  }
+  await Promise.all(inFlight);
+  socket.close();
+  return { sent, answered: finals.size, wrong, unanswered, statuses };
+}
+
+/** TCP abuse beside the datagrams, until `stop`: half messages then close, trickles, strangers. */
+async function abuseTcp(port: number, stop: { done: boolean }) {
+  const counts = { partial: 0, slow: 0, strangers: 0, closedByServer: 0 };
+  const half = `OPTIONS sip:fax@127.0.0.1:${port} SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bKtcp\r\nCall-ID: tcp@fuzz\r\nContent-Le`;
+  const open = (localAddress = '127.0.0.1') =>
+    new Promise<net.Socket | null>((resolve) => {
+      const s = net.connect({ port, host: '127.0.0.1', localAddress });
+      s.once('connect', () => resolve(s));
+      s.once('error', () => resolve(null));
+      s.on('error', () => {});
+    });
+  while (!stop.done) {
+    const partial = await open();
+    if (partial) {
+      counts.partial++;
+      partial.end(half);
+    }
+    const slow = await open();
+    if (slow) {
+      counts.slow++;
+      let at = 0;
+      // A byte every 100 ms: the message deadline (2 s here) must cut it off.
+      const trickle = setInterval(() => {
+        if (at < half.length && !slow.destroyed) slow.write(half[at++]);
+      }, 100);
+      slow.once('close', () => {
+        clearInterval(trickle);
+        if (at < half.length) counts.closedByServer++;
+      });
+    }
+    const stranger = await open('127.0.0.2');
+    if (stranger) {
+      counts.strangers++;
+      stranger.write(half);
+      stranger.once('close', () => counts.closedByServer++);
+    }
+    await sleep(250);
+  }
+  return counts;
+}
+
+/** Probes /healthz every 50 ms until `stop`, timing each. */
+async function probeHealth(url: string, stop: { done: boolean }) {
+  const latencies: number[] = [];
+  let failed = 0;
+  while (!stop.done) {
+    const started = performance.now();
+    try {
+      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5000) });
+      await res.arrayBuffer();
+      if (!res.ok) failed++;
+    } catch {
+      failed++;
+    }
+    latencies.push(performance.now() - started);
+    await sleep(50);
+  }
+  return { latencies, failed };
+}
+
+export async function runSipFuzz(options: {
+  messages: number;
+  seed: number;
+  onProgress?: (sent: number) => void;
+}) {
+  const loadBefore = loadavg();
+  const target = await startTarget();
+  const simulator = await FaxSimulator.start();
+  const tiffDir = tempDataDir('faxseal-sipfuzz-tiff');
+  const tiffPath = join(tiffDir, 'page.tif');
+  writeFaxTiff(tiffPath, [drawSyntheticPage({ seed: 4242, height: 700 })]);
+  const sendFax = async () => {
+    const sent = await simulator.send({
+      to: target.number,
+      from: '+16175550199',
+      target: { host: '127.0.0.1', port: target.sipPort },
+      tiffPath,
+    });
+    return {
+      ok: sent.answered && sent.fax?.ok === true,
+      detail: `${sent.sipStatus} ${sent.fax?.text ?? ''}`.trim(),
+    };
+  };
+  try {
+    const pid = target.child.process.pid!;
+    // Warm up first (media worker, JIT): the RSS the run is measured against is the appliance at work.
+    const warm = await sendFax();
+    if (!warm.ok) throw new Error(`warm-up fax failed: ${warm.detail}`);
+    // And through OCR and extraction: the pipeline's engines are loaded before the baseline, not during.
+    await target.waitForSettled(1);
+    const startMb = rssMb(pid);
+    let peakMb = startMb;
+    const stop = { done: false };
+    const rssWatch = setInterval(() => {
+      peakMb = Math.max(peakMb, rssMb(pid));
+    }, 200);
+    const health = probeHealth(target.child.url, stop);
+    const tcp = abuseTcp(target.sipPort, stop);
+    let faxDuring: Promise<{ ok: boolean; detail: string }> | undefined;
+    const started = performance.now();
+    const cases = (replyPort: number) =>
+      sipFuzzCases(
+        { seed: options.seed, target: { host: '127.0.0.1', port: target.sipPort }, replyPort },
+        options.messages,
+      );
+    // The real fax starts a third of the way in and has the fuzz all around it.
+    const udp = fuzzUdp(target.sipPort, cases, (sent) => {
+      options.onProgress?.(sent);
+      if (!faxDuring && sent >= options.messages / 3) faxDuring = sendFax();
+    });
+    const udpResult = await udp;
+    const fax = (await faxDuring) ?? { ok: false, detail: 'never sent' };
+    const seconds = (performance.now() - started) / 1000;
+    stop.done = true;
+    const [probed, tcpCounts] = await Promise.all([health, tcp]);
+    // The fax of the run through its pipeline too, so what is left is what the fuzz left.
+    if (fax.ok) await target.waitForSettled(2);
+    clearInterval(rssWatch);
+    // RSS comes back as garbage is collected: give it up to 30 s, sampling.
+    let endMb = rssMb(pid);
+    for (let i = 0; i < 60 && endMb > startMb * 1.1; i++) {
+      await sleep(500);
+      endMb = rssMb(pid);
+    }
+    const sorted = [...probed.latencies].sort((a, b) => a - b);
+    const report: FuzzReport = {
+      messages: udpResult.sent,
+      seconds,
+      answered: udpResult.answered,
+      wrong: udpResult.wrong,
+      unanswered: udpResult.unanswered,
+      statuses: udpResult.statuses,
+      tcp: tcpCounts,
+      health: {
+        probes: sorted.length,
+        failed: probed.failed,
+        p50: percentile(sorted, 50),
+        p99: percentile(sorted, 99),
+        max: sorted.at(-1) ?? 0,
+        over100ms: sorted.filter((l) => l > 100).length,
+      },
+      rss: { startMb, peakMb, endMb },
+      fax,
+      stillRunning: target.child.process.exitCode === null && target.child.process.signalCode === null,
+      load: { before: loadBefore, after: loadavg() },
+    };
+    return report;
+  } finally {
+    await simulator.stop();
+    await target.stop();
+    rmSync(tiffDir, { recursive: true, force: true });
+  }
+}
