@@ -11,6 +11,7 @@ import { registerExtraction } from './extraction/extract-job.ts';
 import { buildHttpApp } from './http-server.ts';
 import { createLogger } from './observability/logger.ts';
 import { type Pipeline, registerPipeline } from './pipeline/pipeline.ts';
+import { type RecoveryReport, recoverAfterCrash } from './recovery.ts';
 import { createServices, type Services } from './services.ts';
 import { TelephonyService } from './telephony/telephony-service.ts';
 
@@ -26,6 +27,8 @@ export interface Appliance {
   firstRunOperator: NewOperatorCredentials | null;
   /** The inbound pipeline's job handlers (fax.process, retention.purge). */
   pipeline: Pipeline;
+  /** What this start found and finished of a previous process. */
+  recovery: RecoveryReport;
   stop(): Promise<void>;
 }
 
@@ -39,6 +42,7 @@ export interface StartOptions {
 export async function startAppliance(config: Config, options: StartOptions = {}): Promise<Appliance> {
   const log = createLogger(config.logLevel, options.logDestination);
   const services = createServices(config, log, options.clock);
+  const recovery = await recoverAfterCrash(services);
   const firstRunOperator =
     services.operators.count() === 0 ? services.operators.create('admin', 'superadmin') : null;
   if (firstRunOperator && !options.quiet) {
@@ -77,6 +81,7 @@ export async function startAppliance(config: Config, options: StartOptions = {})
     sipPort: telephony.sipPort,
     firstRunOperator,
     pipeline,
+    recovery,
     async stop() {
       await services.outbound.stop(); // first: no new outbound calls or registrations
       await telephony.stop(); // hangs up and commits every call in progress, then closes SIP and media

@@ -129,7 +129,16 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
     faxes,
     trunks,
     callRouter: new CallRouter(trunks, dids, numbers),
-    intake: new InboundIntake(db, clock, faxes, blobs, settings, jobs, log.child({ module: 'intake' })),
+    intake: new InboundIntake(
+      db,
+      clock,
+      faxes,
+      blobs,
+      settings,
+      numbers,
+      jobs,
+      log.child({ module: 'intake' }),
+    ),
     signedLinks: new SignedPdfLinks(
       masterKey.deriveKey('signed-pdf-links'),
       config.publicUrl,
