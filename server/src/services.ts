@@ -100,7 +100,7 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
     webhookSecrets,
   });
   const outbound = createOutbound(
-    { config, db, clock, faxes, credits, numbers, trunks, blobs, jobs, webhooks },
+    { config, db, clock, faxes, credits, numbers, settings, trunks, blobs, jobs, webhooks },
     log.child({ module: 'outbound' }),
   );
   return {

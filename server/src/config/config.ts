@@ -28,6 +28,7 @@ export interface Config {
   webhookTimeoutMs: number;
   webhookResponseCapBytes: number;
   webhookConcurrency: number;
+  webhookRetentionDays: number;
   seedDemoDids: boolean;
   didQuarantineDays: number;
   verificationTokenTtlMinutes: number;
@@ -244,6 +245,12 @@ export const KNOBS: { [K in keyof Config]: Knob<K> } = {
     doc: 'Webhook attempts in flight at once, across all partners.',
     default: () => 64,
     parse: int(1, 1024),
+  },
+  webhookRetentionDays: {
+    env: 'FAXSEAL_WEBHOOK_RETENTION_DAYS',
+    doc: 'Days webhook events, deliveries and their attempt logs are kept (for the delivery log and replay) once every delivery of the event has finished.',
+    default: () => 30,
+    parse: int(1, 3650),
   },
   seedDemoDids: {
     env: 'FAXSEAL_SEED_DEMO_DIDS',

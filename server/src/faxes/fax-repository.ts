@@ -133,6 +133,8 @@ export interface NewOutboundFax {
   callbackUrl: string | null;
   cover: CoverRequest | null;
   pdfBlob: string;
+  /** When the document and its rendering are purged (retention, as for inbound faxes). */
+  purgeAt: string;
 }
 
 /** What one call attempt left behind, recorded whatever its outcome. */
@@ -456,12 +458,16 @@ export class FaxRepository {
 
   // ---- pipeline: retention ----
 
-  /** Faxes whose retention ran out and whose content is still here, oldest first. */
+  /**
+   * Faxes whose retention ran out and whose content is still here, oldest first. A fax still being
+   * received or sent keeps its documents until it ends.
+   */
   duePurge(now: string, limit: number): DueFax[] {
     return this.db
       .prepare(
         `SELECT id, partner_id AS partnerId, search_rowid AS searchRowid FROM faxes
-         WHERE purged_at IS NULL AND purge_at <= ? ORDER BY purge_at LIMIT ?`,
+         WHERE purged_at IS NULL AND purge_at <= ? AND status NOT IN ('receiving', 'queued', 'sending')
+         ORDER BY purge_at LIMIT ?`,
       )
       .all(now, limit) as DueFax[];
   }
@@ -582,9 +588,10 @@ export class FaxRepository {
     this.db
       .prepare(
         `INSERT INTO faxes (id, partner_id, number_id, shadow_user_id, direction, status, from_number, to_number,
-           pages, pages_delivered, credits_reserved, callback_url, cover, pdf_blob, ocr_status, extraction_status, created_at)
+           pages, pages_delivered, credits_reserved, callback_url, cover, pdf_blob, ocr_status, extraction_status,
+           purge_at, created_at)
          VALUES (@id, @partnerId, @numberId, @shadowUserId, 'outbound', 'queued', @from, @to, @pages, 0, @pages,
-           @callbackUrl, @cover, @pdfBlob, 'skipped', 'skipped', @now)`,
+           @callbackUrl, @cover, @pdfBlob, 'skipped', 'skipped', @purgeAt, @now)`,
       )
       .run({ ...fax, cover: fax.cover ? JSON.stringify(fax.cover) : null, now: this.now() });
   }
@@ -640,6 +647,23 @@ export class FaxRepository {
   /** sending → queued for a fax whose call was cut by the process stopping: the attempt is lost. */
   requeueInterrupted(id: string): void {
     this.db.prepare("UPDATE faxes SET status = 'queued' WHERE id = ? AND status = 'sending'").run(id);
+  }
+
+  /**
+   * Outbound faxes still queued or sending that no live `fax.send` job will ever pick up (its last
+   * attempt failed for good, e.g. cut by one stop after another): they would wait for ever.
+   */
+  strandedOutbound(sendJobKind: string): string[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT f.id FROM faxes f WHERE f.direction = 'outbound' AND f.status IN ('queued', 'sending')
+             AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.kind = ? AND j.status IN ('queued', 'running')
+               AND json_extract(j.payload, '$.faxId') = f.id)
+           ORDER BY f.id`,
+        )
+        .all(sendJobKind) as { id: string }[]
+    ).map((r) => r.id);
   }
 
   /** Pages the far end confirmed during a call, durable at once so a crash resends only the rest. */
