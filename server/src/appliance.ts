@@ -13,6 +13,7 @@ import { createLogger } from './observability/logger.ts';
 import { type Pipeline, registerPipeline } from './pipeline/pipeline.ts';
 import { type RecoveryReport, recoverAfterCrash } from './recovery.ts';
 import { createServices, type Services } from './services.ts';
+import { ApplianceLock } from './storage/appliance-lock.ts';
 import { TelephonyService } from './telephony/telephony-service.ts';
 
 export interface Appliance {
@@ -41,6 +42,21 @@ export interface StartOptions {
 
 export async function startAppliance(config: Config, options: StartOptions = {}): Promise<Appliance> {
   const log = createLogger(config.logLevel, options.logDestination);
+  const lock = ApplianceLock.acquire(config.dataDir);
+  try {
+    return await start(config, options, log, lock);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function start(
+  config: Config,
+  options: StartOptions,
+  log: pino.Logger,
+  lock: ApplianceLock,
+): Promise<Appliance> {
   const services = createServices(config, log, options.clock);
   const recovery = await recoverAfterCrash(services);
   const firstRunOperator =
@@ -92,6 +108,7 @@ export async function startAppliance(config: Config, options: StartOptions = {})
       await services.webhooks.dispatcher.stop();
       await http.close();
       services.close();
+      lock.release();
     },
   };
 }

@@ -35,6 +35,7 @@ export interface Config {
   ocrPoolSize: number;
   signedUrlTtlSeconds: number;
   masterKey: string | null;
+  backupPassphrase: string | null;
   /** Null: automatic (`llama` when models/ holds a usable model, else `rules`). */
   extractionProvider: ExtractionProviderName | null;
   modelsDir: string;
@@ -337,6 +338,13 @@ export const KNOBS: { [K in keyof Config]: Knob<K> } = {
   openaiApiKey: {
     env: 'FAXSEAL_OPENAI_API_KEY',
     doc: 'openai-compatible provider: bearer key, if the server wants one.',
+    default: () => null,
+    parse: str,
+    secret: true,
+  },
+  backupPassphrase: {
+    env: 'FAXSEAL_BACKUP_PASSPHRASE',
+    doc: '`faxseal backup` / `restore`: the passphrase the backup file is encrypted with (or pass `--passphrase-file`). Never stored.',
     default: () => null,
     parse: str,
     secret: true,
