@@ -28,7 +28,11 @@ kills landed during  ${Object.entries(report.kills)
   .map(([phase, n]) => `${phase} ${n}`)
   .join(', ')}
 inbound calls        ${report.inboundCalls}, pages confirmed ${report.pagesConfirmed}, partial faxes ${report.partialFaxes}
-sends acknowledged   ${report.sendsAcknowledged}: delivered ${report.sendsDelivered}, failed ${report.sendsFailed}
+sends acknowledged   ${report.sendsAcknowledged}: delivered ${report.sendsDelivered}, failed ${report.sendsFailed}${Object.entries(
+  report.failures,
+)
+  .map(([why, n]) => `\n  ${n} × ${why}`)
+  .join('')}
 webhook events       ${report.eventsRecorded} recorded, ${report.webhookRequests} requests received
 violations           ${report.violations.length}`);
 for (const v of report.violations) console.log(`  ${v}`);

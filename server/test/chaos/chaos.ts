@@ -49,6 +49,8 @@ export interface ChaosReport {
   sendsAcknowledged: number;
   sendsDelivered: number;
   sendsFailed: number;
+  /** Failed sends by failure code and detail. */
+  failures: Record<string, number>;
   eventsRecorded: number;
   webhookRequests: number;
   /** Every invariant broken, with the lane and trial; empty when all held. */
@@ -57,6 +59,7 @@ export interface ChaosReport {
 }
 
 const SETTLE_TIMEOUT_MS = 300_000;
+const TARGETS = ['any', 'call', 'ocr', 'extraction', 'delivery', 'send'] as const;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** mulberry32: a small seeded generator, so a failing run can be replayed with its seed. */
@@ -172,7 +175,16 @@ class Lane {
     if (this.options.monthClose) await this.options.monthClose(this.child);
     this.call(rng() < 0.5 ? 0 : 1);
     void this.send();
-    await sleep(Math.floor(rng() * this.options.maxKillDelayMs));
+    // A moment at random, or a random moment inside one kind of work once it shows in the database:
+    // left to chance alone, most kills would land during the long calls and none during OCR.
+    const target = TARGETS[Math.floor(rng() * TARGETS.length)];
+    const started = Date.now();
+    if (target === 'any') await sleep(Math.floor(rng() * this.options.maxKillDelayMs));
+    else {
+      while (!this.phases().includes(target) && Date.now() - started < this.options.maxKillDelayMs * 2)
+        await sleep(20);
+      await sleep(Math.floor(rng() * (target === 'call' || target === 'send' ? 10_000 : 300)));
+    }
     for (const phase of this.phases()) this.report.kills[phase]++;
     await this.child.kill('SIGKILL');
     this.child = null;
@@ -317,11 +329,16 @@ class Lane {
   private checkSettled(): void {
     for (const id of this.sends) {
       const fax = this.db
-        .prepare('SELECT status, pages_delivered AS delivered FROM faxes WHERE id = ?')
-        .get(id) as { status: string; delivered: number } | undefined;
+        .prepare(
+          `SELECT status, pages_delivered AS delivered, failure_code || ': ' || failure_detail AS failure
+           FROM faxes WHERE id = ?`,
+        )
+        .get(id) as { status: string; delivered: number; failure: string } | undefined;
       if (fax?.status === 'delivered') this.report.sendsDelivered++;
-      else if (fax?.status === 'failed') this.report.sendsFailed++;
-      else this.violation(-1, `acknowledged send ${id} ended ${JSON.stringify(fax)}`);
+      else if (fax?.status === 'failed') {
+        this.report.sendsFailed++;
+        this.report.failures[fax.failure] = (this.report.failures[fax.failure] ?? 0) + 1;
+      } else this.violation(-1, `acknowledged send ${id} ended ${JSON.stringify(fax)}`);
       // Settled: the fax holds exactly the pages it delivered.
       const held = -(
         this.db
@@ -373,6 +390,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     sendsAcknowledged: 0,
     sendsDelivered: 0,
     sendsFailed: 0,
+    failures: {},
     eventsRecorded: 0,
     webhookRequests: 0,
     violations: [],
