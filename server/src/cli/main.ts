@@ -37,8 +37,9 @@ Commands:
                               missing entry
   purge --now                 run the retention purge now (faxes past their purge time lose their
                               documents and OCR text; a metadata tombstone stays)
-  rotate-master-key           re-seal every document and secret under a new master key, then replace
-                              keys/master.key (stop the appliance first; resumable if interrupted)
+  rotate-master-key           re-seal every document, secret and sealed column under a new master
+                              key, then replace keys/master.key (refused while the appliance runs;
+                              resumable if interrupted)
   backup <file>               write the database (consistent online copy), every document and the
                               master key to <file>, encrypted with a passphrase; safe while running
   restore <file>              verify <file> and make it the data directory (stop the appliance
@@ -254,10 +255,10 @@ async function main(argv: string[]): Promise<number> {
       }
     }
     case 'rotate-master-key': {
-      if (applianceRunning(config.dataDir))
-        return fail(`an appliance is running on ${config.dataDir}: stop it before rotating the master key`);
       if (config.masterKey)
         return fail('FAXSEAL_MASTER_KEY is set: rotation writes the key file; unset it to rotate a key file');
+      if (applianceRunning(config.dataDir))
+        return fail(`an appliance is running on ${config.dataDir}: stop it before rotating the master key`);
       return withServices((services) => {
         const result = rotateMasterKey(
           config.dataDir,
@@ -271,7 +272,7 @@ async function main(argv: string[]): Promise<number> {
           details: { ...result },
         });
         process.stdout.write(
-          `master key rotated: ${result.blobs} documents and ${result.secrets} secrets re-sealed; keys/master.key replaced\n`,
+          `master key rotated: ${result.blobs} documents and ${result.secrets} sealed values (secrets, fax text, event bodies, emails) re-sealed; keys/master.key replaced\n`,
         );
         return 0;
       });

@@ -295,7 +295,7 @@ class Lane {
     // One logical event, one id: a fax announced twice under two ids is a duplicate the partner cannot see.
     const doubled = this.db
       .prepare(
-        `SELECT json_extract(body, '$.faxId') AS faxId, event_type AS type, COUNT(*) AS n FROM webhook_events
+        `SELECT fax_id AS faxId, event_type AS type, COUNT(*) AS n FROM webhook_events
          WHERE event_type IN ('fax.received', 'fax.extracted', 'fax.delivered', 'fax.failed')
          GROUP BY faxId, type HAVING n > 1`,
       )

@@ -16,6 +16,7 @@ import { FaxRepository } from '../../src/faxes/fax-repository.ts';
 import { INTERRUPTED_TEXT } from '../../src/faxes/inbound-intake.ts';
 import { FaxSimulator } from '../../src/simulator/fax-simulator.ts';
 import { openDatabase } from '../../src/storage/database.ts';
+import { MasterKey } from '../../src/storage/master-key.ts';
 import { documentPages, localUrl, partnerWithNumber } from '../pipeline/inbound-fax.ts';
 import { type ChildAppliance, freePort, startChildAppliance } from '../support/child-appliance.ts';
 import { startTestAppliance, tempDataDir } from '../support/test-appliance.ts';
@@ -66,7 +67,7 @@ test('SIGKILL right after page 1 of 2 is confirmed: a partial fax with page 1, a
   writeFaxTiff(tiffPath, await documentPages(2));
   simulator = await FaxSimulator.start();
   const db = openDatabase(dataDir, { migrate: false });
-  const faxes = new FaxRepository(db, systemClock);
+  const faxes = new FaxRepository(db, systemClock, MasterKey.load(dataDir, null));
   try {
     let atKill: { pages: number; status: string; spool: string[]; spoolMode: number } | undefined;
     const killed = new Promise<void>((resolve, reject) => {
