@@ -137,7 +137,6 @@ class Lane {
     const simMedia = 33000 + this.index * 100;
     this.simulator = await FaxSimulator.start({ mediaPorts: { first: simMedia, last: simMedia + 99 } });
     this.simulator.receive();
-    this.sipPort = await freePort();
     const setup = await startTestAppliance({ urlAllowlist: ['127.0.0.1'] }, { dataDir: this.dataDir });
     const partner = await partnerWithNumber(setup, this.externalUserId, {
       webhookUrl: this.receiver.url,
@@ -169,8 +168,23 @@ class Lane {
   }
 
   /** One trial: start (recovering what the last kill left), check, put work in flight, kill. */
+  /**
+   * Starts the appliance on a SIP port free now: a port kept across restarts can be taken by
+   * another process meanwhile (the machine is shared), and callers are told the port per call.
+   */
+  private async start(): Promise<ChildAppliance> {
+    for (let attempt = 1; ; attempt++) {
+      this.sipPort = await freePort();
+      try {
+        return await startChildAppliance(this.env);
+      } catch (err) {
+        if (attempt >= 3 || !/EADDRINUSE/.test((err as Error).message)) throw err;
+      }
+    }
+  }
+
   async trial(trial: number, rng: () => number): Promise<void> {
-    this.child = await startChildAppliance(this.env);
+    this.child = await this.start();
     this.checkAfterRestart(trial);
     if (this.options.monthClose) await this.options.monthClose(this.child);
     this.call(rng() < 0.5 ? 0 : 1);
@@ -192,7 +206,7 @@ class Lane {
 
   /** The last start: everything in flight settles, then every invariant is checked and it stops. */
   async finish(): Promise<void> {
-    this.child = await startChildAppliance(this.env);
+    this.child = await this.start();
     this.checkAfterRestart(-1);
     await Promise.allSettled(this.calls);
     const settled = await this.settle();
@@ -400,7 +414,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const lanes = Array.from({ length: options.lanes }, (_, i) => new Lane(i, report, options, files));
   try {
     await Promise.all(lanes.map((lane) => lane.setUp()));
-    await Promise.all(
+    // A lane that breaks is a violation of its own; the others run to the end before teardown.
+    const outcomes = await Promise.allSettled(
       lanes.map(async (lane, i) => {
         const rng = random(options.seed + i);
         const share =
@@ -413,6 +428,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         await lane.finish();
       }),
     );
+    outcomes.forEach((o, i) => {
+      if (o.status === 'rejected') report.violations.push(`lane ${i} broke: ${(o.reason as Error).message}`);
+    });
   } finally {
     await Promise.all(lanes.map((lane) => lane.tearDown()));
     rmSync(files.dir, { recursive: true, force: true });
