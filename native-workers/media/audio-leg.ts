@@ -45,7 +45,17 @@ export class AudioLeg {
 
   /** One 20 ms frame out; after a stall the session calls this repeatedly to catch up. */
   advance(samples: number = SAMPLES_PER_FRAME): void {
-    const payload = g711Encode(this.codec, this.terminal.tx(samples));
+    this.sendFrame(this.terminal.tx(samples));
+  }
+
+  /** One frame of silence, the terminal untouched: the stream keeps flowing while its answer is held. */
+  silence(samples: number = SAMPLES_PER_FRAME): void {
+    this.sendFrame(new Int16Array(samples));
+  }
+
+  private sendFrame(audio: Int16Array): void {
+    const samples = audio.length;
+    const payload = g711Encode(this.codec, audio);
     this.options.send(
       encodeRtpPacket({
         payloadType: this.payloadType,

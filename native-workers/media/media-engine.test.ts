@@ -68,6 +68,49 @@ async function lossyRelay(lossRate: number, seed: number, answererPort: number) 
   };
 }
 
+/**
+ * A receiver that stores pages (confirmPages): each page's answer waits for pageDurable, which comes
+ * `storeMs` after the page; returns the fax run and the order in which both sides saw the page.
+ */
+async function faxStoringPages(
+  name: string,
+  session: Pick<StartSessionOptions, 'transport' | 'codec'>,
+  storeMs: number,
+) {
+  const rxTiff = join(dir, `${name}-rx.tif`);
+  const ids = { rx: `${name}-rx`, tx: `${name}-tx` };
+  const order: string[] = [];
+  receiver.on('page', (e) => {
+    if (e.sessionId !== ids.rx) return;
+    order.push(`received page ${e.page}`);
+    setTimeout(() => {
+      order.push(`stored page ${e.page}`);
+      receiver.pageDurable(ids.rx);
+    }, storeMs);
+  });
+  sender.on('page', (e) => e.sessionId === ids.tx && order.push(`sender got MCF for page ${e.page}`));
+  const { localPort: answererPort } = await receiver.startSession({
+    ...session,
+    sessionId: ids.rx,
+    role: 'answering',
+    job: { rxTiff, localIdent: '+1 555 0199', confirmPages: true },
+  });
+  const { localPort: callerPort } = await sender.startSession({
+    ...session,
+    sessionId: ids.tx,
+    role: 'calling',
+    remote: { address: LOOPBACK, port: answererPort },
+    job: { txTiff: { path: txTiff }, localIdent: '+1 555 0100' },
+  });
+  receiver.updateRemote(ids.rx, { address: LOOPBACK, port: callerPort });
+  const [sent, received] = await Promise.all([
+    sender.waitForCompletion(ids.tx),
+    receiver.waitForCompletion(ids.rx),
+  ]);
+  await Promise.all([sender.stopSession(ids.tx), receiver.stopSession(ids.rx)]);
+  return { run: { sent, received, rxTiff }, order };
+}
+
 interface FaxRun {
   sent: CompletedEvent;
   received: CompletedEvent;
@@ -160,6 +203,18 @@ describe('media engine, real time on loopback', { concurrency: true, timeout: 12
     assert.ok(run.received.media.recovered > 0);
     t.diagnostic(`${figures(run)}, relay dropped ${dropped}/${forwarded + dropped}`);
   });
+
+  // Storing takes 2 s here, well past the ~1 s the answer normally takes and inside the sender's 3 s T4.
+  for (const [name, session] of [
+    ['hold-t38', { transport: 't38' }],
+    ['hold-pcmu', { transport: 'audio', codec: 'pcmu' }],
+  ] as const) {
+    test(`${name}: a received page is confirmed to the sender only after it is stored`, async () => {
+      const { run, order } = await faxStoringPages(name, session, 2000);
+      assertPixelIdentical(run);
+      assert.deepEqual(order, ['received page 1', 'stored page 1', 'sender got MCF for page 1']);
+    });
+  }
 
   test('an audio call switched to T.38 before T.30 starts completes on T.38', async (t) => {
     const rxTiff = join(dir, 'switch-rx.tif');

@@ -100,6 +100,11 @@ export class MediaEngine extends EventEmitter<MediaEngineEvents> {
     return this.request(this.switching, sessionId, { type: 'switchToT38', sessionId, ...options });
   }
 
+  /** The page the session last reported is stored: its held answer (MCF) may go to the sender. */
+  pageDurable(sessionId: string): void {
+    this.send({ type: 'pageDurable', sessionId });
+  }
+
   /** Ends the session (BYE/CANCEL); resolves after its 'completed' event has been emitted. */
   stopSession(sessionId: string): Promise<void> {
     return this.request(this.stopping, sessionId, { type: 'stop', sessionId });

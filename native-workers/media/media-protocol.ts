@@ -12,6 +12,9 @@
 //            first page (re-INVITEs come on CNG/CED or the first V.21 frames), refused with
 //            MEDIA_SWITCH_TOO_LATE once a page has moved (the audio call then carries on).
 //   events   'phaseB' (negotiated), 'page' (phase D: a page sent or received), 'completed' (phase E, once).
+//   pageDurable ─▶ (nothing)                an rx job with confirmPages holds its answer to each page (MCF)
+//            from the page's phase D until the main thread says the page is stored, at most PAGE_HOLD_MAX_MS:
+//            the sender is never told a page arrived that a crash could still lose.
 //   stop ─▶ 'completed' (if not yet) then 'stopped'    BYE/CANCEL: ends T.30 (CALLDROPPED keeps the pages
 //            already received in rxTiff), closes the socket, frees the port.
 // Errors about one session carry its id; request errors without a session are 'error' with no id.
@@ -40,6 +43,8 @@ export interface T38Params {
   farMaxDatagram?: number;
   /** UDPTL redundancy depth, default 3. */
   redundancyDepth?: number;
+  /** spandsp's NO_PACING: send as fast as the CPU allows. The fax simulator on loopback only: a real far end needs pacing. */
+  noPacing?: boolean;
 }
 
 /** The T.30 job: what to send or where to receive, and how we present ourselves. */
@@ -52,7 +57,12 @@ export interface FaxJob {
   localIdent?: string;
   /** Error correction mode, default on (audio without ECM corrupts pages silently). */
   ecm?: boolean;
+  /** rx: hold the answer to each received page until `pageDurable` (see the lifecycle above). */
+  confirmPages?: boolean;
 }
+
+/** The longest an answer to a page is held for the main thread; then the call goes on (and a warning says so). */
+export const PAGE_HOLD_MAX_MS = 10_000;
 
 export interface StartSessionRequest {
   type: 'start';
@@ -70,6 +80,7 @@ export type MainToWorker =
   | StartSessionRequest
   | { type: 'remote'; sessionId: string; remote: RemoteAddress }
   | { type: 'switchToT38'; sessionId: string; remote?: RemoteAddress; t38?: T38Params }
+  | { type: 'pageDurable'; sessionId: string }
   | { type: 'stop'; sessionId: string }
   | { type: 'shutdown' };
 
@@ -81,6 +92,8 @@ export type MediaErrorCode =
   | 'MEDIA_SOCKET'
   | 'MEDIA_FAX_ENGINE'
   | 'MEDIA_SWITCH_TOO_LATE'
+  /** A page's answer was held PAGE_HOLD_MAX_MS without `pageDurable`: sent anyway. */
+  | 'MEDIA_PAGE_HOLD_EXPIRED'
   /** Stopped while its start was still binding a port. */
   | 'MEDIA_STOPPED';
 

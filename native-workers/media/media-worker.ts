@@ -17,6 +17,7 @@ import type {
   T38Params,
   WorkerToMain,
 } from './media-protocol.ts';
+import { PAGE_HOLD_MAX_MS } from './media-protocol.ts';
 import { SAMPLES_PER_FRAME } from './rtp.ts';
 import { T38Leg } from './t38-leg.ts';
 
@@ -94,6 +95,10 @@ class FaxMediaSession {
   private pagesMoved = 0;
   private stopping = false;
   private lastStats: T30Stats | undefined;
+  /** While a received page's answer is held (confirmPages): when the hold gives up. */
+  private holdUntil: number | undefined;
+  /** T.38 datagrams the terminal made while holding: they leave, in order, when the hold ends. */
+  private heldDatagrams: Uint8Array[] = [];
 
   constructor(private readonly request: StartSessionRequest) {
     this.transport = request.transport;
@@ -137,10 +142,53 @@ class FaxMediaSession {
     this.startLegIfReady(stalePayloadType);
   }
 
+  /** The main thread stored the page last reported: the held answer may go. */
+  pageDurable(): void {
+    if (this.holdUntil !== undefined) this.release();
+  }
+
+  private release(): void {
+    this.holdUntil = undefined;
+    const held = this.heldDatagrams;
+    this.heldDatagrams = [];
+    for (const datagram of held) this.send(datagram);
+  }
+
+  /**
+   * While holding, the terminal does not run: its clock (and T.30's timers) stand still, an audio call
+   * carries silence, and the time held is not caught up afterwards.
+   */
+  private hold(leg: FaxLeg, now: number): void {
+    if (leg instanceof AudioLeg) {
+      leg.pump(now);
+      let due = Math.floor((now - this.legStartedAt) * SAMPLES_PER_MS) - this.samplesDone;
+      while (due >= SAMPLES_PER_FRAME) {
+        leg.silence(SAMPLES_PER_FRAME);
+        this.samplesDone += SAMPLES_PER_FRAME;
+        due -= SAMPLES_PER_FRAME;
+      }
+    } else {
+      this.legStartedAt = now - this.samplesDone / SAMPLES_PER_MS;
+    }
+  }
+
   /** Runs the leg up to now, in steps of one 20 ms frame. */
   tick(now: number): void {
     const leg = this.leg;
     if (!leg) return;
+    if (this.holdUntil !== undefined) {
+      if (now < this.holdUntil) {
+        this.hold(leg, now);
+        return;
+      }
+      post({
+        type: 'error',
+        sessionId: this.id,
+        code: 'MEDIA_PAGE_HOLD_EXPIRED',
+        message: `page ${this.pagesMoved} not confirmed as stored within ${PAGE_HOLD_MAX_MS} ms; answering anyway`,
+      });
+      this.release();
+    }
     try {
       if (leg instanceof AudioLeg) leg.pump(now);
       let due = Math.floor((now - this.legStartedAt) * SAMPLES_PER_MS) - this.samplesDone;
@@ -213,6 +261,10 @@ class FaxMediaSession {
   }
 
   private send(datagram: Uint8Array): void {
+    if (this.holdUntil !== undefined && this.leg?.transport === 't38') {
+      this.heldDatagrams.push(datagram);
+      return;
+    }
     const remote = this.remote;
     if (!remote || !this.socket) return;
     this.socket.send(datagram, remote.port, remote.address);
@@ -239,6 +291,9 @@ class FaxMediaSession {
     } else if (event.type === 'phaseD') {
       const page = this.direction === 'tx' ? event.stats.pagesTx : event.stats.pagesRx;
       this.pagesMoved = page;
+      // spandsp has queued its answer (MCF) but sends it only as the leg runs: hold the leg until stored.
+      if (this.direction === 'rx' && this.request.job.confirmPages)
+        this.holdUntil = performance.now() + PAGE_HOLD_MAX_MS;
       post({ type: 'page', sessionId: this.id, direction: this.direction, page, stats: event.stats });
     } else if (!this.completed) {
       this.complete(event.code, event.text);
@@ -384,6 +439,9 @@ port.on('message', (message: MainToWorker) => {
       break;
     case 'switchToT38':
       withSession(message.sessionId, (s) => s.switchToT38(message.remote, message.t38));
+      break;
+    case 'pageDurable':
+      withSession(message.sessionId, (s) => s.pageDurable());
       break;
     case 'stop':
       withSession(message.sessionId, (s) => s.stop());

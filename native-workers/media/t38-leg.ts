@@ -1,6 +1,6 @@
 // The T.38 leg of a fax session: a spandsp T.38 terminal behind UDPTL with redundancy.
 // Runs inside the media worker only; the session owns the socket and the clock and calls advance().
-import { T38RateManagement } from '../spandsp/codes.ts';
+import { T38RateManagement, T38TerminalOption } from '../spandsp/codes.ts';
 import { configureT30, type T30Config, type T30EventHandler, T38Terminal } from '../spandsp/index.ts';
 import type { FaxRole, MediaStats, T38Params } from './media-protocol.ts';
 import { DEFAULT_MAX_DATAGRAM, UdptlReceiver, UdptlSender } from './udptl.ts';
@@ -49,6 +49,7 @@ export class T38Leg {
       params.rateManagement === 'localTCF' ? T38RateManagement.LOCAL_TCF : T38RateManagement.TRANSFERRED_TCF,
     );
     t.setFastestRate(params.maxBitRate ?? 14400);
+    if (params.noPacing) t.setOptions(T38TerminalOption.NO_PACING);
     if (options.logLevel) t.setLogLevel(options.logLevel);
   }
 

@@ -57,6 +57,8 @@ function enqueueOne(i: number): void {
       from: '+12125550100',
       to: '+13105550123',
       pages: 2,
+      partial: false,
+      pagesConfirmed: 2,
       ocrText: 'Referral for Jane Smith, DOB 1985-03-14. Diagnosis: type 2 diabetes. '.repeat(10),
       pdfUrl: 'https://appliance.local/files/fax_bench?sig=abc',
       pdfUrlExpiresAt: new Date().toISOString(),

@@ -13,6 +13,7 @@ import { loadTlsFiles } from './http/tls.ts';
 import { buildHttpApp } from './http-server.ts';
 import { createLogger } from './observability/logger.ts';
 import { type Pipeline, registerPipeline } from './pipeline/pipeline.ts';
+import { type RecoveryReport, recoverAfterCrash } from './recovery.ts';
 import { createServices, type Services } from './services.ts';
 import { ApplianceLock } from './storage/appliance-lock.ts';
 import { TelephonyService } from './telephony/telephony-service.ts';
@@ -29,6 +30,8 @@ export interface Appliance {
   firstRunOperator: NewOperatorCredentials | null;
   /** The inbound pipeline's job handlers (fax.process, retention.purge). */
   pipeline: Pipeline;
+  /** What this start found and finished of a previous process. */
+  recovery: RecoveryReport;
   stop(): Promise<void>;
 }
 
@@ -59,6 +62,7 @@ async function start(
   // A bad certificate or key stops start-up before anything is created or listens.
   const tls = config.tlsCert && config.tlsKey ? loadTlsFiles(config.tlsCert, config.tlsKey) : null;
   const services = createServices(config, log, options.clock);
+  const recovery = await recoverAfterCrash(services);
   const firstRunOperator =
     services.operators.count() === 0 ? services.operators.create('admin', 'superadmin') : null;
   if (firstRunOperator && !options.quiet) {
@@ -91,6 +95,7 @@ async function start(
     sipPort: telephony.sipPort,
     firstRunOperator,
     pipeline,
+    recovery,
     async stop() {
       await services.outbound.stop(); // first: no new outbound calls or registrations
       await telephony.stop(); // hangs up and commits every call in progress, then closes SIP and media

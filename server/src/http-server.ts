@@ -35,6 +35,7 @@ import { trunkRoutes } from './outbound/trunk-routes.ts';
 import { onboardingRoutes } from './partners/onboarding-routes.ts';
 import type { Services } from './services.ts';
 import { settingsRoutes } from './settings/settings-routes.ts';
+import { openApiWebhooks } from './webhooks/webhook-event-schema.ts';
 import { webhookRoutes } from './webhooks/webhook-routes.ts';
 
 declare module 'fastify' {
@@ -138,6 +139,8 @@ export async function buildHttpApp(
           'Embedded fax for your product: a dedicated US fax number per user, inbound faxes as signed webhooks with OCR text and extracted JSON, outbound faxes in one call. Errors are RFC 9457 problem+json with a stable `code`.',
       },
       servers: [{ url: services.config.publicUrl }],
+      // The events the appliance POSTs to the partner (OpenAPI 3.1 webhooks).
+      webhooks: openApiWebhooks(),
       components: {
         securitySchemes: {
           partnerKey: { type: 'http', scheme: 'bearer', description: 'sk_partner_… key' },

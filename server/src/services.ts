@@ -105,7 +105,7 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
     masterKey,
   });
   const outbound = createOutbound(
-    { config, db, clock, faxes, credits, numbers, trunks, blobs, jobs, webhooks },
+    { config, db, clock, faxes, credits, numbers, settings, trunks, blobs, jobs, webhooks },
     log.child({ module: 'outbound' }),
   );
   return {
@@ -134,7 +134,16 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
     faxes,
     trunks,
     callRouter: new CallRouter(trunks, dids, numbers),
-    intake: new InboundIntake(db, clock, faxes, blobs, settings, jobs, log.child({ module: 'intake' })),
+    intake: new InboundIntake(
+      db,
+      clock,
+      faxes,
+      blobs,
+      settings,
+      numbers,
+      jobs,
+      log.child({ module: 'intake' }),
+    ),
     signedLinks: new SignedPdfLinks(
       masterKey.deriveKey('signed-pdf-links'),
       config.publicUrl,

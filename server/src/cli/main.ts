@@ -10,6 +10,8 @@ import { createLogger } from '../observability/logger.ts';
 import { RetentionPurger } from '../pipeline/retention-purger.ts';
 import { createServices, type Services } from '../services.ts';
 import { applianceRunning } from '../storage/appliance-lock.ts';
+import { BackupError, createBackup, restoreBackup } from '../storage/backup.ts';
+import { MIN_PASSPHRASE_LENGTH } from '../storage/backup-archive.ts';
 import { migrate, openDatabase } from '../storage/database.ts';
 import { rotateMasterKey } from '../storage/master-key-rotation.ts';
 import { SealedColumnRepository } from '../storage/sealed-column-repository.ts';
@@ -38,6 +40,12 @@ Commands:
   rotate-master-key           re-seal every document, secret and sealed column under a new master
                               key, then replace keys/master.key (refused while the appliance runs;
                               resumable if interrupted)
+  backup <file>               write the database (consistent online copy), every document and the
+                              master key to <file>, encrypted with a passphrase; safe while running
+  restore <file>              verify <file> and make it the data directory (stop the appliance
+                              first); the directory it replaces is kept beside it
+                              The passphrase comes from FAXSEAL_BACKUP_PASSPHRASE or
+                              --passphrase-file <file> (at least ${MIN_PASSPHRASE_LENGTH} characters)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -205,6 +213,46 @@ async function main(argv: string[]): Promise<number> {
         );
         return 0;
       });
+    }
+    case 'backup':
+    case 'restore': {
+      const { positionals, values } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { 'passphrase-file': { type: 'string' } },
+      });
+      const file = positionals[0];
+      if (!file || positionals.length > 1) return usage(`${command} <file> [--passphrase-file <file>]`);
+      const passphrase = values['passphrase-file']
+        ? readFileSync(values['passphrase-file'], 'utf8').replace(/\r?\n$/, '')
+        : config.backupPassphrase;
+      if (!passphrase)
+        return fail('no passphrase: set FAXSEAL_BACKUP_PASSPHRASE or pass --passphrase-file <file>');
+      try {
+        if (command === 'backup') {
+          if (passphrase.length < MIN_PASSPHRASE_LENGTH)
+            return fail(`the passphrase must have at least ${MIN_PASSPHRASE_LENGTH} characters`);
+          const done = await createBackup(config.dataDir, file, passphrase, config.masterKey);
+          process.stdout.write(
+            `backup written: ${done.file} (${done.bytes} bytes): database at schema ${done.schemaVersion}, ${done.blobs} documents, master key\n`,
+          );
+          return 0;
+        }
+        const done = restoreBackup(file, passphrase, config.dataDir);
+        process.stdout.write(
+          `restored ${done.dataDir} from the backup of ${done.createdAt}: schema ${done.schemaVersion}, ${done.blobs} documents, audit log intact (${done.auditEntries} entries)\n`,
+        );
+        if (done.previous)
+          process.stdout.write(`the data directory it replaced is kept at ${done.previous}\n`);
+        if (config.masterKey)
+          process.stdout.write(
+            'FAXSEAL_MASTER_KEY is set: it wins over the restored keys/master.key; unset it unless it is the same key\n',
+          );
+        return 0;
+      } catch (err) {
+        if (err instanceof BackupError) return fail(`${command} failed: ${err.message}`);
+        throw err;
+      }
     }
     case 'rotate-master-key': {
       if (config.masterKey)

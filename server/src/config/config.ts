@@ -40,6 +40,7 @@ export interface Config {
   webhookTimeoutMs: number;
   webhookResponseCapBytes: number;
   webhookConcurrency: number;
+  webhookRetentionDays: number;
   webhookConcurrencyPerEndpoint: number;
   seedDemoDids: boolean;
   didQuarantineDays: number;
@@ -48,6 +49,7 @@ export interface Config {
   ocrEngine: OcrEngineSetting;
   signedUrlTtlSeconds: number;
   masterKey: string | null;
+  backupPassphrase: string | null;
   /** Null: automatic (`llama` when models/ holds a usable model, else `layout`). */
   extractionProvider: ExtractionProviderName | null;
   modelsDir: string;
@@ -341,6 +343,12 @@ export const KNOBS: { [K in keyof Config]: Knob<K> } = {
     default: () => 64,
     parse: int(1, 1024),
   },
+  webhookRetentionDays: {
+    env: 'FAXSEAL_WEBHOOK_RETENTION_DAYS',
+    doc: 'Days webhook events, deliveries and their attempt logs are kept (for the delivery log and replay) once every delivery of the event has finished.',
+    default: () => 30,
+    parse: int(1, 3650),
+  },
   webhookConcurrencyPerEndpoint: {
     env: 'FAXSEAL_WEBHOOK_CONCURRENCY_PER_ENDPOINT',
     doc: 'Webhook attempts in flight at once to one URL, so a slow receiver cannot hold every slot of FAXSEAL_WEBHOOK_CONCURRENCY.',
@@ -449,6 +457,13 @@ export const KNOBS: { [K in keyof Config]: Knob<K> } = {
   openaiApiKey: {
     env: 'FAXSEAL_OPENAI_API_KEY',
     doc: 'openai-compatible provider: bearer key, if the server wants one.',
+    default: () => null,
+    parse: str,
+    secret: true,
+  },
+  backupPassphrase: {
+    env: 'FAXSEAL_BACKUP_PASSPHRASE',
+    doc: '`faxseal backup` / `restore`: the passphrase the backup file is encrypted with (or pass `--passphrase-file`). Never stored.',
     default: () => null,
     parse: str,
     secret: true,

@@ -253,3 +253,94 @@ export function reverseBits(data: Uint8Array): Uint8Array {
   for (let i = 0; i < data.length; i++) out[i] = REVERSED[data[i]];
   return out;
 }
+
+/**
+ * Writes pages as a little-endian baseline TIFF, each page's compressed strips copied as they are:
+ * the inverse of readTiff, so a page taken from a fax engine's file can be stored (and read back
+ * by libtiff or readTiff) on its own, or pages kept one by one joined into one file.
+ */
+export function writeTiff(pages: TiffPage[]): Uint8Array {
+  if (pages.length === 0) throw new TiffError('bad-ifd', 'a TIFF needs at least one page');
+  type Field = { tag: number; type: 3 | 4 | 5; values: number[] };
+  const layouts = pages.map((page) => {
+    const unit = page.resolutionUnit === 'centimeter' ? 3 : page.resolutionUnit === 'none' ? 1 : 2;
+    const fields: Field[] = [
+      { tag: Tag.ImageWidth, type: 4, values: [page.width] },
+      { tag: Tag.ImageLength, type: 4, values: [page.height] },
+      { tag: Tag.BitsPerSample, type: 3, values: [page.bitsPerSample] },
+      { tag: Tag.Compression, type: 3, values: [page.compression] },
+      { tag: Tag.Photometric, type: 3, values: [page.photometric] },
+      { tag: Tag.FillOrder, type: 3, values: [page.fillOrder] },
+      { tag: Tag.StripOffsets, type: 4, values: page.strips.map(() => 0) },
+      { tag: Tag.SamplesPerPixel, type: 3, values: [1] },
+      { tag: Tag.RowsPerStrip, type: 4, values: [page.rowsPerStrip] },
+      { tag: Tag.StripByteCounts, type: 4, values: page.strips.map((s) => s.length) },
+      { tag: Tag.XResolution, type: 5, values: [page.xResolution] },
+      { tag: Tag.YResolution, type: 5, values: [page.yResolution] },
+    ];
+    if (page.compression === TiffCompression.t4)
+      fields.push({ tag: Tag.T4Options, type: 4, values: [page.t4Options] });
+    if (page.compression === TiffCompression.t6)
+      fields.push({ tag: Tag.T6Options, type: 4, values: [page.t6Options] });
+    fields.push({ tag: Tag.ResolutionUnit, type: 3, values: [unit] });
+    return { page, fields };
+  });
+
+  // Layout: header, then per page its strips, its out-of-line values and its IFD (word-aligned).
+  const chunks: { at: number; bytes: Uint8Array }[] = [];
+  let size = 8;
+  const place = (length: number): number => {
+    size += size % 2;
+    const at = size;
+    size += length;
+    return at;
+  };
+  const ifdOffsets: number[] = [];
+  const ifdWriters: ((view: DataView, next: number) => void)[] = [];
+  for (const { page, fields } of layouts) {
+    const stripOffsets = page.strips.map((strip) => {
+      const at = place(strip.length);
+      chunks.push({ at, bytes: strip });
+      return at;
+    });
+    fields.find((f) => f.tag === Tag.StripOffsets)!.values = stripOffsets;
+    const outOfLine = new Map<number, number>();
+    for (const f of fields) {
+      const length = f.values.length * (f.type === 3 ? 2 : f.type === 4 ? 4 : 8);
+      if (length > 4) outOfLine.set(f.tag, place(length));
+    }
+    const ifd = place(2 + fields.length * 12 + 4);
+    ifdOffsets.push(ifd);
+    ifdWriters.push((view, next) => {
+      view.setUint16(ifd, fields.length, true);
+      fields.forEach((f, i) => {
+        const e = ifd + 2 + i * 12;
+        view.setUint16(e, f.tag, true);
+        view.setUint16(e + 2, f.type, true);
+        view.setUint32(e + 4, f.values.length, true);
+        const outside = outOfLine.get(f.tag);
+        if (outside !== undefined) view.setUint32(e + 8, outside, true);
+        const at = outside ?? e + 8;
+        f.values.forEach((v, j) => {
+          if (f.type === 3) view.setUint16(at + j * 2, v, true);
+          else if (f.type === 4) view.setUint32(at + j * 4, v, true);
+          else {
+            // Resolutions are whole dpi in practice; a denominator of 100 keeps dots per cm exact enough.
+            const whole = Number.isInteger(v);
+            view.setUint32(at + j * 8, whole ? v : Math.round(v * 100), true);
+            view.setUint32(at + j * 8 + 4, whole ? 1 : 100, true);
+          }
+        });
+      });
+      view.setUint32(ifd + 2 + fields.length * 12, next, true);
+    });
+  }
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  view.setUint16(0, 0x4949, false);
+  view.setUint16(2, 42, true);
+  view.setUint32(4, ifdOffsets[0], true);
+  for (const { at, bytes } of chunks) out.set(bytes, at);
+  for (const [i, write] of ifdWriters.entries()) write(view, ifdOffsets[i + 1] ?? 0);
+  return out;
+}

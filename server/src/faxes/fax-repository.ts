@@ -18,7 +18,10 @@ import type { MasterKey } from '../storage/master-key.ts';
 import { columnContext } from '../storage/sealed-column-repository.ts';
 import type { Fax, FaxPageDetail, FaxSummary } from './fax-schema.ts';
 
+/** How an inbound fax ended. */
 export type InboundStatus = 'received' | 'partial' | 'failed';
+/** An inbound fax row is `receiving` from the answer until its call ends (or a restart ends it). */
+export type StoredInboundStatus = InboundStatus | 'receiving';
 export type OcrStatus = 'pending' | 'done' | 'failed' | 'skipped';
 export type ExtractionStatus = OcrStatus;
 
@@ -103,6 +106,22 @@ export type NewInboundFax = Pick<
   | 'purgeAt'
   | 'extractionSchema'
   | 'createdAt'
+> & { status: StoredInboundStatus };
+
+/** What the end of a call (or the restart after it died) adds to a receiving fax. */
+export type InboundOutcome = Pick<
+  FaxRecord,
+  | 'transport'
+  | 'remoteStationId'
+  | 'bitRate'
+  | 'ecm'
+  | 'resolution'
+  | 't30Code'
+  | 't30Text'
+  | 'completedAt'
+  | 'durationMs'
+  | 'overage'
+  | 'pdfBlob'
 > & { status: InboundStatus };
 
 export type NewFaxPage = Omit<FaxPageRecord, 'ocrText' | 'ocrConfidence'>;
@@ -118,6 +137,8 @@ export interface NewOutboundFax {
   callbackUrl: string | null;
   cover: CoverRequest | null;
   pdfBlob: string;
+  /** When the document and its rendering are purged (retention, as for inbound faxes). */
+  purgeAt: string;
 }
 
 /** What one call attempt left behind, recorded whatever its outcome. */
@@ -308,11 +329,11 @@ export class FaxRepository {
     return row ? toFax(row, this.masterKey) : null;
   }
 
-  /** A fax as its partner may see it: another partner's id reads as absent. */
+  /** A fax as its partner may see it: another partner's id, or a fax still receiving, reads as absent. */
   getForPartner(partnerId: string, id: string): FaxRecord | null {
-    const row = this.db.prepare(`${SELECT_FAX} WHERE f.id = ? AND f.partner_id = ?`).get(id, partnerId) as
-      | FaxRow
-      | undefined;
+    const row = this.db
+      .prepare(`${SELECT_FAX} WHERE f.id = ? AND f.partner_id = ? AND f.status <> 'receiving'`)
+      .get(id, partnerId) as FaxRow | undefined;
     return row ? toFax(row, this.masterKey) : null;
   }
 
@@ -348,7 +369,7 @@ export class FaxRepository {
         ecm: fax.ecm === null ? null : fax.ecm ? 1 : 0,
         overage: fax.overage ? 1 : 0,
         extractionSchema: fax.extractionSchema ? JSON.stringify(fax.extractionSchema) : null,
-        ocrStatus: fax.pages > 0 ? 'pending' : 'skipped',
+        ocrStatus: fax.pages > 0 || fax.status === 'receiving' ? 'pending' : 'skipped',
       });
     const insertPage = this.db.prepare(
       `INSERT INTO fax_pages (fax_id, page, width, height, x_resolution, y_resolution, image_blob)
@@ -357,15 +378,66 @@ export class FaxRepository {
     for (const page of pages) insertPage.run(page);
   }
 
-  /** Inbound pages already received this calendar month (UTC) on a number: the tier allowance meter. */
-  inboundPagesThisMonth(numberId: string, now: Date): number {
+  /** One more page of a fax still receiving, confirmed to the sender only once this has committed. */
+  addReceivedPage(page: NewFaxPage): void {
+    this.db
+      .prepare(
+        `INSERT INTO fax_pages (fax_id, page, width, height, x_resolution, y_resolution, image_blob)
+         VALUES (@faxId, @page, @width, @height, @xResolution, @yResolution, @imageBlob)`,
+      )
+      .run(page);
+    this.db
+      .prepare("UPDATE faxes SET pages = pages + 1 WHERE id = ? AND status = 'receiving'")
+      .run(page.faxId);
+  }
+
+  /** Inbound faxes whose call has not ended: at start-up, calls the previous process died in. */
+  receivingFaxIds(): string[] {
+    return (
+      this.db
+        .prepare("SELECT id FROM faxes WHERE status = 'receiving' AND direction = 'inbound' ORDER BY id")
+        .all() as { id: string }[]
+    ).map((r) => r.id);
+  }
+
+  /**
+   * receiving → its outcome, every page now pointing at `imageBlob` (the pages joined in one TIFF).
+   * False when the fax was no longer receiving (someone else finished it).
+   */
+  finishInbound(id: string, outcome: InboundOutcome, imageBlob: string | null): boolean {
+    const changed = this.db
+      .prepare(
+        `UPDATE faxes SET status = @status, transport = COALESCE(@transport, transport),
+           remote_station_id = @remoteStationId, bit_rate = @bitRate, ecm = @ecm, resolution = @resolution,
+           t30_code = @t30Code, t30_text = @t30Text, completed_at = @completedAt, duration_ms = @durationMs,
+           overage = @overage, pdf_blob = @pdfBlob,
+           ocr_status = CASE WHEN pages > 0 THEN 'pending' ELSE 'skipped' END
+         WHERE id = @id AND status = 'receiving'`,
+      )
+      .run({
+        id,
+        ...outcome,
+        ecm: outcome.ecm === null ? null : outcome.ecm ? 1 : 0,
+        overage: outcome.overage ? 1 : 0,
+      }).changes;
+    if (changed === 0) return false;
+    this.db.prepare('UPDATE fax_pages SET image_blob = ? WHERE fax_id = ?').run(imageBlob, id);
+    return true;
+  }
+
+  /**
+   * Inbound pages already received this calendar month (UTC) on a number: the tier allowance meter.
+   * `exceptFaxId`: the fax being metered, whose pages are already counted as they arrive.
+   */
+  inboundPagesThisMonth(numberId: string, now: Date, exceptFaxId: string | null = null): number {
     const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString();
     return (
       this.db
         .prepare(
-          "SELECT COALESCE(SUM(pages), 0) AS n FROM faxes WHERE number_id = ? AND direction = 'inbound' AND created_at >= ?",
+          `SELECT COALESCE(SUM(pages), 0) AS n FROM faxes WHERE number_id = ? AND direction = 'inbound'
+             AND created_at >= ? AND id IS NOT ?`,
         )
-        .get(numberId, monthStart) as { n: number }
+        .get(numberId, monthStart, exceptFaxId) as { n: number }
     ).n;
   }
 
@@ -424,14 +496,27 @@ export class FaxRepository {
 
   // ---- pipeline: retention ----
 
-  /** Faxes whose retention ran out and whose content is still here, oldest first. */
+  /**
+   * Faxes whose retention ran out and whose content is still here, oldest first. A fax still being
+   * received or sent keeps its documents until it ends.
+   */
   duePurge(now: string, limit: number): DueFax[] {
     return this.db
       .prepare(
         `SELECT id, partner_id AS partnerId, search_rowid AS searchRowid FROM faxes
-         WHERE purged_at IS NULL AND purge_at <= ? ORDER BY purge_at LIMIT ?`,
+         WHERE purged_at IS NULL AND purge_at <= ? AND status NOT IN ('receiving', 'queued', 'sending')
+         ORDER BY purge_at LIMIT ?`,
       )
       .all(now, limit) as DueFax[];
+  }
+
+  /** Every blob any fax or page names: what the start-up sweep must keep. */
+  referencedBlobs(): Set<string> {
+    const union = [
+      ...this.faxBlobColumns.map((c) => `SELECT ${c} AS id FROM faxes WHERE ${c} IS NOT NULL`),
+      'SELECT image_blob AS id FROM fax_pages WHERE image_blob IS NOT NULL',
+    ].join(' UNION ');
+    return new Set((this.db.prepare(union).all() as { id: string }[]).map((r) => r.id));
   }
 
   /** Every blob a fax holds: its PDF (and other documents) and its pages' images (pages share one TIFF). */
@@ -551,9 +636,10 @@ export class FaxRepository {
     this.db
       .prepare(
         `INSERT INTO faxes (id, partner_id, number_id, shadow_user_id, direction, status, from_number, to_number,
-           pages, pages_delivered, credits_reserved, callback_url, cover, pdf_blob, ocr_status, extraction_status, created_at)
+           pages, pages_delivered, credits_reserved, callback_url, cover, pdf_blob, ocr_status, extraction_status,
+           purge_at, created_at)
          VALUES (@id, @partnerId, @numberId, @shadowUserId, 'outbound', 'queued', @from, @to, @pages, 0, @pages,
-           @callbackUrl, @cover, @pdfBlob, 'skipped', 'skipped', @now)`,
+           @callbackUrl, @cover, @pdfBlob, 'skipped', 'skipped', @purgeAt, @now)`,
       )
       .run({
         ...fax,
@@ -615,6 +701,23 @@ export class FaxRepository {
   /** sending → queued for a fax whose call was cut by the process stopping: the attempt is lost. */
   requeueInterrupted(id: string): void {
     this.db.prepare("UPDATE faxes SET status = 'queued' WHERE id = ? AND status = 'sending'").run(id);
+  }
+
+  /**
+   * Outbound faxes still queued or sending that no live `fax.send` job will ever pick up (its last
+   * attempt failed for good, e.g. cut by one stop after another): they would wait for ever.
+   */
+  strandedOutbound(sendJobKind: string): string[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT f.id FROM faxes f WHERE f.direction = 'outbound' AND f.status IN ('queued', 'sending')
+             AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.kind = ? AND j.status IN ('queued', 'running')
+               AND json_extract(j.payload, '$.faxId') = f.id)
+           ORDER BY f.id`,
+        )
+        .all(sendJobKind) as { id: string }[]
+    ).map((r) => r.id);
   }
 
   /** Pages the far end confirmed during a call, durable at once so a crash resends only the rest. */
@@ -685,7 +788,8 @@ export class FaxRepository {
       before: query.before ?? null,
       limit: query.limit,
     };
-    const filters = `f.partner_id = @partnerId
+    // A fax still receiving is not in the inbox yet: it appears when its call ends.
+    const filters = `f.partner_id = @partnerId AND f.status <> 'receiving'
       AND (@externalUserId IS NULL OR su.external_user_id = @externalUserId)
       AND (@since IS NULL OR f.created_at >= @since) AND (@until IS NULL OR f.created_at < @until)
       AND (@before IS NULL OR f.id < @before)`;

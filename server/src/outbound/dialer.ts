@@ -13,7 +13,7 @@ import type { Trunk } from '../telephony/trunks/trunk-repository.ts';
 import type { OutboundCallOutcome, OutboundCallPlacer } from './call-placer.ts';
 import { classifySipFailure, classifyT30Failure, type FailureClass } from './failure-code.ts';
 import { renderFax } from './fax-document.ts';
-import { type OutboundFaxes, SEND_JOB, type SendJobPayload } from './outbound-faxes.ts';
+import { INTERRUPTED, type OutboundFaxes, SEND_JOB, type SendJobPayload } from './outbound-faxes.ts';
 
 export interface RetryPolicy {
   /** Seconds before each retry, per cause; the list's length is the number of retries. */
@@ -77,7 +77,14 @@ export class Dialer {
     const placer = this.deps.placer();
     if (!placer) throw new Error('telephony is not running yet');
     if (fax.status === 'sending') {
-      // The process died mid-call: that attempt is lost, the confirmed pages are recorded. Go again.
+      // The process died mid-call: that attempt is lost, the confirmed pages are recorded. Go again,
+      // unless this attempt's job has been claimed as often as it may be: a fax that kills the
+      // process (or keeps meeting restarts) must end, not be dialed for ever.
+      if (job.attempts >= job.maxAttempts) {
+        log.warn({ faxId, claims: job.attempts }, 'outbound fax interrupted on every try; failing it');
+        this.deps.outbound.settle(fax, 'failed', INTERRUPTED, ['sending']);
+        return;
+      }
       log.warn({ faxId }, 'outbound fax was sending when the previous process stopped; dialing again');
       faxes.requeueInterrupted(faxId);
       fax = faxes.outbound(faxId)!;

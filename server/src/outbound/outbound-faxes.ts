@@ -4,10 +4,12 @@
 // same transaction as the state change).
 
 import type { Logger } from 'pino';
+import { addDays } from '../clock.ts';
 import type { CreditChangeResult } from '../credits/credit-ledger.ts';
 import { DomainError } from '../domain-error.ts';
 import type { FailureRecord, OutboundFaxRecord } from '../faxes/fax-repository.ts';
 import { isUsE164 } from '../numbers/e164.ts';
+import { effectiveRetentionDays } from '../numbers/tiers.ts';
 import type { Services } from '../services.ts';
 import { newId } from '../storage/ids.ts';
 import type { OutboundFaxPayload } from '../webhooks/webhook-event.ts';
@@ -37,7 +39,7 @@ export class OutboundFaxes {
   constructor(
     private readonly deps: Pick<
       Services,
-      'db' | 'faxes' | 'credits' | 'numbers' | 'blobs' | 'jobs' | 'webhooks'
+      'db' | 'clock' | 'faxes' | 'credits' | 'numbers' | 'settings' | 'blobs' | 'jobs' | 'webhooks'
     > & {
       log: Logger;
       limits: DocumentLimits;
@@ -71,7 +73,7 @@ export class OutboundFaxes {
   }
 
   async submit(s: Submission): Promise<OutboundFaxRecord> {
-    const { db, faxes, credits, numbers, blobs, jobs, limits } = this.deps;
+    const { db, clock, faxes, credits, numbers, settings, blobs, jobs, limits } = this.deps;
     this.checkFields(s);
     const number = numbers.activeFor(s.partnerId, s.externalUserId);
     if (!number) {
@@ -92,6 +94,9 @@ export class OutboundFaxes {
         `With the cover page the fax has ${pages} pages; the limit is ${limits.maxPages}.`,
       );
 
+    // The document is fax content like a received one: kept as long as the partner keeps faxes.
+    const retentionDays = effectiveRetentionDays(settings.get(s.partnerId).retentionDays, number.tier);
+    const purgeAt = addDays(clock.now(), retentionDays).toISOString();
     const pdfBlob = blobs.put('pdf', s.pdf);
     const id = newId('fax');
     let reservation: CreditChangeResult;
@@ -109,6 +114,7 @@ export class OutboundFaxes {
             callbackUrl: s.callbackUrl ?? null,
             cover,
             pdfBlob,
+            purgeAt,
           });
           const result = credits.applyInTransaction({
             partnerId: s.partnerId,
@@ -200,6 +206,21 @@ export class OutboundFaxes {
     return done;
   }
 
+  /**
+   * Start-up: a fax no job will send again (its attempts used up by process deaths or stops) fails
+   * with what it delivered; the pages it did not deliver are refunded. Returns how many.
+   */
+  sweepStranded(): number {
+    const { faxes, log } = this.deps;
+    let swept = 0;
+    for (const id of faxes.strandedOutbound(SEND_JOB)) {
+      const fax = faxes.outbound(id)!;
+      if (this.settle(fax, 'failed', INTERRUPTED, ['queued', 'sending'])) swept++;
+    }
+    if (swept > 0) log.warn({ faxes: swept }, 'outbound faxes no attempt was left for: failed');
+    return swept;
+  }
+
   enqueueEvent(fax: OutboundFaxRecord, event: 'fax.sending' | 'fax.delivered' | 'fax.failed'): void {
     const payload: OutboundFaxPayload = {
       externalUserId: fax.externalUserId,
@@ -219,6 +240,14 @@ export class OutboundFaxes {
     this.deps.webhooks.outbox.enqueue(fax.partnerId, event, payload, { callbackUrl: fax.callbackUrl });
   }
 }
+
+/** How a fax fails when the appliance stopped during its calls more often than it may be retried. */
+export const INTERRUPTED: FailureRecord = {
+  code: 'transmission_error',
+  retryable: true,
+  detail:
+    'Every attempt at this fax was cut short by the appliance stopping; the pages the far end did not confirm were not sent.',
+};
 
 export function outboundFaxNotFound(id: string): DomainError {
   return DomainError.notFound('fax_not_found', `No outbound fax ${id}.`);

@@ -73,6 +73,11 @@ export interface SendFaxOptions {
   reinviteAfterMs?: number;
   /** Give up (BYE) after this long; default 180 s. */
   timeoutMs?: number;
+  /**
+   * T.38 only: our side sends without real-time pacing (spandsp NO_PACING), so a test's fax takes
+   * about half the time. The far end still paces its own answers; never for a real carrier.
+   */
+  noPacing?: boolean;
   onProgress?: (event: SimulatorProgress) => void;
 }
 
@@ -191,6 +196,7 @@ export class FaxSimulator {
       codec,
       role: 'calling',
       job: { txTiff: { path: options.tiffPath }, localIdent: from.slice(0, 20) },
+      t38: options.noPacing && mode === 't38' ? { noPacing: true } : undefined,
     });
     const relay =
       options.lossPercent && options.lossPercent > 0

@@ -8,6 +8,7 @@ import {
   fsyncSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -54,6 +55,35 @@ export class BlobStore {
 
   delete(id: string): void {
     rmSync(this.pathOf(id), { force: true });
+  }
+
+  /** Every blob id on disk (finished writes only). */
+  *ids(): Generator<string> {
+    for (const shard of readdirSync(this.root)) {
+      for (const name of readdirSync(path.join(this.root, shard)))
+        if (name.endsWith('.bin')) yield name.slice(0, -4);
+    }
+  }
+
+  /**
+   * Deletes what a crash left: half-written `.tmp` files, and blobs no row references (a blob is
+   * written before the row that names it commits). Only while nothing else writes: at start-up.
+   */
+  sweepUnreferenced(referenced: Set<string>): { unreferenced: number; partial: number } {
+    const swept = { unreferenced: 0, partial: 0 };
+    for (const shard of readdirSync(this.root)) {
+      for (const name of readdirSync(path.join(this.root, shard))) {
+        const file = path.join(this.root, shard, name);
+        if (name.endsWith('.tmp')) {
+          rmSync(file, { force: true });
+          swept.partial++;
+        } else if (name.endsWith('.bin') && !referenced.has(name.slice(0, -4))) {
+          rmSync(file, { force: true });
+          swept.unreferenced++;
+        }
+      }
+    }
+    return swept;
   }
 
   /** Where a blob lives: sharded by the first hex pair so no directory grows huge. */

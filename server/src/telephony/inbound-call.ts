@@ -1,15 +1,16 @@
 // One inbound fax call from INVITE to committed fax: route it (or refuse with the router's status), ring,
 // answer with T.38 or G.711 as offered, move to T.38 by re-INVITE when the trunk does T.38, receive, and
 // when T.30 ends or the call drops stop the media session and commit the fax before releasing anything.
+// The fax row exists from the answer, and each page is stored before the sender is told it arrived.
 
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CompletedEvent, MediaEngine } from '../../../native-workers/media/media-engine.ts';
+import type { CompletedEvent, MediaEngine, PageEvent } from '../../../native-workers/media/media-engine.ts';
 import { T30CompletionCode } from '../../../native-workers/spandsp/codes.ts';
 import type { Clock } from '../clock.ts';
 import type { InboundStatus } from '../faxes/fax-repository.ts';
-import type { InboundIntake } from '../faxes/inbound-intake.ts';
+import { createPrivateSpoolFile, type InboundIntake } from '../faxes/inbound-intake.ts';
 import { newId } from '../storage/ids.ts';
 import type { CallRouter } from './call-router.ts';
 import { audioCodecOf, chooseAnswer, FaxCallMedia, type LocalSdp } from './fax-call-media.ts';
@@ -104,7 +105,9 @@ export async function handleInboundCall(
   call.ringing();
   const faxId = newId('fax');
   const rxTiffPath = join(ctx.spoolDir, `${faxId}.tif`);
-  mkdirSync(ctx.spoolDir, { recursive: true });
+  // The page in progress is fax content in the clear: only the appliance's user may read it.
+  mkdirSync(ctx.spoolDir, { recursive: true, mode: 0o700 });
+  createPrivateSpoolFile(rxTiffPath);
   const engine = ctx.engine();
   let localPort: number;
   try {
@@ -114,10 +117,11 @@ export async function handleInboundCall(
       codec: offered.transport === 'audio' ? offered.codec : undefined,
       t38: offered.transport === 't38' ? offered.t38 : undefined,
       role: 'answering',
-      job: { rxTiff: rxTiffPath, localIdent: number.number },
+      job: { rxTiff: rxTiffPath, localIdent: number.number, confirmPages: true },
     }));
   } catch (err) {
     ctx.log.error({ callId, err: (err as Error).message }, 'inbound call: no media session');
+    rmSync(rxTiffPath, { force: true });
     return refuse(SipStatus.ServiceUnavailable, 'Media Unavailable');
   }
 
@@ -126,8 +130,44 @@ export async function handleInboundCall(
   if (call.state === CallState.Terminated) {
     // CANCEL (or BYE) while ringing: no fax happened, nothing to commit.
     await engine.stopSession(faxId).catch(() => undefined);
+    rmSync(rxTiffPath, { force: true });
     return { kind: 'cancelled', callId };
   }
+  const startedAt = ctx.clock.now();
+  const answered = {
+    faxId,
+    callId,
+    trunkId: trunk.id,
+    number,
+    from: decision.from,
+    to: decision.to,
+    transport: offered.transport,
+    startedAt,
+  };
+  try {
+    ctx.intake.open(answered);
+  } catch (err) {
+    // No fax row, no answer: a sender must never see pages confirmed that have nowhere to go.
+    ctx.log.error({ callId, err: (err as Error).message }, 'inbound call: cannot record the fax');
+    await engine.stopSession(faxId).catch(() => undefined);
+    rmSync(rxTiffPath, { force: true });
+    return refuse(SipStatus.ServiceUnavailable, 'Service Unavailable');
+  }
+  // Each page the worker reports is stored, then its held answer (MCF) released, one page at a time.
+  let pagesStored: Promise<void> = Promise.resolve();
+  const onPage = (e: PageEvent) => {
+    if (e.sessionId !== faxId || e.direction !== 'rx') return;
+    pagesStored = pagesStored.then(() => {
+      try {
+        ctx.intake.commitPages(faxId, rxTiffPath);
+      } catch (err) {
+        // The page stays in the spool file; the commit at the end of the call tries again.
+        ctx.log.error({ callId, faxId, err: (err as Error).message }, 'inbound page could not be stored');
+      }
+      engine.pageDurable(faxId);
+    });
+  };
+  engine.on('page', onPage);
   const answer = choice.answer(localPort);
   const media = new FaxCallMedia({
     engine,
@@ -139,7 +179,6 @@ export async function handleInboundCall(
     acceptT38: t38Allowed,
     log: ctx.log,
   });
-  const startedAt = ctx.clock.now();
   const completion = engine.waitForCompletion(faxId).catch(() => undefined);
   if (offered.transport === 'audio' && t38Allowed) {
     call.once('ack', () => void media.requestT38After(ctx.t38ReinviteDelayMs));
@@ -156,18 +195,15 @@ export async function handleInboundCall(
   if (first === 'fax') await Promise.race([ended, sleep(FAR_END_HANGUP_MS)]);
   await engine.stopSession(faxId).catch(() => undefined);
   const done: CompletedEvent | undefined = await completion;
+  engine.off('page', onPage);
+  await pagesStored;
 
   const stats = done?.stats;
   // No completion at all: the media worker died under the call.
   const t30Code = done?.code ?? T30CompletionCode.CALLDROPPED;
   const t30Text = done?.text ?? 'Media session lost';
   const status = await ctx.intake.commit({
-    faxId,
-    callId,
-    trunkId: trunk.id,
-    number,
-    from: decision.from,
-    to: decision.to,
+    ...answered,
     transport: media.transport,
     rxTiffPath,
     t30Code,
@@ -176,7 +212,6 @@ export async function handleInboundCall(
     remoteStationId: stats?.remoteIdent ? stats.remoteIdent : null,
     bitRate: stats && stats.bitRate > 0 ? stats.bitRate : null,
     ecm: stats && stats.bitRate > 0 ? stats.ecm : null,
-    startedAt,
     completedAt: ctx.clock.now(),
   });
   // Only now, with the fax durable, does the call go.

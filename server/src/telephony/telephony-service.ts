@@ -140,6 +140,8 @@ export class TelephonyService extends TypedEmitter<TelephonyEvents> {
         portMin: config.mediaPorts.first,
         portMax: config.mediaPorts.last,
       });
+      // Every call in progress, inbound or outbound, listens for its own pages.
+      engine.setMaxListeners(0);
       engine.on('mediaError', (e) =>
         log.warn({ module: 'media', sessionId: e.sessionId, code: e.code, err: e.message }, 'media error'),
       );

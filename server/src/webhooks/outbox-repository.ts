@@ -194,6 +194,35 @@ export class OutboxRepository {
     }
   }
 
+  /**
+   * Retention: events older than `cutoff` whose every delivery finished before it go, with their
+   * deliveries and attempt logs, up to `limit` events. Returns what was deleted.
+   */
+  purgeFinishedBefore(cutoff: string, limit: number): { events: number; deliveries: number } {
+    return this.db.transaction(() => {
+      const ids = (
+        this.sql(
+          `SELECT e.id FROM webhook_events e WHERE e.created_at < @cutoff AND NOT EXISTS (
+             SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id
+               AND (d.status IN ('pending', 'delivering') OR d.updated_at >= @cutoff)
+           ) ORDER BY e.created_at LIMIT @limit`,
+        ).all({ cutoff, limit }) as { id: string }[]
+      ).map((r) => r.id);
+      let deliveries = 0;
+      const attempts = this.sql(
+        'DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE event_id = ?)',
+      );
+      const ofEvent = this.sql('DELETE FROM webhook_deliveries WHERE event_id = ?');
+      const event = this.sql('DELETE FROM webhook_events WHERE id = ?');
+      for (const id of ids) {
+        attempts.run(id);
+        deliveries += ofEvent.run(id).changes;
+        event.run(id);
+      }
+      return { events: ids.length, deliveries };
+    })();
+  }
+
   // ---- dispatcher side ----
 
   /** Deliveries a crash left `delivering` become due again; returns how many. */

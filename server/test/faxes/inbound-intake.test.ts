@@ -37,7 +37,16 @@ before(async () => {
   jobRows = new JobRepository(s.db);
   blobs = new BlobStore(app.dataDir, s.masterKey);
   const jobs = new SqliteJobQueue(s.db, s.clock, pino({ level: 'silent' }));
-  intake = new InboundIntake(s.db, s.clock, faxes, blobs, s.settings, jobs, pino({ level: 'silent' }));
+  intake = new InboundIntake(
+    s.db,
+    s.clock,
+    faxes,
+    blobs,
+    s.settings,
+    s.numbers,
+    jobs,
+    pino({ level: 'silent' }),
+  );
   trunkId = s.trunks.list().find((t) => t.name === 'lab')!.id;
   const { apiKey, partnerId } = await app.onboardPartner();
   await app.call('POST', '/api/partner/numbers', {
