@@ -24,10 +24,12 @@ import { enableIdempotency } from './http/plugins/idempotency.ts';
 import { requireOperator } from './http/plugins/operator-auth.ts';
 import { partnerId, rateLimitBucket, requirePartnerCaller } from './http/plugins/partner-auth.ts';
 import { declareRouteAccess } from './http/plugins/route-access.ts';
+import { sessionCookieToken } from './http/plugins/session-cookie.ts';
 import { Problem } from './http/problem.ts';
 import { fileRoutes } from './inbox/file-routes.ts';
 import { inboxRoutes } from './inbox/inbox-routes.ts';
 import { keyRoutes } from './keys/key-routes.ts';
+import { hashSecret } from './keys/secret-token.ts';
 import { numberRoutes } from './numbers/number-routes.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { faxRoutes } from './outbound/fax-routes.ts';
@@ -193,10 +195,15 @@ export async function buildHttpApp(services: Services): Promise<FastifyInstance>
   });
   await app.register(
     async (scope) => {
-      // Sign-in and emailed links, limited per address (the sign-in lockout comes on top).
+      // Sign-in and emailed links, limited per address (the sign-in lockout comes on top); a
+      // signed-in person's own calls count against their session, not their office's address.
       await scope.register(rateLimit, {
         max: 30,
         timeWindow: 60_000,
+        keyGenerator: (request) => {
+          const cookie = sessionCookieToken(request, 'account');
+          return cookie ? `session:${hashSecret(cookie)}` : `ip:${request.ip}`;
+        },
         enableDraftSpec: true,
         errorResponseBuilder: (_req, ctx) => tooManyRequests(ctx.after),
       });
