@@ -198,7 +198,7 @@ export async function buildHttpApp(services: Services): Promise<FastifyInstance>
       // Sign-in and emailed links, limited per address (the sign-in lockout comes on top); a
       // signed-in person's own calls count against their session, not their office's address.
       await scope.register(rateLimit, {
-        max: 30,
+        max: services.config.authRateLimitPerMinute,
         timeWindow: 60_000,
         keyGenerator: (request) => {
           const cookie = sessionCookieToken(request, 'account');

@@ -53,6 +53,7 @@ export interface Config {
   sessionIdleMinutes: number;
   sessionAbsoluteHours: number;
   sessionRateLimitPerMinute: number;
+  authRateLimitPerMinute: number;
   signInMaxFailures: number;
   signInLockoutMinutes: number;
   passwordResetTtlMinutes: number;
@@ -405,6 +406,12 @@ export const KNOBS: { [K in keyof Config]: Knob<K> } = {
     env: 'FAXSEAL_SESSION_RATE_LIMIT_PER_MINUTE',
     doc: 'Partner API requests per minute per portal session (a browser never spends a key’s budget).',
     default: () => 300,
+    parse: int(1, 1_000_000),
+  },
+  authRateLimitPerMinute: {
+    env: 'FAXSEAL_AUTH_RATE_LIMIT_PER_MINUTE',
+    doc: 'Requests per minute to /api/auth (sign-in, password reset, invite links) per client address, or per session once signed in.',
+    default: () => 30,
     parse: int(1, 1_000_000),
   },
   signInMaxFailures: {
