@@ -145,7 +145,7 @@ export class Team {
       );
     const existing = this.deps.accounts.byEmail(invite.email);
     let passwordHash: string | null = null;
-    if (!existing || !existing.passwordHash) {
+    if (!existing?.passwordHash) {
       if (!password)
         throw DomainError.invalid([
           { field: '/body/password', message: 'is required to create your account' },

@@ -7,20 +7,53 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { addMember, type Browser, onboardOwner, type Owner, PASSWORD, signIn } from '../support/people.ts';
+import { addMember, type Browser, type Owner, onboardOwner, PASSWORD, signIn } from '../support/people.ts';
 import { type CallResult, startTestAppliance, type TestAppliance } from '../support/test-appliance.ts';
 
 const PARTNER_ROLE_MATRIX: Record<string, string[]> = {
   owner: [
-    'usage:read', 'numbers:read', 'numbers:manage', 'inbox:read', 'fax:send', 'credits:balance', 'credits:read',
-    'billing:read', 'billing:manage', 'developers:manage', 'team:read', 'team:manage', 'team:transfer',
+    'usage:read',
+    'numbers:read',
+    'numbers:manage',
+    'inbox:read',
+    'fax:send',
+    'credits:balance',
+    'credits:read',
+    'billing:read',
+    'billing:manage',
+    'developers:manage',
+    'team:read',
+    'team:manage',
+    'team:transfer',
   ],
   admin: [
-    'usage:read', 'numbers:read', 'numbers:manage', 'inbox:read', 'fax:send', 'credits:balance', 'credits:read',
-    'developers:manage', 'team:read', 'team:manage',
+    'usage:read',
+    'numbers:read',
+    'numbers:manage',
+    'inbox:read',
+    'fax:send',
+    'credits:balance',
+    'credits:read',
+    'developers:manage',
+    'team:read',
+    'team:manage',
   ],
-  billing: ['usage:read', 'numbers:read', 'credits:balance', 'credits:read', 'billing:read', 'billing:manage'],
-  developer: ['usage:read', 'numbers:read', 'numbers:manage', 'fax:send', 'credits:balance', 'developers:manage'],
+  billing: [
+    'usage:read',
+    'numbers:read',
+    'credits:balance',
+    'credits:read',
+    'billing:read',
+    'billing:manage',
+  ],
+  developer: [
+    'usage:read',
+    'numbers:read',
+    'numbers:manage',
+    'fax:send',
+    'credits:balance',
+    'developers:manage',
+  ],
 };
 
 const OPERATOR_ROLE_MATRIX: Record<string, string[]> = {
@@ -175,17 +208,29 @@ const urlOf = (op: Operation) => op.path.replace(/\{[^}]+\}/g, 'x');
 const bodyOf = (op: Operation) => (['POST', 'PATCH', 'PUT'].includes(op.method) ? {} : undefined);
 
 /** The refusals of the access layer; any other answer came from the route's own handler. */
-const ACCESS_REFUSALS = ['forbidden', 'csrf_token_invalid', 'partner_suspended', 'not_a_member', 'password_change_required'];
+const ACCESS_REFUSALS = [
+  'forbidden',
+  'csrf_token_invalid',
+  'partner_suspended',
+  'not_a_member',
+  'password_change_required',
+];
 
 function assertAllowed(caller: string, op: Operation, res: CallResult): void {
   assert.ok(
-    res.status < 500 && res.status !== 401 && !(res.status === 403 && ACCESS_REFUSALS.includes(res.body?.code)),
+    res.status < 500 &&
+      res.status !== 401 &&
+      !(res.status === 403 && ACCESS_REFUSALS.includes(res.body?.code)),
     `${caller} → ${op.name}: expected to reach the handler, got ${res.status} ${res.text.slice(0, 200)}`,
   );
 }
 
 function assertRefused(caller: string, op: Operation, res: CallResult): void {
-  assert.equal(res.status, 403, `${caller} → ${op.name}: expected 403, got ${res.status} ${res.text.slice(0, 200)}`);
+  assert.equal(
+    res.status,
+    403,
+    `${caller} → ${op.name}: expected 403, got ${res.status} ${res.text.slice(0, 200)}`,
+  );
   assert.equal(res.body.code, 'forbidden', `${caller} → ${op.name}: ${res.text}`);
   assert.equal(res.body.permission, op.declared, `${caller} → ${op.name} names the permission`);
   assert.match(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
@@ -203,7 +248,8 @@ test('every documented route declares the access the catalog gives it', () => {
 
 test('partner routes × owner, admin, billing, developer, a full key and a narrowed key', async () => {
   const browsers: Record<string, Browser> = {};
-  for (const [role, email] of Object.entries(members)) browsers[role] = await signIn(app, { email, password: PASSWORD });
+  for (const [role, email] of Object.entries(members))
+    browsers[role] = await signIn(app, { email, password: PASSWORD });
   const narrowed = await app.call('POST', '/api/partner/keys', {
     key: owner.apiKey,
     body: { name: 'narrow', scopes: NARROWED_SCOPES },
@@ -239,7 +285,10 @@ test('partner routes × owner, admin, billing, developer, a full key and a narro
   assert.equal(cells, partnerOps.length * 6);
   // An operator token opens no partner route.
   const anyPartnerOp = partnerOps[0];
-  assert.equal((await app.call(anyPartnerOp.method, urlOf(anyPartnerOp), { key: app.firstRunOperator!.token })).status, 401);
+  assert.equal(
+    (await app.call(anyPartnerOp.method, urlOf(anyPartnerOp), { key: app.firstRunOperator!.token })).status,
+    401,
+  );
 });
 
 test('admin routes × superadmin, operator and auditor', async () => {
@@ -255,7 +304,11 @@ test('admin routes × superadmin, operator and auditor', async () => {
       else assertRefused(role, op, res);
     }
     // A partner key opens no admin route.
-    assert.equal((await app.call(op.method, urlOf(op), { key: owner.apiKey, body: bodyOf(op) })).status, 401, op.name);
+    assert.equal(
+      (await app.call(op.method, urlOf(op), { key: owner.apiKey, body: bodyOf(op) })).status,
+      401,
+      op.name,
+    );
   }
 });
 
@@ -267,7 +320,11 @@ test('public routes answer without credentials; self routes need a session of th
   const destructive = (op: Operation) => /sign-out/.test(op.path);
   const selfOps = operations.filter((o) => o.declared === 'account-self');
   for (const op of selfOps) {
-    assert.equal((await app.call(op.method, urlOf(op), { body: bodyOf(op) })).status, 401, `${op.name} without a session`);
+    assert.equal(
+      (await app.call(op.method, urlOf(op), { body: bodyOf(op) })).status,
+      401,
+      `${op.name} without a session`,
+    );
     assert.equal(
       (await app.call(op.method, urlOf(op), { key: owner.apiKey, body: bodyOf(op) })).status,
       401,

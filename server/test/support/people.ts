@@ -12,7 +12,11 @@ export interface Browser {
   csrfToken: string;
   signedIn: any;
   /** A call with the cookie, the CSRF token on writes (unless `csrf: false`) and `x-faxseal-partner` when given. */
-  call(method: string, path: string, options?: CallOptions & { csrf?: boolean; partner?: string }): Promise<CallResult>;
+  call(
+    method: string,
+    path: string,
+    options?: CallOptions & { csrf?: boolean; partner?: string },
+  ): Promise<CallResult>;
 }
 
 export interface Owner {
@@ -24,10 +28,8 @@ export interface Owner {
 
 /** The token in the newest email of `kind` sent to `to`. */
 export function tokenFromEmail(app: TestAppliance, to: string, kind: string): string {
-  const email = app.services.emails
-    .sentTo(to)
-    .filter((e) => e.kind === kind)
-    .at(-1);
+  // sentTo is newest first.
+  const email = app.services.emails.sentTo(to).find((e) => e.kind === kind);
   if (!email) throw new Error(`no ${kind} email to ${to}`);
   return /token=([\w-]+)/.exec(email.text)![1];
 }
@@ -55,10 +57,15 @@ export async function addMember(
   email: string,
   role: 'owner' | 'admin' | 'billing' | 'developer',
 ): Promise<void> {
-  const invited = await app.call('POST', '/api/partner/team/invites', { key: owner.apiKey, body: { email, role } });
+  const invited = await app.call('POST', '/api/partner/team/invites', {
+    key: owner.apiKey,
+    body: { email, role },
+  });
   if (invited.status !== 201) throw new Error(`invite failed: ${invited.text}`);
   const token = tokenFromEmail(app, email, 'team_invite');
-  const accepted = await app.call('POST', '/api/auth/invites/accept', { body: { token, password: PASSWORD } });
+  const accepted = await app.call('POST', '/api/auth/invites/accept', {
+    body: { token, password: PASSWORD },
+  });
   if (accepted.status !== 200) throw new Error(`accept failed: ${accepted.text}`);
 }
 
@@ -80,7 +87,12 @@ export async function signIn(
   return browser(app, cookie, signedIn.csrfToken, signedIn);
 }
 
-export function browser(app: TestAppliance, cookie: string, csrfToken: string, signedIn: any = null): Browser {
+export function browser(
+  app: TestAppliance,
+  cookie: string,
+  csrfToken: string,
+  signedIn: any = null,
+): Browser {
   return {
     cookie,
     csrfToken,
