@@ -83,6 +83,10 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       `/partners/:id/${action}`,
       {
         config: { operatorPermission: 'admin:write' },
+        // The reason is optional, so a bare POST (no body, no content type) is a valid call.
+        preValidation: async (request) => {
+          request.body ??= {};
+        },
         schema: {
           tags: ['Admin'],
           summary: action === 'suspend' ? 'Suspend a partner' : 'Reinstate a suspended partner',
@@ -91,7 +95,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
               ? "The partner's keys and its members' sessions get 403 `partner_suspended` at once; its webhooks wait (pending, not failed); its inbound faxes are still received and kept."
               : 'Keys and sessions work again and the webhooks that waited are delivered.',
           params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
-          body: Type.Optional(SuspensionSchema),
+          body: SuspensionSchema,
           response: { 200: PartnerSchema, ...problemResponses(400, 401, 403, 404, 409) },
         },
       },
@@ -102,7 +106,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const suspending = action === 'suspend';
         const changed = partners.setSuspended(
           id,
-          suspending ? { at: clock.now().toISOString(), reason: request.body?.reason ?? null } : null,
+          suspending ? { at: clock.now().toISOString(), reason: request.body.reason ?? null } : null,
         );
         if (!changed)
           throw Problem.conflict(
@@ -116,7 +120,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
           action: suspending ? 'partner.suspended' : 'partner.reinstated',
           targetType: 'partner',
           targetId: id,
-          details: suspending ? { reason: request.body?.reason ?? null } : {},
+          details: suspending ? { reason: request.body.reason ?? null } : {},
         });
         request.log.info({ partnerId: id }, suspending ? 'partner suspended' : 'partner reinstated');
         if (!suspending) webhooks.dispatcher.wake();
