@@ -29,7 +29,6 @@ import { Problem } from './http/problem.ts';
 import { fileRoutes } from './inbox/file-routes.ts';
 import { inboxRoutes } from './inbox/inbox-routes.ts';
 import { keyRoutes } from './keys/key-routes.ts';
-import { hashSecret } from './keys/secret-token.ts';
 import { numberRoutes } from './numbers/number-routes.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { faxRoutes } from './outbound/fax-routes.ts';
@@ -200,9 +199,12 @@ export async function buildHttpApp(services: Services): Promise<FastifyInstance>
       await scope.register(rateLimit, {
         max: services.config.authRateLimitPerMinute,
         timeWindow: 60_000,
+        // Only a live session earns its own bucket: a made-up cookie per request must not
+        // escape the address's limit (password-reset emails, sign-in attempts).
         keyGenerator: (request) => {
           const cookie = sessionCookieToken(request, 'account');
-          return cookie ? `session:${hashSecret(cookie)}` : `ip:${request.ip}`;
+          const session = cookie ? services.sessions.resolve(cookie, 'account') : null;
+          return session ? `session:${session.id}` : `ip:${request.ip}`;
         },
         enableDraftSpec: true,
         errorResponseBuilder: (_req, ctx) => tooManyRequests(ctx.after),
