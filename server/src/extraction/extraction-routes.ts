@@ -12,12 +12,12 @@ export const extractionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/faxes/:id/re-extract',
     {
+      config: { permission: 'inbox:read' },
       schema: {
         tags: ['Extraction'],
         summary: 'Re-extract a fax with the current schema',
         description:
           'Runs extraction again on a received fax with your current `extractionSchema`; the result arrives as a new `fax.extracted` webhook (a new event id) shaped like that schema.',
-        security: [{ partnerKey: [] }],
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
         response: {
           202: ReExtractionSchema,

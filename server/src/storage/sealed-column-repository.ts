@@ -24,6 +24,7 @@ export const columnContext = (table: string, column: string, ...key: (string | n
 export const SEALED_COLUMNS: SealedColumn[] = [
   { table: 'webhook_secrets', column: 'secret_sealed', context: (id) => `webhook_secret:${id}` },
   { table: 'trunks', column: 'password_sealed', context: (id) => `trunk:${id}` },
+  { table: 'second_factors', column: 'secret_sealed', context: (id) => `second_factor:${id}` },
   { table: 'faxes', column: 'ocr_text' },
   { table: 'faxes', column: 'extracted_data' },
   { table: 'faxes', column: 'extraction_evidence' },

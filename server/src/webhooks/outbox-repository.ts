@@ -236,7 +236,8 @@ export class OutboxRepository {
   /**
    * Marks up to `limit` due deliveries `delivering` and returns them, oldest due first, with at most
    * `perUrl` in flight to one URL counting `inFlight` (attempts already running, by URL). A URL at its
-   * cap is left out of the query, so its backlog never hides another endpoint's due deliveries.
+   * cap is left out of the query, so its backlog never hides another endpoint's due deliveries. A
+   * suspended partner's deliveries wait (pending, not failed) until it is reinstated.
    */
   claimDue(
     limit: number,
@@ -256,6 +257,7 @@ export class OutboxRepository {
           `SELECT d.id, d.event_id AS eventId, e.event_type AS eventType, d.partner_id AS partnerId, d.url, e.body,
                d.attempt_count AS attemptCount
              FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
+               JOIN partners p ON p.id = d.partner_id AND p.status = 'active'
              WHERE d.status = 'pending' AND d.next_attempt_at <= ?
                AND d.url NOT IN (SELECT value FROM json_each(?)) AND d.id NOT IN (SELECT value FROM json_each(?))
              ORDER BY d.next_attempt_at LIMIT ?`,
@@ -289,7 +291,8 @@ export class OutboxRepository {
   /** When the next pending delivery falls due (ISO), or null when nothing is pending. */
   nextDueAt(): string | null {
     const row = this.sql(
-      "SELECT MIN(next_attempt_at) AS next FROM webhook_deliveries WHERE status = 'pending'",
+      `SELECT MIN(d.next_attempt_at) AS next FROM webhook_deliveries d
+         JOIN partners p ON p.id = d.partner_id AND p.status = 'active' WHERE d.status = 'pending'`,
     ).get() as { next: string | null };
     return row.next;
   }

@@ -18,10 +18,10 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/webhooks/deliveries',
     {
+      config: { permission: 'developers:manage' },
       schema: {
         tags: ['Webhooks'],
         summary: 'List webhook deliveries, newest first, with their attempts',
-        security: [{ partnerKey: [] }],
         querystring: Type.Object(
           { ...PageQuery, status: Type.Optional(DeliveryStatusSchema) },
           { additionalProperties: false },
@@ -42,10 +42,10 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/webhooks/deliveries/:id',
     {
+      config: { permission: 'developers:manage' },
       schema: {
         tags: ['Webhooks'],
         summary: 'Get one delivery with its attempts',
-        security: [{ partnerKey: [] }],
         params: DeliveryParams,
         response: { 200: DeliverySchema, ...problemResponses(400, 401, 404, 429) },
       },
@@ -60,12 +60,12 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/webhooks/deliveries/:id/replay',
     {
+      config: { permission: 'developers:manage' },
       schema: {
         tags: ['Webhooks'],
         summary: 'Replay a delivery',
         description:
           'Sends the same event (same `id`, same body, fresh signature) again as a new delivery with its own attempts and retries, to the URL the event would go to now.',
-        security: [{ partnerKey: [] }],
         params: DeliveryParams,
         response: { 202: DeliverySchema, ...problemResponses(400, 401, 404, 409, 429) },
       },
@@ -80,12 +80,12 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/webhooks/test',
     {
+      config: { permission: 'developers:manage' },
       schema: {
         tags: ['Webhooks'],
         summary: 'Send a webhook.test event',
         description:
           'Queues a signed `webhook.test` event to your webhook URL, delivered and retried like any other. Without a webhook URL the delivery is recorded as skipped.',
-        security: [{ partnerKey: [] }],
         response: { 202: DeliverySchema, ...problemResponses(401, 429) },
       },
     },

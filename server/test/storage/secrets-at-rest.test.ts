@@ -301,8 +301,9 @@ test('migration 034 seals the rows an older version stored in the clear', () => 
 
 test('the first-run operator credentials go to a 0600 file, never to stdout', async () => {
   const freshDir = tempDataDir('first-run');
-  // A cold start compiles the server with tsx: on a loaded 2-core machine that can pass 30 s.
-  const child = await startChildAppliance({ FAXSEAL_DATA_DIR: freshDir, FAXSEAL_LOG_LEVEL: 'info' }, 180_000);
+  // A cold start compiles the server with tsx: on a loaded 2-core machine that can pass 30 s, so
+  // startChildAppliance waits for readiness (or the child's exit), not for a clock.
+  const child = await startChildAppliance({ FAXSEAL_DATA_DIR: freshDir, FAXSEAL_LOG_LEVEL: 'info' });
   try {
     const file = path.join(freshDir, 'first-run-admin.txt');
     assert.equal(statSync(file).mode & 0o777, 0o600);
