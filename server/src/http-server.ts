@@ -9,6 +9,9 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { adminRoutes } from './admin/admin-routes.ts';
+import { adminBillingRoutes } from './billing/admin-billing-routes.ts';
+import { billingRoutes } from './billing/billing-routes.ts';
+import { stripeWebhookRoutes } from './billing/stripe-webhook-routes.ts';
 import { adminCreditRoutes, partnerCreditRoutes } from './credits/credit-routes.ts';
 import { extractionRoutes } from './extraction/extraction-routes.ts';
 import { modelRoutes } from './extraction/model-routes.ts';
@@ -48,12 +51,13 @@ const PARTNER_ROUTES = [
   webhookRoutes,
   faxRoutes,
   partnerCreditRoutes,
+  billingRoutes,
   inboxRoutes,
   extractionRoutes,
 ];
 
 /** Every route plugin of /api/admin: behind an operator token (writes also refuse auditors). */
-const OPERATOR_ROUTES = [adminRoutes, adminCreditRoutes, trunkRoutes, modelRoutes];
+const OPERATOR_ROUTES = [adminRoutes, adminCreditRoutes, adminBillingRoutes, trunkRoutes, modelRoutes];
 
 export async function buildHttpApp(services: Services): Promise<FastifyInstance> {
   const app = Fastify({
@@ -129,7 +133,16 @@ export async function buildHttpApp(services: Services): Promise<FastifyInstance>
         { name: 'Settings', description: 'Webhook, extraction schema and retention' },
         { name: 'Webhooks', description: 'Delivery log, replay and test events' },
         { name: 'Sending', description: 'Outbound faxes: send, status, cancel' },
-        { name: 'Credits', description: 'Credit balance and log (1 credit = 1 page sent)' },
+        {
+          name: 'Credits',
+          description:
+            'Credit balance and log (1 credit = 1 page sent), bundles and their purchase through Stripe',
+        },
+        {
+          name: 'Billing',
+          description:
+            'Billing status, the month so far and invoices (per number per month, through Stripe); the operator side: prices, bundles, status overrides, month-close reports; the Stripe webhook',
+        },
         { name: 'Inbox', description: 'Received and sent faxes, search, signed PDF links, usage' },
         { name: 'Admin', description: 'Operator API used by the desktop console' },
         { name: 'Health', description: 'Liveness, readiness, metrics' },
@@ -164,6 +177,8 @@ export async function buildHttpApp(services: Services): Promise<FastifyInstance>
     },
     { prefix: '/api/partner' },
   );
+  // Stripe signs its events; the route verifies each one over its raw body.
+  await app.register(stripeWebhookRoutes);
   await app.register(fileRoutes);
   await app.register(
     async (scope) => {

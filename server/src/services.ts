@@ -5,6 +5,9 @@ import type { Logger } from 'pino';
 import { OperatorRepository } from './admin/operator-repository.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { AuditRepository } from './audit/audit-repository.ts';
+import { type Billing, createBilling } from './billing/billing.ts';
+import { PriceRepository } from './billing/price-repository.ts';
+import type { StripeGateway } from './billing/stripe-gateway.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { Config } from './config/config.ts';
 import { CreditLedger } from './credits/credit-ledger.ts';
@@ -61,12 +64,24 @@ export interface Services {
   /** Time-limited PDF download links (webhooks, fax details). */
   signedLinks: SignedPdfLinks;
   credits: CreditLedger;
+  /** Credit purchases, invoices, the month close, billing status and the Stripe event inbox. */
+  billing: Billing;
   /** Outbound faxes, the dialer job, trunk monitoring and the call placer. */
   outbound: Outbound;
   close(): void;
 }
 
-export function createServices(config: Config, log: Logger, clock: Clock = systemClock): Services {
+export interface ServiceOptions {
+  /** A Stripe gateway to use instead of the one the config describes (tests, benchmarks). */
+  stripe?: StripeGateway | null;
+}
+
+export function createServices(
+  config: Config,
+  log: Logger,
+  clock: Clock = systemClock,
+  options: ServiceOptions = {},
+): Services {
   const db = openDatabase(config.dataDir);
   const masterKey = MasterKey.load(config.dataDir, config.masterKey);
   const partners = new PartnerRepository(db);
@@ -80,7 +95,9 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
   }
   const settings = new SettingsRepository(db, clock);
   const webhookSecrets = new WebhookSecretRepository(db, clock, masterKey);
-  const numbers = new NumberRepository(db, clock, dids, config.didQuarantineDays);
+  const prices = new PriceRepository(db);
+  const allowances = () => prices.allowances();
+  const numbers = new NumberRepository(db, clock, dids, config.didQuarantineDays, allowances);
   const trunks = new TrunkRepository(db, clock, masterKey);
   if (trunks.seedLabTrunk()) log.info('created the loopback lab trunk (accepts calls from 127.0.0.0/8 only)');
   const jobs = new SqliteJobQueue(db, clock, log.child({ module: 'jobs' }));
@@ -91,6 +108,11 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
     void sendLowBalanceEmail(mailer, partners, config.publicUrl, partnerId, balance).catch((err) =>
       log.warn({ partnerId, err: (err as Error).message }, 'low-balance email failed'),
     );
+  const audit = new AuditLog(new AuditRepository(db), clock);
+  const billing = createBilling(
+    { config, db, clock, log, partners, faxes, credits, mailer, audit, stripe: options.stripe },
+    prices,
+  );
   const webhooks = createWebhooks({
     db,
     clock,
@@ -100,7 +122,7 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
     webhookSecrets,
   });
   const outbound = createOutbound(
-    { config, db, clock, faxes, credits, numbers, trunks, blobs, jobs, webhooks },
+    { config, db, clock, faxes, credits, numbers, trunks, blobs, jobs, webhooks, billing },
     log.child({ module: 'outbound' }),
   );
   return {
@@ -125,11 +147,20 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
     webhooks,
     jobs,
     blobs,
-    audit: new AuditLog(new AuditRepository(db), clock),
+    audit,
     faxes,
     trunks,
     callRouter: new CallRouter(trunks, dids, numbers),
-    intake: new InboundIntake(db, clock, faxes, blobs, settings, jobs, log.child({ module: 'intake' })),
+    intake: new InboundIntake(
+      db,
+      clock,
+      faxes,
+      blobs,
+      settings,
+      jobs,
+      log.child({ module: 'intake' }),
+      allowances,
+    ),
     signedLinks: new SignedPdfLinks(
       masterKey.deriveKey('signed-pdf-links'),
       config.publicUrl,
@@ -137,6 +168,7 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
       clock,
     ),
     credits,
+    billing,
     outbound,
     close() {
       mailer.close();

@@ -22,6 +22,7 @@ export const partnerCreditRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/credits',
     {
+      config: { permission: 'credits:balance' },
       schema: {
         tags: ['Credits'],
         summary: 'Credit balance',
@@ -38,10 +39,12 @@ export const partnerCreditRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/credits/log',
     {
+      config: { permission: 'credits:read' },
       schema: {
         tags: ['Credits'],
         summary: 'Credit log, newest first',
-        description: 'Every change to the balance with its reason and the balance after it. Append-only.',
+        description:
+          'Every change to the balance with its reason and the balance after it. Append-only. Purchases, refunds and lost disputes name their Stripe object; a take-back the balance could not cover records its `shortfall` (the balance never goes below zero).',
         security: [{ partnerKey: [] }],
         querystring: CreditLogQuerySchema,
         response: { 200: CreditEntryPageSchema, ...problemResponses(400, 401, 429) },
@@ -61,6 +64,7 @@ export const adminCreditRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/partners/:id/credits',
     {
+      config: { operatorPermission: 'admin:write' },
       preHandler: requireOperatorWrite,
       schema: {
         tags: ['Admin'],

@@ -9,7 +9,7 @@ import { buildFaxPdf } from '../documents/fax-pdf.ts';
 import { pageDpi, readTiff } from '../documents/tiff.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { FaxNumberRecord } from '../numbers/number-repository.ts';
-import { effectiveRetentionDays, TIERS } from '../numbers/tiers.ts';
+import { type Allowances, defaultAllowances, effectiveRetentionDays } from '../numbers/tiers.ts';
 import type { SettingsRepository } from '../settings/settings-repository.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
 import type { Db } from '../storage/database.ts';
@@ -47,6 +47,7 @@ export class InboundIntake {
     private readonly settings: SettingsRepository,
     private readonly jobs: JobQueue,
     private readonly log: Logger,
+    private readonly allowances: () => Allowances = defaultAllowances,
   ) {}
 
   /** Commits the fax; returns its status. The spool TIFF is removed once the commit landed. */
@@ -95,7 +96,7 @@ export class InboundIntake {
           completedAt: call.completedAt.toISOString(),
           durationMs: call.completedAt.getTime() - call.startedAt.getTime(),
           // Over the allowance the fax is still received; it is only reported as overage.
-          overage: usedBefore + pages.length > TIERS[call.number.tier].inboundPagesPerMonth,
+          overage: usedBefore + pages.length > this.allowances()[call.number.tier],
           pdfBlob,
           purgeAt: addDays(now, retentionDays).toISOString(),
           // A schema change applies to faxes received after it: this fax keeps the one in force now.

@@ -37,7 +37,7 @@ export class OutboundFaxes {
   constructor(
     private readonly deps: Pick<
       Services,
-      'db' | 'faxes' | 'credits' | 'numbers' | 'blobs' | 'jobs' | 'webhooks'
+      'db' | 'faxes' | 'credits' | 'numbers' | 'blobs' | 'jobs' | 'webhooks' | 'billing'
     > & {
       log: Logger;
       limits: DocumentLimits;
@@ -70,9 +70,15 @@ export class OutboundFaxes {
     throw DomainError.invalid(errors);
   }
 
+  /** Past due beyond the grace days (or canceled): 402 billing_past_due. Inbound is never refused. */
+  checkBilling(partnerId: string): void {
+    this.deps.billing.standing.assertMaySend(partnerId);
+  }
+
   async submit(s: Submission): Promise<OutboundFaxRecord> {
     const { db, faxes, credits, numbers, blobs, jobs, limits } = this.deps;
     this.checkFields(s);
+    this.checkBilling(s.partnerId);
     const number = numbers.activeFor(s.partnerId, s.externalUserId);
     if (!number) {
       throw new DomainError(

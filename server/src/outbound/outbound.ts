@@ -30,7 +30,17 @@ export interface Outbound {
 export function createOutbound(
   deps: Pick<
     Services,
-    'config' | 'db' | 'clock' | 'faxes' | 'credits' | 'numbers' | 'trunks' | 'blobs' | 'jobs' | 'webhooks'
+    | 'config'
+    | 'db'
+    | 'clock'
+    | 'faxes'
+    | 'credits'
+    | 'numbers'
+    | 'trunks'
+    | 'blobs'
+    | 'jobs'
+    | 'webhooks'
+    | 'billing'
   >,
   log: Logger,
 ): Outbound {

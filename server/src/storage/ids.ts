@@ -21,7 +21,10 @@ export type IdPrefix =
   | 'whs'
   | 'trk'
   | 'job'
-  | 'crd';
+  | 'crd'
+  | 'pur'
+  | 'inv'
+  | 'cls';
 
 let lastTime = 0;
 let lastRandom: Buffer = Buffer.alloc(10);
