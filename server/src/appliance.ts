@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type pino from 'pino';
 import type { NewOperatorCredentials } from './admin/operator-repository.ts';
+import { registerMonthClose } from './billing/month-close.ts';
 import type { Clock } from './clock.ts';
 import type { Config } from './config/config.ts';
 import { registerExtraction } from './extraction/extract-job.ts';
@@ -68,6 +69,7 @@ export async function startAppliance(config: Config, options: StartOptions = {})
   const pipeline = registerPipeline(services);
   const extraction = registerExtraction(services);
   services.outbound.start(telephony.ua, () => telephony.mediaEngine());
+  registerMonthClose(services.jobs, services.clock, services.billing.monthClose);
   services.jobs.start();
   return {
     services,

@@ -53,13 +53,19 @@ export class StripeGateway {
    * `now`; throws Stripe's signature error otherwise.
    */
   verifyEvent(rawBody: Buffer, signatureHeader: string, now: Date): Stripe.Event {
+    // The SDK only refuses old timestamps; one from the future is as suspect (a replay kept for later).
+    const signedAt = Number(/(?:^|,)t=(\d+)/.exec(signatureHeader)?.[1]);
+    if (signedAt - now.getTime() / 1000 > SIGNATURE_TOLERANCE_SECONDS)
+      throw new Stripe.errors.StripeSignatureVerificationError(signatureHeader, rawBody, {
+        message: 'Timestamp is in the future, outside the tolerance zone',
+      });
     return this.client.webhooks.constructEvent(
       rawBody,
       signatureHeader,
       this.webhookSecret,
       SIGNATURE_TOLERANCE_SECONDS,
       undefined,
-      Math.floor(now.getTime() / 1000),
+      now.getTime(), // milliseconds: the SDK divides by 1000 itself
     );
   }
 

@@ -1,0 +1,75 @@
+// Shared support for the billing suites: an appliance whose Stripe configuration points the real
+// SDK at a local stateful Stripe (server/test/support/stripe-server.ts) over loopback, on a clock
+// both of them share, and the partner API calls billing tests make.
+
+import type { Config } from '../../src/config/config.ts';
+import { LocalStripe } from '../support/stripe-server.ts';
+import {
+  type CallResult,
+  ManualClock,
+  startTestAppliance,
+  type TestAppliance,
+} from '../support/test-appliance.ts';
+
+export interface BillingRig {
+  app: TestAppliance;
+  stripe: LocalStripe;
+  clock: ManualClock;
+  close(): Promise<void>;
+}
+
+/** Starts a local Stripe and an appliance configured for it (FAXSEAL_STRIPE_* as an operator sets them). */
+export async function startBillingRig(
+  options: { start?: Date; overrides?: Partial<Config>; dataDir?: string } = {},
+): Promise<BillingRig> {
+  const clock = new ManualClock((options.start ?? new Date()).getTime());
+  const stripe = await LocalStripe.start({ now: () => clock.now() });
+  const app = await startTestAppliance(
+    {
+      stripeSecretKey: stripe.secretKey,
+      stripeWebhookSecret: stripe.webhookSecret,
+      stripeApiBase: stripe.url,
+      ...options.overrides,
+    },
+    { clock, dataDir: options.dataDir },
+  );
+  stripe.webhookUrl = `${app.httpUrl}/stripe/webhook`;
+  return {
+    app,
+    stripe,
+    clock,
+    async close() {
+      await app.shutdown();
+      await stripe.close();
+    },
+  };
+}
+
+export async function provision(
+  app: TestAppliance,
+  apiKey: string,
+  externalUserId: string,
+  tier: 'personal' | 'business',
+): Promise<CallResult> {
+  const res = await app.call('POST', '/api/partner/numbers', { key: apiKey, body: { externalUserId, tier } });
+  if (res.status !== 201) throw new Error(`provision failed: ${res.text}`);
+  return res;
+}
+
+export async function release(app: TestAppliance, apiKey: string, externalUserId: string): Promise<void> {
+  const res = await app.call('DELETE', `/api/partner/numbers/${externalUserId}`, { key: apiKey });
+  if (res.status !== 200) throw new Error(`release failed: ${res.text}`);
+}
+
+export async function balance(app: TestAppliance, apiKey: string): Promise<number> {
+  const res = await app.call('GET', '/api/partner/credits', { key: apiKey });
+  if (res.status !== 200) throw new Error(`credits failed: ${res.text}`);
+  return res.body.balance;
+}
+
+/** Starts a purchase over the API and returns its Checkout Session id. */
+export async function buy(app: TestAppliance, apiKey: string, bundle = 'credits-100'): Promise<string> {
+  const res = await app.call('POST', '/api/partner/credits/purchase', { key: apiKey, body: { bundle } });
+  if (res.status !== 201) throw new Error(`purchase failed: ${res.text}`);
+  return res.body.checkoutSessionId;
+}
