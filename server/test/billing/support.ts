@@ -73,3 +73,51 @@ export async function buy(app: TestAppliance, apiKey: string, bundle = 'credits-
   if (res.status !== 201) throw new Error(`purchase failed: ${res.text}`);
   return res.body.checkoutSessionId;
 }
+
+/**
+ * An inbound fax of `pages` pages on the user's number at the clock's time, committed through the
+ * fax repository as intake does (the month close only counts pages; OCR and PDFs do not matter).
+ */
+export function recordInbound(
+  rig: BillingRig,
+  partnerId: string,
+  externalUserId: string,
+  pages: number,
+): void {
+  const { services } = rig.app;
+  const number = services.numbers.activeFor(partnerId, externalUserId);
+  if (!number) throw new Error(`${externalUserId} has no active number`);
+  const at = rig.clock.now().toISOString();
+  const id = `fax_bill_${++faxCounter}`;
+  services.faxes.insertInbound(
+    {
+      id,
+      partnerId,
+      numberId: number.id,
+      shadowUserId: number.shadowUserId,
+      status: 'received',
+      from: '+12125550100',
+      to: number.number,
+      callId: `call-${id}`,
+      trunkId: null,
+      transport: 't38',
+      pages,
+      remoteStationId: null,
+      bitRate: 14400,
+      ecm: true,
+      resolution: '204x196',
+      t30Code: 0,
+      t30Text: 'OK',
+      startedAt: at,
+      completedAt: at,
+      durationMs: pages * 30_000,
+      overage: false,
+      pdfBlob: null,
+      purgeAt: new Date(rig.clock.now().getTime() + 30 * 86_400_000).toISOString(),
+      extractionSchema: null,
+      createdAt: at,
+    },
+    [],
+  );
+}
+let faxCounter = 0;
