@@ -212,9 +212,14 @@ export class MonthClose {
       if (amount === 0) return line('nothing_to_bill', null);
       const now = clock.now().toISOString();
       // The anchor of idempotency: once this row exists the month's amounts for the partner are fixed.
+      // Re-read inside the write lock: a CLI close and the scheduled job may race for the partner.
+      let created = false;
       invoice = db
-        .transaction(() =>
-          invoices.insert({
+        .transaction(() => {
+          const raced = invoices.forMonth(partner.id, month);
+          if (raced) return raced;
+          created = true;
+          return invoices.insert({
             partnerId: partner.id,
             month,
             number: invoices.nextNumber(month),
@@ -226,10 +231,10 @@ export class MonthClose {
             status: stripe ? 'draft' : 'open',
             finalizedAt: stripe ? null : now,
             createdAt: now,
-          }),
-        )
+          });
+        })
         .immediate();
-      this.auditInvoice('billing.invoice_created', invoice);
+      if (created) this.auditInvoice('billing.invoice_created', invoice);
       if (!stripe) return line('local_only', invoice);
     } else if (!stripe || invoice.status !== 'draft') {
       return line(stripe ? 'already_invoiced' : 'local_only', invoice);

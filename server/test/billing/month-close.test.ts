@@ -10,7 +10,14 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { adminToken } from '../outbound/support.ts';
 import { startTestAppliance } from '../support/test-appliance.ts';
-import { type BillingRig, provision, recordInbound, release, startBillingRig } from './support.ts';
+import {
+  type BillingRig,
+  closesOf as closesOfApp,
+  provision,
+  recordInbound,
+  release,
+  startBillingRig,
+} from './support.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const at = (iso: string) => new Date(iso).getTime();
@@ -72,17 +79,7 @@ describe('month close', { timeout: 300_000 }, () => {
   });
   after(() => rig.close());
 
-  /** The month's close reports, once the scheduled job has written one (the queue polls its clock). */
-  async function closesOf(month: string): Promise<any[]> {
-    for (let i = 0; i < 1200; i++) {
-      const res = await rig.app.call('GET', `/api/admin/billing/closes?month=${month}`, {
-        key: adminToken(rig.app),
-      });
-      if (res.body.items?.length > 0) return res.body.items;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`no close of ${month} after 60 s`);
-  }
+  const closesOf = (month: string) => closesOfApp(rig.app, month);
 
   const admin = (method: string, url: string, body?: unknown) =>
     rig.app.call(method, url, { key: adminToken(rig.app), body });

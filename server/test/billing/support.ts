@@ -3,6 +3,7 @@
 // both of them share, and the partner API calls billing tests make.
 
 import type { Config } from '../../src/config/config.ts';
+import { adminToken } from '../outbound/support.ts';
 import { LocalStripe } from '../support/stripe-server.ts';
 import {
   type CallResult,
@@ -18,12 +19,22 @@ export interface BillingRig {
   close(): Promise<void>;
 }
 
-/** Starts a local Stripe and an appliance configured for it (FAXSEAL_STRIPE_* as an operator sets them). */
+/**
+ * Starts a local Stripe and an appliance configured for it (FAXSEAL_STRIPE_* as an operator sets
+ * them). Pass `stripe` and `clock` to start another appliance against the same Stripe (it then
+ * stays open when this rig closes), `dataDir` to start on an existing database.
+ */
 export async function startBillingRig(
-  options: { start?: Date; overrides?: Partial<Config>; dataDir?: string } = {},
+  options: {
+    start?: Date;
+    overrides?: Partial<Config>;
+    dataDir?: string;
+    stripe?: LocalStripe;
+    clock?: ManualClock;
+  } = {},
 ): Promise<BillingRig> {
-  const clock = new ManualClock((options.start ?? new Date()).getTime());
-  const stripe = await LocalStripe.start({ now: () => clock.now() });
+  const clock = options.clock ?? new ManualClock((options.start ?? new Date()).getTime());
+  const stripe = options.stripe ?? (await LocalStripe.start({ now: () => clock.now() }));
   const app = await startTestAppliance(
     {
       stripeSecretKey: stripe.secretKey,
@@ -40,9 +51,19 @@ export async function startBillingRig(
     clock,
     async close() {
       await app.shutdown();
-      await stripe.close();
+      if (!options.stripe) await stripe.close();
     },
   };
+}
+
+/** The month's close reports, once there is one (the job queue polls its clock for the scheduled close). */
+export async function closesOf(app: TestAppliance, month: string): Promise<any[]> {
+  for (let i = 0; i < 1200; i++) {
+    const res = await app.call('GET', `/api/admin/billing/closes?month=${month}`, { key: adminToken(app) });
+    if (res.body.items?.length > 0) return res.body.items;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no close of ${month} after 60 s`);
 }
 
 export async function provision(
