@@ -284,7 +284,7 @@ function formatCloseReport(report: CloseReport, stripe: boolean): string {
       'invoice',
     ].join(' '),
     ...rows,
-    `${report.partners} partners, ${report.invoiced} invoiced, ${report.failed} failed, total ${cents(report.total.amount, report.total.currency)}, ${report.stripeCalls} Stripe calls`,
+    `${report.partners} partners, ${report.invoiced} invoiced, ${report.failed} failed, total ${cents(report.total.amount, report.total.currency)}, ${report.stripeCalls} Stripe calls, in ${((Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000).toFixed(2)} s`,
     '',
   ].join('\n');
 }
