@@ -107,10 +107,10 @@ try {
   console.log(
     `${PARTNERS} partners, ${PARTNERS * NUMBERS_PER_PARTNER} numbers (70% personal, 30% business, 20% released mid-month), month ${month}; seeded in ${seedSeconds.toFixed(1)} s\n`,
   );
-  console.log('run                                   wall s   peak RSS   Stripe calls');
+  console.log('run                                 close s  process s   peak RSS   Stripe calls');
   const row = (name: string, r: CloseRun, calls: number) =>
     console.log(
-      `${name.padEnd(36)} ${r.seconds.toFixed(2).padStart(7)}   ${mib(r.maxRssKiB).padStart(8)}   ${calls}`,
+      `${name.padEnd(36)} ${r.closeSeconds.toFixed(2).padStart(7)}  ${r.seconds.toFixed(2).padStart(9)}   ${mib(r.maxRssKiB).padStart(8)}   ${calls}`,
     );
   row('close without Stripe (reference)', local, 0);
   row('close through Stripe (local, SDK)', withStripe, total);
