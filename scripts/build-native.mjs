@@ -19,7 +19,8 @@ const hasSystemHeader = (name) =>
 
 /**
  * Each addon: its folder (binding.gyp + src/), the file node-gyp writes, and the system headers
- * it compiles against with the Debian packages that provide them.
+ * it compiles against with the Debian packages that provide them. An optional addon that cannot be
+ * built is a warning: the appliance runs without it.
  */
 const ADDONS = [
   {
@@ -27,6 +28,20 @@ const ADDONS = [
     dir: 'native-workers/spandsp',
     product: 'faxseal_spandsp.node',
     headers: [{ file: 'spandsp.h', code: 'ERR_SPANDSP_MISSING', install: 'libspandsp-dev libtiff-dev' }],
+  },
+  {
+    // Optional: without it OCR falls back to tesseract.js (slower, same model family).
+    name: 'tesseract',
+    dir: 'native-workers/tesseract',
+    product: 'faxseal_tesseract.node',
+    headers: [
+      {
+        file: 'tesseract/baseapi.h',
+        code: 'ERR_TESSERACT_MISSING',
+        install: 'libtesseract-dev libleptonica-dev',
+      },
+    ],
+    optional: true,
   },
 ];
 
@@ -92,13 +107,20 @@ for (const addon of ADDONS) {
     console.log(`build-native: ${addon.product} is up to date`);
     continue;
   }
-  for (const header of addon.headers) {
-    if (!hasSystemHeader(header.file)) {
-      fail(
-        header.code,
-        `${header.file} not found: install the Debian packages (apt-get install ${header.install})`,
-      );
-    }
+  // An optional addon that cannot be built leaves the appliance on its fallback, with a warning.
+  const refuse = (code, message) => {
+    if (!addon.optional) fail(code, message);
+    console.warn(
+      `build-native: warning: ${addon.name} not built (${message}); the appliance falls back without it`,
+    );
+  };
+  const missing = addon.headers.find((header) => !hasSystemHeader(header.file));
+  if (missing) {
+    refuse(
+      missing.code,
+      `${missing.file} not found: install the Debian packages (apt-get install ${missing.install})`,
+    );
+    continue;
   }
   nodeGyp ??= findNodeGyp();
   const started = Date.now();
@@ -111,7 +133,8 @@ for (const addon of ADDONS) {
     },
   );
   if (result.status !== 0) {
-    fail('ERR_NATIVE_BUILD', `${addon.name}: node-gyp exited with ${result.status ?? result.signal}`);
+    refuse('ERR_NATIVE_BUILD', `${addon.name}: node-gyp exited with ${result.status ?? result.signal}`);
+    continue;
   }
   writeFileSync(stamp, `${builtFor}\n`);
   console.log(`build-native: built ${product} in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/config.ts';
 import { modelStoreFor, resolveActiveProvider } from '../extraction/active-provider.ts';
+import { ocrEngineCheck } from '../ocr/ocr-engine.ts';
 
 export interface Check {
   name: string;
@@ -56,6 +57,8 @@ export async function runDoctor(config: Config): Promise<Check[]> {
     ok: existsSync(addon),
     detail: existsSync(addon) ? addon : 'not built: run `npm run build:native`',
   });
+
+  checks.push(ocrEngineCheck(config.ocrEngine));
 
   checks.push(await tcpPortCheck('HTTP port', config.httpHost, config.httpPort));
   checks.push(await udpPortCheck('SIP port (UDP)', config.sipHost, config.sipPort));

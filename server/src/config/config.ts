@@ -32,6 +32,7 @@ export interface Config {
   didQuarantineDays: number;
   verificationTokenTtlMinutes: number;
   ocrPoolSize: number;
+  ocrEngine: OcrEngineSetting;
   signedUrlTtlSeconds: number;
   masterKey: string | null;
   /** Null: automatic (`llama` when models/ holds a usable model, else `rules`). */
@@ -57,6 +58,10 @@ export interface Config {
 }
 
 export type ExtractionProviderName = 'rules' | 'llama' | 'openai-compatible';
+/** FAXSEAL_OCR_ENGINE (server/src/ocr/ocr-engine.ts): auto picks native tesseract when its addon loads. */
+export const OCR_ENGINE_SETTINGS = ['auto', 'native', 'tesseract.js'] as const;
+export type OcrEngineSetting = (typeof OCR_ENGINE_SETTINGS)[number];
+
 const EXTRACTION_PROVIDERS: readonly ExtractionProviderName[] = ['rules', 'llama', 'openai-compatible'];
 
 type Parser<T> = (raw: string) => T;
@@ -269,9 +274,20 @@ export const KNOBS: { [K in keyof Config]: Knob<K> } = {
   },
   ocrPoolSize: {
     env: 'FAXSEAL_OCR_POOL_SIZE',
-    doc: 'OCR worker threads (each ~160 MiB). Default: the number of cores.',
+    doc: 'OCR worker threads, one engine each (~100 MiB native tesseract, ~140 MiB tesseract.js). Default: the number of cores.',
     default: () => Math.max(1, os.availableParallelism()),
     parse: int(1, 256),
+  },
+  ocrEngine: {
+    env: 'FAXSEAL_OCR_ENGINE',
+    doc: 'OCR engine: auto, native or tesseract.js. auto and native use native tesseract (Debian libtesseract through the addon) when it loads, else tesseract.js with a warning; `faxseal doctor` shows the engine in use.',
+    default: () => 'auto' as OcrEngineSetting,
+    parse: (raw) => {
+      const v = raw.trim() as OcrEngineSetting;
+      if (!OCR_ENGINE_SETTINGS.includes(v))
+        throw new ConfigError(`must be one of ${OCR_ENGINE_SETTINGS.join(', ')}`);
+      return v;
+    },
   },
   signedUrlTtlSeconds: {
     env: 'FAXSEAL_SIGNED_URL_TTL_SECONDS',

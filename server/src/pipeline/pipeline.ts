@@ -33,7 +33,12 @@ export function registerPipeline(services: Services): Pipeline {
     outbox: services.webhooks.outbox,
     links: services.signedLinks,
     ocr: () => {
-      pool ??= new OcrPool({ threads: config.ocrPoolSize, idleTimeoutMs: OCR_IDLE_MS });
+      pool ??= new OcrPool({
+        threads: config.ocrPoolSize,
+        engine: config.ocrEngine,
+        idleTimeoutMs: OCR_IDLE_MS,
+        log: log.child({ module: 'ocr' }),
+      });
       return pool;
     },
     spoolDir: path.join(config.dataDir, 'spool', 'pipeline'),

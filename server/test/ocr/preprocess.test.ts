@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { type Bitmap, countBlack, createBitmap, getPixel, setPixel } from '../../src/documents/bitmap.ts';
 import { estimateSkew, rotate, unrotatePoint } from '../../src/ocr/deskew.ts';
 import { despeckle } from '../../src/ocr/despeckle.ts';
-import { preparePage } from '../../src/ocr/page-preprocess.ts';
+import { DEFAULT_PREPROCESS, preparePage } from '../../src/ocr/page-preprocess.ts';
 import { squarePixelFactor, stretchRows } from '../../src/ocr/square-pixels.ts';
 import { FAX_DOCUMENTS, makeFaxFixture } from '../fixtures/fax-documents.ts';
 
@@ -119,15 +119,35 @@ describe('preparePage', () => {
     });
 
     const skewed = rotate(page, 2);
-    const prepared = preparePage(skewed, 204, 196);
+    const prepared = preparePage(skewed, 204, 196, { ...DEFAULT_PREPROCESS, rotateAboveDegrees: 5 });
     assert.ok(Math.abs(prepared.skewDegrees - 2) <= 0.1);
-    // A box around the first dash of a row on the straightened page lands on that dash as received.
-    const box = prepared.toOriginal({ x0: 40, y0: 300, x1: 49, y1: 308 });
-    const centre = unrotatePoint(800, 600, -2, 44.5, 304);
-    assert.ok(Math.abs((box.x0 + box.x1) / 2 - centre.x) <= 1);
-    assert.ok(Math.abs((box.y0 + box.y1) / 2 - centre.y) <= 1);
+    assert.equal(prepared.bitmap.data.length, skewed.data.length);
+    // OCR reads the page unrotated; the layout is levelled: a dash of the skewed page (where the
+    // rotation put the first dash of a row) sits back at its level position, and returns.
+    const dash = unrotatePoint(800, 600, -2, 44.5, 304);
+    const level = prepared.toLevel({ x0: dash.x - 4.5, y0: dash.y - 4, x1: dash.x + 4.5, y1: dash.y + 4 });
+    assert.ok(Math.abs((level.x0 + level.x1) / 2 - 44.5) <= 1, JSON.stringify(level));
+    assert.ok(Math.abs((level.y0 + level.y1) / 2 - 304) <= 1, JSON.stringify(level));
+    const back = prepared.levelToOriginal(level);
+    assert.ok(
+      Math.abs((back.x0 + back.x1) / 2 - dash.x) <= 1 && Math.abs((back.y0 + back.y1) / 2 - dash.y) <= 1,
+    );
+    // Past rotateAboveDegrees OCR reads the levelled page, and its boxes go back through the rotation.
+    const rotated = preparePage(skewed, 204, 196, { ...DEFAULT_PREPROCESS, rotateAboveDegrees: 1 });
+    assert.equal(rotated.bitmap, rotated.level());
+    const box = rotated.toOriginal({ x0: 40, y0: 300, x1: 49, y1: 308 });
+    assert.ok(Math.abs((box.x0 + box.x1) / 2 - dash.x) <= 1 && Math.abs((box.y0 + box.y1) / 2 - dash.y) <= 1);
+    assert.equal(prepared.level().width, 800);
+    assert.ok(Math.abs(estimateSkew(prepared.level())) <= 0.1, 'the levelled page has no skew left');
 
-    const off = preparePage(skewed, 204, 98, { squarePixels: false, despeckle: false, deskew: false });
+    const off = preparePage(skewed, 204, 98, {
+      squarePixels: false,
+      despeckle: false,
+      deskew: false,
+      rulingLines: false,
+      eraseRules: false,
+      rotateAboveDegrees: 90,
+    });
     assert.equal(off.bitmap, skewed);
   });
 });
