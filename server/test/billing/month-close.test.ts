@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { adminToken } from '../outbound/support.ts';
-import { startTestAppliance } from '../support/test-appliance.ts';
+import { ManualClock, startTestAppliance } from '../support/test-appliance.ts';
 import {
   type BillingRig,
   closesOf as closesOfApp,
@@ -287,7 +287,6 @@ describe('month close', { timeout: 300_000 }, () => {
 
 describe('month close without Stripe', { timeout: 120_000 }, () => {
   test('invoices are computed and shown locally, with no Stripe links', async () => {
-    const { ManualClock } = await import('../support/test-appliance.ts');
     const clock = new ManualClock(at('2026-06-03T09:00:00Z'));
     const app = await startTestAppliance({}, { clock });
     try {

@@ -5,6 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import Stripe from 'stripe';
 import { adminToken, grant } from '../outbound/support.ts';
 import { expectProblem, startTestAppliance } from '../support/test-appliance.ts';
 import { type BillingRig, balance, buy, startBillingRig } from './support.ts';
@@ -120,7 +121,7 @@ describe('credit purchases through Stripe', { timeout: 120_000 }, () => {
       ...event,
       data: { object: { ...event.data.object, amount_total: 1 } },
     });
-    const header = (await import('stripe')).default.webhooks.generateTestHeaderString({
+    const header = Stripe.webhooks.generateTestHeaderString({
       payload: JSON.stringify(event, null, 2),
       secret: rig.stripe.webhookSecret,
       timestamp: Math.floor(rig.clock.now().getTime() / 1000),
