@@ -132,7 +132,7 @@ export class InvoiceRepository {
 
   /** Inserts the invoice unless the partner already has one for the month; returns the one that stands. */
   insert(invoice: NewInvoice): InvoiceRecord {
-    const id = newId('inv');
+    const id = newId('ivc');
     this.db
       .prepare(
         `INSERT INTO invoices (id, partner_id, month, number, period_start, period_end, amount, currency, lines,

@@ -23,7 +23,7 @@ export type IdPrefix =
   | 'job'
   | 'crd'
   | 'pur'
-  | 'inv'
+  | 'ivc'
   | 'cls';
 
 let lastTime = 0;
