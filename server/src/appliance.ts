@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type pino from 'pino';
 import { writeFirstRunCredentials } from './admin/first-run-credentials.ts';
 import type { NewOperatorCredentials } from './admin/operator-repository.ts';
+import { registerMonthClose } from './billing/month-close.ts';
 import type { Clock } from './clock.ts';
 import type { Config } from './config/config.ts';
 import { registerExtraction } from './extraction/extract-job.ts';
@@ -86,6 +87,7 @@ async function start(
   const pipeline = registerPipeline(services);
   const extraction = registerExtraction(services);
   services.outbound.start(telephony.ua, () => telephony.mediaEngine());
+  registerMonthClose(services.jobs, services.clock, services.billing.monthClose);
   services.jobs.start();
   return {
     services,

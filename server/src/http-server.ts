@@ -16,6 +16,9 @@ import { adminRoutes } from './admin/admin-routes.ts';
 import { operatorAuthRoutes } from './admin/operator-auth-routes.ts';
 import { operatorRoutes } from './admin/operator-routes.ts';
 import { auditRoutes } from './audit/audit-routes.ts';
+import { adminBillingRoutes } from './billing/admin-billing-routes.ts';
+import { billingRoutes } from './billing/billing-routes.ts';
+import { stripeWebhookRoutes } from './billing/stripe-webhook-routes.ts';
 import { adminCreditRoutes, partnerCreditRoutes } from './credits/credit-routes.ts';
 import { extractionRoutes } from './extraction/extraction-routes.ts';
 import { modelRoutes } from './extraction/model-routes.ts';
@@ -66,6 +69,7 @@ const PARTNER_ROUTES = [
   webhookRoutes,
   faxRoutes,
   partnerCreditRoutes,
+  billingRoutes,
   inboxRoutes,
   extractionRoutes,
   teamRoutes,
@@ -78,6 +82,7 @@ const OPERATOR_ROUTES = [
   operatorRoutes,
   auditRoutes,
   adminCreditRoutes,
+  adminBillingRoutes,
   trunkRoutes,
   modelRoutes,
 ];
@@ -188,7 +193,16 @@ export async function buildHttpApp(
         { name: 'Settings', description: 'Webhook, extraction schema and retention' },
         { name: 'Webhooks', description: 'Delivery log, replay and test events' },
         { name: 'Sending', description: 'Outbound faxes: send, status, cancel' },
-        { name: 'Credits', description: 'Credit balance and log (1 credit = 1 page sent)' },
+        {
+          name: 'Credits',
+          description:
+            'Credit balance and log (1 credit = 1 page sent), bundles and their purchase through Stripe',
+        },
+        {
+          name: 'Billing',
+          description:
+            'Billing status, the month so far and invoices (per number per month, through Stripe); the operator side: prices, bundles, status overrides, month-close reports; the Stripe webhook',
+        },
         { name: 'Inbox', description: 'Received and sent faxes, search, signed PDF links, usage' },
         { name: 'Team', description: 'Members, roles and invites of the partner team' },
         {
@@ -256,6 +270,8 @@ export async function buildHttpApp(
     },
     { prefix: '/api/partner' },
   );
+  // Stripe signs its events; the route verifies each one over its raw body.
+  await app.register(stripeWebhookRoutes);
   await app.register(fileRoutes);
   await app.register(
     async (scope) => {

@@ -8,6 +8,9 @@ import { OperatorRepository } from './admin/operator-repository.ts';
 import { OperatorSignIn } from './admin/operator-sign-in.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { AuditRepository } from './audit/audit-repository.ts';
+import { type Billing, createBilling } from './billing/billing.ts';
+import { PriceRepository } from './billing/price-repository.ts';
+import type { StripeGateway } from './billing/stripe-gateway.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { Config } from './config/config.ts';
 import { CreditLedger } from './credits/credit-ledger.ts';
@@ -84,12 +87,24 @@ export interface Services {
   /** Time-limited PDF download links (webhooks, fax details). */
   signedLinks: SignedPdfLinks;
   credits: CreditLedger;
+  /** Credit purchases, invoices, the month close, billing status and the Stripe event inbox. */
+  billing: Billing;
   /** Outbound faxes, the dialer job, trunk monitoring and the call placer. */
   outbound: Outbound;
   close(): void;
 }
 
-export function createServices(config: Config, log: Logger, clock: Clock = systemClock): Services {
+export interface ServiceOptions {
+  /** A Stripe gateway to use instead of the one the config describes (tests, benchmarks). */
+  stripe?: StripeGateway | null;
+}
+
+export function createServices(
+  config: Config,
+  log: Logger,
+  clock: Clock = systemClock,
+  options: ServiceOptions = {},
+): Services {
   const db = openDatabase(config.dataDir);
   const masterKey = MasterKey.load(config.dataDir, config.masterKey);
   const sealedNow = new SealedColumnRepository(db).sealBacklog(masterKey);
@@ -106,7 +121,9 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
   }
   const settings = new SettingsRepository(db, clock);
   const webhookSecrets = new WebhookSecretRepository(db, clock, masterKey);
-  const numbers = new NumberRepository(db, clock, dids, config.didQuarantineDays);
+  const prices = new PriceRepository(db);
+  const allowances = () => prices.allowances();
+  const numbers = new NumberRepository(db, clock, dids, config.didQuarantineDays, allowances);
   const trunks = new TrunkRepository(db, clock, masterKey);
   if (trunks.seedLabTrunk()) log.info('created the loopback lab trunk (accepts calls from 127.0.0.0/8 only)');
   const jobs = new SqliteJobQueue(db, clock, log.child({ module: 'jobs' }));
@@ -118,6 +135,11 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
       log.warn({ partnerId, err: (err as Error).message }, 'low-balance email failed'),
     );
   const audit = new AuditLog(new AuditRepository(db), clock);
+  const memberships = new MembershipRepository(db);
+  const billing = createBilling(
+    { config, db, clock, log, partners, memberships, faxes, credits, mailer, audit, stripe: options.stripe },
+    prices,
+  );
   const webhooks = createWebhooks({
     db,
     clock,
@@ -130,7 +152,6 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
   });
   const operators = new OperatorRepository(db, clock);
   const accounts = new AccountRepository(db);
-  const memberships = new MembershipRepository(db);
   const sessions = new Sessions(new SessionRepository(db), clock, masterKey.deriveKey('csrf-tokens'), {
     idleMinutes: config.sessionIdleMinutes,
     absoluteHours: config.sessionAbsoluteHours,
@@ -164,7 +185,7 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
     { publicUrl: config.publicUrl, inviteTtlHours: config.inviteTtlHours },
   );
   const outbound = createOutbound(
-    { config, db, clock, faxes, credits, numbers, settings, trunks, blobs, jobs, webhooks },
+    { config, db, clock, faxes, credits, numbers, settings, trunks, blobs, jobs, webhooks, billing },
     log.child({ module: 'outbound' }),
   );
   return {
@@ -214,6 +235,7 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
       numbers,
       jobs,
       log.child({ module: 'intake' }),
+      allowances,
     ),
     signedLinks: new SignedPdfLinks(
       masterKey.deriveKey('signed-pdf-links'),
@@ -222,6 +244,7 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
       clock,
     ),
     credits,
+    billing,
     outbound,
     close() {
       mailer.close();

@@ -5,7 +5,9 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { OPERATOR_ROLES, type OperatorRole } from '../admin/operator-permissions.ts';
 import { operatorSubject } from '../admin/operator-sign-in.ts';
+import type { CloseReport } from '../billing/billing-schema.ts';
 import { configMarkdownTable, InvalidConfigError, KNOBS, loadConfig } from '../config/config.ts';
+import { DomainError } from '../domain-error.ts';
 import { importDidCsv } from '../numbers/did-import.ts';
 import { createLogger } from '../observability/logger.ts';
 import { RetentionPurger } from '../pipeline/retention-purger.ts';
@@ -49,6 +51,10 @@ Commands:
                               first); the directory it replaces is kept beside it
                               The passphrase comes from FAXSEAL_BACKUP_PASSPHRASE or
                               --passphrase-file <file> (at least ${MIN_PASSPHRASE_LENGTH} characters)
+  billing close-month --month YYYY-MM
+                              invoice every partner for a closed month (UTC): numbers by tier and
+                              priced overage, through Stripe when connected; safe to run again
+                              (nothing is billed twice); prints the report; exit 1 if a partner failed
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -60,10 +66,10 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   // The CLI talks to the terminal; the log only carries warnings.
   const log = createLogger('warn');
-  const withServices = (run: (services: Services) => number): number => {
+  const withServices = async (run: (services: Services) => number | Promise<number>): Promise<number> => {
     const services = createServices(config, log);
     try {
-      return run(services);
+      return await run(services);
     } finally {
       services.close();
     }
@@ -309,10 +315,62 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       });
     }
+    case 'billing': {
+      const { positionals, values } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { month: { type: 'string' } },
+      });
+      if (positionals[0] !== 'close-month' || !values.month || !/^\d{4}-(0[1-9]|1[0-2])$/.test(values.month))
+        return usage('billing close-month --month YYYY-MM');
+      const month = values.month;
+      return withServices(async (services) => {
+        let report: CloseReport;
+        try {
+          report = await services.billing.monthClose.close(month, 'cli');
+        } catch (err) {
+          if (err instanceof DomainError) return fail(err.detail ?? err.title);
+          throw err;
+        }
+        process.stdout.write(formatCloseReport(report, services.billing.stripe !== null));
+        return report.failed > 0 ? 1 : 0;
+      });
+    }
     default:
       process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);
       return 2;
   }
+}
+
+const cents = (amount: number, currency: string) => `${(amount / 100).toFixed(2)} ${currency.toUpperCase()}`;
+
+/** The month-close report as the operator reads it: one line per partner, then the totals. */
+function formatCloseReport(report: CloseReport, stripe: boolean): string {
+  const rows = report.lines.map((l) =>
+    [
+      l.partnerId.padEnd(30),
+      l.companyName.slice(0, 28).padEnd(28),
+      l.outcome.padEnd(16),
+      cents(l.amount, l.currency).padStart(14),
+      `${l.numbers.personal}p/${l.numbers.business}b`.padEnd(12),
+      (l.stripeInvoiceId ?? l.invoiceNumber ?? '-').padEnd(30),
+      l.error ?? '',
+    ].join(' '),
+  );
+  return [
+    `month close ${report.month} (report ${report.id})${stripe ? '' : ' without Stripe: invoices are local only'}`,
+    [
+      'partner'.padEnd(30),
+      'company'.padEnd(28),
+      'outcome'.padEnd(16),
+      'amount'.padStart(14),
+      'numbers'.padEnd(12),
+      'invoice',
+    ].join(' '),
+    ...rows,
+    `${report.partners} partners, ${report.invoiced} invoiced, ${report.failed} failed, total ${cents(report.total.amount, report.total.currency)}, ${report.stripeCalls} Stripe calls, in ${((Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000).toFixed(2)} s`,
+    '',
+  ].join('\n');
 }
 
 function usage(line: string): number {

@@ -75,6 +75,10 @@ export interface Config {
   signInLockoutMinutes: number;
   passwordResetTtlMinutes: number;
   inviteTtlHours: number;
+  stripeSecretKey: string | null;
+  stripeWebhookSecret: string | null;
+  stripeApiBase: string;
+  billingGraceDays: number;
 }
 
 export type ExtractionProviderName = 'layout' | 'rules' | 'llama' | 'openai-compatible';
@@ -572,6 +576,41 @@ export const KNOBS: { [K in keyof Config]: Knob<K> } = {
     default: () => 7 * 24,
     parse: int(1, 90 * 24),
   },
+  stripeSecretKey: {
+    env: 'FAXSEAL_STRIPE_SECRET_KEY',
+    doc: 'Stripe secret key (sk_live_… or sk_test_…; a restricted rk_ key with Customers, Checkout Sessions, Invoices and Invoice Items write access works too). Unset: no Stripe; invoices are computed and shown locally and operators grant credits. Needs FAXSEAL_STRIPE_WEBHOOK_SECRET.',
+    default: () => null,
+    parse: (raw) => {
+      const v = str(raw);
+      if (!/^(sk|rk)_(live|test)_\w+$/.test(v))
+        throw new ConfigError('must be a Stripe secret key (sk_… or rk_…)');
+      return v;
+    },
+    secret: true,
+  },
+  stripeWebhookSecret: {
+    env: 'FAXSEAL_STRIPE_WEBHOOK_SECRET',
+    doc: 'Signing secret (whsec_…) of the Stripe webhook endpoint that points at <public URL>/stripe/webhook; events without a valid signature are refused.',
+    default: () => null,
+    parse: (raw) => {
+      const v = str(raw);
+      if (!v.startsWith('whsec_')) throw new ConfigError('must be a Stripe webhook signing secret (whsec_…)');
+      return v;
+    },
+    secret: true,
+  },
+  stripeApiBase: {
+    env: 'FAXSEAL_STRIPE_API_BASE',
+    doc: "Where the Stripe API is reached: Stripe's own by default; tests and demos point it at a local server.",
+    default: () => 'https://api.stripe.com',
+    parse: url,
+  },
+  billingGraceDays: {
+    env: 'FAXSEAL_BILLING_GRACE_DAYS',
+    doc: 'Days a partner may stay past due before outbound sends get 402 billing_past_due (inbound faxes are never refused); a voided unpaid invoice older than this cancels the account.',
+    default: () => 14,
+    parse: int(0, 365),
+  },
 };
 
 export class InvalidConfigError extends Error {
@@ -637,6 +676,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   if ((partial.sipTlsCert == null) !== (partial.sipTlsKey == null)) {
     problems.push('FAXSEAL_SIP_TLS_CERT and FAXSEAL_SIP_TLS_KEY must be set together');
+  }
+  if (Boolean(partial.stripeSecretKey) !== Boolean(partial.stripeWebhookSecret)) {
+    // A key without the webhook secret would take payments whose credits never land.
+    problems.push(
+      'FAXSEAL_STRIPE_SECRET_KEY and FAXSEAL_STRIPE_WEBHOOK_SECRET are set together or not at all',
+    );
   }
   if (Boolean(partial.tlsCert) !== Boolean(partial.tlsKey)) {
     problems.push('FAXSEAL_TLS_CERT and FAXSEAL_TLS_KEY go together: set both for HTTPS, or neither');

@@ -1,6 +1,7 @@
 // The credits ledger: every change to a partner's balance is an append-only CreditEntry carrying its
 // reason and the balance after it. Each change is one IMMEDIATE transaction, so concurrent sends
-// serialise on the write lock and the balance can never go below zero.
+// serialise on the write lock and the balance can never go below zero: a debit that must happen
+// anyway (a refunded purchase) takes what is there and records the rest as a shortfall.
 
 import type { Clock } from '../clock.ts';
 import type { Db } from '../storage/database.ts';
@@ -16,6 +17,13 @@ export interface CreditChange {
   amount: number;
   reason: CreditReason;
   faxId?: string | null;
+  /** The Stripe object behind a purchase or its reversal. */
+  stripeObjectId?: string | null;
+  /**
+   * A debit the partner cannot refuse (a refund or lost dispute taking purchased credits back):
+   * past the balance it takes what is there and records the rest as `shortfall` instead of failing.
+   */
+  allowShortfall?: boolean;
   note?: string | null;
   actor: string;
 }
@@ -58,20 +66,25 @@ export class CreditLedger {
     const now = this.clock.now().toISOString();
     const current = this.repository.balanceOf(change.partnerId);
     const before = current?.balance ?? 0;
-    const after = before + change.amount;
-    if (after < 0)
+    const wanted = before + change.amount;
+    if (wanted < 0 && !change.allowShortfall)
       return { ok: false, code: 'insufficient_credits', balance: before, required: -change.amount };
+    const after = Math.max(0, wanted);
+    const shortfall = after - wanted;
     // One email per crossing: armed again once the balance is back at or above the threshold.
-    const crossed = after < LOW_BALANCE_THRESHOLD && !current?.lowBalanceNotified && change.amount < 0;
+    const crossed =
+      after < LOW_BALANCE_THRESHOLD && !current?.lowBalanceNotified && change.amount < 0 && after < before;
     const notified =
       after >= LOW_BALANCE_THRESHOLD ? false : crossed || (current?.lowBalanceNotified ?? false);
     this.repository.saveBalance(change.partnerId, { balance: after, lowBalanceNotified: notified }, now);
     const entry = this.repository.addEntry({
       partnerId: change.partnerId,
-      amount: change.amount,
+      amount: after - before,
       balanceAfter: after,
       reason: change.reason,
       faxId: change.faxId ?? null,
+      stripeObjectId: change.stripeObjectId ?? null,
+      shortfall,
       note: change.note ?? null,
       actor: change.actor,
       createdAt: now,
@@ -86,6 +99,11 @@ export class CreditLedger {
   /** Newest first; `before` is the id of the last entry of the previous page. */
   log(partnerId: string, query: { limit: number; before?: string; faxId?: string }): CreditEntryRecord[] {
     return this.repository.log(partnerId, query);
+  }
+
+  /** Credits owed by take-backs the balance could not cover. */
+  shortfall(partnerId: string): number {
+    return this.repository.shortfallOf(partnerId);
   }
 
   /** Net credits a fax holds: its reservation minus refunds so far (what settlement may still return). */

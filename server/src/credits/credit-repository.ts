@@ -27,6 +27,8 @@ interface EntryRow {
   note: string | null;
   actor: string;
   created_at: string;
+  stripe_object_id: string | null;
+  shortfall: number;
 }
 
 const toEntry = (r: EntryRow): CreditEntryRecord => ({
@@ -36,6 +38,8 @@ const toEntry = (r: EntryRow): CreditEntryRecord => ({
   balanceAfter: r.balance_after,
   reason: r.reason,
   faxId: r.fax_id,
+  stripeObjectId: r.stripe_object_id,
+  shortfall: r.shortfall,
   note: r.note,
   actor: r.actor,
   createdAt: r.created_at,
@@ -65,8 +69,9 @@ export class CreditRepository {
     const id = newId('crd');
     this.db
       .prepare(
-        `INSERT INTO credit_entries (id, partner_id, amount, balance_after, reason, fax_id, note, actor, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO credit_entries (id, partner_id, amount, balance_after, reason, fax_id, note, actor,
+           created_at, stripe_object_id, shortfall)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         id,
@@ -78,6 +83,8 @@ export class CreditRepository {
         entry.note,
         entry.actor,
         entry.createdAt,
+        entry.stripeObjectId,
+        entry.shortfall,
       );
     return this.entry(id)!;
   }
@@ -102,6 +109,14 @@ export class CreditRepository {
           limit: query.limit,
         }) as EntryRow[]
     ).map(toEntry);
+  }
+
+  /** Credits owed by take-backs the balance could not cover, over the partner's whole history. */
+  shortfallOf(partnerId: string): number {
+    const row = this.db
+      .prepare('SELECT COALESCE(SUM(shortfall), 0) AS owed FROM credit_entries WHERE partner_id = ?')
+      .get(partnerId) as { owed: number };
+    return row.owed;
   }
 
   /** Net credits a fax holds: its reservation minus refunds so far. */

@@ -42,7 +42,8 @@ export const partnerCreditRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['Credits'],
         summary: 'Credit log, newest first',
-        description: 'Every change to the balance with its reason and the balance after it. Append-only.',
+        description:
+          'Every change to the balance with its reason and the balance after it. Append-only. Purchases, refunds and lost disputes name their Stripe object; a take-back the balance could not cover records its `shortfall` (the balance never goes below zero).',
         querystring: CreditLogQuerySchema,
         response: { 200: CreditEntryPageSchema, ...problemResponses(400, 401, 429) },
       },

@@ -16,6 +16,8 @@ export const CreditReasonSchema = literals(
   'grant',
   'adjustment',
   'purchase',
+  'purchase_refund',
+  'dispute_lost',
   'fax_reservation',
   'fax_refund',
 );
@@ -27,9 +29,16 @@ export const CreditEntrySchema = Type.Object({
   balanceAfter: Type.Integer(),
   reason: Type.Union(CreditReasonSchema.anyOf, {
     description:
-      'fax_reservation: 1 credit per page at submission; fax_refund: pages not sent, at settlement',
+      'fax_reservation: 1 credit per page at submission; fax_refund: pages not sent, at settlement; purchase: a credit bundle paid through Stripe; purchase_refund and dispute_lost: credits taken back when Stripe refunds a purchase or a dispute over it is lost',
   }),
   faxId: nullable(Type.String()),
+  stripeObjectId: nullable(
+    Type.String({ description: 'The Stripe Checkout Session, charge or dispute the entry comes from' }),
+  ),
+  shortfall: Type.Integer({
+    description:
+      'Credits a take-back could not take because the balance was lower (the balance never goes below zero); owed',
+  }),
   note: nullable(Type.String()),
   createdAt: Timestamp,
 });

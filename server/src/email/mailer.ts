@@ -9,6 +9,7 @@ import type { EmailRepository, OutgoingEmail, StoredEmail } from './email-reposi
 
 export class Mailer {
   private readonly transport: Transporter | null;
+  private flushing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly emails: EmailRepository,
@@ -46,10 +47,34 @@ export class Mailer {
     return this.emails.get(stored.id)!;
   }
 
+  /**
+   * Records the email inside the caller's transaction (so it exists exactly when the change that
+   * caused it commits); `flush()` after the commit delivers it.
+   */
+  queue(email: OutgoingEmail): StoredEmail {
+    const stored = this.emails.add(
+      email,
+      this.transport ? 'pending' : 'kept',
+      this.clock.now().toISOString(),
+    );
+    if (!this.transport)
+      this.log.info(
+        { emailId: stored.id, kind: email.kind, to: email.to },
+        'email kept in outbox (no SMTP relay configured)',
+      );
+    return stored;
+  }
+
   /** Retries pending and failed emails (called on start and by the maintenance timer). */
-  async flush(): Promise<void> {
-    if (!this.transport) return;
-    for (const email of this.emails.undelivered()) await this.deliver(email);
+  flush(): Promise<void> {
+    // One flush at a time: two overlapping ones would both see a pending row and send it twice.
+    this.flushing = this.flushing
+      .catch(() => {})
+      .then(async () => {
+        if (!this.transport) return;
+        for (const email of this.emails.undelivered()) await this.deliver(email);
+      });
+    return this.flushing;
   }
 
   close(): void {

@@ -9,7 +9,7 @@
 import type { Clock } from '../clock.ts';
 import type { ExtractionSchema } from '../extraction/extraction-schema.ts';
 import type { NumberUsage } from '../inbox/usage-schema.ts';
-import { TIERS } from '../numbers/tiers.ts';
+import type { Tier } from '../numbers/number-schema.ts';
 import type { OcrPage, OcrWord } from '../ocr/ocr-result.ts';
 import type { FailureCode } from '../outbound/failure-code.ts';
 import type { CoverRequest, OutboundFax, OutboundStatus } from '../outbound/outbound-fax-schema.ts';
@@ -805,28 +805,69 @@ export class FaxRepository {
 
   /**
    * Inbound pages per number in the calendar month starting at `monthStart` (UTC), for every number
-   * active at some point in it. Overage: pages past the tier allowance (faxes are never dropped).
+   * active at some point in it. Overage: pages past the tier's allowance (faxes are never dropped).
    */
-  usage(partnerId: string, monthStart: Date): NumberUsage[] {
-    const from = monthStart.toISOString();
-    const to = new Date(Date.UTC(monthStart.getUTCFullYear(), monthStart.getUTCMonth() + 1, 1)).toISOString();
+  usage(partnerId: string, monthStart: Date, allowances: Record<Tier, number>): NumberUsage[] {
+    const { from, to } = monthBounds(monthStart);
     const rows = this.db
       .prepare(
         `SELECT n.id AS numberId, n.e164 AS number, su.external_user_id AS externalUserId, n.tier,
            COUNT(f.id) AS inboundFaxes, COALESCE(SUM(f.pages), 0) AS inboundPages
          FROM numbers n JOIN shadow_users su ON su.id = n.shadow_user_id
          LEFT JOIN faxes f ON f.number_id = n.id AND f.direction = 'inbound' AND f.created_at >= @from AND f.created_at < @to
-         WHERE n.partner_id = @partnerId AND n.created_at < @to AND (n.released_at IS NULL OR n.released_at >= @from)
+         WHERE n.partner_id = @partnerId AND ${ACTIVE_IN_MONTH}
          GROUP BY n.id ORDER BY n.id`,
       )
       .all({ partnerId, from, to }) as Omit<NumberUsage, 'allowancePages' | 'overagePages'>[];
     return rows.map((r) => {
-      const allowancePages = TIERS[r.tier].inboundPagesPerMonth;
+      const allowancePages = allowances[r.tier];
       return { ...r, allowancePages, overagePages: Math.max(0, r.inboundPages - allowancePages) };
     });
+  }
+
+  /**
+   * What a month close bills, per partner and tier: the numbers active at any time in the month and
+   * their inbound pages, overage counted per number against its tier's allowance. One query for
+   * every partner (or one partner's estimate).
+   */
+  billableUsage(monthStart: Date, allowances: Record<Tier, number>, partnerId?: string): BillableUsage[] {
+    const { from, to } = monthBounds(monthStart);
+    return this.db
+      .prepare(
+        `WITH active AS (
+           SELECT n.id, n.partner_id, n.tier FROM numbers n
+           WHERE ${ACTIVE_IN_MONTH} AND (@partnerId IS NULL OR n.partner_id = @partnerId)
+         ), paged AS (
+           SELECT a.id, a.partner_id, a.tier, COALESCE(SUM(f.pages), 0) AS pages
+           FROM active a LEFT JOIN faxes f ON f.number_id = a.id AND f.direction = 'inbound'
+             AND f.created_at >= @from AND f.created_at < @to
+           GROUP BY a.id
+         )
+         SELECT partner_id AS partnerId, tier, COUNT(*) AS numbers, SUM(pages) AS inboundPages,
+           SUM(MAX(0, pages - CASE tier WHEN 'business' THEN @business ELSE @personal END)) AS overagePages
+         FROM paged GROUP BY partner_id, tier`,
+      )
+      .all({ from, to, partnerId: partnerId ?? null, ...allowances }) as BillableUsage[];
   }
 
   private now(): string {
     return this.clock.now().toISOString();
   }
+}
+
+/** A number counts for a month when it was active at any instant of it: created before its end, not released before its start. */
+const ACTIVE_IN_MONTH = 'n.created_at < @to AND (n.released_at IS NULL OR n.released_at > @from)';
+
+function monthBounds(monthStart: Date): { from: string; to: string } {
+  const to = new Date(Date.UTC(monthStart.getUTCFullYear(), monthStart.getUTCMonth() + 1, 1));
+  return { from: monthStart.toISOString(), to: to.toISOString() };
+}
+
+/** One partner's numbers of one tier in a month, with their inbound and overage pages. */
+export interface BillableUsage {
+  partnerId: string;
+  tier: Tier;
+  numbers: number;
+  inboundPages: number;
+  overagePages: number;
 }

@@ -11,7 +11,7 @@ import { buildFaxPdf } from '../documents/fax-pdf.ts';
 import { pageDpi, readTiff, type TiffPage, writeTiff } from '../documents/tiff.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { FaxNumberRecord, NumberRepository } from '../numbers/number-repository.ts';
-import { effectiveRetentionDays } from '../numbers/tiers.ts';
+import { type Allowances, defaultAllowances, effectiveRetentionDays } from '../numbers/tiers.ts';
 import type { SettingsRepository } from '../settings/settings-repository.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
 import type { Db } from '../storage/database.ts';
@@ -57,6 +57,7 @@ export class InboundIntake {
     private readonly numbers: Pick<NumberRepository, 'byId'>,
     private readonly jobs: JobQueue,
     private readonly log: Logger,
+    private readonly allowances: () => Allowances = defaultAllowances,
   ) {}
 
   /**
@@ -205,7 +206,7 @@ export class InboundIntake {
           durationMs: outcome.completedAt.getTime() - startedAt.getTime(),
           resolution: firstPage ? `${pageDpi(firstPage).x}x${pageDpi(firstPage).y}` : null,
           // Over the allowance the fax is still received; it is only reported as overage.
-          overage: number !== null && usedBefore + pages.length > number.inboundPagesPerMonth,
+          overage: number !== null && usedBefore + pages.length > this.allowances()[number.tier],
           pdfBlob,
         },
         tiffBlob,

@@ -153,7 +153,11 @@ export const inboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const month =
         request.query.month ?? `${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
       const [year, mm] = month.split('-').map(Number);
-      const numbers = faxes.usage(partnerId(request), new Date(Date.UTC(year, mm - 1, 1)));
+      const numbers = faxes.usage(
+        partnerId(request),
+        new Date(Date.UTC(year, mm - 1, 1)),
+        app.services.billing.prices.allowances(),
+      );
       return {
         month,
         numbers,

@@ -7,7 +7,7 @@ import type { Db } from '../storage/database.ts';
 import { newId } from '../storage/ids.ts';
 import type { DidRepository } from './did-repository.ts';
 import type { FaxNumber, NumberStatus, Tier } from './number-schema.ts';
-import { TIERS } from './tiers.ts';
+import { type Allowances, defaultAllowances, TIERS } from './tiers.ts';
 
 /** The stored number: the API's FaxNumber plus the owner and DID ids it deliberately does not show. */
 export interface FaxNumberRecord extends FaxNumber {
@@ -29,7 +29,7 @@ interface NumberRow {
   released_at: string | null;
 }
 
-const toNumber = (r: NumberRow): FaxNumberRecord => ({
+const toNumber = (r: NumberRow, allowances: Allowances): FaxNumberRecord => ({
   id: r.id,
   partnerId: r.partner_id,
   shadowUserId: r.shadow_user_id,
@@ -38,7 +38,7 @@ const toNumber = (r: NumberRow): FaxNumberRecord => ({
   didId: r.did_id,
   tier: r.tier,
   status: r.status,
-  inboundPagesPerMonth: TIERS[r.tier].inboundPagesPerMonth,
+  inboundPagesPerMonth: allowances[r.tier],
   maxRetentionDays: TIERS[r.tier].maxRetentionDays,
   createdAt: r.created_at,
   releasedAt: r.released_at,
@@ -52,7 +52,13 @@ export class NumberRepository {
     private readonly clock: Clock,
     private readonly dids: DidRepository,
     private readonly quarantineDays: number,
+    /** The allowance each number shows (the operator's billing prices). */
+    private readonly allowances: () => Allowances = defaultAllowances,
   ) {}
+
+  private toNumber(row: NumberRow): FaxNumberRecord {
+    return toNumber(row, this.allowances());
+  }
 
   /**
    * The active number of `externalUserId`, provisioning one when there is none. `created` tells a
@@ -113,7 +119,7 @@ export class NumberRepository {
     const row = this.db
       .prepare(`${SELECT} WHERE n.partner_id = ? AND s.external_user_id = ? AND n.status = 'active'`)
       .get(partnerId, externalUserId) as NumberRow | undefined;
-    return row ? toNumber(row) : null;
+    return row ? this.toNumber(row) : null;
   }
 
   /** The active number that owns `e164` (the call router's lookup), whatever partner it is. */
@@ -121,12 +127,12 @@ export class NumberRepository {
     const row = this.db.prepare(`${SELECT} WHERE n.e164 = ? AND n.status = 'active'`).get(e164) as
       | NumberRow
       | undefined;
-    return row ? toNumber(row) : null;
+    return row ? this.toNumber(row) : null;
   }
 
   byId(id: string): FaxNumberRecord | null {
     const row = this.db.prepare(`${SELECT} WHERE n.id = ?`).get(id) as NumberRow | undefined;
-    return row ? toNumber(row) : null;
+    return row ? this.toNumber(row) : null;
   }
 
   /** Newest first; `before` is the id of the last item of the previous page. */
@@ -134,6 +140,7 @@ export class NumberRepository {
     partnerId: string,
     options: { limit: number; before?: string; status?: NumberStatus },
   ): FaxNumberRecord[] {
+    const allowances = this.allowances();
     return (
       this.db
         .prepare(
@@ -146,7 +153,7 @@ export class NumberRepository {
           status: options.status ?? null,
           limit: options.limit,
         }) as NumberRow[]
-    ).map(toNumber);
+    ).map((row) => toNumber(row, allowances));
   }
 
   private ensureShadowUser(partnerId: string, externalUserId: string, now: string): string {

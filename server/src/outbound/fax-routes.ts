@@ -80,7 +80,7 @@ export const faxRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['Sending'],
         summary: 'Send a fax',
         description:
-          "multipart/form-data with `file` (PDF) and the fields below (`cover` as JSON text), or JSON with `url` (fetched under the same address policy as webhooks). The user's number is the caller ID. 1 credit per page (cover included) is reserved now and settled on completion: pages not sent are refunded.",
+          "multipart/form-data with `file` (PDF) and the fields below (`cover` as JSON text), or JSON with `url` (fetched under the same address policy as webhooks). The user's number is the caller ID. 1 credit per page (cover included) is reserved now and settled on completion: pages not sent are refunded. Not enough credits: 402 insufficient_credits; billing past due beyond the grace days (or canceled): 402 billing_past_due.",
         consumes: ['application/json', 'multipart/form-data'],
         body: Type.Object(
           {
@@ -104,6 +104,8 @@ export const faxRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const body = request.body;
       sending.checkFields(body);
+      // Before any document is fetched: a partner past due is told so at once.
+      sending.checkBilling(partnerId(request));
       const cover = parseCover(body.cover);
       let pdf: Buffer;
       if (body.file instanceof UploadedFile) {

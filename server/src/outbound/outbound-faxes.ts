@@ -39,7 +39,16 @@ export class OutboundFaxes {
   constructor(
     private readonly deps: Pick<
       Services,
-      'db' | 'clock' | 'faxes' | 'credits' | 'numbers' | 'settings' | 'blobs' | 'jobs' | 'webhooks'
+      | 'db'
+      | 'clock'
+      | 'faxes'
+      | 'credits'
+      | 'numbers'
+      | 'settings'
+      | 'blobs'
+      | 'jobs'
+      | 'webhooks'
+      | 'billing'
     > & {
       log: Logger;
       limits: DocumentLimits;
@@ -72,9 +81,15 @@ export class OutboundFaxes {
     throw DomainError.invalid(errors);
   }
 
+  /** Past due beyond the grace days (or canceled): 402 billing_past_due. Inbound is never refused. */
+  checkBilling(partnerId: string): void {
+    this.deps.billing.standing.assertMaySend(partnerId);
+  }
+
   async submit(s: Submission): Promise<OutboundFaxRecord> {
     const { db, clock, faxes, credits, numbers, settings, blobs, jobs, limits } = this.deps;
     this.checkFields(s);
+    this.checkBilling(s.partnerId);
     const number = numbers.activeFor(s.partnerId, s.externalUserId);
     if (!number) {
       throw new DomainError(

@@ -41,6 +41,7 @@ export function createOutbound(
     | 'blobs'
     | 'jobs'
     | 'webhooks'
+    | 'billing'
   >,
   log: Logger,
 ): Outbound {

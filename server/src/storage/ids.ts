@@ -23,7 +23,10 @@ export type IdPrefix =
   | 'job'
   | 'crd'
   | 'ses'
-  | 'inv';
+  | 'inv'
+  | 'pur'
+  | 'ivc'
+  | 'cls';
 
 let lastTime = 0;
 let lastRandom: Buffer = Buffer.alloc(10);
