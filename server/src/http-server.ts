@@ -137,6 +137,15 @@ export async function buildHttpApp(services: Services): Promise<FastifyInstance>
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
+  // Swagger UI's page has no viewport meta (it renders 980 px wide on a phone) and no option for one.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (typeof payload !== 'string' || !request.url.startsWith('/docs')) return payload;
+    if (!String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return payload;
+    return payload.replace(
+      /<meta charset="UTF-8">/i,
+      '<meta charset="UTF-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
+    );
+  });
 
   await app.register(healthRoutes);
   await app.register(async (scope) => {
