@@ -235,11 +235,13 @@ class FaxMediaSession {
   private onT30Event(event: T30Event): void {
     this.lastStats = event.stats;
     if (event.type === 'phaseB') {
-      post({ type: 'phaseB', sessionId: this.id, transport: this.transport, stats: event.stats });
+      const media = this.leg?.mediaStats() ?? emptyMediaStats();
+      post({ type: 'phaseB', sessionId: this.id, transport: this.transport, stats: event.stats, media });
     } else if (event.type === 'phaseD') {
       const page = this.direction === 'tx' ? event.stats.pagesTx : event.stats.pagesRx;
       this.pagesMoved = page;
-      post({ type: 'page', sessionId: this.id, direction: this.direction, page, stats: event.stats });
+      const media = this.leg?.mediaStats() ?? emptyMediaStats();
+      post({ type: 'page', sessionId: this.id, direction: this.direction, page, stats: event.stats, media });
     } else if (!this.completed) {
       this.complete(event.code, event.text);
     }

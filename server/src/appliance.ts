@@ -67,6 +67,8 @@ export async function startAppliance(config: Config, options: StartOptions = {})
   services.webhooks.dispatcher.start(http.metrics.registry);
   const pipeline = registerPipeline(services);
   const extraction = registerExtraction(services);
+  services.running.pipeline = pipeline;
+  services.running.extraction = extraction;
   services.outbound.start(telephony.ua, () => telephony.mediaEngine());
   services.jobs.start();
   return {

@@ -28,6 +28,9 @@ import { BlobStore } from './storage/blob-store.ts';
 import { type Db, openDatabase } from './storage/database.ts';
 import { MasterKey } from './storage/master-key.ts';
 import { CallRouter } from './telephony/call-router.ts';
+import type { ExtractionRuntime } from './extraction/extract-job.ts';
+import type { Pipeline } from './pipeline/pipeline.ts';
+import { LiveCalls } from './telephony/live-calls.ts';
 import { TrunkRepository } from './telephony/trunks/trunk-repository.ts';
 import { WebhookSecretRepository } from './webhooks/webhook-secret-repository.ts';
 import { createWebhooks, type Webhooks } from './webhooks/webhooks.ts';
@@ -57,12 +60,19 @@ export interface Services {
   faxes: FaxRepository;
   trunks: TrunkRepository;
   callRouter: CallRouter;
+  /** The fax calls on the line now (and just ended), for the operator's Live calls view. */
+  liveCalls: LiveCalls;
   intake: InboundIntake;
   /** Time-limited PDF download links (webhooks, fax details). */
   signedLinks: SignedPdfLinks;
   credits: CreditLedger;
   /** Outbound faxes, the dialer job, trunk monitoring and the call placer. */
   outbound: Outbound;
+  /**
+   * What runs beside HTTP once the appliance has started it (the OCR pipeline, the extraction
+   * provider); null before, and in tools that build services without starting them.
+   */
+  running: { pipeline: Pipeline | null; extraction: ExtractionRuntime | null };
   close(): void;
 }
 
@@ -129,6 +139,7 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
     faxes,
     trunks,
     callRouter: new CallRouter(trunks, dids, numbers),
+    liveCalls: new LiveCalls(clock),
     intake: new InboundIntake(db, clock, faxes, blobs, settings, jobs, log.child({ module: 'intake' })),
     signedLinks: new SignedPdfLinks(
       masterKey.deriveKey('signed-pdf-links'),
@@ -138,6 +149,7 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
     ),
     credits,
     outbound,
+    running: { pipeline: null, extraction: null },
     close() {
       mailer.close();
       db.close();

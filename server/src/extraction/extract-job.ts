@@ -48,6 +48,11 @@ export interface ExtractionOptions {
 export interface ExtractionRuntime {
   /** What runs, and why (configured or chosen from models/). */
   readonly active: ActiveProvider;
+  /**
+   * Runs `schema` on one fax's OCR pages and returns the result without storing or sending anything:
+   * the schema editor's "test this schema on a received fax".
+   */
+  trial(schema: ExtractionSchema, faxId: string): Promise<ExtractionResult>;
   /** Aborts a running extraction (its job is retried on the next start) and releases the provider. */
   close(): Promise<void>;
 }
@@ -138,6 +143,7 @@ export function registerExtraction(services: Services, options: ExtractionOption
 
   return {
     active,
+    trial: (schema, faxId) => extract(schema, faxId),
     async close() {
       stopping.abort();
       await Promise.allSettled([provider.close(), rules.close()]);

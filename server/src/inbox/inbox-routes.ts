@@ -11,7 +11,7 @@ import { partnerId } from '../http/plugins/partner-auth.ts';
 import { Problem, problemResponses } from '../http/problem.ts';
 import { ExternalUserId, Page, PageQuery } from '../http/schema.ts';
 import { SearchQueryError, toFtsQuery } from './search-query.ts';
-import { UsageSchema } from './usage-schema.ts';
+import { type DailyActivity, DailyActivityListSchema, UsageSchema } from './usage-schema.ts';
 
 const isoDate = (description: string) =>
   Type.Optional(Type.String({ format: 'date-time', description: `${description} (ISO-8601)` }));
@@ -156,6 +156,47 @@ export const inboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
           overagePages: numbers.reduce((sum, n) => sum + n.overagePages, 0),
         },
       };
+    },
+  );
+
+  app.get(
+    '/usage/daily',
+    {
+      config: { permission: 'usage:read' },
+      schema: {
+        tags: ['Inbox'],
+        summary: 'Faxes and pages in and out per day',
+        description: 'The last `days` UTC days, today included, oldest first (the dashboard chart).',
+        security: [{ partnerKey: [] }],
+        querystring: Type.Object(
+          { days: Type.Optional(Type.Integer({ minimum: 1, maximum: 90, default: 30 })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: DailyActivityListSchema, ...problemResponses(400, 401, 429) },
+      },
+    },
+    async (request) => {
+      const count = request.query.days ?? 30;
+      const now = app.services.clock.now();
+      const end = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+      const start = end - count * 86_400_000;
+      const byDay = new Map<string, DailyActivity>();
+      for (let at = start; at < end; at += 86_400_000) {
+        const day = new Date(at).toISOString().slice(0, 10);
+        byDay.set(day, { day, inboundFaxes: 0, inboundPages: 0, outboundFaxes: 0, outboundPages: 0 });
+      }
+      for (const row of faxes.dailyActivity(partnerId(request), new Date(start), new Date(end))) {
+        const day = byDay.get(row.day);
+        if (!day) continue;
+        if (row.direction === 'inbound') {
+          day.inboundFaxes = row.faxes;
+          day.inboundPages = row.pages;
+        } else {
+          day.outboundFaxes = row.faxes;
+          day.outboundPages = row.pages;
+        }
+      }
+      return { days: [...byDay.values()] };
     },
   );
 };

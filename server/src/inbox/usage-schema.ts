@@ -22,3 +22,19 @@ export const UsageSchema = Type.Object({
 
 export type NumberUsage = Static<typeof NumberUsageSchema>;
 export type Usage = Static<typeof UsageSchema>;
+
+/** One UTC day of GET /usage/daily: faxes and pages each way. */
+export const DailyActivitySchema = Type.Object({
+  day: Type.String({ description: 'YYYY-MM-DD (UTC)' }),
+  inboundFaxes: Type.Integer(),
+  inboundPages: Type.Integer(),
+  outboundFaxes: Type.Integer(),
+  outboundPages: Type.Integer(),
+});
+
+export const DailyActivityListSchema = Type.Object({
+  days: Type.Array(DailyActivitySchema, { description: 'Oldest first; every day present, zeros included' }),
+});
+
+export type DailyActivity = Static<typeof DailyActivitySchema>;
+export type DailyActivityList = Static<typeof DailyActivityListSchema>;
