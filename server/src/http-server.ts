@@ -9,6 +9,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { adminRoutes } from './admin/admin-routes.ts';
+import { operationsRoutes } from './admin/operations-routes.ts';
 import { adminCreditRoutes, partnerCreditRoutes } from './credits/credit-routes.ts';
 import { extractionRoutes } from './extraction/extraction-routes.ts';
 import { modelRoutes } from './extraction/model-routes.ts';
@@ -25,8 +26,10 @@ import { keyRoutes } from './keys/key-routes.ts';
 import { numberRoutes } from './numbers/number-routes.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { faxRoutes } from './outbound/fax-routes.ts';
+import { sentFaxRoutes } from './outbound/sent-fax-routes.ts';
 import { trunkRoutes } from './outbound/trunk-routes.ts';
 import { onboardingRoutes } from './partners/onboarding-routes.ts';
+import { partnerAccessRoutes } from './partners/partner-access-routes.ts';
 import type { Services } from './services.ts';
 import { settingsRoutes } from './settings/settings-routes.ts';
 import { webhookRoutes } from './webhooks/webhook-routes.ts';
@@ -50,10 +53,12 @@ const PARTNER_ROUTES = [
   partnerCreditRoutes,
   inboxRoutes,
   extractionRoutes,
+  sentFaxRoutes,
+  partnerAccessRoutes,
 ];
 
 /** Every route plugin of /api/admin: behind an operator token (writes also refuse auditors). */
-const OPERATOR_ROUTES = [adminRoutes, adminCreditRoutes, trunkRoutes, modelRoutes];
+const OPERATOR_ROUTES = [adminRoutes, adminCreditRoutes, trunkRoutes, modelRoutes, operationsRoutes];
 
 export async function buildHttpApp(services: Services): Promise<FastifyInstance> {
   const app = Fastify({

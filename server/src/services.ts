@@ -1,6 +1,7 @@
 // The appliance's services, built once at start and shared by HTTP routes, the CLI, telephony
 // and the pipeline. Construction order here is the dependency order.
 
+import path from 'node:path';
 import type { Logger } from 'pino';
 import { OperatorRepository } from './admin/operator-repository.ts';
 import { AuditLog } from './audit/audit-log.ts';
@@ -12,8 +13,10 @@ import { CreditRepository } from './credits/credit-repository.ts';
 import { sendLowBalanceEmail } from './credits/low-balance-email.ts';
 import { EmailRepository } from './email/email-repository.ts';
 import { Mailer } from './email/mailer.ts';
+import type { ExtractionRuntime } from './extraction/extract-job.ts';
 import { FaxRepository } from './faxes/fax-repository.ts';
 import { InboundIntake } from './faxes/inbound-intake.ts';
+import { FaxPageImages } from './inbox/page-images.ts';
 import { SignedPdfLinks } from './inbox/signed-links.ts';
 import { SqliteJobQueue } from './jobs/job-queue.ts';
 import { ApiKeyRepository } from './keys/api-key-repository.ts';
@@ -23,13 +26,12 @@ import { NumberRepository } from './numbers/number-repository.ts';
 import { createOutbound, type Outbound } from './outbound/outbound.ts';
 import { Onboarding } from './partners/onboarding.ts';
 import { PartnerRepository } from './partners/partner-repository.ts';
+import type { Pipeline } from './pipeline/pipeline.ts';
 import { SettingsRepository } from './settings/settings-repository.ts';
 import { BlobStore } from './storage/blob-store.ts';
 import { type Db, openDatabase } from './storage/database.ts';
 import { MasterKey } from './storage/master-key.ts';
 import { CallRouter } from './telephony/call-router.ts';
-import type { ExtractionRuntime } from './extraction/extract-job.ts';
-import type { Pipeline } from './pipeline/pipeline.ts';
 import { LiveCalls } from './telephony/live-calls.ts';
 import { TrunkRepository } from './telephony/trunks/trunk-repository.ts';
 import { WebhookSecretRepository } from './webhooks/webhook-secret-repository.ts';
@@ -63,6 +65,8 @@ export interface Services {
   /** The fax calls on the line now (and just ended), for the operator's Live calls view. */
   liveCalls: LiveCalls;
   intake: InboundIntake;
+  /** Page pictures of faxes (PNG) for the console's viewer and transmission reports. */
+  pageImages: FaxPageImages;
   /** Time-limited PDF download links (webhooks, fax details). */
   signedLinks: SignedPdfLinks;
   credits: CreditLedger;
@@ -141,6 +145,7 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
     callRouter: new CallRouter(trunks, dids, numbers),
     liveCalls: new LiveCalls(clock),
     intake: new InboundIntake(db, clock, faxes, blobs, settings, jobs, log.child({ module: 'intake' })),
+    pageImages: new FaxPageImages(faxes, blobs, path.join(config.dataDir, 'spool', 'previews')),
     signedLinks: new SignedPdfLinks(
       masterKey.deriveKey('signed-pdf-links'),
       config.publicUrl,

@@ -59,7 +59,7 @@ export const extractionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         });
       }
       const fax = app.services.faxes.getForPartner(partnerId(request), faxId);
-      if (!fax || fax.direction !== 'inbound') throw Problem.notFound('fax_not_found', `No fax ${faxId}.`);
+      if (fax?.direction !== 'inbound') throw Problem.notFound('fax_not_found', `No fax ${faxId}.`);
       if (fax.purgedAt) throw new Problem(409, 'fax_purged', 'This fax was purged', 'Its text is gone.');
       if (fax.ocrStatus !== 'done')
         throw new Problem(409, 'ocr_not_ready', 'This fax has no OCR text yet', 'Try again in a moment.');

@@ -16,9 +16,7 @@ export type SchemaTrialRequest = Static<typeof SchemaTrialRequestSchema>;
 export const TrialEvidenceSchema = Type.Object({
   page: Type.Integer(),
   span: Type.Object({ start: Type.Integer(), end: Type.Integer(), text: Type.String() }),
-  bbox: nullable(
-    Type.Object({ x0: Type.Number(), y0: Type.Number(), x1: Type.Number(), y1: Type.Number() }),
-  ),
+  bbox: nullable(Type.Object({ x0: Type.Number(), y0: Type.Number(), x1: Type.Number(), y1: Type.Number() })),
   confidence: Type.Number(),
 });
 

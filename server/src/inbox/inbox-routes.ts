@@ -5,7 +5,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { FaxSchema, FaxSummarySchema } from '../faxes/fax-schema.ts';
+import { FaxSchema, FaxSummarySchema, PageImageQuery } from '../faxes/fax-schema.ts';
 import { listPage } from '../http/pagination.ts';
 import { partnerId } from '../http/plugins/partner-auth.ts';
 import { Problem, problemResponses } from '../http/problem.ts';
@@ -197,6 +197,42 @@ export const inboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
         }
       }
       return { days: [...byDay.values()] };
+    },
+  );
+
+  app.get(
+    '/faxes/:id/pages/:page/image',
+    {
+      config: { permission: 'inbox:read' },
+      schema: {
+        tags: ['Inbox'],
+        summary: 'A page of a received fax as a PNG (thumbnails, the viewer)',
+        description:
+          'Square pixels whatever the fax resolution; `width` up to the page’s 1728. Evidence boxes are in the page’s own pixels (`pageDetails` width × height).',
+        security: [{ partnerKey: [] }],
+        params: Type.Object({ id: Type.String({ maxLength: 64 }), page: Type.Integer({ minimum: 1 }) }),
+        querystring: PageImageQuery,
+        response: {
+          200: Type.Unsafe({ type: 'string', format: 'binary' }),
+          ...problemResponses(400, 401, 404, 429),
+        },
+      },
+    },
+    async (request, reply) => {
+      const fax = faxes.getForPartner(partnerId(request), request.params.id);
+      if (fax?.direction !== 'inbound')
+        throw Problem.notFound('fax_not_found', `No fax ${request.params.id}.`);
+      const png = app.services.pageImages.png(fax, request.params.page, request.query.width ?? 800);
+      if (!png)
+        throw Problem.notFound('page_not_found', `Fax ${fax.id} has no page ${request.params.page} image.`);
+      audit.record({
+        ...actor(request),
+        action: 'fax.content_read',
+        targetType: 'fax',
+        targetId: fax.id,
+        details: { pageImage: request.params.page, width: request.query.width ?? 800 },
+      });
+      return reply.type('image/png').header('cache-control', 'private, max-age=300').send(png);
     },
   );
 };

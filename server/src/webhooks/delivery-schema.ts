@@ -62,7 +62,9 @@ export const DeliveryRequestSchema = Type.Object({
   deliveryId: Type.String(),
   url: nullable(Type.String()),
   body: Type.Record(Type.String(), Type.Unknown()),
-  contentWithheld: Type.Boolean({ description: 'ocrText, extractedData and evidence removed: no inbox:read' }),
+  contentWithheld: Type.Boolean({
+    description: 'ocrText, extractedData and evidence removed: no inbox:read',
+  }),
 });
 export type DeliveryRequest = Static<typeof DeliveryRequestSchema>;
 

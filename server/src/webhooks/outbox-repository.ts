@@ -146,7 +146,10 @@ export class OutboxRepository {
   }
 
   /** The dashboard's webhook health: last success, what is failing or retrying now. */
-  health(partnerId: string, since: string): {
+  health(
+    partnerId: string,
+    since: string,
+  ): {
     lastSuccessAt: string | null;
     lastFailureAt: string | null;
     lastError: string | null;
