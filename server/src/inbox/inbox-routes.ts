@@ -150,6 +150,7 @@ export const inboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const numbers = faxes.usage(partnerId(request), new Date(Date.UTC(year, mm - 1, 1)));
       return {
         month,
+        activeNumbers: app.services.numbers.activeByTier(partnerId(request)),
         numbers,
         totals: {
           inboundPages: numbers.reduce((sum, n) => sum + n.inboundPages, 0),

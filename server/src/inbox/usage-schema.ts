@@ -16,6 +16,10 @@ export const NumberUsageSchema = Type.Object({
 
 export const UsageSchema = Type.Object({
   month: Type.String(),
+  activeNumbers: Type.Object(
+    { personal: Type.Integer(), business: Type.Integer() },
+    { description: 'Numbers active now, by tier' },
+  ),
   numbers: Type.Array(NumberUsageSchema),
   totals: Type.Object({ inboundPages: Type.Integer(), overagePages: Type.Integer() }),
 });
