@@ -30,7 +30,10 @@ describe('console protocol', () => {
 
   before(async () => {
     mkdirSync(path.join(dir, 'assets'), { recursive: true });
-    writeFileSync(path.join(dir, 'index.html'), '<!doctype html><html><head><title>console</title></head></html>');
+    writeFileSync(
+      path.join(dir, 'index.html'),
+      '<!doctype html><html><head><title>console</title></head></html>',
+    );
     writeFileSync(path.join(dir, 'assets', 'index-abc.js'), 'console.log(1)');
     writeFileSync(path.join(base, 'secret.txt'), 'not for the renderer');
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));

@@ -5,6 +5,7 @@
 /** What kind of refusal this is; the HTTP edge maps each kind to one status. */
 export type DomainErrorKind =
   | 'invalid' // 400: the input is wrong (with field errors when there are fields to name)
+  | 'unauthorized' // 401: credentials missing or not accepted
   | 'payment_required' // 402: credits or billing stand in the way
   | 'forbidden' // 403: the caller may not do this
   | 'not_found' // 404
@@ -13,6 +14,7 @@ export type DomainErrorKind =
   | 'too_large' // 413
   | 'unsupported_media_type' // 415: the document is not of a type we accept
   | 'unprocessable' // 422: well-formed, but refers to something unusable
+  | 'rate_limited' // 429: too many attempts; `extra.retryAfterSeconds` says when to try again
   | 'unavailable'; // 503: a part of the appliance is not running
 
 /** One offending input field, as a JSON pointer into the request (`/body/to`, `/query/limit`). */

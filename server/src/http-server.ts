@@ -2,14 +2,19 @@
 // (auth, idempotency, problem+json) and the routes of every domain, each in its auth scope.
 
 import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { authRoutes } from './accounts/auth-routes.ts';
 import { adminRoutes } from './admin/admin-routes.ts';
 import { operationsRoutes } from './admin/operations-routes.ts';
+import { operatorAuthRoutes } from './admin/operator-auth-routes.ts';
+import { operatorRoutes } from './admin/operator-routes.ts';
+import { auditRoutes } from './audit/audit-routes.ts';
 import { adminCreditRoutes, partnerCreditRoutes } from './credits/credit-routes.ts';
 import { extractionRoutes } from './extraction/extraction-routes.ts';
 import { modelRoutes } from './extraction/model-routes.ts';
@@ -18,11 +23,14 @@ import { installErrorHandling } from './http/errors.ts';
 import { healthRoutes } from './http/health-routes.ts';
 import { enableIdempotency } from './http/plugins/idempotency.ts';
 import { requireOperator } from './http/plugins/operator-auth.ts';
-import { partnerId, requirePartnerKey } from './http/plugins/partner-auth.ts';
+import { partnerId, rateLimitBucket, requirePartnerCaller } from './http/plugins/partner-auth.ts';
+import { declareRouteAccess } from './http/plugins/route-access.ts';
+import { sessionCookieToken } from './http/plugins/session-cookie.ts';
 import { Problem } from './http/problem.ts';
 import { fileRoutes } from './inbox/file-routes.ts';
 import { inboxRoutes } from './inbox/inbox-routes.ts';
 import { keyRoutes } from './keys/key-routes.ts';
+import { hashSecret } from './keys/secret-token.ts';
 import { numberRoutes } from './numbers/number-routes.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { faxRoutes } from './outbound/fax-routes.ts';
@@ -32,6 +40,7 @@ import { onboardingRoutes } from './partners/onboarding-routes.ts';
 import { partnerAccessRoutes } from './partners/partner-access-routes.ts';
 import type { Services } from './services.ts';
 import { settingsRoutes } from './settings/settings-routes.ts';
+import { teamRoutes } from './team/team-routes.ts';
 import { webhookRoutes } from './webhooks/webhook-routes.ts';
 
 declare module 'fastify' {
@@ -43,7 +52,10 @@ declare module 'fastify' {
 
 export const API_VERSION = '0.1.0';
 
-/** Every route plugin of /api/partner: behind a partner key, its rate limit and idempotency. */
+/**
+ * Every route plugin of /api/partner: behind a partner key or a member's session, a rate limit per
+ * key or session, idempotency, and the permission each route declares.
+ */
 const PARTNER_ROUTES = [
   numberRoutes,
   settingsRoutes,
@@ -55,10 +67,20 @@ const PARTNER_ROUTES = [
   extractionRoutes,
   sentFaxRoutes,
   partnerAccessRoutes,
+  teamRoutes,
 ];
 
-/** Every route plugin of /api/admin: behind an operator token (writes also refuse auditors). */
-const OPERATOR_ROUTES = [adminRoutes, adminCreditRoutes, trunkRoutes, modelRoutes, operationsRoutes];
+/** Every route plugin of /api/admin: behind an operator token or session, each route with its operator permission. */
+const OPERATOR_ROUTES = [
+  operatorAuthRoutes,
+  adminRoutes,
+  operatorRoutes,
+  auditRoutes,
+  adminCreditRoutes,
+  trunkRoutes,
+  modelRoutes,
+  operationsRoutes,
+];
 
 export async function buildHttpApp(services: Services): Promise<FastifyInstance> {
   const app = Fastify({
@@ -124,7 +146,21 @@ export async function buildHttpApp(services: Services): Promise<FastifyInstance>
       components: {
         securitySchemes: {
           partnerKey: { type: 'http', scheme: 'bearer', description: 'sk_partner_… key' },
+          portalSession: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'faxseal_session',
+            description:
+              'A portal member’s session from POST /api/auth/sign-in, with `x-faxseal-partner: ptr_…` (optional with one membership) and `x-csrf-token` on writes',
+          },
           adminToken: { type: 'http', scheme: 'bearer', description: 'sk_admin_… operator token' },
+          consoleSession: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'faxseal_admin_session',
+            description:
+              'An operator’s session from POST /api/admin/auth/sign-in, with `x-csrf-token` on writes',
+          },
         },
       },
       tags: [
@@ -136,7 +172,14 @@ export async function buildHttpApp(services: Services): Promise<FastifyInstance>
         { name: 'Sending', description: 'Outbound faxes: send, status, cancel' },
         { name: 'Credits', description: 'Credit balance and log (1 credit = 1 page sent)' },
         { name: 'Inbox', description: 'Received and sent faxes, search, signed PDF links, usage' },
+        { name: 'Team', description: 'Members, roles and invites of the partner team' },
+        {
+          name: 'Portal sign-in',
+          description: 'Accounts of partner team members: sign-in, sessions, passwords, TOTP',
+        },
+        { name: 'Console sign-in', description: 'Operators: sign-in, sessions, passwords, TOTP, tokens' },
         { name: 'Admin', description: 'Operator API used by the desktop console' },
+        { name: 'Audit', description: 'The audit trail, its verification and retention reports (auditors)' },
         { name: 'Health', description: 'Liveness, readiness, metrics' },
       ],
     },
@@ -151,6 +194,8 @@ export async function buildHttpApp(services: Services): Promise<FastifyInstance>
       '<meta charset="UTF-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
     );
   });
+  await app.register(cookie);
+  declareRouteAccess(app);
 
   await app.register(healthRoutes);
   await app.register(async (scope) => {
@@ -165,12 +210,33 @@ export async function buildHttpApp(services: Services): Promise<FastifyInstance>
   });
   await app.register(
     async (scope) => {
-      requirePartnerKey(scope);
+      // Sign-in and emailed links, limited per address (the sign-in lockout comes on top); a
+      // signed-in person's own calls count against their session, not their office's address.
+      await scope.register(rateLimit, {
+        max: services.config.authRateLimitPerMinute,
+        timeWindow: 60_000,
+        keyGenerator: (request) => {
+          const cookie = sessionCookieToken(request, 'account');
+          return cookie ? `session:${hashSecret(cookie)}` : `ip:${request.ip}`;
+        },
+        enableDraftSpec: true,
+        errorResponseBuilder: (_req, ctx) => tooManyRequests(ctx.after),
+      });
+      await scope.register(authRoutes);
+    },
+    { prefix: '/api/auth' },
+  );
+  await app.register(
+    async (scope) => {
+      requirePartnerCaller(scope);
       await scope.register(rateLimit, {
         timeWindow: 60_000,
         enableDraftSpec: true,
-        keyGenerator: (request) => request.apiKey?.id ?? request.ip,
-        max: async (request) => request.apiKey?.rateLimitPerMinute ?? services.config.rateLimitPerMinute,
+        keyGenerator: rateLimitBucket,
+        max: async (request) =>
+          request.apiKey
+            ? (request.apiKey.rateLimitPerMinute ?? services.config.rateLimitPerMinute)
+            : services.config.sessionRateLimitPerMinute,
         errorResponseBuilder: (_req, ctx) => tooManyRequests(ctx.after),
       });
       enableIdempotency(scope, (request) => `partner:${partnerId(request)}`);
@@ -183,6 +249,14 @@ export async function buildHttpApp(services: Services): Promise<FastifyInstance>
     async (scope) => {
       // Every operator endpoint, whatever its domain, sits behind this one check.
       requireOperator(scope);
+      // Guessing sign-ins per address is also held back by the lockout; this bounds the rest.
+      await scope.register(rateLimit, {
+        max: 600,
+        timeWindow: 60_000,
+        enableDraftSpec: true,
+        keyGenerator: (request) => request.operator?.id ?? `ip:${request.ip}`,
+        errorResponseBuilder: (_req, ctx) => tooManyRequests(ctx.after),
+      });
       for (const routes of OPERATOR_ROUTES) await scope.register(routes);
     },
     { prefix: '/api/admin' },

@@ -3,7 +3,10 @@
 
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { AccountRepository } from './accounts/account-repository.ts';
+import { PortalAccounts } from './accounts/portal-accounts.ts';
 import { OperatorRepository } from './admin/operator-repository.ts';
+import { OperatorSignIn } from './admin/operator-sign-in.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { AuditRepository } from './audit/audit-repository.ts';
 import { type Clock, systemClock } from './clock.ts';
@@ -26,11 +29,21 @@ import { NumberRepository } from './numbers/number-repository.ts';
 import { createOutbound, type Outbound } from './outbound/outbound.ts';
 import { Onboarding } from './partners/onboarding.ts';
 import { PartnerRepository } from './partners/partner-repository.ts';
+import { SecondFactorRepository } from './people/second-factor-repository.ts';
+import { SecondFactors } from './people/second-factors.ts';
+import { SessionRepository } from './people/session-repository.ts';
+import { Sessions } from './people/sessions.ts';
+import { SignInFailureRepository } from './people/sign-in-failure-repository.ts';
+import { SignInGuard } from './people/sign-in-guard.ts';
+import { SignInThrottle } from './people/sign-in-throttle.ts';
 import type { Pipeline } from './pipeline/pipeline.ts';
 import { SettingsRepository } from './settings/settings-repository.ts';
 import { BlobStore } from './storage/blob-store.ts';
 import { type Db, openDatabase } from './storage/database.ts';
 import { MasterKey } from './storage/master-key.ts';
+import { InviteRepository } from './team/invite-repository.ts';
+import { MembershipRepository } from './team/membership-repository.ts';
+import { Team } from './team/team.ts';
 import { CallRouter } from './telephony/call-router.ts';
 import { LiveCalls } from './telephony/live-calls.ts';
 import { TrunkRepository } from './telephony/trunks/trunk-repository.ts';
@@ -51,6 +64,15 @@ export interface Services {
   settings: SettingsRepository;
   webhookSecrets: WebhookSecretRepository;
   operators: OperatorRepository;
+  /** Portal people: `accounts` rows, memberships of partners, and the team service. */
+  accounts: AccountRepository;
+  memberships: MembershipRepository;
+  team: Team;
+  /** Sign-in of accounts and operators: sessions, second factors, lockout. */
+  sessions: Sessions;
+  secondFactors: SecondFactors;
+  portalAccounts: PortalAccounts;
+  operatorSignIn: OperatorSignIn;
   /** The email outbox; `mailer` writes to it and delivers. */
   emails: EmailRepository;
   mailer: Mailer;
@@ -105,6 +127,7 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
     void sendLowBalanceEmail(mailer, partners, config.publicUrl, partnerId, balance).catch((err) =>
       log.warn({ partnerId, err: (err as Error).message }, 'low-balance email failed'),
     );
+  const audit = new AuditLog(new AuditRepository(db), clock);
   const webhooks = createWebhooks({
     db,
     clock,
@@ -112,7 +135,43 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
     config,
     settings,
     webhookSecrets,
+    audit,
   });
+  const operators = new OperatorRepository(db, clock);
+  const accounts = new AccountRepository(db);
+  const memberships = new MembershipRepository(db);
+  const sessions = new Sessions(new SessionRepository(db), clock, masterKey.deriveKey('csrf-tokens'), {
+    idleMinutes: config.sessionIdleMinutes,
+    absoluteHours: config.sessionAbsoluteHours,
+  });
+  const secondFactors = new SecondFactors(new SecondFactorRepository(db), masterKey, clock);
+  const throttle = new SignInThrottle(new SignInFailureRepository(db), clock, {
+    maxFailures: config.signInMaxFailures,
+    lockoutMinutes: config.signInLockoutMinutes,
+  });
+  const guard = new SignInGuard(throttle, secondFactors, clock);
+  const portalAccounts = new PortalAccounts(
+    { db, clock, accounts, memberships, secondFactors, guard, throttle, sessions, mailer, audit },
+    {
+      publicUrl: config.publicUrl,
+      passwordResetTtlMinutes: config.passwordResetTtlMinutes,
+      passwordSetupTtlMinutes: config.verificationTokenTtlMinutes,
+    },
+  );
+  const team = new Team(
+    {
+      db,
+      clock,
+      accounts,
+      memberships,
+      invites: new InviteRepository(db),
+      partners,
+      secondFactors,
+      mailer,
+      audit,
+    },
+    { publicUrl: config.publicUrl, inviteTtlHours: config.inviteTtlHours },
+  );
   const outbound = createOutbound(
     { config, db, clock, faxes, credits, numbers, trunks, blobs, jobs, webhooks },
     log.child({ module: 'outbound' }),
@@ -125,21 +184,33 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
     masterKey,
     partners,
     apiKeys,
-    onboarding: new Onboarding(db, clock, partners, apiKeys, mailer, {
-      publicUrl: config.publicUrl,
-      tokenTtlMinutes: config.verificationTokenTtlMinutes,
-    }),
+    onboarding: new Onboarding(
+      db,
+      clock,
+      partners,
+      apiKeys,
+      mailer,
+      { accounts, memberships, portalAccounts },
+      { publicUrl: config.publicUrl, tokenTtlMinutes: config.verificationTokenTtlMinutes },
+    ),
     dids,
     numbers,
     settings,
     webhookSecrets,
-    operators: new OperatorRepository(db, clock),
+    operators,
+    accounts,
+    memberships,
+    team,
+    sessions,
+    secondFactors,
+    portalAccounts,
+    operatorSignIn: new OperatorSignIn(operators, guard, sessions, audit),
     emails,
     mailer,
     webhooks,
     jobs,
     blobs,
-    audit: new AuditLog(new AuditRepository(db), clock),
+    audit,
     faxes,
     trunks,
     callRouter: new CallRouter(trunks, dids, numbers),

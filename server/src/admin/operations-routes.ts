@@ -7,15 +7,10 @@ import { Type } from 'typebox';
 import { operatorOf } from '../http/plugins/operator-auth.ts';
 import { Problem, problemResponses } from '../http/problem.ts';
 import { QueuesSchema } from '../jobs/queue-schema.ts';
-import { type OperatorAccess, OperatorAccessSchema } from '../partners/access-schema.ts';
+import { OperatorAccessSchema } from '../partners/access-schema.ts';
 import { type LiveCall, LiveCallListSchema } from '../telephony/live-call-schema.ts';
 import { PartnerDetailSchema } from './operations-schema.ts';
-
-const ROLE_PERMISSIONS: Record<OperatorAccess['operator']['role'], OperatorAccess['permissions']> = {
-  superadmin: ['admin:read', 'admin:write', 'operators:manage', 'audit:read'],
-  operator: ['admin:read', 'admin:write'],
-  auditor: ['audit:read'],
-};
+import { OPERATOR_ROLE_PERMISSIONS } from './operator-permissions.ts';
 
 /** A comment line every so often keeps proxies from closing an idle event stream. */
 const HEARTBEAT_MS = 15_000;
@@ -26,6 +21,8 @@ export const operationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/me',
     {
+      // Any signed-in operator, by token or session, may ask what they may do.
+      config: { access: 'self' },
       schema: {
         tags: ['Admin'],
         summary: 'The signed-in operator, their role and permissions',
@@ -37,7 +34,7 @@ export const operationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const operator = operatorOf(request);
       return {
         operator: { id: operator.id, username: operator.username, role: operator.role },
-        permissions: ROLE_PERMISSIONS[operator.role],
+        permissions: [...OPERATOR_ROLE_PERMISSIONS[operator.role]],
       };
     },
   );

@@ -7,7 +7,8 @@ import type { Clock } from '../clock.ts';
 import type { AuditQuery, AuditRepository, AuditRow } from './audit-repository.ts';
 
 export interface AuditEvent {
-  actorType: 'partner_key' | 'portal_account' | 'operator' | 'system';
+  /** `webhook`: a delivery to the partner's endpoint (actorId: the delivery id). */
+  actorType: 'partner_key' | 'portal_account' | 'operator' | 'webhook' | 'system';
   actorId: string | null;
   /** What happened, e.g. `fax.pdf_downloaded`, `fax.ocr_read`, `settings.changed`, `key.revoked`. */
   action: string;
@@ -69,8 +70,9 @@ export class AuditLog {
     return { ok: true, entries, head: expectedPrev };
   }
 
-  list(query: AuditQuery): AuditEntry[] {
+  list(query: AuditQuery): (AuditEntry & { prevHash: string })[] {
     return this.repository.list(query).map((r) => ({
+      prevHash: r.prev_hash,
       seq: r.seq,
       at: r.at,
       hash: r.hash,

@@ -20,7 +20,15 @@ export interface AuditRow {
 
 export interface AuditQuery {
   partnerId?: string;
+  actorType?: string;
+  actorId?: string;
+  /** An exact action, or a prefix ending in `*` (`team.*`). */
+  action?: string;
+  targetType?: string;
   targetId?: string;
+  /** ISO times: entries at or after `from`, before `until`. */
+  from?: string;
+  until?: string;
   limit: number;
   beforeSeq?: number;
 }
@@ -57,15 +65,28 @@ export class AuditRepository {
 
   /** Newest first. */
   list(query: AuditQuery): AuditRow[] {
+    const prefix = query.action?.endsWith('*') ? query.action.slice(0, -1) : null;
     return this.db
       .prepare(
         `SELECT * FROM audit_log WHERE (@partnerId IS NULL OR partner_id = @partnerId)
-         AND (@targetId IS NULL OR target_id = @targetId) AND (@before IS NULL OR seq < @before)
+         AND (@actorType IS NULL OR actor_type = @actorType) AND (@actorId IS NULL OR actor_id = @actorId)
+         AND (@action IS NULL OR action = @action)
+         AND (@prefix IS NULL OR substr(action, 1, length(@prefix)) = @prefix)
+         AND (@targetType IS NULL OR target_type = @targetType) AND (@targetId IS NULL OR target_id = @targetId)
+         AND (@from IS NULL OR at >= @from) AND (@until IS NULL OR at < @until)
+         AND (@before IS NULL OR seq < @before)
          ORDER BY seq DESC LIMIT @limit`,
       )
       .all({
         partnerId: query.partnerId ?? null,
+        actorType: query.actorType ?? null,
+        actorId: query.actorId ?? null,
+        action: prefix === null ? (query.action ?? null) : null,
+        prefix,
+        targetType: query.targetType ?? null,
         targetId: query.targetId ?? null,
+        from: query.from ?? null,
+        until: query.until ?? null,
         before: query.beforeSeq ?? null,
         limit: query.limit,
       }) as AuditRow[];

@@ -3,7 +3,8 @@
 
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { OperatorRole } from '../admin/operator-repository.ts';
+import { OPERATOR_ROLES, type OperatorRole } from '../admin/operator-permissions.ts';
+import { operatorSubject } from '../admin/operator-sign-in.ts';
 import { configMarkdownTable, InvalidConfigError, KNOBS, loadConfig } from '../config/config.ts';
 import { importDidCsv } from '../numbers/did-import.ts';
 import { createLogger } from '../observability/logger.ts';
@@ -20,7 +21,9 @@ Commands:
   create-admin <username> [--role superadmin|operator|auditor]
                               create an operator; prints a one-time password and an sk_admin_ token once
   reset-admin-password <username>
-                              print a new one-time password for an operator
+                              print a new one-time password for an operator (changed at the next
+                              sign-in); their sessions end
+  disable-admin <username>    disable an operator: every token and session stops working at once
   import-dids <file.csv>      add DIDs to the pool (first column: US numbers; header row allowed)
   grant-credits <partnerId> <n> --reason "…"
                               add n credits (1 credit = 1 page sent; negative n takes back)
@@ -65,7 +68,7 @@ async function main(argv: string[]): Promise<number> {
       });
       const username = positionals[0];
       const role = values.role as OperatorRole;
-      if (!username || !['superadmin', 'operator', 'auditor'].includes(role))
+      if (!username || !(OPERATOR_ROLES as readonly string[]).includes(role))
         return usage('create-admin <username> [--role superadmin|operator|auditor]');
       return withServices((services) => {
         if (services.operators.byUsername(username)) return fail(`operator "${username}" already exists`);
@@ -80,9 +83,38 @@ async function main(argv: string[]): Promise<number> {
       const username = rest[0];
       if (!username) return usage('reset-admin-password <username>');
       return withServices((services) => {
+        const operator = services.operators.byUsername(username);
         const password = services.operators.resetPassword(username);
-        if (!password) return fail(`no operator "${username}"`);
+        if (!operator || !password) return fail(`no operator "${username}"`);
+        services.sessions.revokeAll(operatorSubject(operator.id), 'password_reset');
+        services.audit.record({
+          actorType: 'operator',
+          actorId: 'cli',
+          action: 'operator.password_reset',
+          targetType: 'operator',
+          targetId: operator.id,
+        });
         process.stdout.write(`one-time password for ${username}: ${password}\n`);
+        return 0;
+      });
+    }
+    case 'disable-admin': {
+      const username = rest[0];
+      if (!username) return usage('disable-admin <username>');
+      return withServices((services) => {
+        const operator = services.operators.byUsername(username);
+        if (!operator) return fail(`no operator "${username}"`);
+        if (operator.disabledAt) return fail(`operator "${username}" is already disabled`);
+        services.operators.setDisabled(operator.id, true);
+        const sessions = services.sessions.revokeAll(operatorSubject(operator.id), 'operator_disabled');
+        services.audit.record({
+          actorType: 'operator',
+          actorId: 'cli',
+          action: 'operator.disabled',
+          targetType: 'operator',
+          targetId: operator.id,
+        });
+        process.stdout.write(`disabled ${username}: tokens revoked, ${sessions} sessions ended\n`);
         return 0;
       });
     }

@@ -51,6 +51,14 @@ export interface Config {
   outboundNoAnswerRetrySchedule: number[];
   outboundErrorRetrySchedule: number[];
   trunkKeepaliveSeconds: number;
+  sessionIdleMinutes: number;
+  sessionAbsoluteHours: number;
+  sessionRateLimitPerMinute: number;
+  authRateLimitPerMinute: number;
+  signInMaxFailures: number;
+  signInLockoutMinutes: number;
+  passwordResetTtlMinutes: number;
+  inviteTtlHours: number;
 }
 
 export type ExtractionProviderName = 'rules' | 'llama' | 'openai-compatible';
@@ -397,6 +405,54 @@ export const KNOBS: { [K in keyof Config]: Knob<K> } = {
     doc: 'Interval of the OPTIONS keepalive sent to every outbound trunk (0 = off).',
     default: () => 60,
     parse: int(0, 3600),
+  },
+  sessionIdleMinutes: {
+    env: 'FAXSEAL_SESSION_IDLE_MINUTES',
+    doc: 'A portal or console session ends after this long without a request.',
+    default: () => 30,
+    parse: int(1, 24 * 60),
+  },
+  sessionAbsoluteHours: {
+    env: 'FAXSEAL_SESSION_ABSOLUTE_HOURS',
+    doc: 'A portal or console session ends this long after sign-in, however active.',
+    default: () => 12,
+    parse: int(1, 24 * 30),
+  },
+  sessionRateLimitPerMinute: {
+    env: 'FAXSEAL_SESSION_RATE_LIMIT_PER_MINUTE',
+    doc: 'Partner API requests per minute per portal session (a browser never spends a key’s budget).',
+    default: () => 300,
+    parse: int(1, 1_000_000),
+  },
+  authRateLimitPerMinute: {
+    env: 'FAXSEAL_AUTH_RATE_LIMIT_PER_MINUTE',
+    doc: 'Requests per minute to /api/auth (sign-in, password reset, invite links) per client address, or per session once signed in.',
+    default: () => 30,
+    parse: int(1, 1_000_000),
+  },
+  signInMaxFailures: {
+    env: 'FAXSEAL_SIGN_IN_MAX_FAILURES',
+    doc: 'Failed sign-ins for one email or operator name within the lockout window that lock it (an address is locked after 4× as many).',
+    default: () => 5,
+    parse: int(1, 1000),
+  },
+  signInLockoutMinutes: {
+    env: 'FAXSEAL_SIGN_IN_LOCKOUT_MINUTES',
+    doc: 'The failure window and how long a lock lasts; a lock always ends (a password reset by email lifts it at once).',
+    default: () => 15,
+    parse: int(1, 24 * 60),
+  },
+  passwordResetTtlMinutes: {
+    env: 'FAXSEAL_PASSWORD_RESET_TTL_MINUTES',
+    doc: 'How long a password reset or email confirmation link stays valid.',
+    default: () => 60,
+    parse: int(5, 7 * 24 * 60),
+  },
+  inviteTtlHours: {
+    env: 'FAXSEAL_INVITE_TTL_HOURS',
+    doc: 'How long a team invite link stays valid.',
+    default: () => 7 * 24,
+    parse: int(1, 90 * 24),
   },
 };
 

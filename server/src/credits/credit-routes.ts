@@ -4,7 +4,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { listPage } from '../http/pagination.ts';
-import { operatorOf, requireOperatorWrite } from '../http/plugins/operator-auth.ts';
+import { operatorOf } from '../http/plugins/operator-auth.ts';
 import { partnerId } from '../http/plugins/partner-auth.ts';
 import { Problem, problemResponses } from '../http/problem.ts';
 import { LOW_BALANCE_THRESHOLD } from './credit-ledger.ts';
@@ -22,10 +22,10 @@ export const partnerCreditRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/credits',
     {
+      config: { permission: 'credits:balance' },
       schema: {
         tags: ['Credits'],
         summary: 'Credit balance',
-        security: [{ partnerKey: [] }],
         response: { 200: CreditBalanceSchema, ...problemResponses(401, 429) },
       },
     },
@@ -38,11 +38,11 @@ export const partnerCreditRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/credits/log',
     {
+      config: { permission: 'credits:read' },
       schema: {
         tags: ['Credits'],
         summary: 'Credit log, newest first',
         description: 'Every change to the balance with its reason and the balance after it. Append-only.',
-        security: [{ partnerKey: [] }],
         querystring: CreditLogQuerySchema,
         response: { 200: CreditEntryPageSchema, ...problemResponses(400, 401, 429) },
       },
@@ -61,13 +61,12 @@ export const adminCreditRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/partners/:id/credits',
     {
-      preHandler: requireOperatorWrite,
+      config: { operatorPermission: 'admin:write' },
       schema: {
         tags: ['Admin'],
         summary: "Grant or adjust a partner's credits",
         description:
           'A positive amount grants credits, a negative one takes them back (never below zero). The reason and note are kept in the credit log.',
-        security: [{ adminToken: [] }],
         params: Type.Object({ id: Type.String() }),
         body: CreditGrantSchema,
         response: { 201: CreditGrantResultSchema, ...problemResponses(400, 401, 403, 404, 409) },

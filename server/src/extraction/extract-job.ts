@@ -112,7 +112,7 @@ export function registerExtraction(services: Services, options: ExtractionOption
         fallback: result.fallback ?? null,
         fields: result.evidence,
       };
-      const link = services.signedLinks.create(faxId);
+      const link = services.signedLinks.create(faxId, 'webhook');
       const committed = services.db.transaction(() => {
         // The snapshot read above: a re-extract in between changed it, and its own run answers.
         if (!faxes.completeExtraction(faxId, schema, result.data, evidence)) return false;

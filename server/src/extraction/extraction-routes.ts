@@ -3,7 +3,7 @@
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { partnerId } from '../http/plugins/partner-auth.ts';
+import { auditActor, partnerId } from '../http/plugins/partner-auth.ts';
 import { Problem, problemResponses } from '../http/problem.ts';
 import { requestReExtraction } from './extract-job.ts';
 import { type ExtractionSchema, validateExtractionSchema } from './extraction-schema.ts';
@@ -14,12 +14,12 @@ export const extractionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/faxes/:id/re-extract',
     {
+      config: { permission: 'inbox:read' },
       schema: {
         tags: ['Extraction'],
         summary: 'Re-extract a fax with the current schema',
         description:
           'Runs extraction again on a received fax with your current `extractionSchema`; the result arrives as a new `fax.extracted` webhook (a new event id) shaped like that schema.',
-        security: [{ partnerKey: [] }],
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
         response: {
           202: ReExtractionSchema,
@@ -69,9 +69,7 @@ export const extractionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const started = performance.now();
       const result = await runtime.trial(extractionSchema as ExtractionSchema, faxId);
       app.services.audit.record({
-        actorType: 'partner_key',
-        actorId: request.apiKey?.id ?? null,
-        partnerId: partnerId(request),
+        ...auditActor(request),
         action: 'fax.schema_trial',
         targetType: 'fax',
         targetId: faxId,

@@ -12,10 +12,10 @@ export const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/models',
     {
+      config: { operatorPermission: 'admin:read' },
       schema: {
         tags: ['Admin'],
         summary: 'Extraction models and the active provider',
-        security: [{ adminToken: [] }],
         querystring: Type.Object(
           {
             verify: Type.Optional(

@@ -9,6 +9,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/healthz',
     {
+      config: { access: 'public' },
       schema: {
         tags: ['Health'],
         summary: 'Liveness',
@@ -21,6 +22,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/readyz',
     {
+      config: { access: 'public' },
       schema: {
         tags: ['Health'],
         summary: 'Readiness: database reachable and migrated',
@@ -46,7 +48,10 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/metrics',
-    { schema: { tags: ['Health'], summary: 'Prometheus metrics', hide: false } },
+    {
+      config: { access: 'public' },
+      schema: { tags: ['Health'], summary: 'Prometheus metrics', hide: false },
+    },
     async (_request, reply) => {
       reply.type(app.metrics.registry.contentType);
       return app.metrics.registry.metrics();

@@ -9,6 +9,7 @@ export type { FieldError };
 
 const STATUS_OF_KIND: Record<DomainErrorKind, number> = {
   invalid: 400,
+  unauthorized: 401,
   payment_required: 402,
   forbidden: 403,
   not_found: 404,
@@ -17,6 +18,7 @@ const STATUS_OF_KIND: Record<DomainErrorKind, number> = {
   too_large: 413,
   unsupported_media_type: 415,
   unprocessable: 422,
+  rate_limited: 429,
   unavailable: 503,
 };
 
@@ -33,7 +35,17 @@ export class Problem extends Error {
   }
 
   static fromDomain(error: DomainError): Problem {
-    return new Problem(STATUS_OF_KIND[error.kind], error.code, error.title, error.detail, error.extra);
+    const retryAfter = error.extra.retryAfterSeconds;
+    const headers: Record<string, string> =
+      typeof retryAfter === 'number' ? { 'retry-after': String(retryAfter) } : {};
+    return new Problem(
+      STATUS_OF_KIND[error.kind],
+      error.code,
+      error.title,
+      error.detail,
+      error.extra,
+      headers,
+    );
   }
 
   static validation(errors: FieldError[], detail?: string): Problem {

@@ -1,9 +1,11 @@
-// Signed PDF downloads: `GET /files/faxes/{id}.pdf?expires=…&sig=…`, no API key (the link is the
-// credential, for a limited time). Range requests for viewers; 403 for an expired or altered link,
-// 410 once retention purged the fax. Every download is an audit entry.
+// Signed PDF downloads: `GET /files/faxes/{id}.pdf?expires=…&for=…&sig=…`, no API key (the link is
+// the credential, for a limited time). Range requests for viewers; 403 for an expired or altered
+// link, 410 once retention purged the fax. Every download is an audit entry naming who the link
+// was issued to.
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import type { AuditEvent } from '../audit/audit-log.ts';
 import { Problem, problemResponses } from '../http/problem.ts';
 
 export const fileRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -12,6 +14,7 @@ export const fileRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/files/faxes/:faxId.pdf',
     {
+      config: { access: 'public' },
       schema: {
         tags: ['Inbox'],
         summary: 'Download a fax PDF through a signed link',
@@ -20,6 +23,7 @@ export const fileRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: Type.Object({ faxId: Type.String({ maxLength: 64 }) }),
         querystring: Type.Object({
           expires: Type.Optional(Type.String()),
+          for: Type.Optional(Type.String({ maxLength: 64, description: 'Who the link was issued to' })),
           sig: Type.Optional(Type.String()),
         }),
         headers: Type.Object({ range: Type.Optional(Type.String()) }),
@@ -33,7 +37,8 @@ export const fileRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { faxId } = request.params;
       // The signature first: without a valid link nothing reveals whether the fax exists.
-      const check = signedLinks.check(faxId, request.query.expires, request.query.sig);
+      const issuedTo = request.query.for;
+      const check = signedLinks.check(faxId, request.query.expires, request.query.sig, issuedTo);
       if (check === 'expired')
         throw new Problem(
           403,
@@ -66,14 +71,14 @@ export const fileRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
       if (request.method === 'GET') {
         audit.record({
-          actorType: 'system',
-          actorId: null,
+          ...downloader(issuedTo),
           action: 'fax.pdf_downloaded',
           targetType: 'fax',
           targetId: faxId,
           partnerId: fax.partnerId,
           details: {
             via: 'signed_link',
+            issuedTo: issuedTo ?? null,
             ip: request.ip,
             linkExpiresAt: new Date(Number(request.query.expires) * 1000).toISOString(),
             ...(range ? { range: `${range.start}-${range.end}` } : {}),
@@ -91,6 +96,14 @@ export const fileRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 };
+
+/** The audit actor of a download: who the (signed, so trustworthy) link was issued to. */
+function downloader(issuedTo: string | undefined): Pick<AuditEvent, 'actorType' | 'actorId'> {
+  if (!issuedTo) return { actorType: 'system', actorId: null };
+  if (issuedTo === 'webhook') return { actorType: 'webhook', actorId: null };
+  const [type, id] = issuedTo.split(':') as [AuditEvent['actorType'], string];
+  return { actorType: type, actorId: id };
+}
 
 /**
  * One `bytes=` range (RFC 9110 §14.1.2); null = send the whole file (no header, several ranges, or

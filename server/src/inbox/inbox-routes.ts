@@ -3,11 +3,10 @@
 // Reading fax content (OCR text, extracted data, search snippets) is an audit entry.
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { FaxSchema, FaxSummarySchema, PageImageQuery } from '../faxes/fax-schema.ts';
 import { listPage } from '../http/pagination.ts';
-import { partnerId } from '../http/plugins/partner-auth.ts';
+import { auditActor, partnerId } from '../http/plugins/partner-auth.ts';
 import { Problem, problemResponses } from '../http/problem.ts';
 import { ExternalUserId, Page, PageQuery } from '../http/schema.ts';
 import { SearchQueryError, toFtsQuery } from './search-query.ts';
@@ -18,21 +17,17 @@ const isoDate = (description: string) =>
 
 export const inboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { faxes, audit, signedLinks } = app.services;
-  const actor = (request: FastifyRequest) => ({
-    actorType: 'partner_key' as const,
-    actorId: request.apiKey?.id ?? null,
-    partnerId: partnerId(request),
-  });
+  const actor = auditActor;
 
   app.get(
     '/inbox',
     {
+      config: { permission: 'inbox:read' },
       schema: {
         tags: ['Inbox'],
         summary: 'List or search faxes, newest first',
         description:
           '`q` searches the OCR text: words, "quoted phrases", prefix terms (`diab*`), AND / OR / NOT and parentheses. Each hit carries a snippet with the matches between <mark> and </mark>.',
-        security: [{ partnerKey: [] }],
         querystring: Type.Object(
           {
             ...PageQuery,
@@ -90,10 +85,10 @@ export const inboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/faxes/:id',
     {
+      config: { permission: 'inbox:read' },
       schema: {
         tags: ['Inbox'],
         summary: 'Get one fax (inbound or outbound) with OCR text, extracted data and a fresh PDF link',
-        security: [{ partnerKey: [] }],
         params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
         response: { 200: FaxSchema, ...problemResponses(401, 404, 429) },
       },
@@ -102,10 +97,14 @@ export const inboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const fax = faxes.getForPartner(partnerId(request), request.params.id);
       // Another partner's fax is "not found", never "forbidden": nothing confirms it exists.
       if (!fax) throw Problem.notFound('fax_not_found', `No fax ${request.params.id}.`);
-      const link = fax.pdfBlob && !fax.purgedAt ? signedLinks.create(fax.id) : null;
+      const reader = actor(request);
+      const link =
+        fax.pdfBlob && !fax.purgedAt
+          ? signedLinks.create(fax.id, `${reader.actorType}:${reader.actorId}`)
+          : null;
       if (!fax.purgedAt) {
         audit.record({
-          ...actor(request),
+          ...reader,
           action: 'fax.content_read',
           targetType: 'fax',
           targetId: fax.id,
@@ -125,12 +124,12 @@ export const inboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/usage',
     {
+      config: { permission: 'usage:read' },
       schema: {
         tags: ['Inbox'],
         summary: 'Inbound pages per number in a month, against the tier allowance',
         description:
           'Faxes past the allowance are still received; their pages count as overage. Default: the current month (UTC).',
-        security: [{ partnerKey: [] }],
         querystring: Type.Object(
           {
             month: Type.Optional(

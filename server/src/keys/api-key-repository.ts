@@ -4,6 +4,7 @@
 import type { Clock } from '../clock.ts';
 import type { Db } from '../storage/database.ts';
 import { newId } from '../storage/ids.ts';
+import type { PartnerPermission } from '../team/partner-permissions.ts';
 import type { ApiKey } from './key-schema.ts';
 import { hashSecret, issueSecret, PARTNER_KEY_PREFIX } from './secret-token.ts';
 
@@ -11,6 +12,8 @@ import { hashSecret, issueSecret, PARTNER_KEY_PREFIX } from './secret-token.ts';
 export interface ApiKeyRecord extends ApiKey {
   partnerId: string;
   rateLimitPerMinute: number | null;
+  /** Null: every partner permission. */
+  scopes: PartnerPermission[] | null;
 }
 
 interface ApiKeyRow {
@@ -19,6 +22,7 @@ interface ApiKeyRow {
   name: string;
   prefix: string;
   rate_limit_per_minute: number | null;
+  scopes: string | null;
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
@@ -30,6 +34,7 @@ const toApiKey = (r: ApiKeyRow): ApiKeyRecord => ({
   name: r.name,
   prefix: r.prefix,
   rateLimitPerMinute: r.rate_limit_per_minute,
+  scopes: r.scopes === null ? null : (JSON.parse(r.scopes) as PartnerPermission[]),
   createdAt: r.created_at,
   lastUsedAt: r.last_used_at,
   revokedAt: r.revoked_at,
@@ -43,15 +48,20 @@ export class ApiKeyRepository {
     private readonly clock: Clock,
   ) {}
 
-  create(partnerId: string, name: string): { key: ApiKeyRecord; secret: string } {
+  /** `scopes` null: a key with every partner permission. */
+  create(
+    partnerId: string,
+    name: string,
+    scopes: PartnerPermission[] | null = null,
+  ): { key: ApiKeyRecord; secret: string } {
     const issued = issueSecret(PARTNER_KEY_PREFIX);
     const id = newId('key');
     const now = this.clock.now().toISOString();
     this.db
       .prepare(
-        'INSERT INTO api_keys (id, partner_id, name, prefix, key_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        'INSERT INTO api_keys (id, partner_id, name, prefix, key_hash, scopes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       )
-      .run(id, partnerId, name, issued.prefix, issued.hash, now);
+      .run(id, partnerId, name, issued.prefix, issued.hash, scopes && JSON.stringify(scopes), now);
     return { key: this.get(partnerId, id)!, secret: issued.secret };
   }
 

@@ -2,12 +2,18 @@
 // operator's per-key rate-limit override.
 
 import { type Static, Type } from 'typebox';
-import { nullable, Timestamp } from '../http/schema.ts';
+import { literals, nullable, Timestamp } from '../http/schema.ts';
+import { PARTNER_PERMISSIONS } from '../team/partner-permissions.ts';
+
+export const PermissionSchema = literals(...PARTNER_PERMISSIONS);
 
 export const ApiKeySchema = Type.Object({
   id: Type.String(),
   name: Type.String(),
   prefix: Type.String({ description: 'The first characters of the key, to recognise it' }),
+  scopes: nullable(
+    Type.Array(PermissionSchema, { description: 'What the key may do; null = every partner permission' }),
+  ),
   createdAt: Timestamp,
   lastUsedAt: nullable(Timestamp),
   revokedAt: nullable(Timestamp),
@@ -24,7 +30,17 @@ export const CreatedApiKeySchema = Type.Object({
 export type CreatedApiKey = Static<typeof CreatedApiKeySchema>;
 
 export const CreateApiKeySchema = Type.Object(
-  { name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) },
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    scopes: Type.Optional(
+      Type.Array(PermissionSchema, {
+        minItems: 1,
+        uniqueItems: true,
+        description:
+          'Narrow the key to these permissions. Omitted: everything the creator may do (every permission for an owner or a full key). A key never holds more than its creator.',
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 

@@ -19,12 +19,12 @@ export const numberRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/numbers',
     {
+      config: { permission: 'numbers:manage' },
       schema: {
         tags: ['Numbers'],
         summary: 'Provision a fax number for a user',
         description:
           'Creates the shadow user on first use and assigns a dedicated DID. Repeating the call for a user who already has an active number returns that number with 200.',
-        security: [{ partnerKey: [] }],
         body: ProvisionNumberSchema,
         response: {
           200: FaxNumberSchema,
@@ -44,10 +44,10 @@ export const numberRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/numbers',
     {
+      config: { permission: 'numbers:read' },
       schema: {
         tags: ['Numbers'],
         summary: 'List numbers, newest first',
-        security: [{ partnerKey: [] }],
         querystring: NumberListQuerySchema,
         response: { 200: FaxNumberPageSchema, ...problemResponses(400, 401, 429) },
       },
@@ -61,10 +61,10 @@ export const numberRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/numbers/:externalUserId',
     {
+      config: { permission: 'numbers:read' },
       schema: {
         tags: ['Numbers'],
         summary: "Get a user's active number",
-        security: [{ partnerKey: [] }],
         params: NumberUserParamsSchema,
         response: { 200: FaxNumberSchema, ...problemResponses(400, 401, 404, 429) },
       },
@@ -79,12 +79,12 @@ export const numberRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     '/numbers/:externalUserId',
     {
+      config: { permission: 'numbers:manage' },
       schema: {
         tags: ['Numbers'],
         summary: "Release a user's number",
         description:
           'Inbound calls to the number stop at once. The DID is quarantined before it can go to anyone else; billing stops after the current month.',
-        security: [{ partnerKey: [] }],
         params: NumberUserParamsSchema,
         response: { 200: FaxNumberSchema, ...problemResponses(400, 401, 404, 429) },
       },

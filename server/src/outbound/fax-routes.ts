@@ -57,12 +57,12 @@ export const faxRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/fax',
     {
+      config: { permission: 'fax:send' },
       schema: {
         tags: ['Sending'],
         summary: 'Send a fax',
         description:
           "multipart/form-data with `file` (PDF) and the fields below (`cover` as JSON text), or JSON with `url` (fetched under the same address policy as webhooks). The user's number is the caller ID. 1 credit per page (cover included) is reserved now and settled on completion: pages not sent are refunded.",
-        security: [{ partnerKey: [] }],
         consumes: ['application/json', 'multipart/form-data'],
         body: Type.Object(
           {
@@ -130,10 +130,10 @@ export const faxRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/fax/:id',
     {
+      config: { permission: 'fax:send' },
       schema: {
         tags: ['Sending'],
         summary: 'One outbound fax',
-        security: [{ partnerKey: [] }],
         params: FaxParams,
         response: { 200: OutboundFaxSchema, ...problemResponses(401, 404, 429) },
       },
@@ -148,10 +148,10 @@ export const faxRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/fax',
     {
+      config: { permission: 'fax:send' },
       schema: {
         tags: ['Sending'],
         summary: 'List outbound faxes, newest first',
-        security: [{ partnerKey: [] }],
         querystring: Type.Object(
           {
             ...PageQuery,
@@ -180,12 +180,12 @@ export const faxRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     '/fax/:id',
     {
+      config: { permission: 'fax:send' },
       schema: {
         tags: ['Sending'],
         summary: 'Cancel a fax that is queued or waiting for a retry',
         description:
           'It ends `failed` with `failureCode: canceled`; credits for pages not sent are refunded.',
-        security: [{ partnerKey: [] }],
         params: FaxParams,
         response: { 200: OutboundFaxSchema, ...problemResponses(401, 404, 409, 429) },
       },

@@ -4,7 +4,6 @@
 import { isIP } from 'node:net';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { requireOperatorWrite } from '../http/plugins/operator-auth.ts';
 import { Problem, problemResponses } from '../http/problem.ts';
 import {
   TestCallSchema,
@@ -45,10 +44,10 @@ export const trunkRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/trunks',
     {
+      config: { operatorPermission: 'admin:read' },
       schema: {
         tags: ['Admin'],
         summary: 'List SIP trunks',
-        security: [{ adminToken: [] }],
         response: { 200: Type.Object({ items: Type.Array(TrunkSchema) }), ...problemResponses(401) },
       },
     },
@@ -58,11 +57,10 @@ export const trunkRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/trunks',
     {
-      preHandler: requireOperatorWrite,
+      config: { operatorPermission: 'admin:write' },
       schema: {
         tags: ['Admin'],
         summary: 'Create a SIP trunk',
-        security: [{ adminToken: [] }],
         body: Type.Object(
           {
             ...TrunkFields,
@@ -111,10 +109,10 @@ export const trunkRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/trunks/:id',
     {
+      config: { operatorPermission: 'admin:read' },
       schema: {
         tags: ['Admin'],
         summary: 'One SIP trunk',
-        security: [{ adminToken: [] }],
         params: IdParams,
         response: { 200: TrunkSchema, ...problemResponses(401, 404) },
       },
@@ -125,12 +123,11 @@ export const trunkRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch(
     '/trunks/:id',
     {
-      preHandler: requireOperatorWrite,
+      config: { operatorPermission: 'admin:write' },
       schema: {
         tags: ['Admin'],
         summary: 'Change a SIP trunk',
         description: 'Only the fields sent change; `password: null` removes the password.',
-        security: [{ adminToken: [] }],
         params: IdParams,
         body: Type.Partial(Type.Object(TrunkFields), { additionalProperties: false, minProperties: 1 }),
         response: { 200: TrunkSchema, ...problemResponses(400, 401, 403, 404, 409) },
@@ -153,12 +150,11 @@ export const trunkRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     '/trunks/:id',
     {
-      preHandler: requireOperatorWrite,
+      config: { operatorPermission: 'admin:write' },
       schema: {
         tags: ['Admin'],
         summary: 'Delete a SIP trunk',
         description: 'Refused (409) while DIDs or faxes refer to it.',
-        security: [{ adminToken: [] }],
         params: IdParams,
         response: { 204: Type.Null(), ...problemResponses(401, 403, 404, 409) },
       },
@@ -179,11 +175,11 @@ export const trunkRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/trunks/:id/status',
     {
+      config: { operatorPermission: 'admin:read' },
       schema: {
         tags: ['Admin'],
         summary: 'Registration state and last OPTIONS answer',
         description: '`?probe=true` sends an OPTIONS now and waits for its answer.',
-        security: [{ adminToken: [] }],
         params: IdParams,
         querystring: Type.Object({ probe: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
         response: { 200: TrunkStatusSchema, ...problemResponses(401, 404, 503) },
@@ -201,13 +197,12 @@ export const trunkRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/trunks/:id/test-call',
     {
-      preHandler: requireOperatorWrite,
+      config: { operatorPermission: 'admin:write' },
       schema: {
         tags: ['Admin'],
         summary: 'Place a test call through the trunk',
         description:
           "INVITE to `to` with the trunk's offer; an answered call is hung up at once. Reports the SIP outcome and how a fax would have failed.",
-        security: [{ adminToken: [] }],
         params: IdParams,
         body: Type.Object(
           {

@@ -2,25 +2,9 @@
 // each person only the pages and buttons their permissions allow, and the API enforces the same list.
 
 import { type Static, Type } from 'typebox';
+import { OPERATOR_PERMISSIONS, OPERATOR_ROLES } from '../admin/operator-permissions.ts';
 import { literals } from '../http/schema.ts';
-
-export const PARTNER_PERMISSIONS = [
-  'usage:read',
-  'numbers:read',
-  'numbers:manage',
-  'inbox:read',
-  'fax:send',
-  'credits:balance',
-  'credits:read',
-  'billing:read',
-  'billing:manage',
-  'developers:manage',
-  'team:read',
-  'team:manage',
-  'team:transfer',
-] as const;
-
-export const OPERATOR_PERMISSIONS = ['admin:read', 'admin:write', 'operators:manage', 'audit:read'] as const;
+import { PARTNER_PERMISSIONS, PARTNER_ROLES } from '../team/partner-permissions.ts';
 
 export const PartnerAccessSchema = Type.Object({
   partner: Type.Object({ id: Type.String(), companyName: Type.String(), status: Type.String() }),
@@ -28,7 +12,7 @@ export const PartnerAccessSchema = Type.Object({
     type: literals('api_key', 'account'),
     id: Type.String(),
     name: Type.String({ description: 'The key’s name or the person’s email' }),
-    role: Type.Union([literals('owner', 'admin', 'billing', 'developer'), Type.Null()], {
+    role: Type.Union([literals(...PARTNER_ROLES), Type.Null()], {
       description: 'A team member’s role; null for an API key',
     }),
   }),
@@ -40,7 +24,7 @@ export const OperatorAccessSchema = Type.Object({
   operator: Type.Object({
     id: Type.String(),
     username: Type.String(),
-    role: literals('superadmin', 'operator', 'auditor'),
+    role: literals(...OPERATOR_ROLES),
   }),
   permissions: Type.Array(literals(...OPERATOR_PERMISSIONS)),
 });

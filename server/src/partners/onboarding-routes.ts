@@ -15,6 +15,7 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/partners/apply',
     {
+      config: { access: 'public' },
       schema: {
         tags: ['Onboarding'],
         summary: 'Apply for a partner account',
@@ -37,6 +38,7 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/partners/verify',
     {
+      config: { access: 'public' },
       schema: {
         tags: ['Onboarding'],
         summary: 'Verify your email and receive your first API key',
@@ -71,5 +73,6 @@ function keyPage(body: PartnerVerified): string {
 <p>Your partner API key is below. It is shown <strong>once</strong>: store it in your secret manager now.</p>
 <code>${escapeHtml(body.apiKey)}</code>
 <p>Partner id: ${escapeHtml(body.partnerId)}. Next: <a href="/docs">read the API reference</a> and provision your first number.</p>
+<p>Your team portal: <a href="${escapeHtml(body.passwordSetupUrl)}">set your portal password</a> (the link works once, until ${escapeHtml(body.passwordSetupExpiresAt)}), then sign in as ${escapeHtml(body.ownerEmail)} and invite your team.</p>
 </body></html>`;
 }

@@ -1,7 +1,10 @@
 // Self-serve partner onboarding: apply with a company name and email, follow the one-time link in
-// the verification email, and get the first API key at once together with the owner's account.
+// the verification email, and get the first API key at once together with the owner's account
+// and a one-time link to set the owner's portal password.
 
 import { randomBytes } from 'node:crypto';
+import type { AccountRepository } from '../accounts/account-repository.ts';
+import type { PortalAccounts } from '../accounts/portal-accounts.ts';
 import { addMinutes, type Clock } from '../clock.ts';
 import { DomainError } from '../domain-error.ts';
 import type { Mailer } from '../email/mailer.ts';
@@ -9,6 +12,7 @@ import type { ApiKeyRepository } from '../keys/api-key-repository.ts';
 import { hashSecret } from '../keys/secret-token.ts';
 import type { Db } from '../storage/database.ts';
 import { newId } from '../storage/ids.ts';
+import type { MembershipRepository } from '../team/membership-repository.ts';
 import type { PartnerRepository } from './partner-repository.ts';
 import type { PartnerVerified } from './partner-schema.ts';
 
@@ -24,6 +28,11 @@ export class Onboarding {
     private readonly partners: PartnerRepository,
     private readonly apiKeys: ApiKeyRepository,
     private readonly mailer: Mailer,
+    private readonly people: {
+      accounts: AccountRepository;
+      memberships: MembershipRepository;
+      portalAccounts: PortalAccounts;
+    },
     private readonly options: OnboardingOptions,
   ) {}
 
@@ -89,9 +98,11 @@ export class Onboarding {
         throw linkUsed('This verification link was already used.');
       }
       const partner = this.partners.create(partnerId, application.companyName, application.email, at);
-      const ownerAccountId = this.partners.ensureAccount(application.email, at);
-      this.partners.addMember(ownerAccountId, partnerId, 'owner', at);
+      // The link proved the address: an existing account of it (a person of another partner) joins.
+      const owner = this.people.accounts.ensureVerified(application.email, at);
+      this.people.memberships.add(owner.id, partnerId, 'owner', at);
       const { key, secret } = this.apiKeys.create(partnerId, 'Default key');
+      const setup = this.people.portalAccounts.issuePasswordSetup(owner.id);
       return {
         partnerId: partner.id,
         companyName: partner.companyName,
@@ -99,6 +110,8 @@ export class Onboarding {
         apiKeyId: key.id,
         apiKeyPrefix: key.prefix,
         ownerEmail: partner.email,
+        passwordSetupUrl: setup.url,
+        passwordSetupExpiresAt: setup.expiresAt,
       };
     })();
   }

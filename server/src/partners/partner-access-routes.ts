@@ -2,9 +2,9 @@
 // console can show exactly the pages a role may use.
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { partnerId } from '../http/plugins/partner-auth.ts';
+import { partnerCaller } from '../http/plugins/partner-auth.ts';
 import { Problem, problemResponses } from '../http/problem.ts';
-import { PARTNER_PERMISSIONS, PartnerAccessSchema } from './access-schema.ts';
+import { PartnerAccessSchema } from './access-schema.ts';
 
 export const partnerAccessRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -15,19 +15,26 @@ export const partnerAccessRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['Keys'],
         summary: 'Who is calling, for which partner, with which permissions',
-        security: [{ partnerKey: [] }],
         response: { 200: PartnerAccessSchema, ...problemResponses(401, 429) },
       },
     },
     async (request) => {
-      const partner = app.services.partners.get(partnerId(request));
-      if (!partner) throw Problem.unauthorized('This key belongs to no partner.');
-      const key = request.apiKey!;
+      const caller = partnerCaller(request);
+      const partner = app.services.partners.get(caller.partnerId);
+      if (!partner) throw Problem.unauthorized('This credential belongs to no partner.');
+      const principal =
+        caller.kind === 'key'
+          ? { type: 'api_key' as const, id: caller.key.id, name: caller.key.name, role: null }
+          : {
+              type: 'account' as const,
+              id: caller.accountId,
+              name: app.services.accounts.get(caller.accountId)?.email ?? '',
+              role: caller.role,
+            };
       return {
         partner: { id: partner.id, companyName: partner.companyName, status: partner.status },
-        principal: { type: 'api_key' as const, id: key.id, name: key.name, role: null },
-        // A key carries every permission of its partner (scoped keys arrive with the People work).
-        permissions: [...PARTNER_PERMISSIONS],
+        principal,
+        permissions: [...caller.permissions],
       };
     },
   );

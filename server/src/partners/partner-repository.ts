@@ -1,11 +1,9 @@
-// Partners, their applications (pending email verification) and the portal accounts that belong
-// to them. One account may be a member of several partners, each with its own role.
+// Partners, their applications (pending email verification) and their state (active, or
+// suspended by the operator). The people of a partner are in team/membership-repository.ts.
 
 import type { Db } from '../storage/database.ts';
 import { newId } from '../storage/ids.ts';
 import type { Partner } from './partner-schema.ts';
-
-export type PartnerRole = 'owner' | 'admin' | 'billing' | 'developer';
 
 export interface PartnerApplication {
   id: string;
@@ -21,6 +19,8 @@ interface PartnerRow {
   company_name: string;
   email: string;
   status: 'active' | 'suspended';
+  suspended_at: string | null;
+  suspension_reason: string | null;
   created_at: string;
 }
 
@@ -29,6 +29,8 @@ const toPartner = (r: PartnerRow): Partner => ({
   companyName: r.company_name,
   email: r.email,
   status: r.status,
+  suspendedAt: r.suspended_at,
+  suspensionReason: r.suspension_reason,
   createdAt: r.created_at,
 });
 
@@ -102,29 +104,21 @@ export class PartnerRepository {
     return (this.db.prepare('SELECT * FROM partners ORDER BY id DESC').all() as PartnerRow[]).map(toPartner);
   }
 
-  /** The portal account for `email`, created on first use ("no separate login"). */
-  ensureAccount(email: string, now: string): string {
-    const existing = this.db.prepare('SELECT id FROM accounts WHERE email = ?').get(email) as
-      | { id: string }
-      | undefined;
-    if (existing) return existing.id;
-    const id = newId('acct');
-    this.db.prepare('INSERT INTO accounts (id, email, created_at) VALUES (?, ?, ?)').run(id, email, now);
-    return id;
-  }
-
-  addMember(accountId: string, partnerId: string, role: PartnerRole, now: string): void {
-    this.db
-      .prepare('INSERT INTO memberships (account_id, partner_id, role, created_at) VALUES (?, ?, ?, ?)')
-      .run(accountId, partnerId, role, now);
-  }
-
-  members(partnerId: string): { accountId: string; email: string; role: PartnerRole }[] {
-    return this.db
-      .prepare(
-        `SELECT m.account_id AS accountId, a.email, m.role FROM memberships m
-         JOIN accounts a ON a.id = m.account_id WHERE m.partner_id = ? ORDER BY a.email`,
-      )
-      .all(partnerId) as { accountId: string; email: string; role: PartnerRole }[];
+  /** Suspends or reinstates; false when the partner does not exist or is already in that state. */
+  setSuspended(id: string, suspended: { at: string; reason: string | null } | null): boolean {
+    return (
+      this.db
+        .prepare(
+          `UPDATE partners SET status = ?, suspended_at = ?, suspension_reason = ?
+           WHERE id = ? AND status = ?`,
+        )
+        .run(
+          suspended ? 'suspended' : 'active',
+          suspended?.at ?? null,
+          suspended?.reason ?? null,
+          id,
+          suspended ? 'active' : 'suspended',
+        ).changes === 1
+    );
   }
 }

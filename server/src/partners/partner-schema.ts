@@ -2,12 +2,15 @@
 // application, its acknowledgement and the verified partner with its first key.
 
 import { type Static, Type } from 'typebox';
+import { literals, nullable, Timestamp } from '../http/schema.ts';
 
 export const PartnerSchema = Type.Object({
   id: Type.String(),
   companyName: Type.String(),
   email: Type.String(),
-  status: Type.String(),
+  status: literals('active', 'suspended'),
+  suspendedAt: nullable(Timestamp),
+  suspensionReason: nullable(Type.String()),
   createdAt: Type.String(),
 });
 export type Partner = Static<typeof PartnerSchema>;
@@ -51,5 +54,14 @@ export const PartnerVerifiedSchema = Type.Object({
   apiKeyId: Type.String(),
   apiKeyPrefix: Type.String(),
   ownerEmail: Type.String(),
+  passwordSetupUrl: Type.String({
+    description: 'Where the owner sets the portal password (`/partner/reset-password?token=…`); works once',
+  }),
+  passwordSetupExpiresAt: Timestamp,
 });
+
+export const SuspensionSchema = Type.Object(
+  { reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })) },
+  { additionalProperties: false },
+);
 export type PartnerVerified = Static<typeof PartnerVerifiedSchema>;

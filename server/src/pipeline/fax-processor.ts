@@ -130,7 +130,12 @@ export class FaxProcessor {
       );
       let eventId = fax.receivedEventId ?? undefined;
       if (!eventId) {
-        const payload = faxReceivedPayload(fax, fax.externalUserId ?? '', text, links.create(faxId));
+        const payload = faxReceivedPayload(
+          fax,
+          fax.externalUserId ?? '',
+          text,
+          links.create(faxId, 'webhook'),
+        );
         eventId = outbox.enqueue(fax.partnerId, 'fax.received', payload).eventId;
         faxes.setReceivedEvent(faxId, eventId);
       }

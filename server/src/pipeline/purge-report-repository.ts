@@ -39,27 +39,36 @@ export class PurgeReportRepository {
   }
 
   get(id: number): PurgeReport | null {
-    const row = this.db.prepare('SELECT * FROM purge_reports WHERE id = ?').get(id) as
-      | {
-          id: number;
-          trigger: 'schedule' | 'cli';
-          started_at: string;
-          finished_at: string;
-          faxes_purged: number;
-          blobs_deleted: number;
-          fax_ids: string;
-        }
-      | undefined;
-    return row
-      ? {
-          id: row.id,
-          trigger: row.trigger,
-          startedAt: row.started_at,
-          finishedAt: row.finished_at,
-          faxesPurged: row.faxes_purged,
-          blobsDeleted: row.blobs_deleted,
-          faxIds: JSON.parse(row.fax_ids),
-        }
-      : null;
+    const row = this.db.prepare('SELECT * FROM purge_reports WHERE id = ?').get(id) as ReportRow | undefined;
+    return row ? toReport(row) : null;
+  }
+
+  /** Newest first; `beforeId` is the id of the last report of the previous page. */
+  list(query: { limit: number; beforeId?: number }): PurgeReport[] {
+    return (
+      this.db
+        .prepare('SELECT * FROM purge_reports WHERE (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?')
+        .all(query.beforeId ?? null, query.beforeId ?? null, query.limit) as ReportRow[]
+    ).map(toReport);
   }
 }
+
+interface ReportRow {
+  id: number;
+  trigger: 'schedule' | 'cli';
+  started_at: string;
+  finished_at: string;
+  faxes_purged: number;
+  blobs_deleted: number;
+  fax_ids: string;
+}
+
+const toReport = (row: ReportRow): PurgeReport => ({
+  id: row.id,
+  trigger: row.trigger,
+  startedAt: row.started_at,
+  finishedAt: row.finished_at,
+  faxesPurged: row.faxes_purged,
+  blobsDeleted: row.blobs_deleted,
+  faxIds: JSON.parse(row.fax_ids),
+});

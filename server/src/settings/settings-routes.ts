@@ -3,7 +3,7 @@
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type ExtractionSchema, validateExtractionSchema } from '../extraction/extraction-schema.ts';
-import { partnerId } from '../http/plugins/partner-auth.ts';
+import { auditActor, partnerId } from '../http/plugins/partner-auth.ts';
 import { type FieldError, Problem, problemResponses } from '../http/problem.ts';
 import { TIERS } from '../numbers/tiers.ts';
 import type { UrlPolicy } from '../webhooks/url-policy.ts';
@@ -35,10 +35,10 @@ export const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/settings',
     {
+      config: { permission: 'developers:manage' },
       schema: {
         tags: ['Settings'],
         summary: 'Get settings',
-        security: [{ partnerKey: [] }],
         response: { 200: PartnerSettingsSchema, ...problemResponses(401, 429) },
       },
     },
@@ -51,12 +51,12 @@ export const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch(
     '/settings',
     {
+      config: { permission: 'developers:manage' },
       schema: {
         tags: ['Settings'],
         summary: 'Change settings',
         description:
           'Only the fields sent change. The first write creates the webhook signing secret and returns it once as `webhookSecret`.',
-        security: [{ partnerKey: [] }],
         body: SettingsPatchSchema,
         response: { 200: UpdatedSettingsSchema, ...problemResponses(400, 401, 429) },
       },
@@ -71,9 +71,7 @@ export const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       })();
       request.log.info({ fields: Object.keys(patch) }, 'partner settings changed');
       app.services.audit.record({
-        actorType: 'partner_key',
-        actorId: request.apiKey!.id,
-        partnerId: id,
+        ...auditActor(request),
         action: 'settings.changed',
         details: { fields: Object.keys(patch) },
       });
@@ -87,12 +85,12 @@ export const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/settings/webhook-secret',
     {
+      config: { permission: 'developers:manage' },
       schema: {
         tags: ['Settings'],
         summary: 'Rotate the webhook signing secret',
         description:
           'Returns the new secret once. The previous secret keeps signing in parallel for 24 hours (two v1= signatures), so receivers can switch without missing an event.',
-        security: [{ partnerKey: [] }],
         response: { 200: WebhookSecretRotationSchema, ...problemResponses(401, 429) },
       },
     },
@@ -102,9 +100,7 @@ export const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const previous = webhookSecrets.active(id).find((s) => s.id !== fresh.id);
       request.log.info({ secretId: fresh.id }, 'webhook secret rotated');
       app.services.audit.record({
-        actorType: 'partner_key',
-        actorId: request.apiKey!.id,
-        partnerId: id,
+        ...auditActor(request),
         action: 'webhook_secret.rotated',
         targetId: fresh.id,
       });

@@ -21,7 +21,9 @@ export type IdPrefix =
   | 'whs'
   | 'trk'
   | 'job'
-  | 'crd';
+  | 'crd'
+  | 'ses'
+  | 'inv';
 
 let lastTime = 0;
 let lastRandom: Buffer = Buffer.alloc(10);

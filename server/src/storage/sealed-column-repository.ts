@@ -7,6 +7,7 @@ import type { Db } from './database.ts';
 export const SEALED_COLUMNS: { table: string; column: string; context: (id: string) => string }[] = [
   { table: 'webhook_secrets', column: 'secret_sealed', context: (id) => `webhook_secret:${id}` },
   { table: 'trunks', column: 'password_sealed', context: (id) => `trunk:${id}` },
+  { table: 'second_factors', column: 'secret_sealed', context: (id) => `second_factor:${id}` },
 ];
 
 export class SealedColumnRepository {

@@ -7,6 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, type Metric, type Registry } from 'prom-client';
+import type { AuditLog } from '../audit/audit-log.ts';
 import type { Clock } from '../clock.ts';
 import type { DeliveryStatus } from './delivery-schema.ts';
 import { type OutboundResult, requestOutbound } from './outbound-request.ts';
@@ -27,6 +28,9 @@ export interface DispatcherOptions {
   /** Safety poll for rows written by another process (the CLI); enqueue wakes us otherwise. */
   pollIntervalMs?: number;
 }
+
+/** Events whose body carries fax content (OCR text, extracted data): each attempt that may have reached the receiver is an audit entry. */
+const CONTENT_EVENTS = new Set(['fax.received', 'fax.extracted']);
 
 const USER_AGENT = 'FaxSeal-Webhooks/1';
 
@@ -52,6 +56,7 @@ export class Dispatcher {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly options: DispatcherOptions,
+    private readonly audit: AuditLog | null = null,
   ) {
     this.metrics = createWebhookMetrics(() => outbox.countUnfinished());
   }
@@ -209,6 +214,7 @@ export class Dispatcher {
 
   private flush(): void {
     const batch = this.finished.splice(0);
+    this.auditDisclosures(batch);
     let statuses: DeliveryStatus[];
     try {
       statuses = this.outbox.recordAttempts(batch);
@@ -238,6 +244,56 @@ export class Dispatcher {
         this.log.info({ ...context, error: outcome.error }, 'webhook attempt failed; will retry');
       else this.log.debug(context, 'webhook delivered');
     });
+  }
+
+  private auditDisclosures(
+    batch: { delivery: ClaimedDelivery; outcome: AttemptOutcome; kind: string }[],
+  ): void {
+    if (!this.audit) return;
+    for (const { delivery, outcome, kind } of batch) {
+      // Refused URLs, DNS and TLS failures never sent the body; a timeout or a reset may have.
+      if (
+        !CONTENT_EVENTS.has(delivery.eventType) ||
+        !['success', 'http_error', 'timeout', 'connection_error'].includes(kind)
+      )
+        continue;
+      try {
+        this.audit.record({
+          actorType: 'webhook',
+          actorId: delivery.id,
+          partnerId: delivery.partnerId,
+          action: 'fax.content_delivered',
+          targetType: 'fax',
+          targetId: faxIdOf(delivery.body),
+          details: {
+            event: delivery.eventType,
+            eventId: delivery.eventId,
+            attempt: delivery.attemptCount + 1,
+            host: hostOf(delivery.url),
+            statusCode: outcome.statusCode,
+          },
+        });
+      } catch (err) {
+        this.log.error({ err, deliveryId: delivery.id }, 'could not audit a webhook delivery');
+      }
+    }
+  }
+}
+
+function faxIdOf(body: string): string | undefined {
+  try {
+    const faxId = (JSON.parse(body) as { faxId?: unknown }).faxId;
+    return typeof faxId === 'string' ? faxId : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function hostOf(url: string): string | null {
+  try {
+    return new URL(url).host;
+  } catch {
+    return null;
   }
 }
 

@@ -217,7 +217,10 @@ export class OutboxRepository {
     ).run(now, now).changes;
   }
 
-  /** Marks up to `limit` due deliveries `delivering` and returns them, oldest due first. */
+  /**
+   * Marks up to `limit` due deliveries `delivering` and returns them, oldest due first. A suspended
+   * partner's deliveries wait (pending, not failed) until it is reinstated.
+   */
   claimDue(limit: number): ClaimedDelivery[] {
     return this.db.transaction(() => {
       const now = this.clock.now().toISOString();
@@ -225,6 +228,7 @@ export class OutboxRepository {
         `SELECT d.id, d.event_id AS eventId, e.event_type AS eventType, d.partner_id AS partnerId, d.url, e.body,
              d.attempt_count AS attemptCount
            FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
+             JOIN partners p ON p.id = d.partner_id AND p.status = 'active'
            WHERE d.status = 'pending' AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at LIMIT ?`,
       ).all(now, limit) as ClaimedDelivery[];
       const mark = this.sql(
@@ -238,7 +242,8 @@ export class OutboxRepository {
   /** When the next pending delivery falls due (ISO), or null when nothing is pending. */
   nextDueAt(): string | null {
     const row = this.sql(
-      "SELECT MIN(next_attempt_at) AS next FROM webhook_deliveries WHERE status = 'pending'",
+      `SELECT MIN(d.next_attempt_at) AS next FROM webhook_deliveries d
+         JOIN partners p ON p.id = d.partner_id AND p.status = 'active' WHERE d.status = 'pending'`,
     ).get() as { next: string | null };
     return row.next;
   }

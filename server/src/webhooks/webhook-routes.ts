@@ -4,9 +4,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { listPage } from '../http/pagination.ts';
-import { partnerId } from '../http/plugins/partner-auth.ts';
+import { auditActor, partnerCaller, partnerId } from '../http/plugins/partner-auth.ts';
 import { problemResponses } from '../http/problem.ts';
-import { mayReadFaxContent } from '../http/route-permissions.ts';
 import { Page, PageQuery } from '../http/schema.ts';
 import {
   DeliveryRequestSchema,
@@ -25,10 +24,10 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/webhooks/deliveries',
     {
+      config: { permission: 'developers:manage' },
       schema: {
         tags: ['Webhooks'],
         summary: 'List webhook deliveries, newest first, with their attempts',
-        security: [{ partnerKey: [] }],
         querystring: Type.Object(
           { ...PageQuery, status: Type.Optional(DeliveryStatusSchema) },
           { additionalProperties: false },
@@ -49,10 +48,10 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/webhooks/deliveries/:id',
     {
+      config: { permission: 'developers:manage' },
       schema: {
         tags: ['Webhooks'],
         summary: 'Get one delivery with its attempts',
-        security: [{ partnerKey: [] }],
         params: DeliveryParams,
         response: { 200: DeliverySchema, ...problemResponses(400, 401, 404, 429) },
       },
@@ -84,13 +83,12 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const raw = delivery && deliveries.requestBody(id, request.params.id);
       if (!delivery || raw === null) throw deliveryNotFound(request.params.id);
       const body = JSON.parse(raw) as Record<string, unknown>;
-      const withhold = !mayReadFaxContent(request);
+      // The delivery log is a developer's page; the fax content in a request body is the inbox's.
+      const withhold = !partnerCaller(request).permissions.includes('inbox:read');
       if (withhold) for (const field of ['ocrText', 'extractedData', 'evidence']) delete body[field];
       else if ('ocrText' in body)
         app.services.audit.record({
-          actorType: 'partner_key',
-          actorId: request.apiKey?.id ?? null,
-          partnerId: id,
+          ...auditActor(request),
           action: 'fax.content_read',
           targetType: 'fax',
           targetId: typeof body.faxId === 'string' ? body.faxId : undefined,
@@ -133,12 +131,12 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/webhooks/deliveries/:id/replay',
     {
+      config: { permission: 'developers:manage' },
       schema: {
         tags: ['Webhooks'],
         summary: 'Replay a delivery',
         description:
           'Sends the same event (same `id`, same body, fresh signature) again as a new delivery with its own attempts and retries, to the URL the event would go to now.',
-        security: [{ partnerKey: [] }],
         params: DeliveryParams,
         response: { 202: DeliverySchema, ...problemResponses(400, 401, 404, 409, 429) },
       },
@@ -153,12 +151,12 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/webhooks/test',
     {
+      config: { permission: 'developers:manage' },
       schema: {
         tags: ['Webhooks'],
         summary: 'Send a webhook.test event',
         description:
           'Queues a signed `webhook.test` event to your webhook URL, delivered and retried like any other. Without a webhook URL the delivery is recorded as skipped.',
-        security: [{ partnerKey: [] }],
         response: { 202: DeliverySchema, ...problemResponses(401, 429) },
       },
     },

@@ -3,6 +3,7 @@
 // outbound URL goes through.
 
 import type { Logger } from 'pino';
+import type { AuditLog } from '../audit/audit-log.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/config.ts';
 import type { SettingsRepository } from '../settings/settings-repository.ts';
@@ -28,17 +29,26 @@ export function createWebhooks(deps: {
   config: Config;
   settings: SettingsRepository;
   webhookSecrets: WebhookSecretRepository;
+  audit: AuditLog;
 }): Webhooks {
   const { config } = deps;
   const urlPolicy = new UrlPolicy(config.urlAllowlist);
   const deliveries = new OutboxRepository(deps.db, deps.clock);
   const outbox = new WebhookOutbox(deps.db, deps.clock, deps.settings, deliveries);
-  const dispatcher = new Dispatcher(deliveries, deps.webhookSecrets, urlPolicy, deps.clock, deps.log, {
-    concurrency: config.webhookConcurrency,
-    timeoutMs: config.webhookTimeoutMs,
-    retrySchedule: config.webhookRetrySchedule,
-    responseCapBytes: config.webhookResponseCapBytes,
-  });
+  const dispatcher = new Dispatcher(
+    deliveries,
+    deps.webhookSecrets,
+    urlPolicy,
+    deps.clock,
+    deps.log,
+    {
+      concurrency: config.webhookConcurrency,
+      timeoutMs: config.webhookTimeoutMs,
+      retrySchedule: config.webhookRetrySchedule,
+      responseCapBytes: config.webhookResponseCapBytes,
+    },
+    deps.audit,
+  );
   outbox.onEnqueue = (status) => dispatcher.enqueued(status);
   return { outbox, deliveries, dispatcher, urlPolicy };
 }

@@ -56,7 +56,7 @@ test('apply → verification email over SMTP → verify issues a key → provisi
   assert.ok(!JSON.stringify(stored).includes(verified.body.apiKey));
 
   // The owner account exists with the owner role.
-  const members = app.services.partners.members(verified.body.partnerId);
+  const members = app.services.memberships.ofPartner(verified.body.partnerId);
   assert.deepEqual(
     members.map((m) => [m.email, m.role]),
     [['cto@northwind.test', 'owner']],

@@ -149,7 +149,7 @@ test('an altered or expired link is refused with 403', async () => {
     app.httpUrl,
     3600,
     pastClock,
-  ).create(faxId);
+  ).create(faxId, 'webhook');
   const r2 = await fetch(old.url);
   assert.equal(r2.status, 403);
   assert.equal(((await r2.json()) as { code: string }).code, 'link_expired');

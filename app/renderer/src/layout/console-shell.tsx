@@ -10,6 +10,7 @@ import {
   Divider,
   Drawer,
   List,
+  ListItem,
   ListItemButton,
   ListItemText,
   MenuItem,
@@ -58,16 +59,18 @@ export function ConsoleShell(props: ConsoleShellProps) {
     <Box component="nav" aria-label="Pages" sx={{ width: NAV_WIDTH }}>
       <List>
         {links.map((link) => (
-          <ListItemButton
-            key={link.path}
-            component={LinkBehavior}
-            href={link.path}
-            selected={link.path === activePath}
-            aria-current={link.path === activePath ? 'page' : undefined}
-            onClick={() => setOpen(false)}
-          >
-            <ListItemText primary={link.label} />
-          </ListItemButton>
+          // The <li> keeps the list a list for assistive technology; the link inside is the row.
+          <ListItem key={link.path} disablePadding>
+            <ListItemButton
+              component={LinkBehavior}
+              href={link.path}
+              selected={link.path === activePath}
+              aria-current={link.path === activePath ? 'page' : undefined}
+              onClick={() => setOpen(false)}
+            >
+              <ListItemText primary={link.label} />
+            </ListItemButton>
+          </ListItem>
         ))}
       </List>
       {!wide && (
