@@ -18,11 +18,25 @@ import { consoleRoutes } from '../server/src/http/console-routes.ts';
 import { installErrorHandling } from '../server/src/http/errors.ts';
 import { FaxSimulator } from '../server/src/simulator/fax-simulator.ts';
 import { documentPages } from '../server/test/pipeline/inbound-fax.ts';
-import { addMember, type Owner, onboardOwner, PASSWORD, signIn } from '../server/test/support/people.ts';
+import {
+  addMember,
+  type Owner,
+  onboardOwner,
+  PASSWORD,
+  signIn,
+  tokenFromEmail,
+} from '../server/test/support/people.ts';
 import { startTestAppliance, type TestAppliance } from '../server/test/support/test-appliance.ts';
 import { type Receiver, startReceiver } from '../server/test/webhooks/receiver.ts';
 import { ensureConsoleBuilt } from './support/console-build.ts';
-import { CHROMIUM_ARGS, checkPage, DESKTOP, navigationLinks, settled } from './support/console-checks.ts';
+import {
+  CHROMIUM_ARGS,
+  checkPage,
+  DESKTOP,
+  navigationLinks,
+  PHONE,
+  settled,
+} from './support/console-checks.ts';
 
 const PARTNER_NAV: Record<string, string[]> = {
   owner: ['Dashboard', 'Numbers', 'Inbox', 'Sent faxes', 'Credits', 'Billing', 'Developers', 'Team'],
@@ -232,7 +246,7 @@ describe('console (browser shell)', () => {
 
     const { page, errors } = await openPage();
     await signInPartner(page, owner.email, '/partner/inbox');
-    await page.getByRole('heading', { name: 'Inbox' }).waitFor();
+    await page.getByRole('heading', { name: 'Inbox', exact: true }).waitFor();
     await page.getByTestId('empty-state').waitFor();
 
     const tiffPath = path.join(scratch, 'referral.tif');
@@ -247,7 +261,7 @@ describe('console (browser shell)', () => {
     assert.equal(sent.fax?.ok, true, sent.fax?.text);
 
     // The open page picks the fax up by itself.
-    const row = page.getByRole('link', { name: /Open the fax from \(217\) 555-0142/ });
+    const row = page.getByRole('link', { name: /Open the fax from \+1 217 555 0142/ });
     await row.waitFor({ timeout: 120_000 });
     await row.click();
     await page
@@ -264,6 +278,116 @@ describe('console (browser shell)', () => {
     const fax = await appliance.call('GET', `/api/partner/faxes/${inboundFaxId}`, { key: owner.apiKey });
     assert.ok(Object.keys(fax.body.evidence ?? {}).length >= 1);
     await checkPage(page, shots, 'partner-owner-inbox-fax');
+    assert.deepEqual(errors, []);
+  });
+
+  test('numbers: provision in a dialog that fits a phone, a plain-language field error, search, release', async () => {
+    const { page, errors } = await openPage();
+    await signInPartner(page, emails.developer, '/partner/numbers');
+    await page.getByRole('heading', { name: 'Numbers', exact: true }).waitFor();
+    await page.setViewportSize(PHONE);
+    await page.getByRole('button', { name: 'Provision number' }).click();
+    const dialog = page.getByRole('dialog');
+    const box = (await dialog.getByRole('heading').boundingBox())!;
+    assert.ok(box.x >= 0 && box.x + box.width <= PHONE.width, 'the dialog fits the phone');
+    await dialog.getByLabel(/^External user id/).fill('dr-bones');
+    await dialog.getByLabel('Area code (optional)').fill('21');
+    await dialog.getByRole('button', { name: 'Provision', exact: true }).click();
+    // The server's pattern error, in words: never the regular expression.
+    const helper = dialog.getByText(/^Area code/);
+    await helper.first().waitFor();
+    const text = (await dialog.textContent()) ?? '';
+    assert.doesNotMatch(text, /\^|\\d|must match pattern/);
+    await page.screenshot({ path: path.join(shots, 'partner-numbers-provision-dialog-390.png') });
+    await dialog.getByLabel('Area code (optional)').fill('212');
+    await dialog.getByRole('button', { name: 'Provision', exact: true }).click();
+    const notice = page.getByTestId('notice');
+    await notice.waitFor();
+    assert.match((await notice.textContent()) ?? '', /\+1 ?212/);
+    await page.setViewportSize(DESKTOP);
+    await page.getByLabel('Search by user or number').fill('bones');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(/q=bones/);
+    const row = page.getByTestId('numbers-table').getByText('dr-bones');
+    await row.waitFor();
+    const number = (await appliance.call('GET', '/api/partner/numbers/dr-bones', { key: owner.apiKey })).body
+      .number;
+    await page.getByRole('button', { name: `Release ${number}` }).click();
+    await page
+      .getByRole('dialog')
+      .getByRole('button', { name: /Release/ })
+      .click();
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    await page
+      .getByTestId('notice')
+      .getByText(/Released/)
+      .waitFor();
+    const gone = await appliance.call('GET', '/api/partner/numbers/dr-bones', { key: owner.apiKey });
+    assert.equal(gone.body.code, 'number_not_found', 'the user has no active number any more');
+    assert.deepEqual(errors, []);
+  });
+
+  test('team: an invitation sent from the page and accepted shows the new member', async () => {
+    const { page, errors } = await openPage();
+    await signInPartner(page, emails.admin, '/partner/team');
+    await page.getByRole('heading', { name: 'Team', exact: true }).waitFor();
+    await page.getByLabel(/^Email/).fill('newcomer@acme.test');
+    await page.getByRole('button', { name: 'Send invitation' }).click();
+    await page.getByTestId('invites').getByText('newcomer@acme.test').waitFor();
+    const token = tokenFromEmail(appliance, 'newcomer@acme.test', 'team_invite');
+    const accepted = await appliance.call('POST', '/api/auth/invites/accept', {
+      body: { token, password: PASSWORD },
+    });
+    assert.equal(accepted.status, 200, accepted.text);
+    await page.reload();
+    await page.getByTestId('members').getByText('newcomer@acme.test').waitFor();
+    assert.equal(await page.getByTestId('invites').getByText('newcomer@acme.test').count(), 0);
+    assert.deepEqual(errors, []);
+  });
+
+  test('developers: a test event is delivered, its request is shown, and a replay is a new delivery', async () => {
+    const { page, errors } = await openPage();
+    await signInPartner(page, emails.developer, '/partner/developers/webhook');
+    await page.getByLabel('Webhook URL').fill(receiver.url);
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByTestId('settings-saved').waitFor();
+    await page.getByRole('button', { name: 'Send a test event' }).click();
+    await page.getByTestId('test-sent').waitFor();
+    await receiver.waitFor((got) => got.some((w) => JSON.parse(w.body).event === 'webhook.test'), 30_000);
+    await page.getByRole('link', { name: 'Deliveries' }).click();
+    const replay = page.getByRole('button', { name: /^Replay webhook\.test / }).first();
+    await replay.waitFor({ timeout: 30_000 });
+    const before = receiver.received.length;
+    await replay.click();
+    await page.getByTestId('replayed').waitFor();
+    await receiver.waitFor((got) => got.length > before, 30_000);
+    await page.getByText('replay', { exact: true }).first().waitFor({ timeout: 30_000 });
+    await page
+      .getByRole('button', { name: /^Details: request and response of webhook\.test / })
+      .first()
+      .click();
+    await page.getByTestId('delivery-detail').first().waitFor();
+    await checkPage(page, shots, 'partner-developer-deliveries-replayed');
+    assert.deepEqual(errors, []);
+  });
+
+  test('a session that ends says so and, after signing in again, brings the person back to their page', async () => {
+    const { page, errors } = await openPage();
+    await signInPartner(page, emails.billing, '/partner/credits');
+    await page.getByRole('heading', { name: 'Credits', exact: true }).waitFor();
+    // Signed out everywhere from another browser: this tab's cookie is dead.
+    const other = await signIn(appliance, { email: emails.billing, password: PASSWORD });
+    assert.equal((await other.call('POST', '/api/auth/sign-out-everywhere')).status, 200);
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Numbers' }).click();
+    const notice = page.getByTestId('session-ended');
+    await notice.waitFor();
+    assert.match((await notice.textContent()) ?? '', /\/partner\/numbers/);
+    await checkPage(page, shots, 'partner-session-ended');
+    await page.getByLabel('Email').fill(emails.billing);
+    await page.getByLabel(/^Password/).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Numbers', exact: true }).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/partner/numbers');
     assert.deepEqual(errors, []);
   });
 
@@ -321,7 +445,9 @@ describe('console (browser shell)', () => {
         await signInOperator(page, operators[role]);
       }
       // The auditor's work starts at the audit log, everyone else's at the partners.
-      await page.getByRole('heading', { name: role === 'auditor' ? 'Audit log' : 'Partners' }).waitFor();
+      await page
+        .getByRole('heading', { name: role === 'auditor' ? 'Audit log' : 'Partners', exact: true })
+        .waitFor();
       assert.deepEqual(await navigationLinks(page), OPERATOR_NAV[role]);
       for (const label of OPERATOR_NAV[role]) {
         await page.goto(`${appliance.httpUrl}${OPERATOR_PATHS[label]}`);

@@ -1,5 +1,5 @@
 // The partner portal's calls, one per endpoint it uses. Shapes come from the server's schema files
-// (types.ts); the team and billing shapes follow API.md until their schema files land.
+// (types.ts); the billing shapes follow API.md until their schema files land.
 
 import type { ApiClient } from './client.ts';
 import type {
@@ -16,6 +16,7 @@ import type {
   FaxNumber,
   FaxNumberPage,
   FaxSummary,
+  InvitePage,
   OutboundFax,
   PartnerAccess,
   PartnerSettings,
@@ -23,6 +24,9 @@ import type {
   SentFaxTimeline,
   SettingsPatch,
   SubmittedFax,
+  Team,
+  TeamInvite,
+  TeamMember,
   Tier,
   UpdatedSettings,
   Usage,
@@ -35,21 +39,7 @@ export interface ListPage<T> {
   nextCursor: string | null;
 }
 
-/** API.md "People": a team member and a pending invite. */
-export interface TeamMember {
-  accountId: string;
-  email: string;
-  name?: string | null;
-  role: string;
-  joinedAt?: string;
-}
-export interface TeamInvite {
-  id: string;
-  email: string;
-  role: string;
-  createdAt?: string;
-  expiresAt?: string;
-}
+export type { TeamInvite, TeamMember } from './types.ts';
 
 /** API.md "Billing". */
 export interface BillingStatus {
@@ -153,8 +143,8 @@ export function partnerApi(client: ApiClient) {
     createKey: (name: string) => client.post<CreatedApiKey>('/api/partner/keys', { json: { name } }),
     revokeKey: (id: string) => client.delete<ApiKey>(`/api/partner/keys/${encodeURIComponent(id)}`),
 
-    team: () => client.get<{ items: TeamMember[] }>('/api/partner/team'),
-    invites: () => client.get<{ items: TeamInvite[] }>('/api/partner/team/invites'),
+    team: () => client.get<Team>('/api/partner/team'),
+    invites: () => client.get<InvitePage>('/api/partner/team/invites'),
     invite: (email: string, role: string) =>
       client.post<TeamInvite>('/api/partner/team/invites', { json: { email, role } }),
     cancelInvite: (id: string) =>

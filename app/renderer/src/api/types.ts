@@ -40,6 +40,12 @@ export type {
   UpdatedSettings,
   WebhookSecretRotation,
 } from '../../../../server/src/settings/settings-schema.ts';
+export type {
+  Invite as TeamInvite,
+  InvitePage,
+  Team,
+  TeamMemberView as TeamMember,
+} from '../../../../server/src/team/team-schema.ts';
 export type { LiveCall, LiveCallList } from '../../../../server/src/telephony/live-call-schema.ts';
 export type {
   TestCall,

@@ -66,8 +66,8 @@ export function SignIn({ realm, reason, apiBase, serverLabel, onSignedIn, onBack
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    document.title = `Sign in · FaxSeal`;
-  }, []);
+    document.title = `${copy.heading} · FaxSeal`;
+  }, [copy.heading]);
 
   const withPassword = async (event: FormEvent) => {
     event.preventDefault();

@@ -84,7 +84,7 @@ export function Team({ api, ctx }: { api: PartnerApi; ctx: PartnerContext }) {
             rows={m.items}
             rowKey={(x) => x.accountId}
             columns={[
-              { label: 'Member', render: (x) => (x.name ? `${x.name} (${x.email})` : x.email) },
+              { label: 'Member', render: (x) => x.email },
               {
                 label: 'Role',
                 render: (x) =>
@@ -119,7 +119,7 @@ export function Team({ api, ctx }: { api: PartnerApi; ctx: PartnerContext }) {
                   <Button
                     size="small"
                     onClick={() => setPending({ kind: 'transfer', member: x })}
-                    aria-label={`Make ${x.email} the owner`}
+                    aria-label={`Make owner: ${x.email}`}
                   >
                     Make owner
                   </Button>
@@ -144,14 +144,15 @@ export function Team({ api, ctx }: { api: PartnerApi; ctx: PartnerContext }) {
       </Typography>
       <Loaded
         resource={invites}
-        isEmpty={(i) => i.items.length === 0}
+        // Accepted, revoked and expired invites are history, not work.
+        isEmpty={(i) => !i.items.some((x) => x.status === 'pending')}
         empty={<EmptyState title="No pending invitations" />}
       >
         {(i) => (
           <DataList<TeamInvite>
             label="Pending invitations"
             testId="invites"
-            rows={i.items}
+            rows={i.items.filter((x) => x.status === 'pending')}
             rowKey={(x) => x.id}
             columns={[
               { label: 'Email', render: (x) => x.email },

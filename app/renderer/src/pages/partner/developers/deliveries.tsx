@@ -125,9 +125,9 @@ export function Deliveries({ api }: { api: PartnerApi }) {
                   size="small"
                   onClick={() => setOpen(open === d.id ? null : d.id)}
                   aria-expanded={open === d.id}
-                  aria-label={`${open === d.id ? 'Hide' : 'Show'} request and response of ${d.event} ${d.id}`}
+                  aria-label={`${open === d.id ? 'Hide details' : 'Details'}: request and response of ${d.event} ${d.id}`}
                 >
-                  {open === d.id ? 'Hide' : 'Details'}
+                  {open === d.id ? 'Hide details' : 'Details'}
                 </Button>
                 {d.status !== 'pending' && d.status !== 'delivering' && (
                   <Button

@@ -73,6 +73,8 @@ export function WebhookSettings({ api, ctx }: { api: PartnerApi; ctx: PartnerCon
       const updated = await api.updateSettings(patch);
       if (updated.webhookSecret) setSecret(updated.webhookSecret);
       setSaved(true);
+      // The test-event card and the secret's date follow what was saved.
+      current.reload();
     } catch (error) {
       setProblem(asProblem(error));
     } finally {
