@@ -7,6 +7,7 @@
 // Screenshots of every page at both sizes go to FAXSEAL_E2E_SHOTS (default: a fresh temp dir, kept).
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +18,7 @@ import { writeFaxTiff } from '../native-workers/spandsp/index.ts';
 import { consoleRoutes } from '../server/src/http/console-routes.ts';
 import { installErrorHandling } from '../server/src/http/errors.ts';
 import { FaxSimulator } from '../server/src/simulator/fax-simulator.ts';
+import { makePdf } from '../server/test/outbound/support.ts';
 import { documentPages } from '../server/test/pipeline/inbound-fax.ts';
 import {
   addMember,
@@ -278,6 +280,67 @@ describe('console (browser shell)', () => {
     const fax = await appliance.call('GET', `/api/partner/faxes/${inboundFaxId}`, { key: owner.apiKey });
     assert.ok(Object.keys(fax.body.evidence ?? {}).length >= 1);
     await checkPage(page, shots, 'partner-owner-inbox-fax');
+    assert.deepEqual(errors, []);
+  });
+
+  test('sent faxes: a PDF sent from the portal with a cover page, its timeline, and the transmission report', {
+    timeout: 300_000,
+  }, async () => {
+    const grant = await appliance.call('POST', `/api/admin/partners/${owner.partnerId}/credits`, {
+      key: appliance.firstRunOperator!.token,
+      body: { amount: 10, note: 'e2e' },
+    });
+    assert.equal(grant.status, 201, grant.text);
+    // The far end: the fax simulator receiving, reached through a trunk the sending number uses.
+    simulator.receive({ mode: 'fax' });
+    const trunk = await appliance.call('POST', '/api/admin/trunks', {
+      key: appliance.firstRunOperator!.token,
+      body: {
+        name: 'simulator',
+        mode: 'peer',
+        host: '127.0.0.1',
+        port: simulator.sipPort,
+        allowedIps: ['127.0.0.1'],
+      },
+    });
+    assert.equal(trunk.status, 201, trunk.text);
+    const from = (await appliance.call('GET', '/api/partner/numbers/dr-whitfield', { key: owner.apiKey }))
+      .body;
+    appliance.services.db
+      .prepare('UPDATE dids SET trunk_id = ? WHERE e164 = ?')
+      .run(trunk.body.id, from.number);
+
+    const { page, errors } = await openPage();
+    await signInPartner(page, emails.admin, '/partner/sent');
+    await page.getByRole('button', { name: 'Send a fax' }).first().click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel(/^Fax number/).fill('+1 212 555 0123');
+    await dialog.getByLabel('PDF document').setInputFiles({
+      name: 'referral.pdf',
+      mimeType: 'application/pdf',
+      buffer: await makePdf(1, 'Referral for Ms. Gonzalez'),
+    });
+    await dialog.getByLabel('Cover page subject (optional)').fill('Referral');
+    await dialog.getByRole('button', { name: 'Send', exact: true }).click();
+    await page.getByTestId('fax-submitted').waitFor();
+    const row = page.getByRole('link', { name: /Open the fax to \+1 212 555 0123/ });
+    await row.waitFor();
+    await row.click();
+    const timeline = page.getByTestId('timeline');
+    await timeline.getByText(/Delivered/i).waitFor({ timeout: 180_000 });
+    const sentId = new URL(page.url()).pathname.split('/').pop()!;
+    const sent = (await appliance.call('GET', `/api/partner/fax/${sentId}`, { key: owner.apiKey })).body;
+    assert.equal(sent.status, 'delivered');
+    assert.equal(sent.pages, 2, 'the cover page went first');
+    await checkPage(page, shots, 'partner-admin-sent-fax');
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Transmission report' }).click();
+    const report = await download;
+    assert.match(report.suggestedFilename(), /\.pdf$/);
+    const file = path.join(scratch, 'report.pdf');
+    await report.saveAs(file);
+    const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+    assert.match(text, /2 of 2 confirmed/);
     assert.deepEqual(errors, []);
   });
 

@@ -27,8 +27,6 @@ const theme = createTheme({
       styleOverrides: {
         // Headings take focus on arrival (tabindex -1) for screen readers; they are not controls.
         'a:focus-visible, [tabindex]:not([tabindex="-1"]):focus-visible, summary:focus-visible': FOCUS_RING,
-        // Nothing may push the page wider than the screen.
-        body: { overflowX: 'hidden' },
         pre: { maxWidth: '100%' },
       },
     },

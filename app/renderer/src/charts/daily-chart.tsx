@@ -25,7 +25,7 @@ export function DailyChart({ days }: { days: DailyActivity[] }) {
         <Legend colour={IN_COLOUR} text="Received" />
         <Legend colour={OUT_COLOUR} text="Sent" />
         <Typography variant="caption" color="text.secondary">
-          busiest day: {max} faxes
+          busiest day: {max} {max === 1 ? 'fax' : 'faxes'}
         </Typography>
       </Stack>
       <Box sx={{ width: '100%', overflow: 'hidden' }}>

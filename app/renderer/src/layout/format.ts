@@ -21,3 +21,14 @@ export function phone(e164: string | null | undefined): string {
   const m = /^\+1(\d{3})(\d{3})(\d{4})$/.exec(e164);
   return m ? `+1 ${m[1]} ${m[2]} ${m[3]}` : e164;
 }
+
+/**
+ * A US fax number as people type it ("(212) 555-0123", "212.555.0123", "+1 212 555 0123") in the
+ * E.164 form the API takes; anything else is passed on as typed, for the server to explain.
+ */
+export function toE164(typed: string): string {
+  const digits = typed.replace(/[\s().-]/g, '');
+  if (/^\d{10}$/.test(digits)) return `+1${digits}`;
+  if (/^1\d{10}$/.test(digits)) return `+${digits}`;
+  return digits.startsWith('+') ? digits : typed.trim();
+}

@@ -20,7 +20,7 @@ import type { OutboundFax, SubmittedFax } from '../../api/types.ts';
 import { asProblem, useResource } from '../../api/use-resource.ts';
 import { DataList } from '../../layout/data-list.tsx';
 import { fieldError } from '../../layout/field-errors.ts';
-import { dateTime, phone } from '../../layout/format.ts';
+import { dateTime, phone, toE164 } from '../../layout/format.ts';
 import { Page } from '../../layout/page.tsx';
 import { PagerButtons, usePager } from '../../layout/pager.tsx';
 import { ProblemAlert } from '../../layout/problem-alert.tsx';
@@ -170,7 +170,7 @@ function SendDialog({
     setProblem(null);
     const form = new FormData();
     form.set('externalUserId', externalUserId || users[0]?.externalUserId || '');
-    form.set('to', to.trim());
+    form.set('to', toE164(to));
     if (subject.trim() || notes.trim())
       form.set('cover', JSON.stringify({ subject: subject.trim(), notes: notes.trim() }));
     form.set('file', file, file.name);
