@@ -434,6 +434,22 @@ describe('console (browser shell)', () => {
     assert.deepEqual(errors, []);
   });
 
+  test('a person in two organisations switches between them; the pages follow the role in each', async () => {
+    const beta = await onboardOwner(appliance, 'Beta Legal');
+    await addMember(appliance, beta, emails.developer, 'billing');
+    const { page, errors } = await openPage();
+    await signInPartner(page, emails.developer);
+    const switcher = page.getByRole('combobox', { name: 'Organisation' });
+    await switcher.waitFor();
+    assert.deepEqual(await navigationLinks(page), PARTNER_NAV.developer);
+    await switcher.click();
+    await page.getByRole('option', { name: 'Beta Legal (billing)' }).click();
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Billing' }).waitFor();
+    assert.deepEqual(await navigationLinks(page), PARTNER_NAV.billing);
+    assert.match((await page.title()) ?? '', /FaxSeal/);
+    assert.deepEqual(errors, []);
+  });
+
   test('a session that ends says so and, after signing in again, brings the person back to their page', async () => {
     const { page, errors } = await openPage();
     await signInPartner(page, emails.billing, '/partner/credits');

@@ -47,7 +47,11 @@ export function BlobImage({
     );
   if (!url)
     return (
-      <Skeleton variant="rectangular" sx={{ width: '100%', height: 'auto', aspectRatio: `1 / ${aspect}` }} />
+      <Skeleton
+        variant="rectangular"
+        sx={{ width: '100%', height: 'auto', aspectRatio: `1 / ${aspect}` }}
+        data-testid="skeleton"
+      />
     );
   return (
     <img
