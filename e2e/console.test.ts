@@ -4,7 +4,7 @@
 // page passes axe-core and fits 1440×900 and 390×844. Then the main flows: a fax sent over SIP appears
 // in the Inbox without a reload, with its evidence boxes; an invite accepted shows in Team; a test
 // event's delivery is replayed; a number is provisioned; a session that ends brings the person back.
-// Screenshots of every page at both sizes go to FAXSEAL_E2E_SHOTS (default: a fresh temp dir, kept).
+// Screenshots of every page at both sizes go to CONSOLE_SHOTS_DIR (default: a fresh temp dir, kept).
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -118,7 +118,7 @@ describe('console (browser shell)', () => {
     appliance = await startTestAppliance({ urlAllowlist: ['127.0.0.1'], authRateLimitPerMinute: 10_000 });
     simulator = await FaxSimulator.start();
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-    shots = process.env.FAXSEAL_E2E_SHOTS ?? mkdtempSync(path.join(os.tmpdir(), 'faxseal-console-shots-'));
+    shots = process.env.CONSOLE_SHOTS_DIR ?? mkdtempSync(path.join(os.tmpdir(), 'faxseal-console-shots-'));
     mkdirSync(shots, { recursive: true });
     console.log(`screenshots in ${shots}`);
 

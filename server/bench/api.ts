@@ -6,6 +6,8 @@ import { rmSync } from 'node:fs';
 import os from 'node:os';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
+import { EmailRepository } from '../src/email/email-repository.ts';
+import { MasterKey } from '../src/storage/master-key.ts';
 import { startChildAppliance } from '../test/support/child-appliance.ts';
 import { tempDataDir } from '../test/support/test-appliance.ts';
 
@@ -25,11 +27,7 @@ try {
 
   await post('/partners/apply', { companyName: 'Bench', email: 'bench@bench.test' });
   const db = new Database(`${dataDir}/faxseal.db`, { readonly: true });
-  const text = (
-    db.prepare("SELECT body_text FROM emails WHERE to_address = 'bench@bench.test'").get() as {
-      body_text: string;
-    }
-  ).body_text;
+  const { text } = new EmailRepository(db, MasterKey.load(dataDir, null)).sentTo('bench@bench.test')[0];
   db.close();
   const verified = (await (
     await fetch(`${appliance.url}/partners/verify?token=${/token=([\w-]+)/.exec(text)![1]}`)

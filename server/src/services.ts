@@ -41,6 +41,7 @@ import { SettingsRepository } from './settings/settings-repository.ts';
 import { BlobStore } from './storage/blob-store.ts';
 import { type Db, openDatabase } from './storage/database.ts';
 import { MasterKey } from './storage/master-key.ts';
+import { SealedColumnRepository } from './storage/sealed-column-repository.ts';
 import { InviteRepository } from './team/invite-repository.ts';
 import { MembershipRepository } from './team/membership-repository.ts';
 import { Team } from './team/team.ts';
@@ -105,9 +106,12 @@ export interface Services {
 export function createServices(config: Config, log: Logger, clock: Clock = systemClock): Services {
   const db = openDatabase(config.dataDir);
   const masterKey = MasterKey.load(config.dataDir, config.masterKey);
+  const sealedNow = new SealedColumnRepository(db).sealBacklog(masterKey);
+  if (sealedNow > 0)
+    log.info({ values: sealedNow }, 'sealed content stored in the clear by an older version');
   const partners = new PartnerRepository(db);
   const apiKeys = new ApiKeyRepository(db, clock);
-  const emails = new EmailRepository(db);
+  const emails = new EmailRepository(db, masterKey);
   const mailer = new Mailer(emails, clock, log.child({ module: 'email' }), config.smtpUrl, config.emailFrom);
   const dids = new DidRepository(db, clock);
   if (config.seedDemoDids) {
@@ -121,7 +125,7 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
   if (trunks.seedLabTrunk()) log.info('created the loopback lab trunk (accepts calls from 127.0.0.0/8 only)');
   const jobs = new SqliteJobQueue(db, clock, log.child({ module: 'jobs' }));
   const blobs = new BlobStore(config.dataDir, masterKey);
-  const faxes = new FaxRepository(db, clock);
+  const faxes = new FaxRepository(db, clock, masterKey);
   const credits = new CreditLedger(db, clock, new CreditRepository(db));
   credits.onLowBalance = (partnerId, balance) =>
     void sendLowBalanceEmail(mailer, partners, config.publicUrl, partnerId, balance).catch((err) =>
@@ -136,6 +140,7 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
     settings,
     webhookSecrets,
     audit,
+    masterKey,
   });
   const operators = new OperatorRepository(db, clock);
   const accounts = new AccountRepository(db);

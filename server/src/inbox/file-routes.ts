@@ -37,6 +37,7 @@ export const fileRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { faxId } = request.params;
       // The signature first: without a valid link nothing reveals whether the fax exists.
+      app.authFailures.refuseIfExhausted(request);
       const issuedTo = request.query.for;
       const check = signedLinks.check(faxId, request.query.expires, request.query.sig, issuedTo);
       if (check === 'expired')
@@ -47,7 +48,10 @@ export const fileRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'Ask for a fresh link: GET /api/partner/faxes/{id}.',
         );
       if (check === 'invalid')
-        throw new Problem(403, 'link_invalid', 'Link not valid', 'The link was altered.');
+        throw app.authFailures.failed(
+          request,
+          new Problem(403, 'link_invalid', 'Link not valid', 'The link was altered.'),
+        );
       // No partner scope: the signature is the authority.
       const fax = faxes.get(faxId);
       if (!fax) throw Problem.notFound('fax_not_found', `No fax ${faxId}.`);

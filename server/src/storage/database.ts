@@ -1,7 +1,17 @@
 // Opens the appliance's SQLite database with the settings every module relies on (WAL, foreign
-// keys, busy timeout) and applies the numbered migrations in ./migrations on start.
+// keys, busy timeout) and applies the numbered migrations in ./migrations on start. The data
+// directory is 0700 and the database, its WAL and shared-memory files 0600: they hold fax metadata.
 
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+} from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -12,7 +22,11 @@ const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '
 
 export function openDatabase(dataDir: string, options: { migrate?: boolean } = {}): Db {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const db = new Database(path.join(dataDir, 'faxseal.db'));
+  restrictMode(dataDir, 0o700);
+  const file = ownerOnly(path.join(dataDir, 'faxseal.db'));
+  // SQLite creates -wal and -shm with the database file's mode; older ones are tightened here.
+  for (const side of [`${file}-wal`, `${file}-shm`]) if (existsSync(side)) restrictMode(side, 0o600);
+  const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
@@ -55,6 +69,23 @@ export function migrate(db: Db): MigrationResult {
     applied.push(file.name);
   }
   return { applied, current: schemaVersion(db) };
+}
+
+/** Creates `file` (empty) with mode 0600 if it is missing, tightens it to 0600 if not; returns it. */
+function ownerOnly(file: string): string {
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  restrictMode(file, 0o600);
+  return file;
+}
+
+/** Takes group and other bits away; a path we may not chmod (another owner's) is left as it is. */
+function restrictMode(target: string, mode: number): void {
+  if ((statSync(target).mode & 0o777 & ~mode) === 0) return;
+  try {
+    chmodSync(target, mode);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+  }
 }
 
 /** The newest migration applied to `db` (0 before the first). */

@@ -28,7 +28,7 @@ function faxseal(dataDir: string, ...args: string[]) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-test('migrate, create-admin, reset-admin-password, import-dids and doctor work on a fresh data dir', (t) => {
+test('migrate, create-admin, reset-admin-password, disable-admin, import-dids and doctor work on a fresh data dir', (t) => {
   const dataDir = tempDataDir('cli');
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
 
@@ -48,6 +48,22 @@ test('migrate, create-admin, reset-admin-password, import-dids and doctor work o
   assert.equal(reset.code, 0);
   assert.match(reset.out, /one-time password for dana: \S{16}/);
   assert.equal(faxseal(dataDir, 'reset-admin-password', 'nobody').code, 1);
+
+  const disabled = faxseal(dataDir, 'disable-admin', 'dana');
+  assert.equal(disabled.code, 0, disabled.err);
+  assert.match(disabled.out, /disabled dana: tokens revoked, 0 sessions ended/);
+  assert.equal(faxseal(dataDir, 'disable-admin', 'dana').code, 1, 'already disabled');
+  assert.equal(faxseal(dataDir, 'disable-admin', 'nobody').code, 1);
+  const operatorDb = new Database(path.join(dataDir, 'faxseal.db'), { readonly: true });
+  const dana = operatorDb
+    .prepare(
+      `SELECT o.disabled_at AS disabledAt, count(t.id) AS live FROM operators o
+       LEFT JOIN operator_tokens t ON t.operator_id = o.id AND t.revoked_at IS NULL WHERE o.username = 'dana'`,
+    )
+    .get() as { disabledAt: string | null; live: number };
+  operatorDb.close();
+  assert.ok(dana.disabledAt, 'disabled');
+  assert.equal(dana.live, 0, 'the token printed by create-admin is revoked');
 
   const csv = path.join(dataDir, 'dids.csv');
   writeFileSync(csv, 'did\n+1 (206) 555-0101\n2065550102\nbogus\n');

@@ -70,7 +70,11 @@ describe('fax.extract with rules', () => {
     assert.equal(body.externalUserId, 'dr-jones');
     assert.equal(body.pages, 2);
     assert.equal(body.to, partner.number);
-    assert.match(body.pdfUrl, new RegExp(`/files/faxes/${faxId}\\.pdf\\?expires=\\d+&sig=[0-9a-f]{64}$`));
+    assert.match(
+      body.pdfUrl,
+      new RegExp(`/files/faxes/${faxId}\\.pdf\\?expires=\\d+&for=webhook&sig=[0-9a-f]{64}$`),
+      'the link names who it was issued to',
+    );
     assert.ok(body.ocrText.includes('INV-33138'));
 
     // Every value has evidence; every span is the text at its offsets on its page, inside its box.

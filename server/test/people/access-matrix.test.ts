@@ -182,6 +182,7 @@ interface Operation {
   method: string;
   path: string;
   declared: string | undefined;
+  responses: string[];
 }
 
 interface Caller {
@@ -196,7 +197,8 @@ let operations: Operation[];
 const members: Record<string, string> = {};
 
 before(async () => {
-  app = await startTestAppliance();
+  // Every refused credential below counts against the address's failure budget: lift it here.
+  app = await startTestAppliance({ authFailuresPerMinute: 1_000_000 });
   owner = await onboardOwner(app, 'Matrix Health');
   for (const role of ['admin', 'billing', 'developer'] as const) {
     members[role] = `${role}@matrix.test`;
@@ -212,6 +214,7 @@ before(async () => {
         method: method.toUpperCase(),
         path,
         declared: access && (access.permission ?? access.operatorPermission ?? access.access),
+        responses: Object.keys(op.responses ?? {}),
       };
     }),
   );
@@ -256,6 +259,9 @@ test('every documented route declares the access the catalog gives it', () => {
   for (const op of operations) {
     assert.ok(op.declared, `${op.name} declares no access (x-faxseal-access)`);
     assert.equal(op.declared, EXPECTED_ACCESS[op.name], `${op.name}: declared ${op.declared}`);
+    if (op.declared !== 'public')
+      for (const status of ['401', '403'])
+        assert.ok(op.responses.includes(status), `${op.name} documents its ${status} answer`);
   }
   const documented = new Set(operations.map((op) => op.name));
   for (const name of Object.keys(EXPECTED_ACCESS)) assert.ok(documented.has(name), `${name} is documented`);

@@ -244,3 +244,74 @@ test('TOTP: enrolment, sign-in needs the code, a code works once, recovery codes
   assert.equal(off.body.enabled, false);
   assert.equal((await sign()).status, 200);
 });
+
+test('a portal session has its own rate-limit bucket: the browser never spends the key’s budget', async () => {
+  const first = await app.call('GET', '/api/partner/numbers', { key: owner.apiKey });
+  const keyRemaining = Number(first.headers.get('ratelimit-remaining'));
+  assert.equal(first.headers.get('ratelimit-limit'), '60');
+  const portal = await signIn(app, { email: owner.email, password: PASSWORD });
+  let sessionRemaining = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 5; i++) {
+    const res = await portal.call('GET', '/api/partner/numbers');
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('ratelimit-limit'), String(app.config.sessionRateLimitPerMinute));
+    const remaining = Number(res.headers.get('ratelimit-remaining'));
+    assert.ok(remaining < sessionRemaining, 'the session spends its own budget');
+    sessionRemaining = remaining;
+  }
+  const again = await app.call('GET', '/api/partner/numbers', { key: owner.apiKey });
+  assert.equal(
+    Number(again.headers.get('ratelimit-remaining')),
+    keyRemaining - 1,
+    'the key spent only its own call',
+  );
+});
+
+test('a password change ends the other sessions; an email change waits for its one-time link', async () => {
+  const clinic = await onboardOwner(app, 'Email Clinic');
+  const here = await signIn(app, { email: clinic.email, password: PASSWORD });
+  const elsewhere = await signIn(app, { email: clinic.email, password: PASSWORD });
+  const newPassword = 'a longer passphrase of my own';
+  expectProblem(
+    await here.call('POST', '/api/auth/password', {
+      body: { currentPassword: 'not my password at all', newPassword },
+    }),
+    400,
+    'invalid_password',
+  );
+  const changed = await here.call('POST', '/api/auth/password', {
+    body: { currentPassword: PASSWORD, newPassword },
+  });
+  assert.equal(changed.status, 200);
+  assert.equal((await here.call('GET', '/api/auth/session')).status, 200, 'this session stays');
+  expectProblem(await elsewhere.call('GET', '/api/auth/session'), 401, 'session_expired');
+
+  const newEmail = `moved-${Date.now()}@clinic.test`;
+  const requested = await here.call('POST', '/api/auth/email', {
+    body: { email: newEmail, password: newPassword },
+  });
+  assert.equal(requested.status, 202);
+  const link = app.services.emails.sentTo(newEmail).find((e) => e.kind === 'email_verification')!;
+  assert.match(link.text, /\/partner\/verify-email\?token=/);
+  const token = tokenFromEmail(app, newEmail, 'email_verification');
+  const stored = JSON.stringify(app.services.db.prepare('SELECT * FROM account_tokens').all());
+  assert.ok(!stored.includes(token), 'only a hash of the emailed token is stored');
+  // Until the link is followed, the old email still signs in.
+  assert.equal(
+    (await signIn(app, { email: clinic.email, password: newPassword })).signedIn.account.email,
+    clinic.email,
+  );
+  const confirmed = await app.call('POST', '/api/auth/verify-email', { body: { token } });
+  assert.equal(confirmed.status, 200);
+  assert.equal(confirmed.body.email, newEmail);
+  expectProblem(await app.call('POST', '/api/auth/verify-email', { body: { token } }), 410, 'token_used');
+  expectProblem(
+    await app.call('POST', '/api/auth/sign-in', { body: { email: clinic.email, password: newPassword } }),
+    401,
+    'invalid_credentials',
+  );
+  assert.equal(
+    (await signIn(app, { email: newEmail, password: newPassword })).signedIn.account.email,
+    newEmail,
+  );
+});

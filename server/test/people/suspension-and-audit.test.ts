@@ -154,7 +154,7 @@ test('a suspended partner: keys and sessions get 403 partner_suspended, webhooks
   const waiting = app.services.db
     .prepare(
       `SELECT d.status, d.attempt_count AS attempts FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
-       WHERE json_extract(e.body, '$.faxId') = ?`,
+       WHERE e.fax_id = ?`,
     )
     .all(faxId) as { status: string; attempts: number }[];
   assert.deepEqual(waiting, [{ status: 'pending', attempts: 0 }]);

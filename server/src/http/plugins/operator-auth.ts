@@ -26,19 +26,31 @@ export function requireOperator(scope: FastifyInstance): void {
   scope.addHook('onRequest', async (request, reply) => {
     const config = request.routeOptions.config;
     if (config.access === 'public') return;
+    const { authFailures } = scope;
+    authFailures.refuseIfExhausted(request);
     const { operators, sessions } = scope.services;
     const token = bearerToken(request);
     let operator: Operator | null = null;
     if (token) {
       const found = operators.authenticateToken(token);
-      if (!found) throw Problem.unauthorized('This operator token is unknown or has been revoked.');
+      if (!found)
+        throw authFailures.failed(
+          request,
+          Problem.unauthorized('This operator token is unknown or has been revoked.'),
+        );
       operator = found.operator;
       request.operatorTokenId = found.tokenId;
     } else {
-      const cookie = authenticateSessionCookie(request, reply, sessions, 'operator');
+      let cookie: ReturnType<typeof authenticateSessionCookie>;
+      try {
+        cookie = authenticateSessionCookie(request, reply, sessions, 'operator');
+      } catch (error) {
+        throw error instanceof Problem && error.status === 401 ? authFailures.failed(request, error) : error;
+      }
       if (!cookie)
-        throw Problem.unauthorized(
-          'Send an operator token as `Authorization: Bearer sk_admin_…`, or sign in.',
+        throw authFailures.failed(
+          request,
+          Problem.unauthorized('Send an operator token as `Authorization: Bearer sk_admin_…`, or sign in.'),
         );
       operator = operators.get(cookie.record.subjectId);
       if (!operator || operator.disabledAt)

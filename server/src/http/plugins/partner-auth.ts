@@ -1,6 +1,7 @@
 // Partner API authentication: a partner key (`Authorization: Bearer sk_partner_…`, server to
-// server) or a member's session cookie with `x-faxseal-partner: ptr_…` (the portal). Then the
-// partner must not be suspended and the caller must hold the permission the route declares.
+// server) or a member's session cookie with `x-faxseal-partner: ptr_…` (the portal). A refused
+// credential counts against the address's failure budget. Then the partner must not be suspended
+// and the caller must hold the permission the route declares.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditEvent } from '../../audit/audit-log.ts';
@@ -48,7 +49,14 @@ export function requirePartnerCaller(scope: FastifyInstance): void {
   scope.decorateRequest('partnerCaller', null);
   scope.decorateRequest('personSession', null);
   scope.addHook('onRequest', async (request, reply) => {
-    const caller = resolveCaller(scope.services, request, reply);
+    const { authFailures } = scope;
+    authFailures.refuseIfExhausted(request);
+    let caller: PartnerCaller;
+    try {
+      caller = resolveCaller(scope.services, request, reply);
+    } catch (error) {
+      throw error instanceof Problem && error.status === 401 ? authFailures.failed(request, error) : error;
+    }
     request.partnerCaller = caller;
     request.apiKey = caller.kind === 'key' ? caller.key : null;
     if (scope.services.partners.get(caller.partnerId)?.status === 'suspended') {

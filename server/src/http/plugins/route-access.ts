@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { OperatorPermission } from '../../admin/operator-permissions.ts';
 import type { PartnerPermission } from '../../team/partner-permissions.ts';
+import { ProblemSchema } from '../problem.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -60,6 +61,10 @@ export function declareRouteAccess(app: FastifyInstance): void {
       access = { access: config.access === 'self' ? 'account-self' : 'public' };
       security = config.access === 'self' ? SECURITY.account : SECURITY.public;
     }
-    route.schema = { ...route.schema, security, [ACCESS_EXTENSION]: access } as typeof route.schema;
+    // The access layer's own answers (no credential, refused, suspended, rate limited) are part
+    // of every guarded route's documented responses, whether its plugin listed them or not.
+    const response = { ...((route.schema?.response as Record<string, unknown> | undefined) ?? {}) };
+    if (security.length > 0) for (const status of ['401', '403', '429']) response[status] ??= ProblemSchema;
+    route.schema = { ...route.schema, response, security, [ACCESS_EXTENSION]: access } as typeof route.schema;
   });
 }
