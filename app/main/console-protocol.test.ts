@@ -30,7 +30,10 @@ describe('console protocol', () => {
 
   before(async () => {
     mkdirSync(path.join(dir, 'assets'), { recursive: true });
-    writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>console</title>');
+    writeFileSync(
+      path.join(dir, 'index.html'),
+      '<!doctype html><html><head><title>console</title></head></html>',
+    );
     writeFileSync(path.join(dir, 'assets', 'index-abc.js'), 'console.log(1)');
     writeFileSync(path.join(base, 'secret.txt'), 'not for the renderer');
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
@@ -56,6 +59,15 @@ describe('console protocol', () => {
     const outside = await handle(new Request(`${CONSOLE_ORIGIN}/..%2Fsecret.txt`));
     assert.equal(outside.status, 404);
     assert.equal((await handle(new Request(`${CONSOLE_ORIGIN}/nope.js`))).status, 404);
+  });
+
+  test('answers page paths (history routing) with the shell, based at the root', async () => {
+    const page = await handle(new Request(`${CONSOLE_ORIGIN}/partner/inbox/fax_123`));
+    assert.equal(page.status, 200);
+    assert.equal(page.headers.get('content-type'), 'text/html; charset=utf-8');
+    const html = await page.text();
+    assert.match(html, /<base href="\/" \/>/);
+    assert.match(html, /console/);
   });
 
   test("forwards /servers/<profile>/api/… to the profile's server with the bearer token", async () => {

@@ -80,7 +80,17 @@ export function createConsoleRequestHandler(options: ConsoleProtocolOptions) {
   };
 
   const serveFile = async (pathname: string) => {
-    const relative = decodeURIComponent(pathname === '/' ? '/index.html' : pathname);
+    // Page paths (/partner/inbox/fax_…, history routing) get the shell, with a base so that its
+    // relative asset URLs still resolve at the root.
+    if (path.posix.extname(pathname) === '') {
+      const html = await readFile(path.join(root, 'index.html'), 'utf8').catch(() => null);
+      if (html === null) return problem(404, 'not_found', 'The console build has no index.html.');
+      return new Response(html.replace(/<head>/i, '<head><base href="/" />'), {
+        status: 200,
+        headers: { 'content-type': CONTENT_TYPES['.html'] },
+      });
+    }
+    const relative = decodeURIComponent(pathname);
     const file = path.resolve(root, `.${relative}`);
     if (file !== root && !file.startsWith(root + path.sep)) return problem(404, 'not_found', 'Not found.');
     try {

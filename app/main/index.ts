@@ -38,7 +38,7 @@ function createWindow(): void {
   window.webContents.on('will-navigate', (event, url) => {
     if (!url.startsWith(CONSOLE_ORIGIN)) event.preventDefault();
   });
-  void window.loadURL(`${CONSOLE_ORIGIN}/index.html`);
+  void window.loadURL(`${CONSOLE_ORIGIN}/partner`);
 }
 
 void app.whenReady().then(() => {

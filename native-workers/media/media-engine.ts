@@ -36,7 +36,13 @@ export type MediaErrorEvent = {
   message: string;
 };
 
+/** A session bound its port: the call is up and T.30 is about to start. */
+export type SessionStartedEvent = Pick<StartSessionOptions, 'sessionId' | 'transport' | 'role'> & {
+  localIdent?: string;
+};
+
 export interface MediaEngineEvents {
+  sessionStarted: [SessionStartedEvent];
   phaseB: [PhaseBEvent];
   page: [PageEvent];
   completed: [CompletedEvent];
@@ -86,8 +92,14 @@ export class MediaEngine extends EventEmitter<MediaEngineEvents> {
   }
 
   /** Binds a media port and prepares the fax job; the fax starts once the remote address is known. */
-  startSession(options: StartSessionOptions): Promise<{ localPort: number }> {
-    return this.request(this.starting, options.sessionId, { type: 'start', ...options });
+  async startSession(options: StartSessionOptions): Promise<{ localPort: number }> {
+    const started = await this.request<{ localPort: number }>(this.starting, options.sessionId, {
+      type: 'start',
+      ...options,
+    });
+    const { sessionId, transport, role } = options;
+    this.emit('sessionStarted', { sessionId, transport, role, localIdent: options.job.localIdent });
+    return started;
   }
 
   /** The far end's media address (from its SDP), if it was not known at start or has changed. */

@@ -127,8 +127,16 @@ export interface CompletedEvent {
 export type WorkerToMain =
   | { type: 'started'; sessionId: string; localPort: number }
   | { type: 'switched'; sessionId: string; localPort: number }
-  | { type: 'phaseB'; sessionId: string; transport: MediaTransport; stats: T30Stats }
-  | { type: 'page'; sessionId: string; direction: 'tx' | 'rx'; page: number; stats: T30Stats }
+  // Media counters ride along so the operator's live view shows loss while the call is up.
+  | { type: 'phaseB'; sessionId: string; transport: MediaTransport; stats: T30Stats; media: MediaStats }
+  | {
+      type: 'page';
+      sessionId: string;
+      direction: 'tx' | 'rx';
+      page: number;
+      stats: T30Stats;
+      media: MediaStats;
+    }
   | CompletedEvent
   | { type: 'stopped'; sessionId: string }
   | { type: 'error'; sessionId?: string; code: MediaErrorCode; message: string }

@@ -287,14 +287,16 @@ class FaxMediaSession {
   private onT30Event(event: T30Event): void {
     this.lastStats = event.stats;
     if (event.type === 'phaseB') {
-      post({ type: 'phaseB', sessionId: this.id, transport: this.transport, stats: event.stats });
+      const media = this.leg?.mediaStats() ?? emptyMediaStats();
+      post({ type: 'phaseB', sessionId: this.id, transport: this.transport, stats: event.stats, media });
     } else if (event.type === 'phaseD') {
       const page = this.direction === 'tx' ? event.stats.pagesTx : event.stats.pagesRx;
       this.pagesMoved = page;
       // spandsp has queued its answer (MCF) but sends it only as the leg runs: hold the leg until stored.
       if (this.direction === 'rx' && this.request.job.confirmPages)
         this.holdUntil = performance.now() + PAGE_HOLD_MAX_MS;
-      post({ type: 'page', sessionId: this.id, direction: this.direction, page, stats: event.stats });
+      const media = this.leg?.mediaStats() ?? emptyMediaStats();
+      post({ type: 'page', sessionId: this.id, direction: this.direction, page, stats: event.stats, media });
     } else if (!this.completed) {
       this.complete(event.code, event.text);
     }

@@ -86,6 +86,8 @@ async function start(
   services.webhooks.dispatcher.start(http.metrics.registry);
   const pipeline = registerPipeline(services);
   const extraction = registerExtraction(services);
+  services.running.pipeline = pipeline;
+  services.running.extraction = extraction;
   services.outbound.start(telephony.ua, () => telephony.mediaEngine());
   registerMonthClose(services.jobs, services.clock, services.billing.monthClose);
   services.jobs.start();

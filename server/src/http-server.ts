@@ -13,6 +13,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { authRoutes } from './accounts/auth-routes.ts';
 import { adminRoutes } from './admin/admin-routes.ts';
+import { operationsRoutes } from './admin/operations-routes.ts';
 import { operatorAuthRoutes } from './admin/operator-auth-routes.ts';
 import { operatorRoutes } from './admin/operator-routes.ts';
 import { auditRoutes } from './audit/audit-routes.ts';
@@ -41,8 +42,10 @@ import { keyRoutes } from './keys/key-routes.ts';
 import { numberRoutes } from './numbers/number-routes.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { faxRoutes } from './outbound/fax-routes.ts';
+import { sentFaxRoutes } from './outbound/sent-fax-routes.ts';
 import { trunkRoutes } from './outbound/trunk-routes.ts';
 import { onboardingRoutes } from './partners/onboarding-routes.ts';
+import { partnerAccessRoutes } from './partners/partner-access-routes.ts';
 import type { Services } from './services.ts';
 import { settingsRoutes } from './settings/settings-routes.ts';
 import { teamRoutes } from './team/team-routes.ts';
@@ -72,6 +75,8 @@ const PARTNER_ROUTES = [
   billingRoutes,
   inboxRoutes,
   extractionRoutes,
+  sentFaxRoutes,
+  partnerAccessRoutes,
   teamRoutes,
 ];
 
@@ -85,6 +90,7 @@ const OPERATOR_ROUTES = [
   adminBillingRoutes,
   trunkRoutes,
   modelRoutes,
+  operationsRoutes,
 ];
 
 /** The HTTP app; with `tls` (checked by loadTlsFiles) it serves HTTPS only. */
@@ -217,6 +223,15 @@ export async function buildHttpApp(
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
+  // Swagger UI's page has no viewport meta (it renders 980 px wide on a phone) and no option for one.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (typeof payload !== 'string' || !request.url.startsWith('/docs')) return payload;
+    if (!String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return payload;
+    return payload.replace(
+      /<meta charset="UTF-8">/i,
+      '<meta charset="UTF-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
+    );
+  });
   await app.register(cookie);
   declareRouteAccess(app);
 

@@ -1,6 +1,7 @@
 // The appliance's services, built once at start and shared by HTTP routes, the CLI, telephony
 // and the pipeline. Construction order here is the dependency order.
 
+import path from 'node:path';
 import type { Logger } from 'pino';
 import { AccountRepository } from './accounts/account-repository.ts';
 import { PortalAccounts } from './accounts/portal-accounts.ts';
@@ -18,8 +19,10 @@ import { CreditRepository } from './credits/credit-repository.ts';
 import { sendLowBalanceEmail } from './credits/low-balance-email.ts';
 import { EmailRepository } from './email/email-repository.ts';
 import { Mailer } from './email/mailer.ts';
+import type { ExtractionRuntime } from './extraction/extract-job.ts';
 import { FaxRepository } from './faxes/fax-repository.ts';
 import { InboundIntake } from './faxes/inbound-intake.ts';
+import { FaxPageImages } from './inbox/page-images.ts';
 import { SignedPdfLinks } from './inbox/signed-links.ts';
 import { SqliteJobQueue } from './jobs/job-queue.ts';
 import { ApiKeyRepository } from './keys/api-key-repository.ts';
@@ -36,6 +39,7 @@ import { Sessions } from './people/sessions.ts';
 import { SignInFailureRepository } from './people/sign-in-failure-repository.ts';
 import { SignInGuard } from './people/sign-in-guard.ts';
 import { SignInThrottle } from './people/sign-in-throttle.ts';
+import type { Pipeline } from './pipeline/pipeline.ts';
 import { SettingsRepository } from './settings/settings-repository.ts';
 import { BlobStore } from './storage/blob-store.ts';
 import { type Db, openDatabase } from './storage/database.ts';
@@ -45,6 +49,7 @@ import { InviteRepository } from './team/invite-repository.ts';
 import { MembershipRepository } from './team/membership-repository.ts';
 import { Team } from './team/team.ts';
 import { CallRouter } from './telephony/call-router.ts';
+import { LiveCalls } from './telephony/live-calls.ts';
 import { TrunkRepository } from './telephony/trunks/trunk-repository.ts';
 import { WebhookSecretRepository } from './webhooks/webhook-secret-repository.ts';
 import { createWebhooks, type Webhooks } from './webhooks/webhooks.ts';
@@ -83,7 +88,11 @@ export interface Services {
   faxes: FaxRepository;
   trunks: TrunkRepository;
   callRouter: CallRouter;
+  /** The fax calls on the line now (and just ended), for the operator's Live calls view. */
+  liveCalls: LiveCalls;
   intake: InboundIntake;
+  /** Page pictures of faxes (PNG) for the console's viewer and transmission reports. */
+  pageImages: FaxPageImages;
   /** Time-limited PDF download links (webhooks, fax details). */
   signedLinks: SignedPdfLinks;
   credits: CreditLedger;
@@ -91,6 +100,11 @@ export interface Services {
   billing: Billing;
   /** Outbound faxes, the dialer job, trunk monitoring and the call placer. */
   outbound: Outbound;
+  /**
+   * What runs beside HTTP once the appliance has started it (the OCR pipeline, the extraction
+   * provider); null before, and in tools that build services without starting them.
+   */
+  running: { pipeline: Pipeline | null; extraction: ExtractionRuntime | null };
   close(): void;
 }
 
@@ -226,6 +240,7 @@ export function createServices(
     faxes,
     trunks,
     callRouter: new CallRouter(trunks, dids, numbers),
+    liveCalls: new LiveCalls(clock),
     intake: new InboundIntake(
       db,
       clock,
@@ -237,6 +252,7 @@ export function createServices(
       log.child({ module: 'intake' }),
       allowances,
     ),
+    pageImages: new FaxPageImages(faxes, blobs, path.join(config.dataDir, 'spool', 'previews')),
     signedLinks: new SignedPdfLinks(
       masterKey.deriveKey('signed-pdf-links'),
       config.publicUrl,
@@ -246,6 +262,7 @@ export function createServices(
     credits,
     billing,
     outbound,
+    running: { pipeline: null, extraction: null },
     close() {
       mailer.close();
       db.close();

@@ -1,30 +1,26 @@
-// The console: find where the token lives (desktop keychain or browser session), sign in, then
-// show the partner portal or the operator console depending on the kind of key.
+// The console: find the appliance (the page's own origin, or a saved server profile in the desktop
+// shell), restore or start a session, then show the partner portal (/partner…) or the operator
+// console (/admin…). A session that ends mid-way (expired, revoked key) brings the person back to the
+// page they were on after they sign in again.
 
 import { Box, CircularProgress } from '@mui/material';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { type ConsoleBridge, profileApiBase, type ServerProfile } from '../../shared/console-bridge.ts';
-import { adminApi } from './api/admin-api.ts';
-import { ApiClient, type FetchLike } from './api/client.ts';
-import { partnerApi } from './api/partner-api.ts';
-import { ConsoleShell } from './layout/console-shell.tsx';
-import { useHashRoute } from './layout/hash-route.ts';
-import { Dids } from './pages/admin/dids.tsx';
-import { Partners } from './pages/admin/partners.tsx';
-import { Dashboard } from './pages/partner/dashboard.tsx';
-import { Keys } from './pages/partner/keys.tsx';
-import { Numbers } from './pages/partner/numbers.tsx';
-import { Settings } from './pages/partner/settings.tsx';
+import { OperatorConsole } from './operator-console.tsx';
+import { PublicPage, publicPageFor } from './pages/public/public-pages.tsx';
 import { ServerProfiles } from './pages/server-profiles.tsx';
 import { SignIn } from './pages/sign-in.tsx';
+import { PartnerConsole } from './partner-console.tsx';
+import { navigate, useLocation } from './routing/router.tsx';
 import {
   bridgeTokenStore,
   browserTokenStore,
-  type Realm,
-  realmOf,
+  realmOfPath,
   type Session,
+  type StoredSession,
   type TokenStore,
 } from './session/session.ts';
+import { restoreCookieSession, signOutCookie } from './session/sign-in-api.ts';
 
 interface Place {
   store: TokenStore;
@@ -46,18 +42,34 @@ export function App() {
       };
     if (!profile) return null;
     return {
-      store: bridgeTokenStore(bridge, profile.id),
+      store: bridgeTokenStore(bridge, profile.id, window.sessionStorage),
       apiBase: profileApiBase(profile.id),
       serverLabel: profile.name,
     };
   }, [profile]);
 
-  if (!place && bridge) return <ServerProfiles bridge={bridge} onConnect={setProfile} />;
+  if (!place && bridge)
+    return (
+      <ServerProfiles
+        bridge={bridge}
+        onConnect={(p) => {
+          setProfile(p);
+          if (
+            !window.location.pathname.startsWith('/partner') &&
+            !window.location.pathname.startsWith('/admin')
+          )
+            navigate('/partner', { replace: true });
+        }}
+      />
+    );
   if (!place) return null;
   return (
     <SignedInOrNot key={place.apiBase} place={place} bridge={bridge} onLeaveServer={() => setProfile(null)} />
   );
 }
+
+/** Why the sign-in page is showing, when it is not the first visit. */
+export type SignInReason = { kind: 'ended'; returnTo: string } | { kind: 'signed_out' } | null;
 
 function SignedInOrNot({
   place,
@@ -68,103 +80,83 @@ function SignedInOrNot({
   bridge?: ConsoleBridge;
   onLeaveServer(): void;
 }) {
+  const location = useLocation();
+  const realm = realmOfPath(location.pathname);
   const [session, setSession] = useState<Session | null | undefined>(undefined);
+  const [reason, setReason] = useState<SignInReason>(null);
 
   useEffect(() => {
-    void place.store.load().then((token) => {
-      const realm = token ? realmOf(token) : null;
-      setSession(
-        token && realm ? { token, realm, apiBase: place.apiBase, serverLabel: place.serverLabel } : null,
-      );
-    });
+    let current = true;
+    void (async () => {
+      const stored = await place.store.load();
+      const restored = await restore(place, stored).catch(() => null);
+      if (current) setSession(restored);
+    })();
+    return () => {
+      current = false;
+    };
   }, [place]);
 
+  const end = useCallback(
+    (why: SignInReason) => {
+      void place.store.clear();
+      setReason(why);
+      setSession(null);
+    },
+    [place],
+  );
+
   const signOut = useCallback(() => {
-    void place.store.clear();
-    setSession(null);
-    window.location.hash = '';
-  }, [place]);
+    if (session?.credential.kind === 'cookie')
+      void signOutCookie(place.apiBase, session.realm, session.credential.csrfToken);
+    end({ kind: 'signed_out' });
+    navigate(session?.realm === 'admin' ? '/admin' : '/partner');
+  }, [session, place, end]);
+
+  const sessionEnded = useCallback(() => {
+    end({ kind: 'ended', returnTo: window.location.pathname + window.location.search });
+  }, [end]);
+
+  const publicPage = publicPageFor(location.pathname);
+  if (publicPage)
+    return <PublicPage page={publicPage} apiBase={place.apiBase} serverLabel={place.serverLabel} />;
 
   if (session === undefined) {
     return (
-      <Box sx={{ display: 'flex', justifyContent: 'center', mt: 10 }}>
-        <CircularProgress />
+      <Box sx={{ display: 'flex', justifyContent: 'center', mt: 10 }} aria-busy="true">
+        <CircularProgress aria-label="Loading the console" />
       </Box>
     );
   }
-  if (session === null) {
-    const defaultRealm: Realm = window.location.pathname.startsWith('/admin') ? 'admin' : 'partner';
+  if (session === null || session.realm !== realm) {
     return (
       <SignIn
-        defaultRealm={defaultRealm}
+        realm={realm}
+        reason={reason}
         apiBase={place.apiBase}
         serverLabel={place.serverLabel}
         onBack={bridge ? onLeaveServer : undefined}
-        onSignedIn={async (token, realm) => {
-          await place.store.save(token);
-          window.location.hash = '';
-          setSession({ token, realm, apiBase: place.apiBase, serverLabel: place.serverLabel });
+        onSignedIn={async (next, stored) => {
+          await place.store.save(stored);
+          setSession({ ...next, apiBase: place.apiBase, serverLabel: place.serverLabel });
+          if (reason?.kind === 'ended') navigate(reason.returnTo, { replace: true });
+          setReason(null);
         }}
       />
     );
   }
-  return <SignedIn session={session} onSignOut={signOut} />;
+  return session.realm === 'admin' ? (
+    <OperatorConsole session={session} onSignOut={signOut} onSessionEnded={sessionEnded} />
+  ) : (
+    <PartnerConsole session={session} onSignOut={signOut} onSessionEnded={sessionEnded} />
+  );
 }
 
-function SignedIn({ session, onSignOut }: { session: Session; onSignOut(): void }) {
-  const route = useHashRoute();
-  // A revoked or expired key ends the session on the next call, wherever it is made.
-  const client = useMemo(() => {
-    const fetchImpl: FetchLike = async (input, init) => {
-      const response = await fetch(input, init);
-      if (response.status === 401) onSignOut();
-      return response;
-    };
-    return new ApiClient(session.apiBase, session.token, fetchImpl);
-  }, [session, onSignOut]);
-  // Stable per client: pages reload their data when the api object changes.
-  const admin = useMemo(() => adminApi(client), [client]);
-  const partner = useMemo(() => partnerApi(client), [client]);
-
-  if (session.realm === 'admin') {
-    const pages = [
-      { route: 'dids', label: 'DID pool' },
-      { route: 'partners', label: 'Partners' },
-    ];
-    const current = pages.some((p) => p.route === route) ? route : 'dids';
-    return (
-      <ConsoleShell
-        title="FaxSeal operator console"
-        serverLabel={session.serverLabel}
-        pages={pages}
-        route={current}
-        onSignOut={onSignOut}
-      >
-        {current === 'dids' && <Dids api={admin} />}
-        {current === 'partners' && <Partners api={admin} />}
-      </ConsoleShell>
-    );
-  }
-
-  const pages = [
-    { route: 'dashboard', label: 'Dashboard' },
-    { route: 'numbers', label: 'Numbers' },
-    { route: 'settings', label: 'Settings' },
-    { route: 'keys', label: 'API keys' },
-  ];
-  const current = pages.some((p) => p.route === route) ? route : 'dashboard';
-  return (
-    <ConsoleShell
-      title="FaxSeal partner portal"
-      serverLabel={session.serverLabel}
-      pages={pages}
-      route={current}
-      onSignOut={onSignOut}
-    >
-      {current === 'dashboard' && <Dashboard api={partner} />}
-      {current === 'numbers' && <Numbers api={partner} />}
-      {current === 'settings' && <Settings api={partner} />}
-      {current === 'keys' && <Keys api={partner} sessionToken={session.token} />}
-    </ConsoleShell>
-  );
+async function restore(place: Place, stored: StoredSession | null): Promise<Session | null> {
+  const base = { apiBase: place.apiBase, serverLabel: place.serverLabel };
+  if (stored?.token)
+    return { ...base, realm: stored.realm, credential: { kind: 'key', token: stored.token } };
+  const realm = stored?.realm ?? realmOfPath(window.location.pathname);
+  const cookie = await restoreCookieSession(place.apiBase, realm);
+  return cookie ? { ...base, realm, credential: { kind: 'cookie', ...cookie } } : null;
 }

@@ -32,7 +32,12 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => ({
-      items: dids.list(request.query.status, request.query.limit ?? 200, request.query.after),
+      items: dids.list(
+        request.query.status,
+        request.query.limit ?? 200,
+        request.query.after,
+        request.query.q?.replace(/\D/g, ''),
+      ),
       stock: dids.stock(),
     }),
   );

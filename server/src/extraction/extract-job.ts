@@ -51,6 +51,11 @@ export interface ExtractionOptions {
 export interface ExtractionRuntime {
   /** What runs, and why (configured or chosen from models/). */
   readonly active: ActiveProvider;
+  /**
+   * Runs `schema` on one fax's OCR pages and returns the result without storing or sending anything:
+   * the schema editor's "test this schema on a received fax".
+   */
+  trial(schema: ExtractionSchema, faxId: string, partnerId: string): Promise<ExtractionResult>;
   /** Aborts a running extraction (its job is retried on the next start) and releases the provider. */
   close(): Promise<void>;
 }
@@ -159,6 +164,7 @@ export function registerExtraction(services: Services, options: ExtractionOption
 
   return {
     active,
+    trial: (schema, faxId, partnerId) => extract(schema, faxId, partnerId),
     async close() {
       stopping.abort();
       await Promise.allSettled([provider.close(), layout.close()]);

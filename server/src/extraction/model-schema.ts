@@ -63,3 +63,4 @@ export type CatalogEntry = Static<typeof CatalogEntrySchema>;
 export type ModelStatus = Static<typeof ModelStatusSchema>;
 export type Model = Static<typeof ModelSchema>;
 export type Provider = Static<typeof ProviderSchema>;
+export type Models = Static<typeof ModelsSchema>;

@@ -850,6 +850,26 @@ export class FaxRepository {
       .all({ from, to, partnerId: partnerId ?? null, ...allowances }) as BillableUsage[];
   }
 
+  /** Faxes and pages per UTC day and direction in `[from, to)`, for the dashboard's chart. */
+  dailyActivity(
+    partnerId: string,
+    from: Date,
+    to: Date,
+  ): { day: string; direction: 'inbound' | 'outbound'; faxes: number; pages: number }[] {
+    return this.db
+      .prepare(
+        `SELECT substr(created_at, 1, 10) AS day, direction, COUNT(*) AS faxes, COALESCE(SUM(pages), 0) AS pages
+         FROM faxes WHERE partner_id = ? AND created_at >= ? AND created_at < ?
+         GROUP BY day, direction ORDER BY day`,
+      )
+      .all(partnerId, from.toISOString(), to.toISOString()) as {
+      day: string;
+      direction: 'inbound' | 'outbound';
+      faxes: number;
+      pages: number;
+    }[];
+  }
+
   private now(): string {
     return this.clock.now().toISOString();
   }

@@ -59,3 +59,9 @@ export const FaxSchema = Type.Object({
 export type FaxSummary = Static<typeof FaxSummarySchema>;
 export type FaxPageDetail = Static<typeof FaxPageDetailSchema>;
 export type Fax = Static<typeof FaxSchema>;
+
+/** `?width=` of a page image (GET …/pages/{page}/image). */
+export const PageImageQuery = Type.Object(
+  { width: Type.Optional(Type.Integer({ minimum: 40, maximum: 1728, description: 'Pixels; default 800' })) },
+  { additionalProperties: false },
+);

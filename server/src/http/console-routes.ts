@@ -1,8 +1,9 @@
 // Serves the console's renderer build (`out/renderer`, from `npm run build:console`) at /partner/
-// and /admin/: one single-page app, whose pages live in the URL hash. Without a build those paths
-// answer a problem that says how to make one, instead of a bare 404.
+// and /admin/: one single-page app with history routing, so every page path (/partner/inbox/fax_…)
+// answers index.html. Without a build those paths answer a problem that says how to make one.
 
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
@@ -42,6 +43,8 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleRoutesOptions> = async (ap
       prefix,
       // Several static mounts may exist in the app; none needs reply.sendFile.
       decorateReply: false,
+      // Only the build's files: every other path under the prefix is a page (below).
+      wildcard: false,
       index: 'index.html',
       setHeaders: (reply, file) => {
         // Asset names carry a content hash; index.html must be revalidated to pick up a new build.
@@ -51,5 +54,25 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleRoutesOptions> = async (ap
         );
       },
     });
+    app.get(`${prefix}*`, { schema: { hide: true } }, async (request, reply) => {
+      const pathname = request.url.split('?')[0];
+      // A missing asset (a stale tab asking for an old hash) is a 404, not the page shell.
+      if (path.posix.extname(pathname) !== '') {
+        throw Problem.notFound('not_found', `No file ${pathname} in the console build.`);
+      }
+      const html = await readFile(path.join(root, 'index.html'), 'utf8');
+      return reply
+        .header('cache-control', 'no-cache')
+        .type('text/html; charset=utf-8')
+        .send(withBase(html, prefix));
+    });
   }
 };
+
+/**
+ * The build's asset URLs are relative (`./assets/…`, so one build serves both prefixes and the
+ * desktop scheme); a page at /partner/inbox/fax_1 resolves them against the prefix.
+ */
+export function withBase(html: string, base: string): string {
+  return html.replace(/<head>/i, `<head><base href="${base}" />`);
+}

@@ -4,13 +4,13 @@
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { FaxSchema, FaxSummarySchema } from '../faxes/fax-schema.ts';
+import { FaxSchema, FaxSummarySchema, PageImageQuery } from '../faxes/fax-schema.ts';
 import { listPage } from '../http/pagination.ts';
 import { auditActor, partnerId } from '../http/plugins/partner-auth.ts';
 import { Problem, problemResponses } from '../http/problem.ts';
 import { ExternalUserId, Page, PageQuery, toInstant } from '../http/schema.ts';
 import { SearchQueryError, toFtsQuery } from './search-query.ts';
-import { UsageSchema } from './usage-schema.ts';
+import { type DailyActivity, DailyActivityListSchema, UsageSchema } from './usage-schema.ts';
 
 const isoDate = (description: string) =>
   Type.Optional(Type.String({ format: 'date-time', description: `${description} (ISO-8601)` }));
@@ -160,12 +160,90 @@ export const inboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
       );
       return {
         month,
+        activeNumbers: app.services.numbers.activeByTier(partnerId(request)),
         numbers,
         totals: {
           inboundPages: numbers.reduce((sum, n) => sum + n.inboundPages, 0),
           overagePages: numbers.reduce((sum, n) => sum + n.overagePages, 0),
         },
       };
+    },
+  );
+
+  app.get(
+    '/usage/daily',
+    {
+      config: { permission: 'usage:read' },
+      schema: {
+        tags: ['Inbox'],
+        summary: 'Faxes and pages in and out per day',
+        description: 'The last `days` UTC days, today included, oldest first (the dashboard chart).',
+        security: [{ partnerKey: [] }],
+        querystring: Type.Object(
+          { days: Type.Optional(Type.Integer({ minimum: 1, maximum: 90, default: 30 })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: DailyActivityListSchema, ...problemResponses(400, 401, 429) },
+      },
+    },
+    async (request) => {
+      const count = request.query.days ?? 30;
+      const now = app.services.clock.now();
+      const end = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+      const start = end - count * 86_400_000;
+      const byDay = new Map<string, DailyActivity>();
+      for (let at = start; at < end; at += 86_400_000) {
+        const day = new Date(at).toISOString().slice(0, 10);
+        byDay.set(day, { day, inboundFaxes: 0, inboundPages: 0, outboundFaxes: 0, outboundPages: 0 });
+      }
+      for (const row of faxes.dailyActivity(partnerId(request), new Date(start), new Date(end))) {
+        const day = byDay.get(row.day);
+        if (!day) continue;
+        if (row.direction === 'inbound') {
+          day.inboundFaxes = row.faxes;
+          day.inboundPages = row.pages;
+        } else {
+          day.outboundFaxes = row.faxes;
+          day.outboundPages = row.pages;
+        }
+      }
+      return { days: [...byDay.values()] };
+    },
+  );
+
+  app.get(
+    '/faxes/:id/pages/:page/image',
+    {
+      config: { permission: 'inbox:read' },
+      schema: {
+        tags: ['Inbox'],
+        summary: 'A page of a received fax as a PNG (thumbnails, the viewer)',
+        description:
+          'Square pixels whatever the fax resolution; `width` up to the page’s 1728. Evidence boxes are in the page’s own pixels (`pageDetails` width × height).',
+        security: [{ partnerKey: [] }],
+        params: Type.Object({ id: Type.String({ maxLength: 64 }), page: Type.Integer({ minimum: 1 }) }),
+        querystring: PageImageQuery,
+        response: {
+          200: Type.Unsafe({ type: 'string', format: 'binary' }),
+          ...problemResponses(400, 401, 404, 429),
+        },
+      },
+    },
+    async (request, reply) => {
+      const fax = faxes.getForPartner(partnerId(request), request.params.id);
+      if (fax?.direction !== 'inbound')
+        throw Problem.notFound('fax_not_found', `No fax ${request.params.id}.`);
+      const png = app.services.pageImages.png(fax, request.params.page, request.query.width ?? 800);
+      if (!png)
+        throw Problem.notFound('page_not_found', `Fax ${fax.id} has no page ${request.params.page} image.`);
+      audit.record({
+        ...actor(request),
+        action: 'fax.content_read',
+        targetType: 'fax',
+        targetId: fax.id,
+        details: { pageImage: request.params.page, width: request.query.width ?? 800 },
+      });
+      return reply.type('image/png').header('cache-control', 'private, max-age=300').send(png);
     },
   );
 };

@@ -16,9 +16,29 @@ export const NumberUsageSchema = Type.Object({
 
 export const UsageSchema = Type.Object({
   month: Type.String(),
+  activeNumbers: Type.Object(
+    { personal: Type.Integer(), business: Type.Integer() },
+    { description: 'Numbers active now, by tier' },
+  ),
   numbers: Type.Array(NumberUsageSchema),
   totals: Type.Object({ inboundPages: Type.Integer(), overagePages: Type.Integer() }),
 });
 
 export type NumberUsage = Static<typeof NumberUsageSchema>;
 export type Usage = Static<typeof UsageSchema>;
+
+/** One UTC day of GET /usage/daily: faxes and pages each way. */
+export const DailyActivitySchema = Type.Object({
+  day: Type.String({ description: 'YYYY-MM-DD (UTC)' }),
+  inboundFaxes: Type.Integer(),
+  inboundPages: Type.Integer(),
+  outboundFaxes: Type.Integer(),
+  outboundPages: Type.Integer(),
+});
+
+export const DailyActivityListSchema = Type.Object({
+  days: Type.Array(DailyActivitySchema, { description: 'Oldest first; every day present, zeros included' }),
+});
+
+export type DailyActivity = Static<typeof DailyActivitySchema>;
+export type DailyActivityList = Static<typeof DailyActivityListSchema>;

@@ -110,6 +110,11 @@ export class SqliteJobQueue implements JobQueue {
     return this.repo.stats();
   }
 
+  /** Per kind, since when its longest-waiting due job has waited. */
+  oldestWaiting(): { kind: string; since: string }[] {
+    return this.repo.oldestWaiting(this.clock.now());
+  }
+
   private poll(): void {
     if (this.stopped) return;
     for (const [kind, entry] of this.kinds) {

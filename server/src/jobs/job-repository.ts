@@ -148,6 +148,16 @@ export class JobRepository {
       .all() as { kind: string; status: JobStatus; count: number }[];
   }
 
+  /** Per kind, when the longest-waiting due job became due (queued and run_at passed). */
+  oldestWaiting(now: Date): { kind: string; since: string }[] {
+    return this.db
+      .prepare(
+        `SELECT kind, MIN(run_at) AS since FROM jobs WHERE status = 'queued' AND run_at <= ?
+         GROUP BY kind ORDER BY kind`,
+      )
+      .all(now.toISOString()) as { kind: string; since: string }[];
+  }
+
   get(id: string): StoredJob | null {
     const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
     return row ? toStoredJob(row) : null;

@@ -101,15 +101,37 @@ export class DidRepository {
       .all({ now: this.clock.now().toISOString() }) as DidStock[];
   }
 
-  /** In number order; `after` is the last number of the previous page. */
-  list(status?: DidStatus, limit = 200, after?: string): DidRecord[] {
+  /**
+   * In number order; `after` is the last number of the previous page, `digits` matches anywhere in
+   * the number; an assigned DID carries its owner.
+   */
+  list(status?: DidStatus, limit = 200, after?: string, digits?: string): DidRecord[] {
     const rows = this.db
       .prepare(
-        `SELECT * FROM dids WHERE (@status IS NULL OR status = @status) AND (@after IS NULL OR e164 > @after)
-         ORDER BY e164 LIMIT @limit`,
+        `SELECT d.*, n.partner_id AS owner_partner_id, p.company_name AS owner_company, s.external_user_id AS owner_user
+         FROM dids d
+         LEFT JOIN numbers n ON n.did_id = d.id AND n.status = 'active'
+         LEFT JOIN partners p ON p.id = n.partner_id
+         LEFT JOIN shadow_users s ON s.id = n.shadow_user_id
+         WHERE (@status IS NULL OR d.status = @status) AND (@after IS NULL OR d.e164 > @after)
+           AND (@digits IS NULL OR d.e164 LIKE '%' || @digits || '%')
+         ORDER BY d.e164 LIMIT @limit`,
       )
-      .all({ status: status ?? null, after: after ?? null, limit }) as DidRow[];
-    return rows.map(toDid);
+      .all({ status: status ?? null, after: after ?? null, digits: digits || null, limit }) as (DidRow & {
+      owner_partner_id: string | null;
+      owner_company: string | null;
+      owner_user: string | null;
+    })[];
+    return rows.map((r) => ({
+      ...toDid(r),
+      owner: r.owner_partner_id
+        ? {
+            partnerId: r.owner_partner_id,
+            companyName: r.owner_company ?? '',
+            externalUserId: r.owner_user ?? '',
+          }
+        : null,
+    }));
   }
 
   byE164(e164: string): DidRecord | null {

@@ -15,6 +15,14 @@ export const DidSchema = Type.Object({
   quarantinedUntil: nullable(Type.String()),
   source: Type.String(),
   createdAt: Type.String(),
+  owner: Type.Optional(
+    nullable(
+      Type.Object(
+        { partnerId: Type.String(), companyName: Type.String(), externalUserId: Type.String() },
+        { description: 'Who holds an assigned DID' },
+      ),
+    ),
+  ),
 });
 export type Did = Static<typeof DidSchema>;
 
@@ -26,6 +34,9 @@ export const DidListQuerySchema = Type.Object(
     status: Type.Optional(DidStatusSchema),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })),
     after: Type.Optional(Type.String({ description: 'E.164 number to continue after' })),
+    q: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 32, description: 'Digits anywhere in the number' }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -138,22 +138,41 @@ export class NumberRepository {
   /** Newest first; `before` is the id of the last item of the previous page. */
   list(
     partnerId: string,
-    options: { limit: number; before?: string; status?: NumberStatus },
+    options: { limit: number; before?: string; status?: NumberStatus; q?: string },
   ): FaxNumberRecord[] {
     const allowances = this.allowances();
+    // `q` matches inside the user id, or the number's digits (typed with or without +1, spaces, dashes).
+    const digits = options.q?.replace(/\D/g, '') ?? '';
+    const like = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     return (
       this.db
         .prepare(
           `${SELECT} WHERE n.partner_id = @partnerId AND (@before IS NULL OR n.id < @before)
-           AND (@status IS NULL OR n.status = @status) ORDER BY n.id DESC LIMIT @limit`,
+           AND (@status IS NULL OR n.status = @status)
+           AND (@q IS NULL OR s.external_user_id LIKE @q ESCAPE '\\' OR (@digits != '' AND n.e164 LIKE @digits))
+           ORDER BY n.id DESC LIMIT @limit`,
         )
         .all({
           partnerId,
           before: options.before ?? null,
           status: options.status ?? null,
+          q: options.q ? like(options.q) : null,
+          digits: digits ? like(digits) : '',
           limit: options.limit,
         }) as NumberRow[]
     ).map((row) => toNumber(row, allowances));
+  }
+
+  /** Active numbers per tier (the operator's partner detail). */
+  activeByTier(partnerId: string): Record<Tier, number> {
+    const rows = this.db
+      .prepare(
+        "SELECT tier, COUNT(*) AS count FROM numbers WHERE partner_id = ? AND status = 'active' GROUP BY tier",
+      )
+      .all(partnerId) as { tier: Tier; count: number }[];
+    const counts: Record<Tier, number> = { personal: 0, business: 0 };
+    for (const r of rows) counts[r.tier] = r.count;
+    return counts;
   }
 
   private ensureShadowUser(partnerId: string, externalUserId: string, now: string): string {

@@ -54,7 +54,7 @@ export const numberRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) =>
       listPage(request.query, (window) =>
-        numbers.list(partnerId(request), { ...window, status: request.query.status }),
+        numbers.list(partnerId(request), { ...window, status: request.query.status, q: request.query.q }),
       ),
   );
 

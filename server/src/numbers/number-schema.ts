@@ -42,7 +42,17 @@ export const ProvisionNumberSchema = Type.Object(
 export type ProvisionNumber = Static<typeof ProvisionNumberSchema>;
 
 export const NumberListQuerySchema = Type.Object(
-  { ...PageQuery, status: Type.Optional(NumberStatusSchema) },
+  {
+    ...PageQuery,
+    status: Type.Optional(NumberStatusSchema),
+    q: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 128,
+        description: 'Search: part of the external user id, or digits of the number',
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 

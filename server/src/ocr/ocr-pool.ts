@@ -138,6 +138,17 @@ export class OcrPool {
     }
   }
 
+  /** What the operator's Queues view shows: threads started, pages waiting and in work. */
+  stats(): { engine: string; maxThreads: number; threads: number; queued: number; completed: number } {
+    return {
+      engine: this.engine.name,
+      maxThreads: this.threads,
+      threads: this.#pool.threads.length,
+      queued: this.#pool.queueSize,
+      completed: this.#pool.completed,
+    };
+  }
+
   /** Waits for queued pages, then stops the threads. */
   close(): Promise<void> {
     return this.#pool.close();

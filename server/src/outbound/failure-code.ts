@@ -6,28 +6,9 @@ import { T30CompletionCode as c } from '../../../native-workers/spandsp/codes.ts
 import { CallEndCause } from '../telephony/sip/call.ts';
 import { SipStatus } from '../telephony/sip/status.ts';
 
-export type FailureCode =
-  | 'busy'
-  | 'no_answer'
-  | 'rejected'
-  | 'invalid_number'
-  | 'not_a_fax_machine'
-  | 'transmission_error'
-  | 'document_error'
-  | 'insufficient_credits'
-  | 'canceled';
+import type { FailureCode } from './failure-vocabulary.ts';
 
-export const FAILURE_CODES: readonly FailureCode[] = [
-  'busy',
-  'no_answer',
-  'rejected',
-  'invalid_number',
-  'not_a_fax_machine',
-  'transmission_error',
-  'document_error',
-  'insufficient_credits',
-  'canceled',
-];
+export { FAILURE_CODES, type FailureCode } from './failure-vocabulary.ts';
 
 export interface FailureClass {
   code: FailureCode;

@@ -4,7 +4,7 @@
 
 import { type Static, Type } from 'typebox';
 import { nullable, Timestamp } from '../http/schema.ts';
-import { FAILURE_CODES } from './failure-code.ts';
+import { FAILURE_CODES } from './failure-vocabulary.ts';
 
 export const OutboundStatusSchema = Type.Union(
   [Type.Literal('queued'), Type.Literal('sending'), Type.Literal('delivered'), Type.Literal('failed')],

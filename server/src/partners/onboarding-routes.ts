@@ -67,7 +67,7 @@ function escapeHtml(s: string): string {
 }
 
 function keyPage(body: PartnerVerified): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Your FaxSeal partner key</title>
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Your FaxSeal partner key</title>
 <style>body{font-family:system-ui,sans-serif;max-width:42rem;margin:3rem auto;padding:0 1rem}code{display:block;padding:1rem;background:#f3f4f6;word-break:break-all}</style>
 </head><body><h1>Welcome, ${escapeHtml(body.companyName)}</h1>
 <p>Your partner API key is below. It is shown <strong>once</strong>: store it in your secret manager now.</p>

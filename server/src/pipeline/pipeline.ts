@@ -16,6 +16,8 @@ const OCR_IDLE_MS = 10 * 60_000;
 export interface Pipeline {
   processor: FaxProcessor;
   purger: RetentionPurger;
+  /** The OCR pool's figures; null until the first fax started it (or after it was closed). */
+  ocrStats(): ReturnType<OcrPool['stats']> | null;
   /** Stops the OCR threads; call after the job queue stopped. */
   close(): Promise<void>;
 }
@@ -72,6 +74,7 @@ export function registerPipeline(services: Services): Pipeline {
   return {
     processor,
     purger,
+    ocrStats: () => pool?.stats() ?? null,
     async close() {
       await pool?.close();
       pool = null;

@@ -117,7 +117,7 @@ function checkPatch(body: SettingsPatch, urlPolicy: UrlPolicy): StoredSettingsPa
   const errors: FieldError[] = [];
   const patch: StoredSettingsPatch = {};
   if (body.webhookUrl !== undefined) {
-    if (body.webhookUrl === null) patch.webhookUrl = null;
+    if (body.webhookUrl === null || body.webhookUrl.trim() === '') patch.webhookUrl = null;
     else {
       const problem = webhookUrlProblem(body.webhookUrl, urlPolicy);
       if (problem) errors.push({ field: '/body/webhookUrl', message: problem });

@@ -38,7 +38,13 @@ export type UpdatedSettings = Static<typeof UpdatedSettingsSchema>;
 
 export const SettingsPatchSchema = Type.Object(
   {
-    webhookUrl: Type.Optional(nullable(Type.String({ maxLength: 2048 }))),
+    // Null first: the validator coerces types, and with the string branch first it turned null into
+    // "" (then "not an absolute URL"), so a webhook could never be removed. "" also means none.
+    webhookUrl: Type.Optional(
+      Type.Union([Type.Null(), Type.String({ maxLength: 2048 })], {
+        description: 'null (or "") removes the webhook',
+      }),
+    ),
     extractionSchema: Type.Optional(Type.Union([Type.Unknown(), Type.Null()], { description: SchemaDoc })),
     retentionDays: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_RETENTION_DAYS })),
     reviewThreshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),

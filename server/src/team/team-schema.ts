@@ -32,6 +32,7 @@ export const InviteSchema = Type.Object({
 export type Invite = Static<typeof InviteSchema>;
 
 export const InvitePageSchema = Page(InviteSchema);
+export type InvitePage = Static<typeof InvitePageSchema>;
 export const InviteListQuerySchema = Type.Object({ ...PageQuery }, { additionalProperties: false });
 
 export const CreateInviteSchema = Type.Object(

@@ -29,7 +29,7 @@ export interface TelephonyEvents {
   call: InboundCallOutcome;
 }
 
-type Deps = Pick<Services, 'config' | 'log' | 'clock' | 'callRouter' | 'intake' | 'trunks'>;
+type Deps = Pick<Services, 'config' | 'log' | 'clock' | 'callRouter' | 'intake' | 'trunks' | 'liveCalls'>;
 
 export class TelephonyService extends TypedEmitter<TelephonyEvents> {
   private engine: MediaEngine | undefined;
@@ -145,6 +145,7 @@ export class TelephonyService extends TypedEmitter<TelephonyEvents> {
       engine.on('mediaError', (e) =>
         log.warn({ module: 'media', sessionId: e.sessionId, code: e.code, err: e.message }, 'media error'),
       );
+      this.deps.liveCalls.attach(engine);
       this.engine = engine;
     }
     return this.engine;

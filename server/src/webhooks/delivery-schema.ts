@@ -56,3 +56,26 @@ export const DeliverySchema = Type.Object({
 export type DeliveryStatus = Static<typeof DeliveryStatusSchema>;
 export type Attempt = Static<typeof AttemptSchema>;
 export type Delivery = Static<typeof DeliverySchema>;
+
+/** The request a delivery sends: the event body exactly as signed (fax content withheld from roles without inbox access). */
+export const DeliveryRequestSchema = Type.Object({
+  deliveryId: Type.String(),
+  url: nullable(Type.String()),
+  body: Type.Record(Type.String(), Type.Unknown()),
+  contentWithheld: Type.Boolean({
+    description: 'ocrText, extractedData and evidence removed: no inbox:read',
+  }),
+});
+export type DeliveryRequest = Static<typeof DeliveryRequestSchema>;
+
+/** Is the webhook working? What the dashboard shows instead of "configured". */
+export const WebhookHealthSchema = Type.Object({
+  webhookUrl: nullable(Type.String()),
+  state: literals('not_configured', 'healthy', 'failing', 'no_deliveries_yet'),
+  lastSuccessAt: nullable(Timestamp),
+  lastFailureAt: nullable(Timestamp),
+  lastError: nullable(Type.String()),
+  failed: Type.Integer({ description: 'Deliveries that gave up in the last 7 days' }),
+  retrying: Type.Integer({ description: 'Deliveries waiting for a retry after a failed attempt' }),
+});
+export type WebhookHealth = Static<typeof WebhookHealthSchema>;

@@ -153,6 +153,47 @@ export class OutboxRepository {
     return row ? this.withAttempts([row])[0] : null;
   }
 
+  /** The event body a delivery sends (the request the partner's endpoint receives), or null. */
+  requestBody(partnerId: string, deliveryId: string): string | null {
+    const row = this.sql(
+      `SELECT e.id, e.body FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
+         WHERE d.id = ? AND d.partner_id = ?`,
+    ).get(deliveryId, partnerId) as { id: string; body: string } | undefined;
+    // Event bodies are sealed at rest (they carry OCR text and extracted data).
+    return row ? this.masterKey.openString(row.body, bodyContext(row.id)) : null;
+  }
+
+  /** The dashboard's webhook health: last success, what is failing or retrying now. */
+  health(
+    partnerId: string,
+    since: string,
+  ): {
+    lastSuccessAt: string | null;
+    lastFailureAt: string | null;
+    lastError: string | null;
+    failed: number;
+    retrying: number;
+  } {
+    const row = this.sql(
+      `SELECT
+         (SELECT MAX(completed_at) FROM webhook_deliveries WHERE partner_id = @p AND status = 'succeeded') AS lastSuccessAt,
+         (SELECT COUNT(*) FROM webhook_deliveries WHERE partner_id = @p AND status = 'failed' AND created_at >= @since) AS failed,
+         (SELECT COUNT(*) FROM webhook_deliveries WHERE partner_id = @p AND status IN ('pending', 'delivering') AND attempt_count > 0) AS retrying`,
+    ).get({ p: partnerId, since }) as { lastSuccessAt: string | null; failed: number; retrying: number };
+    const last = this.sql(
+      `SELECT updated_at AS at, last_error AS error, last_status_code AS statusCode FROM webhook_deliveries
+         WHERE partner_id = ? AND attempt_count > 0 AND (status = 'failed' OR (status = 'pending' AND last_error IS NOT NULL))
+         ORDER BY updated_at DESC LIMIT 1`,
+    ).get(partnerId) as { at: string; error: string | null; statusCode: number | null } | undefined;
+    return {
+      lastSuccessAt: row.lastSuccessAt,
+      lastFailureAt: last?.at ?? null,
+      lastError: last ? (last.error ?? (last.statusCode ? `HTTP ${last.statusCode}` : null)) : null,
+      failed: row.failed,
+      retrying: row.retrying,
+    };
+  }
+
   /** Newest first; `before` is the id of the last item of the previous page. */
   list(partnerId: string, query: { limit: number; before?: string; status?: DeliveryStatus }): Delivery[] {
     const rows = this.sql(

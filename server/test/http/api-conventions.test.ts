@@ -177,6 +177,7 @@ test('OpenAPI 3.1 is generated from the route schemas and rendered at /docs', as
   const html = await app.call('GET', '/docs/');
   assert.equal(html.status, 200);
   assert.match(html.text, /swagger/i);
+  assert.match(html.text, /<meta name="viewport" content="width=device-width, initial-scale=1">/);
 });
 
 test('health, readiness and Prometheus metrics answer', async () => {

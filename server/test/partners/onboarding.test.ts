@@ -120,6 +120,7 @@ test('a browser following the link gets a page showing the key', async () => {
   assert.match(page.headers.get('content-type') ?? '', /text\/html/);
   assert.match(page.text, /sk_partner_[\w-]{43}/);
   assert.match(page.text, /Browser &#38; Co/);
+  assert.match(page.text, /<meta name="viewport" content="width=device-width, initial-scale=1">/);
 });
 
 test('without SMTP the email stays in the outbox, sealed, and its link is never logged', async () => {

@@ -173,6 +173,21 @@ const EXPECTED_ACCESS: Record<string, string> = {
   'GET /api/admin/trunks/{id}/status': 'admin:read',
   'POST /api/admin/trunks/{id}/test-call': 'admin:write',
   'GET /api/admin/models': 'admin:read',
+  // The console's own endpoints.
+  'GET /api/partner/me': 'usage:read',
+  'GET /api/partner/usage/daily': 'usage:read',
+  'GET /api/partner/webhooks/health': 'usage:read',
+  'GET /api/partner/webhooks/deliveries/{id}/request': 'developers:manage',
+  'GET /api/partner/faxes/{id}/pages/{page}/image': 'inbox:read',
+  'POST /api/partner/extraction/trial': 'inbox:read',
+  'GET /api/partner/fax/{id}/timeline': 'fax:send',
+  'GET /api/partner/fax/{id}/report': 'fax:send',
+  'GET /api/partner/fax/{id}/pages/{page}/image': 'fax:send',
+  'GET /api/admin/me': 'operator-self',
+  'GET /api/admin/queues': 'admin:read',
+  'GET /api/admin/calls': 'admin:read',
+  'GET /api/admin/calls/stream': 'admin:read',
+  'GET /api/admin/partners/{id}': 'admin:read',
 };
 
 interface Operation {
@@ -310,6 +325,21 @@ test('partner routes × owner, admin, billing, developer, a full key and a narro
   );
 });
 
+/** An event stream never ends: its status (and a refusal's problem) is the answer. */
+async function callStream(op: Operation, token: string): Promise<CallResult> {
+  const abort = new AbortController();
+  const res = await fetch(app.httpUrl + urlOf(op), {
+    headers: { authorization: `Bearer ${token}` },
+    signal: abort.signal,
+  });
+  if (res.status === 200) {
+    abort.abort();
+    return { status: 200, headers: res.headers, text: '', body: null };
+  }
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, text, body: JSON.parse(text) };
+}
+
 test('admin routes × superadmin, operator and auditor', async () => {
   const tokens: Record<string, string> = { superadmin: app.firstRunOperator!.token };
   for (const role of ['operator', 'auditor'] as const)
@@ -317,7 +347,9 @@ test('admin routes × superadmin, operator and auditor', async () => {
   const adminOps = operations.filter((op) => op.path.startsWith('/api/admin/') && op.declared !== 'public');
   for (const op of adminOps) {
     for (const [role, token] of Object.entries(tokens)) {
-      const res = await app.call(op.method, urlOf(op), { key: token, body: bodyOf(op) });
+      const res = op.path.endsWith('/stream')
+        ? await callStream(op, token)
+        : await app.call(op.method, urlOf(op), { key: token, body: bodyOf(op) });
       if (op.declared === 'operator-self' || OPERATOR_ROLE_MATRIX[role].includes(op.declared!))
         assertAllowed(role, op, res);
       else assertRefused(role, op, res);

@@ -181,3 +181,21 @@ test("one partner's settings are invisible to another", async () => {
   assert.equal(readB.body.webhookUrl, null);
   assert.equal(readB.body.retentionDays, 30);
 });
+
+test('a schema saves before any webhook exists, and webhookUrl null (or "") removes the webhook', async () => {
+  const { apiKey } = await app.onboardPartner();
+  const first = await patch(apiKey, { webhookUrl: null, extractionSchema: { dob: { type: 'string' } } });
+  assert.equal(first.status, 200, first.text);
+  assert.equal(first.body.webhookUrl, null);
+  assert.deepEqual(first.body.extractionSchema, { dob: { type: 'string' } });
+
+  assert.equal((await patch(apiKey, { webhookUrl: 'https://hooks.example.com/fax' })).status, 200);
+  const removed = await patch(apiKey, { webhookUrl: null });
+  assert.equal(removed.status, 200, removed.text);
+  assert.equal(removed.body.webhookUrl, null);
+
+  await patch(apiKey, { webhookUrl: 'https://hooks.example.com/fax' });
+  const emptied = await patch(apiKey, { webhookUrl: '' });
+  assert.equal(emptied.status, 200, emptied.text);
+  assert.equal((await app.call('GET', '/api/partner/settings', { key: apiKey })).body.webhookUrl, null);
+});

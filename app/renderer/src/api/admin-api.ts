@@ -1,15 +1,106 @@
-// The operator console's calls: the DID pool and partners.
+// The operator console's calls. Shapes come from the server's schema files (types.ts); the audit
+// and operator shapes follow API.md until their schema files land.
 
 import type { ApiClient } from './client.ts';
-import type { DidImportResult, DidList, DidStatus, PartnerList } from './types.ts';
+import type {
+  CreditGrantResult,
+  DidImportResult,
+  DidList,
+  DidStatus,
+  LiveCallList,
+  Models,
+  OperatorAccess,
+  PartnerDetail,
+  PartnerList,
+  Queues,
+  TestCall,
+  Trunk,
+  TrunkStatus,
+} from './types.ts';
+
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  actorType: string;
+  actorId: string | null;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  partnerId: string | null;
+  details: Record<string, unknown>;
+  hash?: string;
+  prevHash?: string;
+}
+export interface AuditPage {
+  items: AuditEntry[];
+  nextCursor: string | null;
+}
+export interface AuditVerification {
+  ok: boolean;
+  entries?: number;
+  checked?: number;
+  firstBadSeq?: number | null;
+  [key: string]: unknown;
+}
+export interface RetentionReport {
+  id: string;
+  [key: string]: unknown;
+}
+export interface OperatorAccount {
+  id: string;
+  username: string;
+  role: string;
+  createdAt?: string;
+  disabledAt?: string | null;
+}
+
+export type TrunkInput = Partial<Omit<Trunk, 'id' | 'hasPassword' | 'createdAt'>> & {
+  password?: string | null;
+};
 
 export function adminApi(client: ApiClient) {
   return {
-    listDids: (query: { status?: DidStatus; limit?: number; after?: string } = {}) =>
+    client,
+    me: () => client.get<OperatorAccess>('/api/admin/me'),
+    listDids: (query: { status?: DidStatus; limit?: number; after?: string; q?: string } = {}) =>
       client.get<DidList>('/api/admin/dids', { query }),
     importDids: (csv: string) =>
       client.post<DidImportResult>('/api/admin/dids/import', { text: csv, contentType: 'text/csv' }),
     listPartners: () => client.get<PartnerList>('/api/admin/partners'),
+    partner: (id: string) => client.get<PartnerDetail>(`/api/admin/partners/${encodeURIComponent(id)}`),
+    suspend: (id: string, reason: string) =>
+      client.post<unknown>(`/api/admin/partners/${encodeURIComponent(id)}/suspend`, { json: { reason } }),
+    reinstate: (id: string) =>
+      client.post<unknown>(`/api/admin/partners/${encodeURIComponent(id)}/reinstate`),
+    grantCredits: (id: string, amount: number, note: string) =>
+      client.post<CreditGrantResult>(`/api/admin/partners/${encodeURIComponent(id)}/credits`, {
+        json: { amount, note: note || undefined },
+      }),
+    setKeyRateLimit: (keyId: string, rateLimitPerMinute: number | null) =>
+      client.patch<unknown>(`/api/admin/keys/${encodeURIComponent(keyId)}`, { json: { rateLimitPerMinute } }),
+
+    trunks: () => client.get<{ items: Trunk[] }>('/api/admin/trunks'),
+    createTrunk: (trunk: TrunkInput) => client.post<Trunk>('/api/admin/trunks', { json: trunk }),
+    updateTrunk: (id: string, patch: TrunkInput) =>
+      client.patch<Trunk>(`/api/admin/trunks/${encodeURIComponent(id)}`, { json: patch }),
+    deleteTrunk: (id: string) => client.delete<unknown>(`/api/admin/trunks/${encodeURIComponent(id)}`),
+    trunkStatus: (id: string) =>
+      client.get<TrunkStatus>(`/api/admin/trunks/${encodeURIComponent(id)}/status`),
+    testCall: (id: string, to: string) =>
+      client.post<TestCall>(`/api/admin/trunks/${encodeURIComponent(id)}/test-call`, { json: { to } }),
+
+    calls: () => client.get<LiveCallList>('/api/admin/calls'),
+    queues: () => client.get<Queues>('/api/admin/queues'),
+    models: () => client.get<Models>('/api/admin/models'),
+
+    audit: (query: Record<string, string | number | undefined>) =>
+      client.get<AuditPage>('/api/admin/audit', { query }),
+    verifyAudit: () => client.get<AuditVerification>('/api/admin/audit/verify'),
+    retentionReports: (query: { limit?: number; cursor?: string } = {}) =>
+      client.get<{ items: RetentionReport[]; nextCursor?: string | null }>('/api/admin/retention/reports', {
+        query,
+      }),
+    operators: () => client.get<{ items: OperatorAccount[] }>('/api/admin/operators'),
   };
 }
 

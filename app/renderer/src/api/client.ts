@@ -33,20 +33,85 @@ export interface RequestOptions {
   /** Sent as-is with `contentType` (e.g. a CSV file). */
   text?: string;
   contentType?: string;
+  /** Sent as multipart/form-data (a PDF upload). */
+  form?: FormData;
 }
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
+/** How requests prove who they are: a bearer key, or the session cookie with its CSRF token. */
+export interface ApiAuth {
+  token?: string | null;
+  /** Sent on state-changing requests made with the session cookie. */
+  csrfToken?: string | null;
+  /** The organisation a person acts for (`x-faxseal-partner`). */
+  partnerId?: string | null;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 export class ApiClient {
+  private readonly auth: ApiAuth;
+
   constructor(
     /** '' in a browser (same origin), `/servers/<profileId>` in the desktop console. */
-    private readonly baseUrl: string,
-    private readonly token: string | null,
+    readonly baseUrl: string,
+    auth: ApiAuth | string | null,
     private readonly fetchImpl: FetchLike = (input, init) => fetch(input, init),
-  ) {}
+  ) {
+    this.auth = typeof auth === 'string' || auth === null ? { token: auth } : auth;
+  }
+
+  /** The headers that authenticate a request (also for event streams and downloads). */
+  authHeaders(method = 'GET'): Record<string, string> {
+    const headers: Record<string, string> = {};
+    if (this.auth.token) headers.authorization = `Bearer ${this.auth.token}`;
+    if (this.auth.csrfToken && !SAFE_METHODS.has(method)) headers['x-csrf-token'] = this.auth.csrfToken;
+    if (this.auth.partnerId) headers['x-faxseal-partner'] = this.auth.partnerId;
+    return headers;
+  }
+
+  url(path: string, query?: RequestOptions['query']): string {
+    return this.baseUrl + path + queryString(query);
+  }
+
+  /** A binary answer (page image, PDF) as a Blob; errors as ApiProblem like every other call. */
+  async blob(path: string, options: RequestOptions = {}): Promise<Blob> {
+    let response: Response;
+    try {
+      response = await this.fetchImpl(this.url(path, options.query), {
+        method: 'GET',
+        headers: this.authHeaders('GET'),
+        credentials: 'same-origin',
+      });
+    } catch (error) {
+      throw new ApiProblem(0, 'network_error', 'The server did not answer', (error as Error).message);
+    }
+    if (response.ok) return response.blob();
+    const text = await response.text();
+    throw toProblem(response.status, parseJson(text), text);
+  }
+
+  /** Opens an answer that streams (server-sent events). */
+  async stream(path: string, signal: AbortSignal): Promise<Response> {
+    const response = await this.fetchImpl(this.url(path), {
+      method: 'GET',
+      headers: { ...this.authHeaders('GET'), accept: 'text/event-stream' },
+      credentials: 'same-origin',
+      signal,
+    });
+    if (!response.ok) {
+      const text = await response.text();
+      throw toProblem(response.status, parseJson(text), text);
+    }
+    return response;
+  }
 
   get<T>(path: string, options: RequestOptions = {}): Promise<T> {
     return this.request<T>('GET', path, options);
+  }
+  put<T>(path: string, options: RequestOptions = {}): Promise<T> {
+    return this.request<T>('PUT', path, options);
   }
   post<T>(path: string, options: RequestOptions = {}): Promise<T> {
     return this.request<T>('POST', path, options);
@@ -68,10 +133,14 @@ export class ApiClient {
     path: string,
     options: RequestOptions = {},
   ): Promise<{ status: number; body: T }> {
-    const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
-    if (this.token) headers.authorization = `Bearer ${this.token}`;
-    let body: string | undefined;
-    if (options.json !== undefined) {
+    const headers: Record<string, string> = {
+      accept: 'application/json, application/problem+json',
+      ...this.authHeaders(method),
+    };
+    let body: string | FormData | undefined;
+    if (options.form !== undefined) {
+      body = options.form;
+    } else if (options.json !== undefined) {
       body = JSON.stringify(options.json);
       headers['content-type'] = 'application/json';
     } else if (options.text !== undefined) {
@@ -80,10 +149,11 @@ export class ApiClient {
     }
     let response: Response;
     try {
-      response = await this.fetchImpl(this.baseUrl + path + queryString(options.query), {
+      response = await this.fetchImpl(this.url(path, options.query), {
         method,
         headers,
         body,
+        credentials: 'same-origin',
       });
     } catch (error) {
       throw new ApiProblem(0, 'network_error', 'The server did not answer', (error as Error).message);

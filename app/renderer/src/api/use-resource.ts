@@ -1,25 +1,43 @@
-// Loads one thing from the API for a page and lets the page reload it after a change.
+// Loads one thing from the API for a page or a widget and lets it reload after a change, or every
+// few seconds for views that follow live data (the inbox, live calls, queues). A reload keeps the
+// data on screen: only the first load shows a skeleton.
 
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiProblem } from './client.ts';
 
 export interface Resource<T> {
   data: T | null;
   error: ApiProblem | null;
+  /** True until the first answer (success or failure). */
   loading: boolean;
   reload(): void;
 }
 
-export function useResource<T>(load: () => Promise<T>, deps: readonly unknown[]): Resource<T> {
+export interface ResourceOptions {
+  /** Reload this often while the tab is visible. */
+  refreshMs?: number;
+}
+
+export function useResource<T>(
+  load: () => Promise<T>,
+  deps: readonly unknown[],
+  options: ResourceOptions = {},
+): Resource<T> {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<ApiProblem | null>(null);
   const [loading, setLoading] = useState(true);
   const [generation, setGeneration] = useState(0);
+  const depsKey = useRef<readonly unknown[]>(deps);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: the caller names what `load` depends on.
   useEffect(() => {
     let current = true;
-    setLoading(true);
+    // New inputs (another page of results, another fax): show the skeleton again.
+    if (depsKey.current.some((d, i) => d !== deps[i])) {
+      setLoading(true);
+      setData(null);
+    }
+    depsKey.current = deps;
     load().then(
       (value) => {
         if (!current) return;
@@ -39,6 +57,15 @@ export function useResource<T>(load: () => Promise<T>, deps: readonly unknown[])
   }, [...deps, generation]);
 
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
+
+  useEffect(() => {
+    if (!options.refreshMs) return;
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible') reload();
+    }, options.refreshMs);
+    return () => clearInterval(timer);
+  }, [options.refreshMs, reload]);
+
   return { data, error, loading, reload };
 }
 

@@ -1,4 +1,5 @@
-// The DID pool: stock per area code, the numbers by status, and CSV import from the carrier.
+// The DID pool: stock per area code, search by digits, each number's status and owner, and CSV
+// import from the carrier.
 
 import {
   Alert,
@@ -10,11 +11,6 @@ import {
   Chip,
   MenuItem,
   Stack,
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TableRow,
   TextField,
   Typography,
 } from '@mui/material';
@@ -23,86 +19,132 @@ import type { AdminApi } from '../../api/admin-api.ts';
 import type { ApiProblem } from '../../api/client.ts';
 import type { DidImportResult, DidStatus } from '../../api/types.ts';
 import { asProblem, useResource } from '../../api/use-resource.ts';
+import { DataList } from '../../layout/data-list.tsx';
+import { date, phone } from '../../layout/format.ts';
+import { Page } from '../../layout/page.tsx';
 import { ProblemAlert } from '../../layout/problem-alert.tsx';
+import { EmptyState, Loaded } from '../../layout/widget.tsx';
+import type { OperatorContext } from '../../operator-console.tsx';
+import { Link } from '../../routing/router.tsx';
 
 const PAGE_SIZE = 50;
 type StatusFilter = DidStatus | 'all';
 
-export function Dids({ api }: { api: AdminApi }) {
+export function Dids({ api, ctx }: { api: AdminApi; ctx: OperatorContext }) {
   const [status, setStatus] = useState<StatusFilter>('all');
+  const [q, setQ] = useState('');
+  const [draft, setDraft] = useState('');
   // The API pages by "after this E.164 number"; keep the trail to go back.
   const [afters, setAfters] = useState<(string | undefined)[]>([undefined]);
   const after = afters[afters.length - 1];
   const dids = useResource(
-    () => api.listDids({ status: status === 'all' ? undefined : status, limit: PAGE_SIZE + 1, after }),
-    [api, status, after],
+    () =>
+      api.listDids({
+        status: status === 'all' ? undefined : status,
+        limit: PAGE_SIZE + 1,
+        after,
+        q: q || undefined,
+      }),
+    [api, status, after, q],
   );
   const items = dids.data?.items.slice(0, PAGE_SIZE) ?? [];
   const hasMore = (dids.data?.items.length ?? 0) > PAGE_SIZE;
 
   return (
-    <>
-      <Typography variant="h5" gutterBottom>
-        DID pool
-      </Typography>
-      <ImportCard api={api} onImported={() => dids.reload()} />
-      <ProblemAlert problem={dids.error} />
-      {dids.data && (
-        <Box sx={{ mb: 2 }} data-testid="stock">
-          <Typography variant="subtitle2" gutterBottom>
-            Available by area code
-          </Typography>
-          <Stack direction="row" sx={{ gap: 1, flexWrap: 'wrap' }}>
-            {dids.data.stock.map((s) => (
-              <Chip key={s.areaCode} label={`${s.areaCode}: ${s.available}`} />
-            ))}
-            {dids.data.stock.length === 0 && (
-              <Typography color="text.secondary">No DIDs available.</Typography>
+    <Page title="DIDs" subtitle="The pool of fax numbers partners draw from">
+      {ctx.may.has('admin:write') && <ImportCard api={api} onImported={() => dids.reload()} />}
+      <Loaded resource={dids} skeletonRows={6}>
+        {(d) => (
+          <>
+            <Box sx={{ mb: 2 }} data-testid="stock">
+              <Typography variant="subtitle2" component="h2" gutterBottom>
+                Available by area code
+              </Typography>
+              <Stack direction="row" sx={{ gap: 1, flexWrap: 'wrap' }}>
+                {d.stock.map((s) => (
+                  <Chip key={s.areaCode} label={`${s.areaCode}: ${s.available}`} />
+                ))}
+                {d.stock.length === 0 && (
+                  <Typography color="text.secondary">No DIDs available: import some above.</Typography>
+                )}
+              </Stack>
+            </Box>
+            <Stack
+              component="form"
+              role="search"
+              direction={{ xs: 'column', sm: 'row' }}
+              sx={{ gap: 1, mb: 2 }}
+              onSubmit={(e) => {
+                e.preventDefault();
+                setAfters([undefined]);
+                setQ(draft.replace(/\D/g, ''));
+              }}
+            >
+              <TextField
+                size="small"
+                label="Search by digits"
+                value={draft}
+                onChange={(e) => setDraft(e.target.value)}
+              />
+              <TextField
+                select
+                size="small"
+                label="Status"
+                value={status}
+                onChange={(e) => {
+                  setStatus(e.target.value as StatusFilter);
+                  setAfters([undefined]);
+                }}
+                sx={{ width: { sm: 180 } }}
+              >
+                {(['all', 'available', 'assigned', 'quarantined', 'disabled'] as const).map((s) => (
+                  <MenuItem key={s} value={s}>
+                    {s}
+                  </MenuItem>
+                ))}
+              </TextField>
+              <Button type="submit" variant="outlined">
+                Search
+              </Button>
+            </Stack>
+            {items.length === 0 ? (
+              <EmptyState title={q ? `No DID contains ${q}` : 'The pool is empty'}>
+                Import your carrier’s numbers as CSV.
+              </EmptyState>
+            ) : (
+              <DataList
+                label="DIDs"
+                testId="dids-table"
+                rows={items}
+                rowKey={(x) => x.id}
+                columns={[
+                  {
+                    label: 'Number',
+                    render: (x) => <span style={{ fontFamily: 'monospace' }}>{phone(x.number)}</span>,
+                  },
+                  { label: 'Status', render: (x) => x.status },
+                  {
+                    label: 'Owner',
+                    render: (x) =>
+                      x.owner ? (
+                        <Link href={`/admin/partners/${x.owner.partnerId}`}>
+                          {x.owner.companyName} · {x.owner.externalUserId}
+                        </Link>
+                      ) : (
+                        '—'
+                      ),
+                  },
+                  { label: 'Source', render: (x) => x.source },
+                  {
+                    label: 'Quarantined until',
+                    render: (x) => (x.quarantinedUntil ? date(x.quarantinedUntil) : '—'),
+                  },
+                ]}
+              />
             )}
-          </Stack>
-        </Box>
-      )}
-      <TextField
-        select
-        size="small"
-        label="Status"
-        value={status}
-        onChange={(e) => {
-          setStatus(e.target.value as StatusFilter);
-          setAfters([undefined]);
-        }}
-        sx={{ width: 180, mb: 1 }}
-      >
-        {(['all', 'available', 'assigned', 'quarantined', 'disabled'] as const).map((s) => (
-          <MenuItem key={s} value={s}>
-            {s}
-          </MenuItem>
-        ))}
-      </TextField>
-      <Table size="small" data-testid="dids-table">
-        <TableHead>
-          <TableRow>
-            <TableCell>Number</TableCell>
-            <TableCell>Area code</TableCell>
-            <TableCell>Status</TableCell>
-            <TableCell>Source</TableCell>
-            <TableCell>Quarantined until</TableCell>
-          </TableRow>
-        </TableHead>
-        <TableBody>
-          {items.map((d) => (
-            <TableRow key={d.id}>
-              <TableCell sx={{ fontFamily: 'monospace' }}>{d.number}</TableCell>
-              <TableCell>{d.areaCode}</TableCell>
-              <TableCell>{d.status}</TableCell>
-              <TableCell>{d.source}</TableCell>
-              <TableCell>
-                {d.quarantinedUntil ? new Date(d.quarantinedUntil).toLocaleDateString() : ''}
-              </TableCell>
-            </TableRow>
-          ))}
-        </TableBody>
-      </Table>
+          </>
+        )}
+      </Loaded>
       <Box sx={{ display: 'flex', justifyContent: 'flex-end', gap: 1, mt: 1 }}>
         <Button disabled={afters.length === 1} onClick={() => setAfters((a) => a.slice(0, -1))}>
           Previous
@@ -111,7 +153,7 @@ export function Dids({ api }: { api: AdminApi }) {
           Next
         </Button>
       </Box>
-    </>
+    </Page>
   );
 }
 
@@ -142,9 +184,9 @@ function ImportCard({ api, onImported }: { api: AdminApi; onImported(): void }) 
   };
 
   return (
-    <Card sx={{ mb: 3 }}>
+    <Card variant="outlined" sx={{ mb: 3 }}>
       <CardContent>
-        <Typography variant="subtitle1" gutterBottom>
+        <Typography variant="h6" component="h2" gutterBottom>
           Import DIDs (CSV)
         </Typography>
         <Typography variant="body2" color="text.secondary" gutterBottom>

@@ -1,45 +1,67 @@
-// Partners on this appliance, newest first as the API returns them.
+// Partners on this appliance: search by name or email, status, and a link to each one's detail.
 
-import { Chip, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
+import { Chip, Stack, TextField } from '@mui/material';
+import { useState } from 'react';
 import type { AdminApi } from '../../api/admin-api.ts';
 import { useResource } from '../../api/use-resource.ts';
-import { ProblemAlert } from '../../layout/problem-alert.tsx';
+import { DataList } from '../../layout/data-list.tsx';
+import { dateTime } from '../../layout/format.ts';
+import { Page } from '../../layout/page.tsx';
+import { EmptyState, Loaded } from '../../layout/widget.tsx';
+import { Link } from '../../routing/router.tsx';
 
 export function Partners({ api }: { api: AdminApi }) {
   const partners = useResource(() => api.listPartners(), [api]);
+  const [q, setQ] = useState('');
+  const needle = q.trim().toLowerCase();
   return (
-    <>
-      <Typography variant="h5" gutterBottom>
-        Partners
-      </Typography>
-      <ProblemAlert problem={partners.error} />
-      <Table size="small" data-testid="partners-table">
-        <TableHead>
-          <TableRow>
-            <TableCell>Company</TableCell>
-            <TableCell>Email</TableCell>
-            <TableCell>Status</TableCell>
-            <TableCell>Since</TableCell>
-          </TableRow>
-        </TableHead>
-        <TableBody>
-          {partners.data?.items.map((p) => (
-            <TableRow key={p.id}>
-              <TableCell>{p.companyName}</TableCell>
-              <TableCell>{p.email}</TableCell>
-              <TableCell>
-                <Chip size="small" label={p.status} color={p.status === 'active' ? 'success' : 'default'} />
-              </TableCell>
-              <TableCell>{new Date(p.createdAt).toLocaleDateString()}</TableCell>
-            </TableRow>
-          ))}
-          {partners.data?.items.length === 0 && (
-            <TableRow>
-              <TableCell colSpan={4}>No partners yet.</TableCell>
-            </TableRow>
-          )}
-        </TableBody>
-      </Table>
-    </>
+    <Page title="Partners" subtitle="Companies whose products use this appliance">
+      <Stack direction="row" sx={{ mb: 2 }} role="search">
+        <TextField
+          size="small"
+          label="Search by company or email"
+          value={q}
+          onChange={(e) => setQ(e.target.value)}
+          sx={{ width: '100%', maxWidth: 420 }}
+        />
+      </Stack>
+      <Loaded
+        resource={partners}
+        isEmpty={(p) => p.items.length === 0}
+        empty={
+          <EmptyState title="No partners yet">
+            Partners apply at /partners/apply and verify their email; they appear here.
+          </EmptyState>
+        }
+      >
+        {(p) => (
+          <DataList
+            label="Partners"
+            testId="partners-table"
+            rows={p.items.filter(
+              (x) =>
+                !needle ||
+                x.companyName.toLowerCase().includes(needle) ||
+                x.email.toLowerCase().includes(needle),
+            )}
+            rowKey={(x) => x.id}
+            columns={[
+              {
+                label: 'Company',
+                render: (x) => <Link href={`/admin/partners/${x.id}`}>{x.companyName}</Link>,
+              },
+              { label: 'Email', render: (x) => x.email },
+              {
+                label: 'Status',
+                render: (x) => (
+                  <Chip size="small" label={x.status} color={x.status === 'active' ? 'success' : 'warning'} />
+                ),
+              },
+              { label: 'Since', render: (x) => dateTime(x.createdAt) },
+            ]}
+          />
+        )}
+      </Loaded>
+    </Page>
   );
 }

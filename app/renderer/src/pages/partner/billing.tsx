@@ -1,0 +1,130 @@
+// Billing: the account's status (and the past-due notice with what it means), the last and next
+// invoice, this month so far, and every invoice with its Stripe links.
+
+import { Alert, AlertTitle, Button, Chip, Grid, Stack, Typography } from '@mui/material';
+import type { Invoice, PartnerApi } from '../../api/partner-api.ts';
+import { useResource } from '../../api/use-resource.ts';
+import { DataList } from '../../layout/data-list.tsx';
+import { count, date, dateTime, money } from '../../layout/format.ts';
+import { Page } from '../../layout/page.tsx';
+import { PagerButtons, usePager } from '../../layout/pager.tsx';
+import { EmptyState, Loaded, Widget } from '../../layout/widget.tsx';
+import type { PartnerContext } from '../../partner-console.tsx';
+
+export function Billing({ api, ctx }: { api: PartnerApi; ctx: PartnerContext }) {
+  const status = useResource(() => api.billing(), [api]);
+  const pager = usePager();
+  const invoices = useResource(() => api.invoices({ limit: 25, cursor: pager.cursor }), [api, pager.cursor]);
+
+  return (
+    <Page
+      title="Billing"
+      subtitle="Numbers are billed monthly per tier; inbound pages over the allowance are overage"
+    >
+      {status.data?.status === 'past_due' && (
+        <Alert severity="error" sx={{ mb: 2 }} data-testid="past-due">
+          <AlertTitle>Payment is past due since {date(status.data.pastDueSince)}</AlertTitle>
+          Inbound faxes keep arriving. After the grace period, sending faxes is refused until the invoice is
+          paid
+          {ctx.may.has('billing:manage') ? ': pay it from the invoice link below.' : '.'}
+        </Alert>
+      )}
+      <Grid container spacing={2} sx={{ mb: 2 }}>
+        <Grid size={{ xs: 12, md: 6 }}>
+          <Widget title="Status" resource={status} skeletonRows={3}>
+            {(b) => (
+              <Stack sx={{ gap: 1 }}>
+                <Chip
+                  sx={{ alignSelf: 'flex-start' }}
+                  color={b.status === 'active' ? 'success' : 'error'}
+                  label={{ active: 'Active', past_due: 'Past due', canceled: 'Canceled' }[b.status]}
+                  data-testid="billing-status"
+                />
+                <Typography variant="body2">Last invoice: {dateTime(b.lastInvoiceAt)}</Typography>
+                <Typography variant="body2">Next invoice: {dateTime(b.nextInvoiceAt)}</Typography>
+              </Stack>
+            )}
+          </Widget>
+        </Grid>
+        <Grid size={{ xs: 12, md: 6 }}>
+          <Widget title="This month so far" resource={status} skeletonRows={3}>
+            {(b) => (
+              <Stack sx={{ gap: 0.5 }}>
+                <Typography variant="h5" component="p">
+                  {money(b.currentMonth.estimatedAmount.amount, b.currentMonth.estimatedAmount.currency)}
+                </Typography>
+                <Typography variant="body2">
+                  {count(b.currentMonth.numbers.personal)} personal and{' '}
+                  {count(b.currentMonth.numbers.business)} business numbers
+                </Typography>
+                <Typography variant="body2">
+                  {count(b.currentMonth.inboundPages)} inbound pages, {count(b.currentMonth.overagePages)}{' '}
+                  overage
+                </Typography>
+              </Stack>
+            )}
+          </Widget>
+        </Grid>
+      </Grid>
+      <Typography variant="h6" component="h2" gutterBottom>
+        Invoices
+      </Typography>
+      <Loaded
+        resource={invoices}
+        isEmpty={(p) => p.items.length === 0}
+        empty={
+          <EmptyState title="No invoices yet">
+            The first invoice is issued on the 1st, for the month before.
+          </EmptyState>
+        }
+      >
+        {(p) => (
+          <DataList<Invoice>
+            label="Invoices"
+            testId="invoices"
+            rows={p.items}
+            rowKey={(i) => i.id}
+            columns={[
+              { label: 'Invoice', render: (i) => i.number ?? i.id },
+              { label: 'Period', render: (i) => `${date(i.periodStart)} – ${date(i.periodEnd)}` },
+              { label: 'Amount', numeric: true, render: (i) => money(i.amount, i.currency) },
+              {
+                label: 'Status',
+                render: (i) => (
+                  <Chip size="small" label={i.status} color={i.status === 'paid' ? 'success' : 'default'} />
+                ),
+              },
+            ]}
+            actions={(i) => (
+              <>
+                {i.hostedInvoiceUrl && (
+                  <Button
+                    size="small"
+                    href={i.hostedInvoiceUrl}
+                    target="_blank"
+                    rel="noopener"
+                    aria-label={`View invoice ${i.number ?? i.id}`}
+                  >
+                    View
+                  </Button>
+                )}
+                {i.pdfUrl && (
+                  <Button
+                    size="small"
+                    href={i.pdfUrl}
+                    target="_blank"
+                    rel="noopener"
+                    aria-label={`Download invoice ${i.number ?? i.id} as PDF`}
+                  >
+                    PDF
+                  </Button>
+                )}
+              </>
+            )}
+          />
+        )}
+      </Loaded>
+      <PagerButtons pager={pager} next={invoices.data?.nextCursor} />
+    </Page>
+  );
+}

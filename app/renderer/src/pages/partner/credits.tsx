@@ -1,0 +1,222 @@
+// Credits: the balance (with the low-balance warning), the credit log, and buying a bundle through
+// Stripe Checkout. Who sees what follows the role: a developer sees the balance only.
+
+import { Alert, Button, Card, CardActions, CardContent, Chip, Grid, Typography } from '@mui/material';
+import { useState } from 'react';
+import type { ApiProblem } from '../../api/client.ts';
+import type { CreditBundle, PartnerApi } from '../../api/partner-api.ts';
+import type { CreditEntry } from '../../api/types.ts';
+import { asProblem, useResource } from '../../api/use-resource.ts';
+import { DataList } from '../../layout/data-list.tsx';
+import { count, dateTime, money } from '../../layout/format.ts';
+import { Page } from '../../layout/page.tsx';
+import { PagerButtons, usePager } from '../../layout/pager.tsx';
+import { ProblemAlert } from '../../layout/problem-alert.tsx';
+import { EmptyState, Loaded, Widget } from '../../layout/widget.tsx';
+import type { PartnerContext } from '../../partner-console.tsx';
+import { Link, useLocation } from '../../routing/router.tsx';
+
+const REASON_WORDS: Record<string, string> = {
+  grant: 'Granted by the operator',
+  adjustment: 'Adjusted by the operator',
+  purchase: 'Bought',
+  fax_reservation: 'Reserved for a fax',
+  fax_refund: 'Refund: pages not sent',
+};
+
+export function Credits({ api, ctx }: { api: PartnerApi; ctx: PartnerContext }) {
+  const { may } = ctx;
+  const { search } = useLocation();
+  const returned = search.get('purchase');
+  const balance = useResource(() => api.credits(), [api], {
+    refreshMs: returned === 'done' ? 3000 : undefined,
+  });
+  const pager = usePager();
+  const cursor = pager.cursor;
+  const log = useResource(
+    () => (may.has('credits:read') ? api.creditLog({ limit: 25, cursor }) : Promise.resolve(null)),
+    [api, cursor],
+    { refreshMs: returned === 'done' && !cursor ? 3000 : undefined },
+  );
+
+  return (
+    <Page
+      title="Credits"
+      subtitle="1 credit sends 1 page; reserved when a fax is queued, refunded for pages not sent"
+    >
+      {returned === 'done' && (
+        <Alert severity="success" sx={{ mb: 2 }} data-testid="purchase-returned">
+          Thank you. Credits appear below as soon as Stripe confirms the payment.
+        </Alert>
+      )}
+      {returned === 'canceled' && (
+        <Alert severity="info" sx={{ mb: 2 }}>
+          The purchase was canceled; nothing was charged.
+        </Alert>
+      )}
+      <Grid container spacing={2} sx={{ mb: 2 }}>
+        <Grid size={{ xs: 12, md: 4 }}>
+          <Widget title="Balance" resource={balance} skeletonRows={2}>
+            {(b) => (
+              <>
+                <Typography variant="h3" component="p" data-testid="balance">
+                  {count(b.balance)}
+                </Typography>
+                {b.balance < b.lowBalanceThreshold && (
+                  <Alert severity="warning" sx={{ mt: 1 }}>
+                    Below {b.lowBalanceThreshold} credits: faxes with more pages than your balance are
+                    refused.
+                  </Alert>
+                )}
+              </>
+            )}
+          </Widget>
+        </Grid>
+        {may.has('billing:manage') && (
+          <Grid size={{ xs: 12, md: 8 }}>
+            <Bundles api={api} />
+          </Grid>
+        )}
+      </Grid>
+      {may.has('credits:read') && (
+        <>
+          <Typography variant="h6" component="h2" gutterBottom>
+            Credit log
+          </Typography>
+          <Loaded
+            resource={log}
+            skeletonRows={5}
+            isEmpty={(p) => !p || p.items.length === 0}
+            empty={
+              <EmptyState title="No credit movements yet">
+                {may.has('billing:manage')
+                  ? 'Buy a bundle above; each fax you send then reserves and settles credits here.'
+                  : 'Purchases, grants and each fax sent appear here.'}
+              </EmptyState>
+            }
+          >
+            {(p) => (
+              <DataList<CreditEntry>
+                label="Credit log"
+                testId="credit-log"
+                rows={p?.items ?? []}
+                rowKey={(e) => e.id}
+                columns={[
+                  { label: 'When', render: (e) => dateTime(e.createdAt) },
+                  {
+                    label: 'What',
+                    render: (e) => (
+                      <span>
+                        {REASON_WORDS[e.reason] ?? e.reason}
+                        {e.note ? ` — ${e.note}` : ''}
+                      </span>
+                    ),
+                  },
+                  {
+                    label: 'Change',
+                    numeric: true,
+                    render: (e) => (
+                      <Chip
+                        size="small"
+                        color={e.amount >= 0 ? 'success' : 'default'}
+                        label={`${e.amount > 0 ? '+' : ''}${count(e.amount)}`}
+                      />
+                    ),
+                  },
+                  { label: 'Balance', numeric: true, render: (e) => count(e.balanceAfter) },
+                  {
+                    label: 'Fax',
+                    render: (e) =>
+                      e.faxId ? <Link href={`/partner/sent/${e.faxId}`}>{e.faxId.slice(0, 12)}…</Link> : '—',
+                  },
+                ]}
+              />
+            )}
+          </Loaded>
+          <PagerButtons pager={pager} next={log.data?.nextCursor} />
+        </>
+      )}
+    </Page>
+  );
+}
+
+function Bundles({ api }: { api: PartnerApi }) {
+  const bundles = useResource(() => api.bundles(), [api]);
+  const [problem, setProblem] = useState<ApiProblem | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+
+  const buy = async (bundle: CreditBundle) => {
+    setProblem(null);
+    setBusy(bundle.id);
+    try {
+      const base = `${window.location.origin}/partner/credits`;
+      const { checkoutUrl } = await api.purchase(
+        bundle.id,
+        `${base}?purchase=done`,
+        `${base}?purchase=canceled`,
+      );
+      // The desktop shell opens Checkout in the system browser; a browser goes there.
+      if (window.faxseal) window.open(checkoutUrl, '_blank');
+      else window.location.assign(checkoutUrl);
+    } catch (error) {
+      setProblem(asProblem(error));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  return (
+    <Widget
+      title="Buy credits"
+      resource={bundles}
+      skeletonRows={2}
+      isEmpty={(b) => b.items.length === 0}
+      empty={
+        <EmptyState title="No bundles on sale">
+          Ask the appliance’s operator to set up credit bundles.
+        </EmptyState>
+      }
+    >
+      {(b) => (
+        <>
+          <ProblemAlert problem={problem} onClose={() => setProblem(null)} />
+          <Grid container spacing={1}>
+            {b.items.map((bundle) => {
+              const price =
+                bundle.price ??
+                (bundle.amount !== undefined
+                  ? { amount: bundle.amount, currency: bundle.currency ?? 'usd' }
+                  : null);
+              return (
+                <Grid key={bundle.id} size={{ xs: 12, sm: 6, lg: 4 }}>
+                  <Card variant="outlined">
+                    <CardContent>
+                      <Typography variant="h6" component="h3">
+                        {count(bundle.credits)} credits
+                      </Typography>
+                      <Typography variant="body2" color="text.secondary">
+                        {bundle.name ?? bundle.id}
+                        {price ? ` · ${money(price.amount, price.currency)}` : ''}
+                      </Typography>
+                    </CardContent>
+                    <CardActions>
+                      <Button
+                        variant="contained"
+                        size="small"
+                        disabled={busy !== null}
+                        onClick={() => void buy(bundle)}
+                        aria-label={`Buy ${bundle.credits} credits`}
+                      >
+                        Buy
+                      </Button>
+                    </CardActions>
+                  </Card>
+                </Grid>
+              );
+            })}
+          </Grid>
+        </>
+      )}
+    </Widget>
+  );
+}
