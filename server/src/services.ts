@@ -67,7 +67,7 @@ export interface Services {
 }
 
 export function createServices(config: Config, log: Logger, clock: Clock = systemClock): Services {
-  const db = openDatabase(config.dataDir);
+  const db = openDatabase(config);
   const masterKey = MasterKey.load(config.dataDir, config.masterKey);
   const partners = new PartnerRepository(db);
   const apiKeys = new ApiKeyRepository(db, clock);
