@@ -5,6 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import pg from 'pg';
 
 /** Debian 12's server binaries (`postgresql-15`); FAXSEAL_PG_BIN points elsewhere. */
 export const PG_BIN = process.env.FAXSEAL_PG_BIN ?? '/usr/lib/postgresql/15/bin';
@@ -20,8 +21,8 @@ export interface LocalPostgres {
   url: string;
   /** A URL for database `name` on this server (see createDatabase). */
   urlFor(name: string): string;
-  /** Creates an empty database with the collation the appliance requires (C). */
-  createDatabase(name: string): string;
+  /** Creates an empty database with the collation the appliance requires (C); returns its URL. */
+  createDatabase(name: string): Promise<string>;
   /** Fast shutdown; the data directory stays (reuse it with startLocalPostgres on the same dir). */
   stop(): void;
 }
@@ -30,7 +31,10 @@ export interface LocalPostgres {
  * Creates the cluster in `dataDir` if it is not there yet and starts it on `port` (a free port when
  * omitted). Returns once it accepts connections. Synchronous, so an `exit` handler can stop it.
  */
-export async function startLocalPostgres(options: { dataDir: string; port?: number }): Promise<LocalPostgres> {
+export async function startLocalPostgres(options: {
+  dataDir: string;
+  port?: number;
+}): Promise<LocalPostgres> {
   if (!existsSync(path.join(PG_BIN, 'pg_ctl')))
     throw new Error(`PostgreSQL server binaries not found in ${PG_BIN}: apt-get install postgresql`);
   const dataDir = path.resolve(options.dataDir);
@@ -84,30 +88,60 @@ export async function startLocalPostgres(options: { dataDir: string; port?: numb
     writeFileSync(mainConf, `${readFileSync(mainConf, 'utf8')}\ninclude_if_exists = 'faxseal-test.conf'\n`);
   if (asRoot) {
     const { uid, gid } = systemUserIds();
-    for (const file of ['faxseal-test.conf', 'postgresql.conf']) chownSync(path.join(dataDir, file), uid, gid);
+    for (const file of ['faxseal-test.conf', 'postgresql.conf'])
+      chownSync(path.join(dataDir, file), uid, gid);
   }
   run('pg_ctl', ['-D', dataDir, '-l', path.join(dataDir, 'server.log'), '-w', '-t', '60', 'start']);
   const url = `postgres://${SUPERUSER}@127.0.0.1:${port}/postgres`;
-  const psql = (sql: string) =>
-    execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, '-c', sql], { encoding: 'utf8' });
   return {
     dataDir,
     port,
     url,
     urlFor: (name) => `postgres://${SUPERUSER}@127.0.0.1:${port}/${name}`,
-    createDatabase(name) {
-      if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad database name ${name}`);
-      psql(`CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'`);
-      return `postgres://${SUPERUSER}@127.0.0.1:${port}/${name}`;
-    },
+    createDatabase: (name) => createDatabase(url, name),
     stop() {
       const args = ['-D', dataDir, '-m', 'fast', '-w', 'stop'];
       const command = path.join(PG_BIN, 'pg_ctl');
-      spawnSync(asRoot ? 'runuser' : command, asRoot ? ['-u', PG_SYSTEM_USER, '--', command, ...args] : args, {
-        stdio: 'ignore',
-      });
+      spawnSync(
+        asRoot ? 'runuser' : command,
+        asRoot ? ['-u', PG_SYSTEM_USER, '--', command, ...args] : args,
+        {
+          stdio: 'ignore',
+        },
+      );
     },
   };
+}
+
+/** Creates database `name` on the server of `serverUrl` (any database there) and returns its URL. */
+export async function createDatabase(serverUrl: string, name: string): Promise<string> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad database name ${name}`);
+  await withClient(serverUrl, (c) =>
+    c.query(`CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'`),
+  );
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Drops the database of `databaseUrl`, closing its sessions first. */
+export async function dropDatabase(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
+  const name = url.pathname.slice(1);
+  url.pathname = '/postgres';
+  await withClient(url.toString(), (c) =>
+    c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`),
+  );
+}
+
+async function withClient<T>(url: string, run: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
 }
 
 function ensureSystemUser(): void {
@@ -125,7 +159,8 @@ function ensureSystemUser(): void {
 }
 
 function systemUserIds(): { uid: number; gid: number } {
-  const id = (flag: string) => Number(execFileSync('id', [flag, PG_SYSTEM_USER], { encoding: 'utf8' }).trim());
+  const id = (flag: string) =>
+    Number(execFileSync('id', [flag, PG_SYSTEM_USER], { encoding: 'utf8' }).trim());
   return { uid: id('-u'), gid: id('-g') };
 }
 

@@ -138,7 +138,8 @@ const postgresUrl: Parser<string | null> = (raw) => {
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:')
     throw new ConfigError('must be a postgres:// URL');
-  if (parsed.pathname.length <= 1) throw new ConfigError('must name the database: postgres://user@host:5432/faxseal');
+  if (parsed.pathname.length <= 1)
+    throw new ConfigError('must name the database: postgres://user@host:5432/faxseal');
   return raw.trim();
 };
 

@@ -6,12 +6,18 @@ export type Engine = 'sqlite' | 'postgres';
 export interface Dialect {
   engine: Engine;
   /**
-   * Appended to a claim's SELECT: on PostgreSQL the rows are locked for the transaction and rows
-   * another node holds are skipped (`FOR UPDATE SKIP LOCKED`); SQLite has one writer at a time.
+   * Appended to a claim's SELECT: on PostgreSQL the rows (of `table`, in a join) are locked for the
+   * transaction and rows another node holds are skipped (`FOR UPDATE SKIP LOCKED`); SQLite has one
+   * writer at a time.
    */
-  skipLocked: string;
+  skipLocked(table?: string): string;
   /** The text of top-level field `key` of a JSON text column. */
   jsonText(column: string, key: string): string;
+  /**
+   * Appended to an INSERT so that `run().lastInsertRowid` is the new row's `column` on both engines
+   * (SQLite reports it by itself, and FTS5 tables answer RETURNING with -1).
+   */
+  returningRowid(column: string): string;
   /** A statement listing the columns (`name`) of the table given as its one `?` parameter. */
   tableColumns: string;
   /** Inbox full-text search over `fax_search` (its `rowid` joins faxes.search_rowid). */
@@ -27,8 +33,9 @@ export interface Dialect {
 
 export const sqliteDialect: Dialect = {
   engine: 'sqlite',
-  skipLocked: '',
+  skipLocked: () => '',
   jsonText: (column, key) => `json_extract(${column}, '$.${key}')`,
+  returningRowid: () => '',
   tableColumns: 'SELECT name FROM pragma_table_info(?)',
   search: {
     condition: 'fax_search MATCH @match',
@@ -39,15 +46,18 @@ export const sqliteDialect: Dialect = {
 
 export const postgresDialect: Dialect = {
   engine: 'postgres',
-  skipLocked: ' FOR UPDATE SKIP LOCKED',
+  skipLocked: (table) => ` FOR UPDATE${table ? ` OF ${table}` : ''} SKIP LOCKED`,
   jsonText: (column, key) => `(${column}::json ->> '${key}')`,
+  returningRowid: (column) => ` RETURNING ${column}`,
   tableColumns:
     'SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position',
   search: {
     // fax_search.document is to_tsvector('simple', …) of the OCR text folded as searchTokens folds it.
     condition: "fax_search.document @@ to_tsquery('simple', @match)",
-    snippet: `ts_headline('simple', fax_search.ocr_text, to_tsquery('simple', @match),
-      'StartSel=<mark>, StopSel=</mark>, MaxWords=16, MinWords=6, MaxFragments=1, FragmentDelimiter=…')`,
+    // ts_headline marks each word; FTS5 marks a matched phrase as one span, so adjacent marks merge.
+    snippet: `regexp_replace(ts_headline('simple', fax_search.ocr_text, to_tsquery('simple', @match),
+      'StartSel=<mark>, StopSel=</mark>, MaxWords=16, MinWords=6, MaxFragments=1, FragmentDelimiter=…'),
+      '</mark>(\\s+)<mark>', '\\1', 'g')`,
     query: toTsQuery,
   },
 };
@@ -80,9 +90,9 @@ function toTsQuery(fts5: string): string {
     if (m[3] === undefined) {
       if (operand) out.push('&');
       const words = searchTokens(m[1]).map((w) => `'${w}'`);
-      // A term of punctuation only matches nothing in FTS5; '' is the tsquery that matches nothing.
-      if (words.length === 0) words.push("''");
-      if (m[2]) words[words.length - 1] += ':*';
+      // A term of punctuation only ("-") matches nothing, as in FTS5: a lexeme both there and not.
+      if (words.length === 0) words.push("('x' & !'x')");
+      else if (m[2]) words[words.length - 1] += ':*';
       out.push(words.length > 1 ? `(${words.join(' <-> ')})` : words[0]);
       operand = true;
     } else if (m[3] === '(') {

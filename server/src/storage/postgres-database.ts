@@ -47,58 +47,100 @@ function unwrap(response: WorkerResponse): Extract<WorkerResponse, { ok: true }>
   return response;
 }
 
-/** SQL written for better-sqlite3, translated once per statement text. */
-interface Translated {
-  text: string;
-  /** Positional: how many `?`; named: the parameter name of each `$n`. */
+type Part = string | { param: number | string; nullTest: boolean };
+
+/** SQL written for better-sqlite3, split once per statement text around its parameters. */
+interface Template {
+  parts: Part[];
   positional: number;
-  names: string[];
+  /** PostgreSQL's text per pattern of null values in IS NULL tests (see render). */
+  rendered: Map<string, Rendered>;
+}
+
+interface Rendered {
+  text: string;
+  /** The prepared statement's name on the connection. */
   name: string;
+  /** The parameter (index or name) bound to each `$n`. */
+  refs: (number | string)[];
 }
 
-// String literals, quoted identifiers and comments pass through; `?` and `@name` become `$n`, and
-// camelCase aliases are quoted (PostgreSQL folds unquoted names to lower case; SQLite keeps them).
-const TOKENS = /'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/|\?|@([A-Za-z_]\w*)|\b(AS\s+)([A-Za-z_]\w*)/gi;
+// String literals, quoted identifiers and comments pass through; `?` and `@name` are parameters (and
+// whether an IS NULL test follows); camelCase aliases get quoted, since PostgreSQL folds unquoted
+// names to lower case where SQLite keeps them.
+const TOKENS =
+  /'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/|(\?|@[A-Za-z_]\w*)(?=(\s+IS\s+(?:NOT\s+)?NULL\b)?)|\b(AS\s+)([A-Za-z_]\w*)/gi;
 
-export function translate(sql: string): Translated {
+export function parseStatement(sql: string): Template {
+  const parts: Part[] = [];
   let positional = 0;
-  const names: string[] = [];
-  const text = sql.replace(TOKENS, (token, name: string | undefined, as: string | undefined, alias?: string) => {
-    if (token === '?') return `$${++positional}`;
-    if (name !== undefined) {
-      let index = names.indexOf(name);
-      if (index < 0) index = names.push(name) - 1;
-      return `$${index + 1}`;
-    }
-    if (as !== undefined && alias !== undefined && /[A-Z]/.test(alias)) return `${as}"${alias}"`;
-    return token;
-  });
-  if (positional > 0 && names.length > 0) throw new Error('a statement mixes ? and @name parameters');
-  return { text, positional, names, name: `q${createHash('sha1').update(text).digest('hex').slice(0, 16)}` };
+  let named = false;
+  let last = 0;
+  for (const m of sql.matchAll(TOKENS)) {
+    const [token, param, nullTest, as, alias] = m;
+    let part: Part | null = null;
+    if (param === '?') part = { param: positional++, nullTest: nullTest !== undefined };
+    else if (param !== undefined) {
+      named = true;
+      part = { param: param.slice(1), nullTest: nullTest !== undefined };
+    } else if (as !== undefined && /[A-Z]/.test(alias)) part = `${as}"${alias}"`;
+    if (part === null) continue;
+    parts.push(sql.slice(last, m.index), part);
+    last = m.index + token.length;
+  }
+  parts.push(sql.slice(last));
+  if (positional > 0 && named) throw new Error('a statement mixes ? and @name parameters');
+  return { parts, positional, rendered: new Map() };
 }
 
-function bindValues(statement: Translated, params: unknown[]): unknown[] {
-  const named =
-    statement.names.length > 0 &&
-    params.length === 1 &&
-    typeof params[0] === 'object' &&
-    params[0] !== null &&
-    !Buffer.isBuffer(params[0]);
-  const values = named
-    ? statement.names.map((n) => {
-        const bag = params[0] as Record<string, unknown>;
-        if (!(n in bag)) throw new RangeError(`Missing named parameter "${n}"`);
-        return bag[n];
-      })
-    : params;
-  if (values.length !== statement.positional + (named ? statement.names.length : 0))
-    throw new RangeError(`Expected ${statement.positional || statement.names.length} parameters, got ${values.length}`);
+/**
+ * The statement and its values for one call. PostgreSQL cannot type a parameter whose first use is
+ * `@x IS NULL` (the `(@x IS NULL OR col = @x)` filters): such a test is decided here on the value,
+ * written as `NULL IS NULL` or `0 IS NULL`, and the remaining uses type the parameter.
+ */
+export function bind(template: Template, params: unknown[]): { rendered: Rendered; values: unknown[] } {
+  // One plain object binds by name (its other keys are ignored), as in better-sqlite3.
+  const bag =
+    params.length === 1 && typeof params[0] === 'object' && params[0] !== null && !Buffer.isBuffer(params[0])
+      ? (params[0] as Record<string, unknown>)
+      : null;
+  if (!bag && params.length !== template.positional)
+    throw new RangeError(`Expected ${template.positional} parameters, got ${params.length}`);
+  const valueOf = (ref: number | string): unknown => {
+    const value = typeof ref === 'number' ? params[ref] : bag?.[ref];
+    if (value === undefined) throw new RangeError(`Missing named parameter "${ref}"`);
+    return value;
+  };
+  let mask = '';
+  for (const part of template.parts)
+    if (typeof part !== 'string' && part.nullTest) mask += valueOf(part.param) === null ? 'n' : 'v';
+  let rendered = template.rendered.get(mask);
+  if (!rendered) {
+    const refs: (number | string)[] = [];
+    let text = '';
+    for (const part of template.parts) {
+      if (typeof part === 'string') text += part;
+      else if (part.nullTest) text += valueOf(part.param) === null ? 'NULL' : '0';
+      else {
+        // A name used twice is one parameter; each ? is its own.
+        let index = typeof part.param === 'string' ? refs.indexOf(part.param) : -1;
+        if (index < 0) index = refs.push(part.param) - 1;
+        text += `$${index + 1}`;
+      }
+    }
+    rendered = { text, refs, name: `q${createHash('sha1').update(text).digest('hex').slice(0, 16)}` };
+    template.rendered.set(mask, rendered);
+  }
   // The same rules as better-sqlite3: SQL values only, so a bug shows on both engines alike.
-  return values.map((v) => {
+  const values = rendered.refs.map((ref) => {
+    const v = valueOf(ref);
     if (v === null || typeof v === 'string' || typeof v === 'number' || Buffer.isBuffer(v)) return v;
     if (typeof v === 'bigint') return v.toString();
-    throw new TypeError(`PostgreSQL statements bind numbers, strings, bigints, buffers and null, not ${typeof v}`);
+    throw new TypeError(
+      `PostgreSQL statements bind numbers, strings, bigints, buffers and null, not ${typeof v}`,
+    );
   });
+  return { rendered, values };
 }
 
 export class PostgresDatabase implements Db {
@@ -106,7 +148,7 @@ export class PostgresDatabase implements Db {
   readonly dialect = postgresDialect;
   private readonly call: (request: WorkerRequest) => WorkerResponse;
   private readonly handle: number;
-  private readonly translated = new Map<string, Translated>();
+  private readonly templates = new Map<string, Template>();
   private depth = 0;
   private listener: pg.Client | null = null;
   private readonly listeners = new Map<string, Set<(payload: string) => void>>();
@@ -120,15 +162,21 @@ export class PostgresDatabase implements Db {
   }
 
   prepare(sql: string): Statement {
-    let statement = this.translated.get(sql);
-    if (!statement) {
-      statement = translate(sql);
-      this.translated.set(sql, statement);
+    let template = this.templates.get(sql);
+    if (!template) {
+      template = parseStatement(sql);
+      this.templates.set(sql, template);
     }
-    const s = statement;
-    const query = (params: unknown[]) => this.query(s, bindValues(s, params));
+    const t = template;
+    const query = (params: unknown[]) => this.query(bind(t, params));
     return {
-      run: (...params: unknown[]): RunResult => ({ changes: query(params).rowCount ?? 0, lastInsertRowid: 0 }),
+      run: (...params: unknown[]): RunResult => {
+        const result = query(params);
+        // With RETURNING (dialect.returningRowid), the returned column stands in for SQLite's rowid.
+        const first = result.rows?.[0];
+        const id = first ? Object.values(first)[0] : 0;
+        return { changes: result.rowCount ?? 0, lastInsertRowid: typeof id === 'number' ? id : 0 };
+      },
       get: (...params: unknown[]) => query(params).rows?.[0],
       all: (...params: unknown[]) => query(params).rows ?? [],
       iterate: (...params: unknown[]) => (query(params).rows ?? [])[Symbol.iterator](),
@@ -162,7 +210,10 @@ export class PostgresDatabase implements Db {
         } catch (err) {
           this.depth--;
           try {
-            this.simple(outer ? 'ROLLBACK' : `ROLLBACK TO SAVEPOINT ${savepoint}; RELEASE SAVEPOINT ${savepoint}`, true);
+            this.simple(
+              outer ? 'ROLLBACK' : `ROLLBACK TO SAVEPOINT ${savepoint}; RELEASE SAVEPOINT ${savepoint}`,
+              true,
+            );
           } catch {
             // The connection is gone: the server rolled the transaction back itself.
           }
@@ -174,7 +225,11 @@ export class PostgresDatabase implements Db {
         return result;
       };
     const deferred = run(false);
-    return Object.assign(deferred, { deferred, immediate: run(true), exclusive: run(true) }) as Transaction<F>;
+    return Object.assign(deferred, {
+      deferred,
+      immediate: run(true),
+      exclusive: run(true),
+    }) as Transaction<F>;
   }
 
   /** NOTIFY from inside a transaction is delivered when it commits, to every node listening. */
@@ -209,14 +264,14 @@ export class PostgresDatabase implements Db {
     unwrap(this.call({ op: 'close', handle: this.handle }));
   }
 
-  private query(statement: Translated, values: unknown[]): Extract<WorkerResponse, { ok: true }> {
+  private query({ rendered, values }: ReturnType<typeof bind>): Extract<WorkerResponse, { ok: true }> {
     return unwrap(
       this.call({
         op: 'query',
         handle: this.handle,
-        text: statement.text,
+        text: rendered.text,
         values,
-        name: statement.name,
+        name: rendered.name,
         inTransaction: this.depth > 0,
       }),
     );
@@ -274,7 +329,10 @@ class PostgresSingleton implements Singleton {
     private readonly onStop: () => void,
   ) {
     // A stable 63-bit key per name (advisory locks are keyed by bigint).
-    this.key = BigInt.asIntN(64, BigInt(`0x${createHash('sha256').update(`faxseal:${name}`).digest('hex').slice(0, 16)}`)).toString();
+    this.key = BigInt.asIntN(
+      64,
+      BigInt(`0x${createHash('sha256').update(`faxseal:${name}`).digest('hex').slice(0, 16)}`),
+    ).toString();
     void this.attempt();
   }
 

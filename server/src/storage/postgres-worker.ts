@@ -53,7 +53,8 @@ async function client(id: number, inTransaction = false): Promise<pg.Client> {
   const connection = connections.get(id);
   if (!connection) throw new Error('the database connection is closed');
   // A new connection would run the rest of the transaction outside it.
-  if (!connection.client && inTransaction) throw new Error('the database connection was lost mid-transaction');
+  if (!connection.client && inTransaction)
+    throw new Error('the database connection was lost mid-transaction');
   connection.client ??= await connect(connection.options);
   return connection.client;
 }

@@ -11,7 +11,7 @@ import { tempDataDir } from '../support/test-appliance.ts';
 
 function setup(t: { after: (fn: () => void) => void }) {
   const dir = tempDataDir('audit');
-  const db = openDatabase(dir);
+  const db = openDatabase({ dataDir: dir });
   t.after(() => {
     db.close();
     rmSync(dir, { recursive: true, force: true });

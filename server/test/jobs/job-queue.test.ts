@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { test } from 'node:test';
 import pino from 'pino';
 import { systemClock } from '../../src/clock.ts';
-import { SqliteJobQueue } from '../../src/jobs/job-queue.ts';
+import { DatabaseJobQueue } from '../../src/jobs/job-queue.ts';
 import { JobRepository } from '../../src/jobs/job-repository.ts';
 import { openDatabase } from '../../src/storage/database.ts';
 import { tempDataDir } from '../support/test-appliance.ts';
@@ -13,7 +13,7 @@ const silent = pino({ level: 'silent' });
 
 function setup(t: { after: (fn: () => void) => void }) {
   const dir = tempDataDir('jobs');
-  const db = openDatabase(dir);
+  const db = openDatabase({ dataDir: dir });
   t.after(() => {
     db.close();
     rmSync(dir, { recursive: true, force: true });
@@ -31,7 +31,7 @@ const until = async (check: () => boolean, timeoutMs = 5000) => {
 
 test('jobs run once each, at most `concurrency` at a time per kind', async (t) => {
   const { db } = setup(t);
-  const queue = new SqliteJobQueue(db, systemClock, silent);
+  const queue = new DatabaseJobQueue(db, systemClock, silent);
   let running = 0;
   let peak = 0;
   const done: number[] = [];
@@ -57,7 +57,7 @@ test('jobs run once each, at most `concurrency` at a time per kind', async (t) =
 
 test('a failing job is retried with backoff and ends failed after max attempts', async (t) => {
   const { db, jobs } = setup(t);
-  const queue = new SqliteJobQueue(db, systemClock, silent);
+  const queue = new DatabaseJobQueue(db, systemClock, silent);
   const attempts: number[] = [];
   queue.register(
     'flaky',
@@ -79,7 +79,7 @@ test('a failing job is retried with backoff and ends failed after max attempts',
 
 test('a job that fails once succeeds on retry', async (t) => {
   const { db, jobs } = setup(t);
-  const queue = new SqliteJobQueue(db, systemClock, silent);
+  const queue = new DatabaseJobQueue(db, systemClock, silent);
   let calls = 0;
   queue.register(
     'once',
@@ -97,7 +97,7 @@ test('a job that fails once succeeds on retry', async (t) => {
 
 test('a unique key admits one job; enqueue joins the caller transaction', async (t) => {
   const { db } = setup(t);
-  const queue = new SqliteJobQueue(db, systemClock, silent);
+  const queue = new DatabaseJobQueue(db, systemClock, silent);
   const a = queue.enqueue('ocr', { fax: 1 }, { uniqueKey: 'ocr:fax_1' });
   const b = queue.enqueue('ocr', { fax: 1 }, { uniqueKey: 'ocr:fax_1' });
   assert.equal(a, b);
@@ -133,7 +133,7 @@ test("jobs a dead process of this host left running are taken back at start; oth
   };
   claimedBy('job_00000000000000000000000001', `${hostname()}:deadbeef0000`);
   claimedBy('job_00000000000000000000000002', 'other-node:cafe00000000');
-  const queue = new SqliteJobQueue(db, systemClock, silent);
+  const queue = new DatabaseJobQueue(db, systemClock, silent);
   const seen: string[] = [];
   queue.register(
     'ocr',

@@ -50,7 +50,7 @@ test('SIGKILL during OCR, then restart: one completed OCR and fax.received with 
   await setup.shutdown({ keepData: true });
 
   // The children's database, read through the repositories while they run.
-  const db = openDatabase(dataDir, { migrate: false });
+  const db = openDatabase({ dataDir }, { migrate: false });
   const jobs = new JobRepository(db);
   const faxes = new FaxRepository(db, systemClock);
   const outbox = new OutboxRepository(db, systemClock);

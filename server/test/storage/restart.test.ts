@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { test } from 'node:test';
-import Database from 'better-sqlite3';
 import { EmailRepository } from '../../src/email/email-repository.ts';
+import { openDatabase } from '../../src/storage/database.ts';
 import { startChildAppliance } from '../support/child-appliance.ts';
 import { tempDataDir } from '../support/test-appliance.ts';
 
@@ -28,7 +28,7 @@ test('a SIGKILLed appliance restarts with partners, keys, numbers and settings i
     ).status,
     202,
   );
-  const db = new Database(`${dataDir}/faxseal.db`, { readonly: true });
+  const db = openDatabase({ dataDir }, { migrate: false });
   const { text } = new EmailRepository(db).sentTo(email)[0];
   db.close();
   const token = /token=([\w-]+)/.exec(text)![1];

@@ -65,7 +65,7 @@ test('SIGKILL between attempts and mid-attempt loses nothing: every event arrive
   await first.kill('SIGKILL');
   restarted = true;
 
-  const db = openDatabase(dataDir, { migrate: false });
+  const db = openDatabase({ dataDir }, { migrate: false });
   const states = new OutboxRepository(db, systemClock).list(partnerId, { limit: 200 });
   db.close();
   assert.ok(
