@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { type Dialect, type Engine, sqliteDialect } from './dialect.ts';
-import { PostgresDatabase } from './postgres-database.ts';
+import { PostgresDatabase, PostgresError } from './postgres-database.ts';
 
 export type { Dialect, Engine };
 
@@ -64,6 +64,16 @@ export interface Db {
    */
   runAsSingleton(name: string, role: SingletonRole, options?: { retryMs?: number }): Singleton;
   close(): void;
+}
+
+/**
+ * Whether `err` is a UNIQUE violation on `table.column` (a column declared UNIQUE inline), as either
+ * engine reports it: SQLite by message, PostgreSQL by SQLSTATE 23505 and its `<table>_<column>_key` name.
+ */
+export function isUniqueViolation(err: unknown, table: string, column: string): boolean {
+  if (err instanceof PostgresError)
+    return err.code === '23505' && err.constraint === `${table}_${column}_key`;
+  return err instanceof Error && err.message.includes(`UNIQUE constraint failed: ${table}.${column}`);
 }
 
 export interface DatabaseTarget {

@@ -8,17 +8,17 @@ import { createDatabase, dropDatabase, startLocalPostgres } from '../../../scrip
 import type { Engine } from '../../src/storage/database.ts';
 
 /** Set by postgres-global-setup.ts for every test process of the run. */
-export const TEST_POSTGRES_ENV = 'FAXSEAL_TEST_POSTGRES_URL';
+export const TEST_POSTGRES_ENV = 'TEST_POSTGRES_URL';
 
 /** Both engines, for tests that run their assertions on each. */
 export const ENGINES: Engine[] = ['sqlite', 'postgres'];
 
 /**
- * The engine test appliances use unless a test says otherwise: FAXSEAL_TEST_ENGINE, which the
+ * The engine test appliances use unless a test says otherwise: TEST_DATABASE_ENGINE, which the
  * `*.postgres.test.ts` files set to re-run a whole suite on PostgreSQL.
  */
 export function defaultTestEngine(): Engine {
-  return process.env.FAXSEAL_TEST_ENGINE === 'postgres' ? 'postgres' : 'sqlite';
+  return process.env.TEST_DATABASE_ENGINE === 'postgres' ? 'postgres' : 'sqlite';
 }
 
 let privateServer: Promise<string> | null = null;

@@ -45,8 +45,8 @@ export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Co
       httpHost: '127.0.0.1',
       httpPort: 0,
       sipPort: 0,
-      // FAXSEAL_TEST_LOG_LEVEL=error shows what a failing test's appliance logged.
-      logLevel: (process.env.FAXSEAL_TEST_LOG_LEVEL as Config['logLevel'] | undefined) ?? 'silent',
+      // TEST_LOG_LEVEL=error shows what a failing test's appliance logged.
+      logLevel: (process.env.TEST_LOG_LEVEL as Config['logLevel'] | undefined) ?? 'silent',
       // A developer's real model in models/ must not switch every test appliance to llama.
       modelsDir: path.join(dataDir, 'models'),
       ...overrides,
