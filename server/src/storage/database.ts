@@ -223,6 +223,27 @@ export function postgresDdl(sql: string): string {
     .replace(/\bREAL\b/gi, 'DOUBLE PRECISION');
 }
 
+/** What `faxseal doctor` reports: the engine and its version, and how far the schema is migrated. */
+export function describeDatabase(db: Db): { server: string; schemaVersion: number; latest: number } {
+  const server =
+    db.engine === 'postgres'
+      ? `PostgreSQL ${(db.prepare('SHOW server_version').get() as { server_version: string }).server_version}`
+      : `SQLite ${(db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v}`;
+  const hasTable =
+    db.engine === 'postgres'
+      ? db
+          .prepare(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'schema_migrations'",
+          )
+          .get()
+      : db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+  return {
+    server,
+    schemaVersion: hasTable ? schemaVersion(db) : 0,
+    latest: listMigrations(db.engine).at(-1)?.version ?? 0,
+  };
+}
+
 /** The newest migration applied to `db` (0 before the first). */
 export function schemaVersion(db: Db): number {
   return (db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;

@@ -106,21 +106,21 @@ export function bind(template: Template, params: unknown[]): { rendered: Rendere
       : null;
   if (!bag && params.length !== template.positional)
     throw new RangeError(`Expected ${template.positional} parameters, got ${params.length}`);
-  const valueOf = (ref: number | string): unknown => {
+  const valueFor = (ref: number | string): unknown => {
     const value = typeof ref === 'number' ? params[ref] : bag?.[ref];
     if (value === undefined) throw new RangeError(`Missing named parameter "${ref}"`);
     return value;
   };
   let mask = '';
   for (const part of template.parts)
-    if (typeof part !== 'string' && part.nullTest) mask += valueOf(part.param) === null ? 'n' : 'v';
+    if (typeof part !== 'string' && part.nullTest) mask += valueFor(part.param) === null ? 'n' : 'v';
   let rendered = template.rendered.get(mask);
   if (!rendered) {
     const refs: (number | string)[] = [];
     let text = '';
     for (const part of template.parts) {
       if (typeof part === 'string') text += part;
-      else if (part.nullTest) text += valueOf(part.param) === null ? 'NULL' : '0';
+      else if (part.nullTest) text += valueFor(part.param) === null ? 'NULL' : '0';
       else {
         // A name used twice is one parameter; each ? is its own.
         let index = typeof part.param === 'string' ? refs.indexOf(part.param) : -1;
@@ -133,7 +133,7 @@ export function bind(template: Template, params: unknown[]): { rendered: Rendere
   }
   // The same rules as better-sqlite3: SQL values only, so a bug shows on both engines alike.
   const values = rendered.refs.map((ref) => {
-    const v = valueOf(ref);
+    const v = valueFor(ref);
     if (v === null || typeof v === 'string' || typeof v === 'number' || Buffer.isBuffer(v)) return v;
     if (typeof v === 'bigint') return v.toString();
     throw new TypeError(

@@ -6,18 +6,12 @@ import pino from 'pino';
 import { systemClock } from '../../src/clock.ts';
 import { DatabaseJobQueue } from '../../src/jobs/job-queue.ts';
 import { JobRepository } from '../../src/jobs/job-repository.ts';
-import { openDatabase } from '../../src/storage/database.ts';
-import { tempDataDir } from '../support/test-appliance.ts';
+import { openTestDatabase, tempDataDir } from '../support/test-appliance.ts';
 
 const silent = pino({ level: 'silent' });
 
-function setup(t: { after: (fn: () => void) => void }) {
-  const dir = tempDataDir('jobs');
-  const db = openDatabase({ dataDir: dir });
-  t.after(() => {
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+async function setup(t: { after: (fn: () => Promise<void> | void) => void }) {
+  const db = await openTestDatabase(t, tempDataDir('jobs'));
   return { db, jobs: new JobRepository(db) };
 }
 
@@ -30,7 +24,7 @@ const until = async (check: () => boolean, timeoutMs = 5000) => {
 };
 
 test('jobs run once each, at most `concurrency` at a time per kind', async (t) => {
-  const { db } = setup(t);
+  const { db } = await setup(t);
   const queue = new DatabaseJobQueue(db, systemClock, silent);
   let running = 0;
   let peak = 0;
@@ -56,7 +50,7 @@ test('jobs run once each, at most `concurrency` at a time per kind', async (t) =
 });
 
 test('a failing job is retried with backoff and ends failed after max attempts', async (t) => {
-  const { db, jobs } = setup(t);
+  const { db, jobs } = await setup(t);
   const queue = new DatabaseJobQueue(db, systemClock, silent);
   const attempts: number[] = [];
   queue.register(
@@ -78,7 +72,7 @@ test('a failing job is retried with backoff and ends failed after max attempts',
 });
 
 test('a job that fails once succeeds on retry', async (t) => {
-  const { db, jobs } = setup(t);
+  const { db, jobs } = await setup(t);
   const queue = new DatabaseJobQueue(db, systemClock, silent);
   let calls = 0;
   queue.register(
@@ -96,7 +90,7 @@ test('a job that fails once succeeds on retry', async (t) => {
 });
 
 test('a unique key admits one job; enqueue joins the caller transaction', async (t) => {
-  const { db } = setup(t);
+  const { db } = await setup(t);
   const queue = new DatabaseJobQueue(db, systemClock, silent);
   const a = queue.enqueue('ocr', { fax: 1 }, { uniqueKey: 'ocr:fax_1' });
   const b = queue.enqueue('ocr', { fax: 1 }, { uniqueKey: 'ocr:fax_1' });
@@ -115,7 +109,7 @@ test('a unique key admits one job; enqueue joins the caller transaction', async 
 });
 
 test("jobs a dead process of this host left running are taken back at start; others' only after their lease", async (t) => {
-  const { db, jobs } = setup(t);
+  const { db, jobs } = await setup(t);
   // Two jobs claimed an hour's lease ago: one by a dead process of this host, one by another node.
   const now = new Date();
   const later = new Date(Date.now() + 3_600_000);

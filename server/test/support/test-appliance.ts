@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type Appliance, type StartOptions, startAppliance } from '../../src/appliance.ts';
 import { type Config, loadConfig } from '../../src/config/config.ts';
-import type { Engine } from '../../src/storage/database.ts';
+import { type Db, type Engine, openDatabase } from '../../src/storage/database.ts';
 import { defaultTestEngine, dropTestDatabase, newTestDatabase } from './postgres.ts';
 
 export interface TestAppliance extends Appliance {
@@ -74,6 +74,26 @@ export async function testDatabase(
     databases.set(dataDir, url);
   }
   return { databaseUrl: url };
+}
+
+/**
+ * A migrated database for a test data directory on the test engine (no appliance around it); the
+ * test's `after` closes it and removes the directory and the PostgreSQL database.
+ */
+export async function openTestDatabase(
+  t: { after: (fn: () => Promise<void> | void) => void },
+  dataDir: string,
+  engine: Engine = defaultTestEngine(),
+): Promise<Db> {
+  const target = await testDatabase(dataDir, engine);
+  const db = openDatabase({ dataDir, ...target });
+  t.after(async () => {
+    db.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    databases.delete(dataDir);
+    if (target.databaseUrl) await dropTestDatabase(target.databaseUrl);
+  });
+  return db;
 }
 
 export async function startTestAppliance(
