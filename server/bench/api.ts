@@ -11,6 +11,7 @@ import { startLocalPostgres } from '../../scripts/local-postgres.ts';
 import { EmailRepository } from '../src/email/email-repository.ts';
 import { PartnerRepository } from '../src/partners/partner-repository.ts';
 import { type Engine, openDatabase } from '../src/storage/database.ts';
+import { MasterKey } from '../src/storage/master-key.ts';
 import { startChildAppliance } from '../test/support/child-appliance.ts';
 import { tempDataDir } from '../test/support/test-appliance.ts';
 
@@ -56,7 +57,9 @@ async function run(
   await post('/partners/apply', { companyName: 'Bench', email: 'bench@bench.test' });
   // The bench process reads the appliance's database the way a second node would.
   const db = openDatabase(target, { migrate: false });
-  const { text } = new EmailRepository(db).sentTo('bench@bench.test')[0];
+  const { text } = new EmailRepository(db, MasterKey.load(target.dataDir, null)).sentTo(
+    'bench@bench.test',
+  )[0];
   const verified = (await (
     await fetch(`${appliance.url}/partners/verify?token=${/token=([\w-]+)/.exec(text)![1]}`)
   ).json()) as {

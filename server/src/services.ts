@@ -27,6 +27,7 @@ import { SettingsRepository } from './settings/settings-repository.ts';
 import { BlobStore } from './storage/blob-store.ts';
 import { type Db, openDatabase } from './storage/database.ts';
 import { MasterKey } from './storage/master-key.ts';
+import { SealedColumnRepository } from './storage/sealed-column-repository.ts';
 import { CallRouter } from './telephony/call-router.ts';
 import { TrunkRepository } from './telephony/trunks/trunk-repository.ts';
 import { WebhookSecretRepository } from './webhooks/webhook-secret-repository.ts';
@@ -69,9 +70,12 @@ export interface Services {
 export function createServices(config: Config, log: Logger, clock: Clock = systemClock): Services {
   const db = openDatabase(config);
   const masterKey = MasterKey.load(config.dataDir, config.masterKey);
+  const sealedNow = new SealedColumnRepository(db).sealBacklog(masterKey);
+  if (sealedNow > 0)
+    log.info({ values: sealedNow }, 'sealed content stored in the clear by an older version');
   const partners = new PartnerRepository(db);
   const apiKeys = new ApiKeyRepository(db, clock);
-  const emails = new EmailRepository(db);
+  const emails = new EmailRepository(db, masterKey);
   const mailer = new Mailer(emails, clock, log.child({ module: 'email' }), config.smtpUrl, config.emailFrom);
   const dids = new DidRepository(db, clock);
   if (config.seedDemoDids) {
@@ -85,7 +89,7 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
   if (trunks.seedLabTrunk()) log.info('created the loopback lab trunk (accepts calls from 127.0.0.0/8 only)');
   const jobs = new DatabaseJobQueue(db, clock, log.child({ module: 'jobs' }));
   const blobs = new BlobStore(config.dataDir, masterKey);
-  const faxes = new FaxRepository(db, clock);
+  const faxes = new FaxRepository(db, clock, masterKey);
   const credits = new CreditLedger(db, clock, new CreditRepository(db));
   credits.onLowBalance = (partnerId, balance) =>
     void sendLowBalanceEmail(mailer, partners, config.publicUrl, partnerId, balance).catch((err) =>
@@ -98,6 +102,7 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
     config,
     settings,
     webhookSecrets,
+    masterKey,
   });
   const outbound = createOutbound(
     { config, db, clock, faxes, credits, numbers, trunks, blobs, jobs, webhooks },

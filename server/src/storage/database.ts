@@ -1,8 +1,18 @@
-// The appliance's database: one SQLite file by default (WAL, foreign keys, busy timeout), or a shared
-// PostgreSQL when FAXSEAL_DATABASE_URL is set. The one place that knows which; both apply ./migrations.
+// The appliance's database: one SQLite file by default (WAL, foreign keys, busy timeout; the data
+// directory 0700, the database and its WAL and shared-memory files 0600: they hold fax metadata), or a
+// shared PostgreSQL when FAXSEAL_DATABASE_URL is set. The one place that knows which; both apply ./migrations.
 
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+} from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -104,7 +114,11 @@ export function openDatabase(where: DatabaseTarget | string, options: { migrate?
 
 function openSqlite(dataDir: string): Db {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const db = new Database(path.join(dataDir, 'faxseal.db'));
+  restrictMode(dataDir, 0o700);
+  const file = ownerOnly(path.join(dataDir, 'faxseal.db'));
+  // SQLite creates -wal and -shm with the database file's mode; older ones are tightened here.
+  for (const side of [`${file}-wal`, `${file}-shm`]) if (existsSync(side)) restrictMode(side, 0o600);
+  const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
@@ -245,6 +259,23 @@ export function describeDatabase(db: Db): { server: string; schemaVersion: numbe
     schemaVersion: hasTable ? schemaVersion(db) : 0,
     latest: listMigrations(db.engine).at(-1)?.version ?? 0,
   };
+}
+
+/** Creates `file` (empty) with mode 0600 if it is missing, tightens it to 0600 if not; returns it. */
+function ownerOnly(file: string): string {
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  restrictMode(file, 0o600);
+  return file;
+}
+
+/** Takes group and other bits away; a path we may not chmod (another owner's) is left as it is. */
+function restrictMode(target: string, mode: number): void {
+  if ((statSync(target).mode & 0o777 & ~mode) === 0) return;
+  try {
+    chmodSync(target, mode);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+  }
 }
 
 /** The newest migration applied to `db` (0 before the first). */
