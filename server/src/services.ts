@@ -24,7 +24,7 @@ import { FaxRepository } from './faxes/fax-repository.ts';
 import { InboundIntake } from './faxes/inbound-intake.ts';
 import { FaxPageImages } from './inbox/page-images.ts';
 import { SignedPdfLinks } from './inbox/signed-links.ts';
-import { SqliteJobQueue } from './jobs/job-queue.ts';
+import { DatabaseJobQueue } from './jobs/job-queue.ts';
 import { ApiKeyRepository } from './keys/api-key-repository.ts';
 import { seedDemoDids } from './numbers/did-import.ts';
 import { DidRepository } from './numbers/did-repository.ts';
@@ -82,7 +82,7 @@ export interface Services {
   mailer: Mailer;
   webhooks: Webhooks;
   /** Durable jobs: domains register their handlers; the appliance starts and stops the queue. */
-  jobs: SqliteJobQueue;
+  jobs: DatabaseJobQueue;
   blobs: BlobStore;
   audit: AuditLog;
   faxes: FaxRepository;
@@ -119,7 +119,7 @@ export function createServices(
   clock: Clock = systemClock,
   options: ServiceOptions = {},
 ): Services {
-  const db = openDatabase(config.dataDir);
+  const db = openDatabase(config);
   const masterKey = MasterKey.load(config.dataDir, config.masterKey);
   const sealedNow = new SealedColumnRepository(db).sealBacklog(masterKey);
   if (sealedNow > 0)
@@ -140,7 +140,7 @@ export function createServices(
   const numbers = new NumberRepository(db, clock, dids, config.didQuarantineDays, allowances);
   const trunks = new TrunkRepository(db, clock, masterKey);
   if (trunks.seedLabTrunk()) log.info('created the loopback lab trunk (accepts calls from 127.0.0.0/8 only)');
-  const jobs = new SqliteJobQueue(db, clock, log.child({ module: 'jobs' }));
+  const jobs = new DatabaseJobQueue(db, clock, log.child({ module: 'jobs' }));
   const blobs = new BlobStore(config.dataDir, masterKey);
   const faxes = new FaxRepository(db, clock, masterKey);
   const credits = new CreditLedger(db, clock, new CreditRepository(db));

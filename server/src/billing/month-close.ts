@@ -9,7 +9,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import type { Clock } from '../clock.ts';
 import { DomainError } from '../domain-error.ts';
 import type { BillableUsage, FaxRepository } from '../faxes/fax-repository.ts';
-import type { Job, SqliteJobQueue } from '../jobs/job-queue.ts';
+import type { DatabaseJobQueue, Job } from '../jobs/job-queue.ts';
 import type { Tier } from '../numbers/number-schema.ts';
 import type { PartnerRepository } from '../partners/partner-repository.ts';
 import type { Partner } from '../partners/partner-schema.ts';
@@ -344,7 +344,7 @@ export class MonthClose {
  * next month; each run books the next month first, so a failing close never stops the schedule.
  * A run with failed partners fails the job, and the queue retries it (the close is idempotent).
  */
-export function registerMonthClose(jobs: SqliteJobQueue, clock: Clock, close: MonthClose): void {
+export function registerMonthClose(jobs: DatabaseJobQueue, clock: Clock, close: MonthClose): void {
   const schedule = (month: string) =>
     jobs.enqueue(
       MONTH_CLOSE_JOB,

@@ -127,7 +127,9 @@ export class PurchaseRepository {
   /** charge.amount_refunded only grows: keep the largest reported. */
   recordRefunded(id: string, amountRefunded: number): void {
     this.db
-      .prepare('UPDATE credit_purchases SET refunded_amount = MAX(refunded_amount, ?) WHERE id = ?')
+      .prepare(
+        `UPDATE credit_purchases SET refunded_amount = ${this.db.dialect.greatest('refunded_amount', '?')} WHERE id = ?`,
+      )
       .run(amountRefunded, id);
   }
 

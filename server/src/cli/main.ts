@@ -179,7 +179,7 @@ async function main(argv: string[]): Promise<number> {
       });
     }
     case 'migrate': {
-      const db = openDatabase(config.dataDir, { migrate: false });
+      const db = openDatabase(config, { migrate: false });
       try {
         const { applied, current } = migrate(db);
         process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'nothing to apply\n');
@@ -254,6 +254,10 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'backup':
     case 'restore': {
+      if (config.databaseUrl)
+        return fail(
+          `${command} covers the SQLite data directory: on PostgreSQL back up the database with pg_dump (or base backups with WAL archiving), the bucket with its own tools, and the master key`,
+        );
       const { positionals, values } = parseArgs({
         args: rest,
         allowPositionals: true,

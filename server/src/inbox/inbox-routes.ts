@@ -64,11 +64,12 @@ export const inboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
             until: until && toInstant(until, '/query/until'),
           });
         } catch (err) {
-          // FTS5 reports query syntax errors (a dangling AND, an unbalanced parenthesis) at run time.
+          // FTS5 and PostgreSQL's tsquery report query syntax errors (a dangling AND, an unbalanced
+          // parenthesis) at run time.
           if (
             match &&
             err instanceof Error &&
-            /fts5|syntax error|malformed MATCH|unterminated string/i.test(err.message)
+            /fts5|syntax error|malformed MATCH|unterminated string|tsquery/i.test(err.message)
           )
             throw invalidQuery('the search query is not valid: check AND / OR / NOT and parentheses');
           throw err;

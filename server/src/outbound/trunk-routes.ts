@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { Problem, problemResponses } from '../http/problem.ts';
+import { isUniqueViolation } from '../storage/database.ts';
 import {
   TestCallSchema,
   TrunkFields,
@@ -37,7 +38,7 @@ export const trunkRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return trunk;
   };
   const nameTaken = (err: unknown) =>
-    err instanceof Error && /UNIQUE constraint failed: trunks.name/.test(err.message)
+    isUniqueViolation(err, 'trunks', 'name')
       ? Problem.conflict('trunk_name_taken', 'Another trunk has this name.')
       : err;
 

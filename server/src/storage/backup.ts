@@ -26,7 +26,7 @@ import { AuditRepository } from '../audit/audit-repository.ts';
 import { systemClock } from '../clock.ts';
 import { applianceRunning } from './appliance-lock.ts';
 import { BackupError, BackupWriter, type ManifestFile, readBackup } from './backup-archive.ts';
-import { schemaVersion } from './database.ts';
+import { schemaVersion, sqliteDb } from './database.ts';
 import { MasterKey } from './master-key.ts';
 import { spoolDir } from './spool.ts';
 
@@ -77,7 +77,7 @@ export async function createBackup(
   let version: number;
   try {
     await source.backup(snapshot);
-    version = schemaVersion(source);
+    version = schemaVersion(sqliteDb(source));
   } catch (err) {
     rmSync(snapshot, { force: true });
     throw err;
@@ -199,7 +199,7 @@ function verifyRestored(staging: string): { auditEntries: number } {
     const integrity = db.pragma('integrity_check', { simple: true });
     if (integrity !== 'ok')
       throw new BackupError('invalid', `the database fails its integrity check: ${integrity}`);
-    const audit = new AuditLog(new AuditRepository(db), systemClock).verify();
+    const audit = new AuditLog(new AuditRepository(sqliteDb(db)), systemClock).verify();
     if (!audit.ok)
       throw new BackupError(
         'invalid',

@@ -4,9 +4,8 @@
 // OCR text and extracted data: they are sealed with the master key, and the fax an event is about
 // is kept beside them (fax_id) so nothing needs to look inside a body to find it.
 
-import type { Statement } from 'better-sqlite3';
 import type { Clock } from '../clock.ts';
-import type { Db } from '../storage/database.ts';
+import type { Db, Statement } from '../storage/database.ts';
 import { newId } from '../storage/ids.ts';
 import type { MasterKey } from '../storage/master-key.ts';
 import { columnContext } from '../storage/sealed-column-repository.ts';
@@ -300,8 +299,8 @@ export class OutboxRepository {
              FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
                JOIN partners p ON p.id = d.partner_id AND p.status = 'active'
              WHERE d.status = 'pending' AND d.next_attempt_at <= ?
-               AND d.url NOT IN (SELECT value FROM json_each(?)) AND d.id NOT IN (SELECT value FROM json_each(?))
-             ORDER BY d.next_attempt_at LIMIT ?`,
+               AND d.url NOT IN ${this.db.dialect.jsonArrayValues('?')} AND d.id NOT IN ${this.db.dialect.jsonArrayValues('?')}
+             ORDER BY d.next_attempt_at LIMIT ?${this.db.dialect.skipLocked('d')}`,
         ).all(
           now,
           JSON.stringify([...full]),

@@ -13,7 +13,7 @@ import { openDatabase } from '../../src/storage/database.ts';
 import { MasterKey } from '../../src/storage/master-key.ts';
 import { OutboxRepository } from '../../src/webhooks/outbox-repository.ts';
 import { type ChildAppliance, startChildAppliance } from '../support/child-appliance.ts';
-import { startTestAppliance, tempDataDir } from '../support/test-appliance.ts';
+import { startTestAppliance, tempDataDir, testDatabase } from '../support/test-appliance.ts';
 import { type Receiver, startReceiver } from '../webhooks/receiver.ts';
 import { commitInboundFax, documentPages, partnerWithNumber } from './inbound-fax.ts';
 
@@ -30,8 +30,10 @@ after(async () => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function startChild(): Promise<ChildAppliance> {
+  const { databaseUrl } = await testDatabase(dataDir);
   const child = await startChildAppliance({
     FAXSEAL_DATA_DIR: dataDir,
+    ...(databaseUrl ? { FAXSEAL_DATABASE_URL: databaseUrl } : {}),
     FAXSEAL_URL_ALLOWLIST: '127.0.0.1',
     // One OCR thread: ten pages take several seconds, time enough to land the kill mid-OCR.
     FAXSEAL_OCR_POOL_SIZE: '1',
@@ -51,7 +53,7 @@ test('SIGKILL during OCR, then restart: one completed OCR and fax.received with 
   await setup.shutdown({ keepData: true });
 
   // The children's database, read through the repositories while they run.
-  const db = openDatabase(dataDir, { migrate: false });
+  const db = openDatabase({ dataDir, ...(await testDatabase(dataDir)) }, { migrate: false });
   const jobs = new JobRepository(db);
   const masterKey = MasterKey.load(dataDir, null);
   const faxes = new FaxRepository(db, systemClock, masterKey);

@@ -229,7 +229,7 @@ test('migration 034 seals the rows an older version stored in the clear', () => 
         new Date().toISOString(),
       );
     }
-    db.pragma('foreign_keys = OFF');
+    db.exec('PRAGMA foreign_keys = OFF'); // this test builds an old SQLite file by hand
     const at = new Date().toISOString();
     db.prepare(
       `INSERT INTO faxes (id, partner_id, direction, status, ocr_text, extracted_data, extraction_evidence, cover, created_at)
