@@ -27,6 +27,8 @@ import { SettingsRepository } from './settings/settings-repository.ts';
 import { BlobStore } from './storage/blob-store.ts';
 import { type Db, openDatabase } from './storage/database.ts';
 import { MasterKey } from './storage/master-key.ts';
+import { S3BlobBackend } from './storage/s3-blob-backend.ts';
+import { parseBlobUrl } from './storage/s3-blob-url.ts';
 import { CallRouter } from './telephony/call-router.ts';
 import { TrunkRepository } from './telephony/trunks/trunk-repository.ts';
 import { WebhookSecretRepository } from './webhooks/webhook-secret-repository.ts';
@@ -84,7 +86,10 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
   const trunks = new TrunkRepository(db, clock, masterKey);
   if (trunks.seedLabTrunk()) log.info('created the loopback lab trunk (accepts calls from 127.0.0.0/8 only)');
   const jobs = new SqliteJobQueue(db, clock, log.child({ module: 'jobs' }));
-  const blobs = new BlobStore(config.dataDir, masterKey);
+  const blobs = new BlobStore(
+    config.blobUrl ? new S3BlobBackend(parseBlobUrl(config.blobUrl)) : config.dataDir,
+    masterKey,
+  );
   const faxes = new FaxRepository(db, clock);
   const credits = new CreditLedger(db, clock, new CreditRepository(db));
   credits.onLowBalance = (partnerId, balance) =>

@@ -210,6 +210,7 @@ async function main(argv: string[]): Promise<number> {
       return withServices((services) => {
         const result = rotateMasterKey(
           config.dataDir,
+          services.blobs.backend,
           new SealedColumnRepository(services.db),
           services.masterKey,
         );

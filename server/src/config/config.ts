@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseBlobUrl } from '../storage/s3-blob-url.ts';
 
 export interface PortRange {
   first: number;
@@ -13,6 +14,8 @@ export interface PortRange {
 
 export interface Config {
   dataDir: string;
+  /** Null: blobs under <dataDir>/blobs. */
+  blobUrl: string | null;
   httpHost: string;
   httpPort: number;
   sipHost: string;
@@ -111,6 +114,16 @@ const url: Parser<string> = (raw) => {
   return parsed.toString().replace(/\/$/, '');
 };
 
+const blobUrl: Parser<string | null> = (raw) => {
+  if (raw.trim() === '') return null;
+  try {
+    parseBlobUrl(raw.trim());
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  return raw.trim();
+};
+
 const smtp: Parser<string | null> = (raw) => {
   if (raw.trim() === '') return null;
   const parsed = (() => {
@@ -159,6 +172,13 @@ export const KNOBS: { [K in keyof Config]: Knob<K> } = {
     doc: 'Where the SQLite file, encrypted documents and keys live. Created on first start.',
     default: () => path.resolve('data'),
     parse: (raw) => path.resolve(str(raw)),
+  },
+  blobUrl: {
+    env: 'FAXSEAL_BLOB_URL',
+    doc: 'Keep sealed documents in an S3-compatible bucket instead of the data directory: s3://[KEY:SECRET@]bucket[/prefix]?endpoint=http://host:port&region=…&pathStyle=true|false. Without KEY:SECRET the AWS SDK default credentials apply. Every node of a cluster uses the same bucket.',
+    default: () => null,
+    parse: blobUrl,
+    secret: true,
   },
   httpHost: {
     env: 'FAXSEAL_HTTP_HOST',
