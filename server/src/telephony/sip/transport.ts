@@ -28,7 +28,10 @@ export interface Source extends Endpoint {
 }
 
 export interface TransportConfig {
+  /** Address the sockets bind to. */
   host: string;
+  /** Address put in Via and Contact when `host` is not one peers can reach (0.0.0.0, behind a proxy). */
+  advertise?: string;
   /** 0 picks a free port (shared by UDP and TCP). */
   port: number;
   transports: TransportName[];
@@ -63,8 +66,9 @@ export class SipTransport {
 
   constructor(private readonly config: TransportConfig) {}
 
+  /** The address peers reach us at: what Via and Contact carry. */
   get host(): string {
-    return this.config.host;
+    return this.config.advertise ?? this.config.host;
   }
 
   get port(): number {

@@ -19,6 +19,8 @@ import { SipTransport, type Source } from './transport.ts';
 import { formatNameAddr, parseNameAddr, parseUri } from './uri.ts';
 
 export interface UserAgentConfig {
+  /** Address in Via and Contact when `host` (the bind address) is not reachable as such. */
+  advertise?: string;
   /** Address to bind and to put in Via/Contact; loopback by default. */
   host?: string;
   /** 0 picks a free port. Default 5060. */
@@ -73,6 +75,7 @@ export class UserAgent extends TypedEmitter<UserAgentEvents> {
     this.logger = config.logger ?? silentLogger;
     this.transport = new SipTransport({
       host: config.host ?? '127.0.0.1',
+      advertise: config.advertise,
       port: config.port ?? 5060,
       transports: config.transports ?? ['udp', 'tcp'],
       limits: { ...defaultParserLimits, ...config.limits },
