@@ -307,6 +307,8 @@ function main() {
       '--test-concurrency=4',
       '--test-timeout=600000',
       '--test-reporter=spec',
+      // One PostgreSQL server for the whole run (each test file still gets its own databases).
+      '--test-global-setup=server/test/support/postgres-global-setup.ts',
       ...files,
     ]);
   }

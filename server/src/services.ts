@@ -15,7 +15,7 @@ import { Mailer } from './email/mailer.ts';
 import { FaxRepository } from './faxes/fax-repository.ts';
 import { InboundIntake } from './faxes/inbound-intake.ts';
 import { SignedPdfLinks } from './inbox/signed-links.ts';
-import { SqliteJobQueue } from './jobs/job-queue.ts';
+import { DatabaseJobQueue } from './jobs/job-queue.ts';
 import { ApiKeyRepository } from './keys/api-key-repository.ts';
 import { seedDemoDids } from './numbers/did-import.ts';
 import { DidRepository } from './numbers/did-repository.ts';
@@ -53,7 +53,7 @@ export interface Services {
   mailer: Mailer;
   webhooks: Webhooks;
   /** Durable jobs: domains register their handlers; the appliance starts and stops the queue. */
-  jobs: SqliteJobQueue;
+  jobs: DatabaseJobQueue;
   blobs: BlobStore;
   audit: AuditLog;
   faxes: FaxRepository;
@@ -69,7 +69,7 @@ export interface Services {
 }
 
 export function createServices(config: Config, log: Logger, clock: Clock = systemClock): Services {
-  const db = openDatabase(config.dataDir);
+  const db = openDatabase(config);
   const masterKey = MasterKey.load(config.dataDir, config.masterKey);
   const partners = new PartnerRepository(db);
   const apiKeys = new ApiKeyRepository(db, clock);
@@ -85,7 +85,7 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
   const numbers = new NumberRepository(db, clock, dids, config.didQuarantineDays);
   const trunks = new TrunkRepository(db, clock, masterKey);
   if (trunks.seedLabTrunk()) log.info('created the loopback lab trunk (accepts calls from 127.0.0.0/8 only)');
-  const jobs = new SqliteJobQueue(db, clock, log.child({ module: 'jobs' }));
+  const jobs = new DatabaseJobQueue(db, clock, log.child({ module: 'jobs' }));
   const blobs = new BlobStore(
     config.blobUrl ? new S3BlobBackend(parseBlobUrl(config.blobUrl)) : config.dataDir,
     masterKey,

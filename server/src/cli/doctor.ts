@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/config.ts';
 import { modelStoreFor, resolveActiveProvider } from '../extraction/active-provider.ts';
 import { ocrEngineCheck } from '../ocr/ocr-engine.ts';
+import { describeDatabase, openDatabase } from '../storage/database.ts';
 
 export interface Check {
   name: string;
@@ -101,8 +102,34 @@ export async function runDoctor(config: Config): Promise<Check[]> {
     checks.push({ name: 'data directory', ok: false, detail: `not writable: ${(err as Error).message}` });
   }
 
+  checks.push(databaseCheck(config));
   checks.push(...(await extractionChecks(config)));
   return checks;
+}
+
+/** Reaches the database (PostgreSQL: the collation check too) and compares its schema with the migrations. */
+function databaseCheck(config: Config): Check {
+  // A first start creates the SQLite file: nothing to check yet, and doctor must not create it.
+  if (!config.databaseUrl && !existsSync(path.join(config.dataDir, 'faxseal.db')))
+    return { name: 'database', ok: true, detail: 'SQLite file will be created on first start' };
+  try {
+    const db = openDatabase(config, { migrate: false });
+    try {
+      const { server, schemaVersion, latest } = describeDatabase(db);
+      const where = config.databaseUrl ? new URL(config.databaseUrl).host : 'the data directory';
+      return {
+        name: 'database',
+        ok: schemaVersion >= latest,
+        warning: true,
+        detail: `${server} at ${where}, schema ${schemaVersion} of ${latest}${schemaVersion < latest ? ' (start or `faxseal migrate` applies the rest)' : ''}`,
+      };
+    } finally {
+      db.close();
+    }
+  } catch (err) {
+    // The URL may hold a password: only the error, which pg words without it.
+    return { name: 'database', ok: false, detail: `cannot open: ${(err as Error).message}` };
+  }
 }
 
 /**

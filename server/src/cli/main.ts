@@ -131,7 +131,7 @@ async function main(argv: string[]): Promise<number> {
       });
     }
     case 'migrate': {
-      const db = openDatabase(config.dataDir, { migrate: false });
+      const db = openDatabase(config, { migrate: false });
       try {
         const { applied, current } = migrate(db);
         process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'nothing to apply\n');

@@ -16,6 +16,8 @@ export interface Config {
   dataDir: string;
   /** Null: blobs under <dataDir>/blobs. */
   blobUrl: string | null;
+  databaseUrl: string | null;
+  databaseStatementTimeoutMs: number;
   httpHost: string;
   httpPort: number;
   sipHost: string;
@@ -139,6 +141,21 @@ const smtp: Parser<string | null> = (raw) => {
   return raw.trim();
 };
 
+const postgresUrl: Parser<string | null> = (raw) => {
+  if (raw.trim() === '') return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw.trim());
+  } catch {
+    throw new ConfigError('must be a postgres:// URL');
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:')
+    throw new ConfigError('must be a postgres:// URL');
+  if (parsed.pathname.length <= 1)
+    throw new ConfigError('must name the database: postgres://user@host:5432/faxseal');
+  return raw.trim();
+};
+
 const portRange: Parser<PortRange> = (raw) => {
   const m = /^(\d+)-(\d+)$/.exec(raw.trim());
   if (!m) throw new ConfigError('must look like 20000-20999');
@@ -169,7 +186,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 export const KNOBS: { [K in keyof Config]: Knob<K> } = {
   dataDir: {
     env: 'FAXSEAL_DATA_DIR',
-    doc: 'Where the SQLite file, encrypted documents and keys live. Created on first start.',
+    doc: 'Where the SQLite file (unless FAXSEAL_DATABASE_URL is set), encrypted documents and keys live. Created on first start.',
     default: () => path.resolve('data'),
     parse: (raw) => path.resolve(str(raw)),
   },
@@ -179,6 +196,19 @@ export const KNOBS: { [K in keyof Config]: Knob<K> } = {
     default: () => null,
     parse: blobUrl,
     secret: true,
+  },
+  databaseUrl: {
+    env: 'FAXSEAL_DATABASE_URL',
+    doc: 'PostgreSQL shared by several nodes, e.g. postgres://faxseal:secret@db.lan:5432/faxseal (the database needs LC_COLLATE C; see docs/cluster.md). Unset: the SQLite file in the data directory.',
+    default: () => null,
+    parse: postgresUrl,
+    secret: true,
+  },
+  databaseStatementTimeoutMs: {
+    env: 'FAXSEAL_DATABASE_STATEMENT_TIMEOUT_MS',
+    doc: 'PostgreSQL only: the longest one statement may run (statement_timeout), which bounds how long the event loop can wait on the database.',
+    default: () => 10_000,
+    parse: int(100, 600_000),
   },
   httpHost: {
     env: 'FAXSEAL_HTTP_HOST',

@@ -280,7 +280,7 @@ export class FaxRepository {
     private readonly db: Db,
     private readonly clock: Clock,
   ) {
-    this.faxBlobColumns = (db.prepare('PRAGMA table_info(faxes)').all() as { name: string }[])
+    this.faxBlobColumns = (db.prepare(db.dialect.tableColumns).all('faxes') as { name: string }[])
       .map((c) => c.name)
       .filter((name) => /^[a-z_]+_blob$/.test(name));
   }
@@ -370,7 +370,11 @@ export class FaxRepository {
       result.text.trim() === ''
         ? null
         : Number(
-            this.db.prepare('INSERT INTO fax_search (ocr_text) VALUES (?)').run(result.text).lastInsertRowid,
+            this.db
+              .prepare(
+                `INSERT INTO fax_search (ocr_text) VALUES (?)${this.db.dialect.returningRowid('rowid')}`,
+              )
+              .run(result.text).lastInsertRowid,
           );
     this.db
       .prepare(
@@ -619,13 +623,14 @@ export class FaxRepository {
 
   /**
    * A partner's faxes newest first, optionally per user, in a time window, or matching an FTS5 query;
-   * `before` is the id of the previous page's last item. Throws SqliteError on a bad MATCH.
+   * `before` is the id of the previous page's last item. A malformed query throws the engine's
+   * syntax error (FTS5's, or PostgreSQL's "syntax error in tsquery").
    */
   inbox(query: InboxQuery): FaxSummary[] {
     const params = {
       partnerId: query.partnerId,
       externalUserId: query.externalUserId ?? null,
-      match: query.match ?? null,
+      match: query.match ? this.db.dialect.search.query(query.match) : null,
       since: query.since ?? null,
       until: query.until ?? null,
       before: query.before ?? null,
@@ -635,11 +640,12 @@ export class FaxRepository {
       AND (@externalUserId IS NULL OR su.external_user_id = @externalUserId)
       AND (@since IS NULL OR f.created_at >= @since) AND (@until IS NULL OR f.created_at < @until)
       AND (@before IS NULL OR f.id < @before)`;
+    const search = this.db.dialect.search;
     const sql = query.match
-      ? `SELECT ${SUMMARY_COLUMNS}, snippet(fax_search, 0, '<mark>', '</mark>', '…', 16) AS snippet
+      ? `SELECT ${SUMMARY_COLUMNS}, ${search.snippet} AS snippet
          FROM fax_search JOIN faxes f ON f.search_rowid = fax_search.rowid
          LEFT JOIN shadow_users su ON su.id = f.shadow_user_id
-         WHERE fax_search MATCH @match AND ${filters} ORDER BY f.id DESC LIMIT @limit`
+         WHERE ${search.condition} AND ${filters} ORDER BY f.id DESC LIMIT @limit`
       : `SELECT ${SUMMARY_COLUMNS} FROM faxes f LEFT JOIN shadow_users su ON su.id = f.shadow_user_id
          WHERE ${filters} ORDER BY f.id DESC LIMIT @limit`;
     return (this.db.prepare(sql).all(params) as SummaryRow[]).map(toSummary);
@@ -659,7 +665,7 @@ export class FaxRepository {
          FROM numbers n JOIN shadow_users su ON su.id = n.shadow_user_id
          LEFT JOIN faxes f ON f.number_id = n.id AND f.direction = 'inbound' AND f.created_at >= @from AND f.created_at < @to
          WHERE n.partner_id = @partnerId AND n.created_at < @to AND (n.released_at IS NULL OR n.released_at >= @from)
-         GROUP BY n.id ORDER BY n.id`,
+         GROUP BY n.id, su.external_user_id ORDER BY n.id`,
       )
       .all({ partnerId, from, to }) as Omit<NumberUsage, 'allowancePages' | 'overagePages'>[];
     return rows.map((r) => {

@@ -69,8 +69,9 @@ export const inboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
             until: until && new Date(until).toISOString(),
           });
         } catch (err) {
-          // FTS5 reports query syntax errors (a dangling AND, an unbalanced parenthesis) at run time.
-          if (match && err instanceof Error && /fts5|syntax error|malformed MATCH/i.test(err.message))
+          // FTS5 and PostgreSQL's tsquery report query syntax errors (a dangling AND, an unbalanced
+          // parenthesis) at run time.
+          if (match && err instanceof Error && /fts5|syntax error|malformed MATCH|tsquery/i.test(err.message))
             throw invalidQuery('the search query is not valid: check AND / OR / NOT and parentheses');
           throw err;
         }

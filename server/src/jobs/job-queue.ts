@@ -1,7 +1,8 @@
 // A durable job queue in the database: jobs are rows written in the caller's transaction, claimed
 // with a lease, retried with backoff, at most `concurrency` at once per kind. A job whose worker
 // died (kill -9) is claimed again when its lease runs out, or at once by this node's next start.
-// Handlers must be idempotent: delivery is at-least-once.
+// Handlers must be idempotent: delivery is at-least-once. On PostgreSQL several nodes share the
+// table: claims skip rows another node holds, and an enqueue wakes every node (LISTEN/NOTIFY).
 
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -38,10 +39,12 @@ export interface JobQueue {
 }
 
 const POLL_MS = 500;
+/** The NOTIFY channel an enqueue wakes other nodes on (payload: the job's kind). */
+const JOBS_CHANNEL = 'faxseal_jobs';
 const DEFAULT_LEASE_MS = 60_000;
 const defaultBackoff = (attempt: number) => Math.min(5 * 60_000, 1000 * 2 ** (attempt - 1));
 
-export class SqliteJobQueue implements JobQueue {
+export class DatabaseJobQueue implements JobQueue {
   private readonly kinds = new Map<
     string,
     { handler: (job: Job) => Promise<void>; options: Required<JobKindOptions>; running: number }
@@ -53,9 +56,10 @@ export class SqliteJobQueue implements JobQueue {
   private readonly workerId = `${hostname()}:${randomBytes(6).toString('hex')}`;
 
   private readonly repo: JobRepository;
+  private unlisten: (() => void) | null = null;
 
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly clock: Clock,
     private readonly log: Logger,
   ) {
@@ -73,8 +77,9 @@ export class SqliteJobQueue implements JobQueue {
       runAt: options.runAt ?? now,
       createdAt: now,
     });
-    // Let the commit land first, then look for work.
+    // Let the commit land first, then look for work; other nodes hear of it when the commit lands.
     if (inserted && !this.stopped) setImmediate(() => this.poll());
+    if (inserted) this.db.notify(JOBS_CHANNEL, kind);
     return id;
   }
 
@@ -95,6 +100,9 @@ export class SqliteJobQueue implements JobQueue {
     if (recovered > 0) this.log.warn({ recovered }, 'requeued jobs left running by a previous process');
     this.timer = setInterval(() => this.poll(), POLL_MS);
     this.timer.unref();
+    this.unlisten = this.db.listen(JOBS_CHANNEL, (kind) => {
+      if (this.kinds.has(kind)) setImmediate(() => this.poll());
+    });
     setImmediate(() => this.poll());
   }
 
@@ -102,6 +110,8 @@ export class SqliteJobQueue implements JobQueue {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.unlisten?.();
+    this.unlisten = null;
     await Promise.allSettled([...this.inFlight]);
   }
 

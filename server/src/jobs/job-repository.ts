@@ -87,14 +87,15 @@ export class JobRepository {
 
   /** The next due job of `kind` (queued, or running with an expired lease), now locked by `workerId`. */
   claim(kind: string, now: Date, leaseUntil: Date, workerId: string): Job | null {
-    // One statement: the row is ours or someone else's, never both. (PostgreSQL: FOR UPDATE SKIP LOCKED.)
+    // One statement: the row is ours or someone else's, never both. On PostgreSQL the inner SELECT
+    // locks the row and skips rows other nodes are claiming, so claims never wait on each other.
     const row = this.db
       .prepare(
         `UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_until = @lease, locked_by = @worker
          WHERE id = (
            SELECT id FROM jobs WHERE kind = @kind AND (
              (status = 'queued' AND run_at <= @now) OR (status = 'running' AND lease_until <= @now)
-           ) ORDER BY run_at LIMIT 1
+           ) ORDER BY run_at LIMIT 1${this.db.dialect.skipLocked()}
          ) RETURNING id, kind, payload, attempts, max_attempts`,
       )
       .get({

@@ -6,6 +6,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { requireOperatorWrite } from '../http/plugins/operator-auth.ts';
 import { Problem, problemResponses } from '../http/problem.ts';
+import { isUniqueViolation } from '../storage/database.ts';
 import {
   TestCallSchema,
   TrunkFields,
@@ -38,7 +39,7 @@ export const trunkRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return trunk;
   };
   const nameTaken = (err: unknown) =>
-    err instanceof Error && /UNIQUE constraint failed: trunks.name/.test(err.message)
+    isUniqueViolation(err, 'trunks', 'name')
       ? Problem.conflict('trunk_name_taken', 'Another trunk has this name.')
       : err;
 

@@ -21,21 +21,20 @@ export class PurgeReportRepository {
 
   /** Returns the report's id. */
   record(report: NewPurgeReport): number {
-    return Number(
-      this.db
-        .prepare(
-          `INSERT INTO purge_reports (trigger, started_at, finished_at, faxes_purged, blobs_deleted, fax_ids)
-           VALUES (?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          report.trigger,
-          report.startedAt,
-          report.finishedAt,
-          report.faxIds.length,
-          report.blobsDeleted,
-          JSON.stringify(report.faxIds),
-        ).lastInsertRowid,
-    );
+    const row = this.db
+      .prepare(
+        `INSERT INTO purge_reports (trigger, started_at, finished_at, faxes_purged, blobs_deleted, fax_ids)
+           VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+      )
+      .get(
+        report.trigger,
+        report.startedAt,
+        report.finishedAt,
+        report.faxIds.length,
+        report.blobsDeleted,
+        JSON.stringify(report.faxIds),
+      ) as { id: number };
+    return row.id;
   }
 
   get(id: number): PurgeReport | null {

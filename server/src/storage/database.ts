@@ -1,16 +1,105 @@
-// Opens the appliance's SQLite database with the settings every module relies on (WAL, foreign
-// keys, busy timeout) and applies the numbered migrations in ./migrations on start.
+// The appliance's database: one SQLite file by default (WAL, foreign keys, busy timeout), or a shared
+// PostgreSQL when FAXSEAL_DATABASE_URL is set. The one place that knows which; both apply ./migrations.
 
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { type Dialect, type Engine, sqliteDialect } from './dialect.ts';
+import { PostgresDatabase, PostgresError } from './postgres-database.ts';
 
-export type Db = Database.Database;
+export type { Dialect, Engine };
+
+export interface RunResult {
+  changes: number;
+  /** SQLite only; portable code reads ids back with RETURNING. */
+  lastInsertRowid: number | bigint;
+}
+
+/** A prepared statement: better-sqlite3's, or its PostgreSQL twin (`?` or `@name` parameters). */
+export interface Statement {
+  run(...params: unknown[]): RunResult;
+  get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
+  iterate(...params: unknown[]): IterableIterator<unknown>;
+}
+
+/** better-sqlite3's transaction function: nested calls are savepoints, a throw rolls back. */
+export type Transaction<F extends (...args: any[]) => any> = {
+  (...args: Parameters<F>): ReturnType<F>;
+  deferred(...args: Parameters<F>): ReturnType<F>;
+  /** Takes the write lock first (PostgreSQL: one such transaction at a time across all nodes). */
+  immediate(...args: Parameters<F>): ReturnType<F>;
+  exclusive(...args: Parameters<F>): ReturnType<F>;
+};
+
+/** What a singleton does while this node holds it (month close, retention purge, trunk registration). */
+export interface SingletonRole {
+  start(): void | Promise<void>;
+  stop(): void | Promise<void>;
+}
+
+export interface Singleton {
+  readonly name: string;
+  /** True while this node holds the role. */
+  readonly held: boolean;
+  /** Stops the role if held and gives the lock up. */
+  stop(): Promise<void>;
+}
+
+/** The subset of better-sqlite3's API the repositories use, on either engine, synchronously. */
+export interface Db {
+  readonly engine: Engine;
+  readonly dialect: Dialect;
+  prepare(sql: string): Statement;
+  /** Runs statements without parameters (migrations, transaction control). */
+  exec(sql: string): void;
+  transaction<F extends (...args: any[]) => any>(fn: F): Transaction<F>;
+  /** Wakes `listen`ers on every node once the current transaction commits (SQLite: one node, nothing to do). */
+  notify(channel: string, payload: string): void;
+  listen(channel: string, handler: (payload: string) => void): () => void;
+  /**
+   * Runs `role` on one node at a time: PostgreSQL holds a session advisory lock on a connection of
+   * its own, released when the node dies, and another node's retry (every `retryMs`) takes the role.
+   */
+  runAsSingleton(name: string, role: SingletonRole, options?: { retryMs?: number }): Singleton;
+  close(): void;
+}
+
+/**
+ * Whether `err` is a UNIQUE violation on `table.column` (a column declared UNIQUE inline), as either
+ * engine reports it: SQLite by message, PostgreSQL by SQLSTATE 23505 and its `<table>_<column>_key` name.
+ */
+export function isUniqueViolation(err: unknown, table: string, column: string): boolean {
+  if (err instanceof PostgresError)
+    return err.code === '23505' && err.constraint === `${table}_${column}_key`;
+  return err instanceof Error && err.message.includes(`UNIQUE constraint failed: ${table}.${column}`);
+}
+
+export interface DatabaseTarget {
+  dataDir: string;
+  /** postgres://… to use PostgreSQL; null for the SQLite file in dataDir. */
+  databaseUrl?: string | null;
+  databaseStatementTimeoutMs?: number;
+}
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+const MIGRATION_LOCK = 4_703_115_002;
 
-export function openDatabase(dataDir: string, options: { migrate?: boolean } = {}): Db {
+export function openDatabase(target: DatabaseTarget, options: { migrate?: boolean } = {}): Db {
+  const db = target.databaseUrl
+    ? openPostgres(target.databaseUrl, target.databaseStatementTimeoutMs ?? 10_000)
+    : openSqlite(target.dataDir);
+  try {
+    if (options.migrate !== false) migrate(db);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return db;
+}
+
+function openSqlite(dataDir: string): Db {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const db = new Database(path.join(dataDir, 'faxseal.db'));
   db.pragma('journal_mode = WAL');
@@ -19,7 +108,64 @@ export function openDatabase(dataDir: string, options: { migrate?: boolean } = {
   // WAL + NORMAL is durable across process crashes (kill -9); only an OS crash can lose the last
   // transactions, which the carrier would then see as an unconfirmed fax and resend.
   db.pragma('synchronous = NORMAL');
-  if (options.migrate !== false) migrate(db);
+  return new SqliteDatabase(db);
+}
+
+class SqliteDatabase implements Db {
+  readonly engine = 'sqlite';
+  readonly dialect = sqliteDialect;
+  constructor(private readonly db: Database.Database) {}
+  prepare(sql: string): Statement {
+    return this.db.prepare(sql);
+  }
+  exec(sql: string): void {
+    this.db.exec(sql);
+  }
+  transaction<F extends (...args: any[]) => any>(fn: F): Transaction<F> {
+    return this.db.transaction(fn) as unknown as Transaction<F>;
+  }
+  notify(): void {}
+  listen(): () => void {
+    return () => {};
+  }
+  runAsSingleton(name: string, role: SingletonRole): Singleton {
+    // One SQLite file, one node: the role is always ours.
+    let held = true;
+    void role.start();
+    return {
+      name,
+      get held() {
+        return held;
+      },
+      async stop() {
+        if (held) await role.stop();
+        held = false;
+      },
+    };
+  }
+  close(): void {
+    this.db.close();
+  }
+}
+
+function openPostgres(url: string, statementTimeoutMs: number): Db {
+  const db = new PostgresDatabase({ url, connectTimeoutMs: 10_000, statementTimeoutMs });
+  try {
+    // Cursor pagination (`id < @before`) and ISO timestamps compare as bytes, as in SQLite.
+    const { collation, ctype } = db
+      .prepare(
+        'SELECT datcollate AS collation, datctype AS ctype FROM pg_database WHERE datname = current_database()',
+      )
+      .get() as { collation: string; ctype: string };
+    if (!['C', 'POSIX', 'C.UTF-8', 'C.utf8'].includes(collation) || !/utf-?8/i.test(ctype))
+      throw new Error(
+        `the PostgreSQL database has collation ${collation} and ctype ${ctype}; FaxSeal needs byte-order ` +
+          "text and UTF-8 classes: CREATE DATABASE faxseal TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'",
+      );
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   return db;
 }
 
@@ -30,31 +176,72 @@ export interface MigrationResult {
 
 /** Applies every migration newer than the recorded version, each in its own transaction. */
 export function migrate(db: Db): MigrationResult {
-  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version INTEGER PRIMARY KEY,
-    name TEXT NOT NULL,
-    applied_at TEXT NOT NULL
-  )`);
-  const done = new Set(
-    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(
-      (r) => r.version,
-    ),
-  );
-  const applied: string[] = [];
-  for (const file of listMigrations()) {
-    if (done.has(file.version)) continue;
-    const sql = readFileSync(path.join(MIGRATIONS_DIR, file.name), 'utf8');
-    db.transaction(() => {
-      db.exec(sql);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
-        file.version,
-        file.name,
-        new Date().toISOString(),
-      );
-    })();
-    applied.push(file.name);
+  // Nodes starting together on one PostgreSQL take turns; the second finds nothing left to apply.
+  if (db.engine === 'postgres') db.prepare('SELECT pg_advisory_lock(?)').get(MIGRATION_LOCK);
+  try {
+    db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version INTEGER PRIMARY KEY,
+      name TEXT NOT NULL,
+      applied_at TEXT NOT NULL
+    )`);
+    const done = new Set(
+      (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(
+        (r) => r.version,
+      ),
+    );
+    const applied: string[] = [];
+    for (const file of listMigrations(db.engine)) {
+      if (done.has(file.version)) continue;
+      const text = readFileSync(path.join(MIGRATIONS_DIR, file.name), 'utf8');
+      db.transaction(() => {
+        db.exec(db.engine === 'postgres' ? postgresDdl(text) : text);
+        db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+          file.version,
+          file.name,
+          new Date().toISOString(),
+        );
+      })();
+      applied.push(file.name);
+    }
+    return { applied, current: schemaVersion(db) };
+  } finally {
+    if (db.engine === 'postgres') db.prepare('SELECT pg_advisory_unlock(?)').get(MIGRATION_LOCK);
   }
-  return { applied, current: schemaVersion(db) };
+}
+
+/**
+ * Portable DDL in PostgreSQL's words: SQLite's INTEGER is 64-bit and REAL 8 bytes, and an INTEGER
+ * PRIMARY KEY numbers rows by itself when the insert leaves it out.
+ */
+export function postgresDdl(sql: string): string {
+  return sql
+    .replace(
+      /\bINTEGER\s+PRIMARY\s+KEY(\s+AUTOINCREMENT)?\b/gi,
+      'BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY',
+    )
+    .replace(/\bINTEGER\b/gi, 'BIGINT')
+    .replace(/\bREAL\b/gi, 'DOUBLE PRECISION');
+}
+
+/** What `faxseal doctor` reports: the engine and its version, and how far the schema is migrated. */
+export function describeDatabase(db: Db): { server: string; schemaVersion: number; latest: number } {
+  const server =
+    db.engine === 'postgres'
+      ? `PostgreSQL ${(db.prepare('SHOW server_version').get() as { server_version: string }).server_version}`
+      : `SQLite ${(db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v}`;
+  const hasTable =
+    db.engine === 'postgres'
+      ? db
+          .prepare(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'schema_migrations'",
+          )
+          .get()
+      : db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+  return {
+    server,
+    schemaVersion: hasTable ? schemaVersion(db) : 0,
+    latest: listMigrations(db.engine).at(-1)?.version ?? 0,
+  };
 }
 
 /** The newest migration applied to `db` (0 before the first). */
@@ -62,9 +249,17 @@ export function schemaVersion(db: Db): number {
   return (db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
 }
 
-export function listMigrations(): { version: number; name: string }[] {
-  return readdirSync(MIGRATIONS_DIR)
-    .filter((name) => /^\d{3}_[a-z0-9_]+\.sql$/.test(name))
-    .map((name) => ({ version: Number(name.slice(0, 3)), name }))
-    .sort((a, b) => a.version - b.version);
+/**
+ * The migrations for `engine`, in order: `NNN_name.sql` is portable; `NNN_name.postgres.sql` (or
+ * `.sqlite.sql`) replaces it on that engine where the SQL must differ (full-text search, triggers).
+ */
+export function listMigrations(engine: Engine = 'sqlite'): { version: number; name: string }[] {
+  const byVersion = new Map<number, string>();
+  for (const name of readdirSync(MIGRATIONS_DIR).sort()) {
+    const m = /^(\d{3})_[a-z0-9_]+(?:\.(sqlite|postgres))?\.sql$/.exec(name);
+    if (!m || (m[2] && m[2] !== engine)) continue;
+    const version = Number(m[1]);
+    if (m[2] || !byVersion.has(version)) byVersion.set(version, name);
+  }
+  return [...byVersion].map(([version, name]) => ({ version, name })).sort((a, b) => a.version - b.version);
 }

@@ -2,9 +2,8 @@
 // deliveries as written inside the callers' transactions, the dispatcher's claims and attempt log,
 // and the partner's delivery log. Routing and replay rules are in outbox.ts.
 
-import type { Statement } from 'better-sqlite3';
 import type { Clock } from '../clock.ts';
-import type { Db } from '../storage/database.ts';
+import type { Db, Statement } from '../storage/database.ts';
 import { newId } from '../storage/ids.ts';
 import type { Attempt, Delivery, DeliveryStatus } from './delivery-schema.ts';
 import type { WebhookEventType } from './webhook-event.ts';
@@ -155,16 +154,28 @@ export class OutboxRepository {
   eventsOfFax(faxId: string): { id: string; event: WebhookEventType; body: string; createdAt: string }[] {
     return this.sql(
       `SELECT id, event_type AS event, body, created_at AS createdAt FROM webhook_events
-         WHERE json_extract(body, '$.faxId') = ? ORDER BY id`,
+         WHERE ${this.db.dialect.jsonText('body', 'faxId')} = ? ORDER BY id`,
     ).all(faxId) as { id: string; event: WebhookEventType; body: string; createdAt: string }[];
   }
 
   /** Retention: the kept bodies of a fax's events lose their OCR text and extracted data. */
   scrubFaxContent(partnerId: string, faxId: string): void {
-    this.sql(
-      `UPDATE webhook_events SET body = json_replace(body, '$.ocrText', '', '$.extractedData', NULL, '$.evidence', NULL)
-         WHERE partner_id = ? AND event_type IN ('fax.received', 'fax.extracted') AND json_extract(body, '$.faxId') = ?`,
-    ).run(partnerId, faxId);
+    const events = this.sql(
+      `SELECT id, body FROM webhook_events WHERE partner_id = ? AND event_type IN ('fax.received', 'fax.extracted')
+         AND ${this.db.dialect.jsonText('body', 'faxId')} = ?`,
+    ).all(partnerId, faxId) as { id: string; body: string }[];
+    const update = this.sql('UPDATE webhook_events SET body = ? WHERE id = ?');
+    for (const event of events) {
+      // Rewritten here rather than in SQL: the body keeps its key order and spacing on both engines.
+      const body = JSON.parse(event.body) as Record<string, unknown>;
+      for (const [key, scrubbed] of [
+        ['ocrText', ''],
+        ['extractedData', null],
+        ['evidence', null],
+      ] as const)
+        if (key in body) body[key] = scrubbed;
+      update.run(JSON.stringify(body), event.id);
+    }
   }
 
   // ---- dispatcher side ----
@@ -185,7 +196,7 @@ export class OutboxRepository {
         `SELECT d.id, d.event_id AS eventId, e.event_type AS eventType, d.partner_id AS partnerId, d.url, e.body,
              d.attempt_count AS attemptCount
            FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
-           WHERE d.status = 'pending' AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at LIMIT ?`,
+           WHERE d.status = 'pending' AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at LIMIT ?${this.db.dialect.skipLocked('d')}`,
       ).all(now, limit) as ClaimedDelivery[];
       const mark = this.sql(
         "UPDATE webhook_deliveries SET status = 'delivering', updated_at = ? WHERE id = ?",

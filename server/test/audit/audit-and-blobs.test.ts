@@ -5,22 +5,16 @@ import { AuditLog } from '../../src/audit/audit-log.ts';
 import { AuditRepository } from '../../src/audit/audit-repository.ts';
 import { systemClock } from '../../src/clock.ts';
 import { BlobStore } from '../../src/storage/blob-store.ts';
-import { openDatabase } from '../../src/storage/database.ts';
 import { MasterKey } from '../../src/storage/master-key.ts';
-import { tempDataDir } from '../support/test-appliance.ts';
+import { openTestDatabase, tempDataDir } from '../support/test-appliance.ts';
 
-function setup(t: { after: (fn: () => void) => void }) {
+async function setup(t: { after: (fn: () => Promise<void> | void) => void }) {
   const dir = tempDataDir('audit');
-  const db = openDatabase(dir);
-  t.after(() => {
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return { dir, db };
+  return { dir, db: await openTestDatabase(t, dir) };
 }
 
-test('the audit chain verifies, and any edit, deletion or reorder is caught at its entry', (t) => {
-  const { db } = setup(t);
+test('the audit chain verifies, and any edit, deletion or reorder is caught at its entry', async (t) => {
+  const { db } = await setup(t);
   const audit = new AuditLog(new AuditRepository(db), systemClock);
   for (let i = 0; i < 5; i++) {
     audit.record({
@@ -45,8 +39,8 @@ test('the audit chain verifies, and any edit, deletion or reorder is caught at i
   assert.deepEqual(audit.verify(), { ok: false, seq: 2, reason: 'entry 2 is missing' });
 });
 
-test('audit entries can be listed per partner and per target, newest first', (t) => {
-  const { db } = setup(t);
+test('audit entries can be listed per partner and per target, newest first', async (t) => {
+  const { db } = await setup(t);
   const audit = new AuditLog(new AuditRepository(db), systemClock);
   audit.record({
     actorType: 'operator',
@@ -81,8 +75,8 @@ test('audit entries can be listed per partner and per target, newest first', (t)
   assert.deepEqual(audit.list({ limit: 10 })[2].details, { imported: 3 });
 });
 
-test('blobs are sealed at rest, bound to their id, and deleted from disk', (t) => {
-  const { dir } = setup(t);
+test('blobs are sealed at rest, bound to their id, and deleted from disk', async (t) => {
+  const { dir } = await setup(t);
   const key = MasterKey.load(dir, null);
   assert.equal(statSync(`${dir}/keys/master.key`).mode & 0o777, 0o600);
   const blobs = new BlobStore(dir, key);

@@ -6,9 +6,9 @@ import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
 import { systemClock } from '../../src/clock.ts';
 import { DidRepository } from '../../src/numbers/did-repository.ts';
+import { openDatabase } from '../../src/storage/database.ts';
 import { tempDataDir } from '../support/test-appliance.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -55,7 +55,7 @@ test('migrate, create-admin, reset-admin-password, import-dids and doctor work o
   assert.equal(imported.code, 0, imported.err);
   assert.match(imported.out, /imported 2 DIDs/);
   assert.match(imported.out, /skipped line 4 \(bogus\)/);
-  const db = new Database(path.join(dataDir, 'faxseal.db'), { readonly: true });
+  const db = openDatabase({ dataDir }, { migrate: false });
   const pool = new DidRepository(db, systemClock).list(undefined, 1000, '+1206');
   assert.equal(pool.filter((d) => d.areaCode === '206').length, 2);
   db.close();

@@ -168,7 +168,12 @@ describe('credits ledger', { timeout: 120_000 }, () => {
         'pilot',
       ],
       {
-        env: { ...process.env, FAXSEAL_DATA_DIR: app.dataDir, FAXSEAL_LOG_LEVEL: 'silent' },
+        env: {
+          ...process.env,
+          FAXSEAL_DATA_DIR: app.dataDir,
+          FAXSEAL_DATABASE_URL: app.config.databaseUrl ?? '',
+          FAXSEAL_LOG_LEVEL: 'silent',
+        },
         encoding: 'utf8',
       },
     );

@@ -13,7 +13,7 @@ import { drawSyntheticPage } from '../../../native-workers/spandsp/synthetic-pag
 import { parsePbm } from '../../src/documents/bitmap.ts';
 import { FaxRepository } from '../../src/faxes/fax-repository.ts';
 import { FAX_PROCESS_JOB, InboundIntake } from '../../src/faxes/inbound-intake.ts';
-import { SqliteJobQueue } from '../../src/jobs/job-queue.ts';
+import { DatabaseJobQueue } from '../../src/jobs/job-queue.ts';
 import { JobRepository } from '../../src/jobs/job-repository.ts';
 import type { FaxNumberRecord } from '../../src/numbers/number-repository.ts';
 import { BlobStore } from '../../src/storage/blob-store.ts';
@@ -36,7 +36,7 @@ before(async () => {
   faxes = new FaxRepository(s.db, s.clock);
   jobRows = new JobRepository(s.db);
   blobs = new BlobStore(app.dataDir, s.masterKey);
-  const jobs = new SqliteJobQueue(s.db, s.clock, pino({ level: 'silent' }));
+  const jobs = new DatabaseJobQueue(s.db, s.clock, pino({ level: 'silent' }));
   intake = new InboundIntake(s.db, s.clock, faxes, blobs, s.settings, jobs, pino({ level: 'silent' }));
   trunkId = s.trunks.list().find((t) => t.name === 'lab')!.id;
   const { apiKey, partnerId } = await app.onboardPartner();

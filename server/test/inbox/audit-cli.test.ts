@@ -52,7 +52,7 @@ test('audit verify passes on an intact log and names the entry that was edited o
   assert.equal(ok.code, 0, ok.out);
   assert.match(ok.out, /audit log intact: \d+ entries/);
 
-  const db = openDatabase(dataDir, { migrate: false });
+  const db = openDatabase({ dataDir }, { migrate: false });
   try {
     const original = db.prepare('SELECT details FROM audit_log WHERE seq = 2').get() as { details: string };
     db.prepare('UPDATE audit_log SET details = ? WHERE seq = 2').run('{"fields":["nothing to see"]}');
@@ -107,7 +107,7 @@ test('rotate-master-key re-seals documents and secrets; the old key no longer op
 
 test('purge --now purges what is due and reports it', () => {
   assert.match(faxseal('purge', '--now').out, /nothing due for purge/);
-  const db = openDatabase(dataDir, { migrate: false });
+  const db = openDatabase({ dataDir }, { migrate: false });
   db.prepare('UPDATE faxes SET purge_at = ? WHERE id = ?').run(
     new Date(Date.now() - 1000).toISOString(),
     faxId,

@@ -4,20 +4,14 @@ import { hostname } from 'node:os';
 import { test } from 'node:test';
 import pino from 'pino';
 import { systemClock } from '../../src/clock.ts';
-import { SqliteJobQueue } from '../../src/jobs/job-queue.ts';
+import { DatabaseJobQueue } from '../../src/jobs/job-queue.ts';
 import { JobRepository } from '../../src/jobs/job-repository.ts';
-import { openDatabase } from '../../src/storage/database.ts';
-import { tempDataDir } from '../support/test-appliance.ts';
+import { openTestDatabase, tempDataDir } from '../support/test-appliance.ts';
 
 const silent = pino({ level: 'silent' });
 
-function setup(t: { after: (fn: () => void) => void }) {
-  const dir = tempDataDir('jobs');
-  const db = openDatabase(dir);
-  t.after(() => {
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+async function setup(t: { after: (fn: () => Promise<void> | void) => void }) {
+  const db = await openTestDatabase(t, tempDataDir('jobs'));
   return { db, jobs: new JobRepository(db) };
 }
 
@@ -30,8 +24,8 @@ const until = async (check: () => boolean, timeoutMs = 5000) => {
 };
 
 test('jobs run once each, at most `concurrency` at a time per kind', async (t) => {
-  const { db } = setup(t);
-  const queue = new SqliteJobQueue(db, systemClock, silent);
+  const { db } = await setup(t);
+  const queue = new DatabaseJobQueue(db, systemClock, silent);
   let running = 0;
   let peak = 0;
   const done: number[] = [];
@@ -56,8 +50,8 @@ test('jobs run once each, at most `concurrency` at a time per kind', async (t) =
 });
 
 test('a failing job is retried with backoff and ends failed after max attempts', async (t) => {
-  const { db, jobs } = setup(t);
-  const queue = new SqliteJobQueue(db, systemClock, silent);
+  const { db, jobs } = await setup(t);
+  const queue = new DatabaseJobQueue(db, systemClock, silent);
   const attempts: number[] = [];
   queue.register(
     'flaky',
@@ -78,8 +72,8 @@ test('a failing job is retried with backoff and ends failed after max attempts',
 });
 
 test('a job that fails once succeeds on retry', async (t) => {
-  const { db, jobs } = setup(t);
-  const queue = new SqliteJobQueue(db, systemClock, silent);
+  const { db, jobs } = await setup(t);
+  const queue = new DatabaseJobQueue(db, systemClock, silent);
   let calls = 0;
   queue.register(
     'once',
@@ -96,8 +90,8 @@ test('a job that fails once succeeds on retry', async (t) => {
 });
 
 test('a unique key admits one job; enqueue joins the caller transaction', async (t) => {
-  const { db } = setup(t);
-  const queue = new SqliteJobQueue(db, systemClock, silent);
+  const { db } = await setup(t);
+  const queue = new DatabaseJobQueue(db, systemClock, silent);
   const a = queue.enqueue('ocr', { fax: 1 }, { uniqueKey: 'ocr:fax_1' });
   const b = queue.enqueue('ocr', { fax: 1 }, { uniqueKey: 'ocr:fax_1' });
   assert.equal(a, b);
@@ -115,7 +109,7 @@ test('a unique key admits one job; enqueue joins the caller transaction', async 
 });
 
 test("jobs a dead process of this host left running are taken back at start; others' only after their lease", async (t) => {
-  const { db, jobs } = setup(t);
+  const { db, jobs } = await setup(t);
   // Two jobs claimed an hour's lease ago: one by a dead process of this host, one by another node.
   const now = new Date();
   const later = new Date(Date.now() + 3_600_000);
@@ -133,7 +127,7 @@ test("jobs a dead process of this host left running are taken back at start; oth
   };
   claimedBy('job_00000000000000000000000001', `${hostname()}:deadbeef0000`);
   claimedBy('job_00000000000000000000000002', 'other-node:cafe00000000');
-  const queue = new SqliteJobQueue(db, systemClock, silent);
+  const queue = new DatabaseJobQueue(db, systemClock, silent);
   const seen: string[] = [];
   queue.register(
     'ocr',

@@ -12,7 +12,7 @@ import { JobRepository } from '../../src/jobs/job-repository.ts';
 import { openDatabase } from '../../src/storage/database.ts';
 import { OutboxRepository } from '../../src/webhooks/outbox-repository.ts';
 import { type ChildAppliance, startChildAppliance } from '../support/child-appliance.ts';
-import { startTestAppliance, tempDataDir } from '../support/test-appliance.ts';
+import { startTestAppliance, tempDataDir, testDatabase } from '../support/test-appliance.ts';
 import { type Receiver, startReceiver } from '../webhooks/receiver.ts';
 import { commitInboundFax, documentPages, partnerWithNumber } from './inbound-fax.ts';
 
@@ -29,8 +29,10 @@ after(async () => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function startChild(): Promise<ChildAppliance> {
+  const { databaseUrl } = await testDatabase(dataDir);
   const child = await startChildAppliance({
     FAXSEAL_DATA_DIR: dataDir,
+    ...(databaseUrl ? { FAXSEAL_DATABASE_URL: databaseUrl } : {}),
     FAXSEAL_URL_ALLOWLIST: '127.0.0.1',
     // One OCR thread: ten pages take several seconds, time enough to land the kill mid-OCR.
     FAXSEAL_OCR_POOL_SIZE: '1',
@@ -50,7 +52,7 @@ test('SIGKILL during OCR, then restart: one completed OCR and fax.received with 
   await setup.shutdown({ keepData: true });
 
   // The children's database, read through the repositories while they run.
-  const db = openDatabase(dataDir, { migrate: false });
+  const db = openDatabase({ dataDir, ...(await testDatabase(dataDir)) }, { migrate: false });
   const jobs = new JobRepository(db);
   const faxes = new FaxRepository(db, systemClock);
   const outbox = new OutboxRepository(db, systemClock);

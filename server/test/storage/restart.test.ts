@@ -4,15 +4,16 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { test } from 'node:test';
-import Database from 'better-sqlite3';
 import { EmailRepository } from '../../src/email/email-repository.ts';
+import { openDatabase } from '../../src/storage/database.ts';
 import { startChildAppliance } from '../support/child-appliance.ts';
-import { tempDataDir } from '../support/test-appliance.ts';
+import { tempDataDir, testDatabase } from '../support/test-appliance.ts';
 
 test('a SIGKILLed appliance restarts with partners, keys, numbers and settings intact', async (t) => {
   const dataDir = tempDataDir('restart');
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
-  const env = { FAXSEAL_DATA_DIR: dataDir };
+  const { databaseUrl } = await testDatabase(dataDir);
+  const env = { FAXSEAL_DATA_DIR: dataDir, ...(databaseUrl ? { FAXSEAL_DATABASE_URL: databaseUrl } : {}) };
   const json = (res: Response) => res.json() as Promise<any>;
 
   let appliance = await startChildAppliance(env);
@@ -28,7 +29,7 @@ test('a SIGKILLed appliance restarts with partners, keys, numbers and settings i
     ).status,
     202,
   );
-  const db = new Database(`${dataDir}/faxseal.db`, { readonly: true });
+  const db = openDatabase({ dataDir, databaseUrl }, { migrate: false });
   const { text } = new EmailRepository(db).sentTo(email)[0];
   db.close();
   const token = /token=([\w-]+)/.exec(text)![1];

@@ -1,11 +1,13 @@
-// Starts a real appliance for a test: its own data directory, HTTP on a free loopback port, silent
-// logs. Helpers onboard partners through the real HTTP endpoints.
+// Starts a real appliance for a test: its own data directory (and, on PostgreSQL, its own database),
+// HTTP on a free loopback port, silent logs. Helpers onboard partners through the real HTTP endpoints.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Appliance, type StartOptions, startAppliance } from '../../src/appliance.ts';
 import { type Config, loadConfig } from '../../src/config/config.ts';
+import { type Db, type Engine, openDatabase } from '../../src/storage/database.ts';
+import { defaultTestEngine, dropTestDatabase, newTestDatabase } from './postgres.ts';
 
 export interface TestAppliance extends Appliance {
   dataDir: string;
@@ -43,7 +45,8 @@ export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Co
       httpHost: '127.0.0.1',
       httpPort: 0,
       sipPort: 0,
-      logLevel: 'silent',
+      // TEST_LOG_LEVEL=error shows what a failing test's appliance logged.
+      logLevel: (process.env.TEST_LOG_LEVEL as Config['logLevel'] | undefined) ?? 'silent',
       // A developer's real model in models/ must not switch every test appliance to llama.
       modelsDir: path.join(dataDir, 'models'),
       ...overrides,
@@ -53,12 +56,52 @@ export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Co
 
 let partnerCounter = 0;
 
+/** PostgreSQL databases by data directory: an appliance started again on its data directory finds its data. */
+const databases = new Map<string, string>();
+
+/**
+ * The database target of a test data directory on `engine`: nothing to add for SQLite (the file in
+ * the directory), a database of the test server for PostgreSQL, the same one every time.
+ */
+export async function testDatabase(
+  dataDir: string,
+  engine: Engine = defaultTestEngine(),
+): Promise<{ databaseUrl: string | null }> {
+  if (engine === 'sqlite') return { databaseUrl: null };
+  let url = databases.get(dataDir);
+  if (!url) {
+    url = await newTestDatabase();
+    databases.set(dataDir, url);
+  }
+  return { databaseUrl: url };
+}
+
+/**
+ * A migrated database for a test data directory on the test engine (no appliance around it); the
+ * test's `after` closes it and removes the directory and the PostgreSQL database.
+ */
+export async function openTestDatabase(
+  t: { after: (fn: () => Promise<void> | void) => void },
+  dataDir: string,
+  engine: Engine = defaultTestEngine(),
+): Promise<Db> {
+  const target = await testDatabase(dataDir, engine);
+  const db = openDatabase({ dataDir, ...target });
+  t.after(async () => {
+    db.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    databases.delete(dataDir);
+    if (target.databaseUrl) await dropTestDatabase(target.databaseUrl);
+  });
+  return db;
+}
+
 export async function startTestAppliance(
   overrides: Partial<Config> = {},
-  options: StartOptions & { dataDir?: string } = {},
+  options: StartOptions & { dataDir?: string; engine?: Engine } = {},
 ): Promise<TestAppliance> {
   const dataDir = options.dataDir ?? tempDataDir();
-  const config = testConfig(dataDir, overrides);
+  const config = testConfig(dataDir, { ...(await testDatabase(dataDir, options.engine)), ...overrides });
   const appliance = await startAppliance(config, { quiet: true, ...options });
 
   const call = async (
@@ -101,7 +144,11 @@ export async function startTestAppliance(
     },
     async shutdown(shutdownOptions = {}) {
       await appliance.stop();
-      if (!shutdownOptions.keepData) rmSync(dataDir, { recursive: true, force: true });
+      if (shutdownOptions.keepData) return;
+      rmSync(dataDir, { recursive: true, force: true });
+      const url = databases.get(dataDir);
+      databases.delete(dataDir);
+      if (url) await dropTestDatabase(url);
     },
   };
 }

@@ -5,7 +5,7 @@ import { systemClock } from '../../src/clock.ts';
 import { openDatabase } from '../../src/storage/database.ts';
 import { OutboxRepository } from '../../src/webhooks/outbox-repository.ts';
 import { type ChildAppliance, startChildAppliance } from '../support/child-appliance.ts';
-import { startTestAppliance, tempDataDir } from '../support/test-appliance.ts';
+import { startTestAppliance, tempDataDir, testDatabase } from '../support/test-appliance.ts';
 import { type Receiver, startReceiver } from './receiver.ts';
 
 const children: ChildAppliance[] = [];
@@ -20,8 +20,10 @@ after(async () => {
 
 /** The real appliance as a child process (`node --import tsx server/src/main.ts`) on `dir`. */
 async function startChild(dir: string): Promise<ChildAppliance> {
+  const { databaseUrl } = await testDatabase(dir);
   const child = await startChildAppliance({
     FAXSEAL_DATA_DIR: dir,
+    ...(databaseUrl ? { FAXSEAL_DATABASE_URL: databaseUrl } : {}),
     FAXSEAL_URL_ALLOWLIST: '127.0.0.1',
     FAXSEAL_WEBHOOK_RETRY_SCHEDULE: '1,1,1',
     FAXSEAL_RATE_LIMIT_PER_MINUTE: '100000',
@@ -65,7 +67,7 @@ test('SIGKILL between attempts and mid-attempt loses nothing: every event arrive
   await first.kill('SIGKILL');
   restarted = true;
 
-  const db = openDatabase(dataDir, { migrate: false });
+  const db = openDatabase({ dataDir, ...(await testDatabase(dataDir)) }, { migrate: false });
   const states = new OutboxRepository(db, systemClock).list(partnerId, { limit: 200 });
   db.close();
   assert.ok(

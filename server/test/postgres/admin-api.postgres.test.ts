@@ -1,0 +1,4 @@
+// admin-api.test.ts again with every test appliance on PostgreSQL (a fresh database each).
+
+process.env.TEST_DATABASE_ENGINE = 'postgres';
+await import('../admin/admin-api.test.ts');

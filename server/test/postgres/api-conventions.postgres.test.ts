@@ -1,0 +1,4 @@
+// api-conventions.test.ts again with every test appliance on PostgreSQL (a fresh database each).
+
+process.env.TEST_DATABASE_ENGINE = 'postgres';
+await import('../http/api-conventions.test.ts');

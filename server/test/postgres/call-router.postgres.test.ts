@@ -1,0 +1,4 @@
+// call-router.test.ts again with every test appliance on PostgreSQL (a fresh database each).
+
+process.env.TEST_DATABASE_ENGINE = 'postgres';
+await import('../telephony/call-router.test.ts');

@@ -1,0 +1,4 @@
+// crash.test.ts again with the appliance's children on PostgreSQL (a fresh database).
+
+process.env.TEST_DATABASE_ENGINE = 'postgres';
+await import('../pipeline/crash.test.ts');

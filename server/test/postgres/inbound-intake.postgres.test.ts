@@ -1,0 +1,4 @@
+// inbound-intake.test.ts again with every test appliance on PostgreSQL (a fresh database each).
+
+process.env.TEST_DATABASE_ENGINE = 'postgres';
+await import('../faxes/inbound-intake.test.ts');

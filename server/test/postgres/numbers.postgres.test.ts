@@ -1,0 +1,4 @@
+// numbers.test.ts again with every test appliance on PostgreSQL (a fresh database each).
+
+process.env.TEST_DATABASE_ENGINE = 'postgres';
+await import('../numbers/numbers.test.ts');

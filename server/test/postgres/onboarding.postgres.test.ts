@@ -1,0 +1,4 @@
+// onboarding.test.ts again with every test appliance on PostgreSQL (a fresh database each).
+
+process.env.TEST_DATABASE_ENGINE = 'postgres';
+await import('../partners/onboarding.test.ts');

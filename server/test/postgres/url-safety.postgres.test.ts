@@ -1,0 +1,4 @@
+// url-safety.test.ts again with every test appliance on PostgreSQL (a fresh database each).
+
+process.env.TEST_DATABASE_ENGINE = 'postgres';
+await import('../webhooks/url-safety.test.ts');
