@@ -6,11 +6,14 @@ import type { FastifyInstance } from 'fastify';
 import type pino from 'pino';
 import type { NewOperatorCredentials } from './admin/operator-repository.ts';
 import type { Clock } from './clock.ts';
-import type { Config } from './config/config.ts';
-import { registerExtraction } from './extraction/extract-job.ts';
+import type { Config, NodeRole } from './config/config.ts';
+import { FAX_EXTRACT_JOB, registerExtraction } from './extraction/extract-job.ts';
+import { FAX_PROCESS_JOB } from './faxes/inbound-intake.ts';
 import { buildHttpApp } from './http-server.ts';
 import { createLogger } from './observability/logger.ts';
+import { SEND_JOB } from './outbound/outbound-faxes.ts';
 import { type Pipeline, registerPipeline } from './pipeline/pipeline.ts';
+import { RETENTION_PURGE_JOB } from './pipeline/retention-purger.ts';
 import { createServices, type Services } from './services.ts';
 import { TelephonyService } from './telephony/telephony-service.ts';
 
@@ -19,9 +22,10 @@ export interface Appliance {
   http: FastifyInstance;
   /** Base URL the HTTP server actually listens on (resolves port 0). */
   httpUrl: string;
-  telephony: TelephonyService;
-  /** SIP port actually bound, UDP and TCP (resolves port 0). */
-  sipPort: number;
+  /** Null on a node without the sip role. */
+  telephony: TelephonyService | null;
+  /** SIP port actually bound, UDP and TCP (resolves port 0); null without the sip role. */
+  sipPort: number | null;
   /** The operator created on the very first start (null afterwards). */
   firstRunOperator: NewOperatorCredentials | null;
   /** The inbound pipeline's job handlers (fax.process, retention.purge). */
@@ -61,25 +65,37 @@ export async function startAppliance(config: Config, options: StartOptions = {})
   const address = http.server.address();
   const port = typeof address === 'object' && address ? address.port : config.httpPort;
   const httpUrl = `http://${config.httpHost.includes(':') ? `[${config.httpHost}]` : config.httpHost}:${port}`;
-  const telephony = await TelephonyService.start(services, http.metrics.registry);
-  log.info({ httpUrl, docs: `${httpUrl}/docs`, sipPort: telephony.sipPort }, 'FaxSeal appliance ready');
-  void services.mailer.flush();
-  services.webhooks.dispatcher.start(http.metrics.registry);
+  const roles = new Set(config.nodeRoles);
+  const telephony = roles.has('sip') ? await TelephonyService.start(services, http.metrics.registry) : null;
+  log.info(
+    {
+      node: config.nodeName,
+      roles: config.nodeRoles,
+      httpUrl,
+      docs: `${httpUrl}/docs`,
+      sipPort: telephony?.sipPort,
+    },
+    'FaxSeal appliance ready',
+  );
+  if (roles.has('dispatch')) {
+    void services.mailer.flush();
+    services.webhooks.dispatcher.start(http.metrics.registry);
+  }
   const pipeline = registerPipeline(services);
   const extraction = registerExtraction(services);
-  services.outbound.start(telephony.ua, () => telephony.mediaEngine());
-  services.jobs.start();
+  if (telephony) services.outbound.start(telephony.ua, () => telephony.mediaEngine());
+  services.jobs.start({ skip: jobsOutsideRoles(roles) });
   return {
     services,
     http,
     httpUrl,
     telephony,
-    sipPort: telephony.sipPort,
+    sipPort: telephony?.sipPort ?? null,
     firstRunOperator,
     pipeline,
     async stop() {
       await services.outbound.stop(); // first: no new outbound calls or registrations
-      await telephony.stop(); // hangs up and commits every call in progress, then closes SIP and media
+      await telephony?.stop(); // hangs up and commits every call in progress, then closes SIP and media
       const jobsStopped = services.jobs.stop();
       await extraction.close(); // aborts a running extraction: stopping never waits on a model
       await jobsStopped;
@@ -89,4 +105,18 @@ export async function startAppliance(config: Config, options: StartOptions = {})
       services.close();
     },
   };
+}
+
+// The job kinds each role runs; kinds no role claims (added later, or not role-specific) run on
+// every node.
+const JOBS_OF_ROLE: Partial<Record<NodeRole, readonly string[]>> = {
+  sip: [SEND_JOB],
+  ocr: [FAX_PROCESS_JOB, RETENTION_PURGE_JOB],
+  extract: [FAX_EXTRACT_JOB],
+};
+
+function jobsOutsideRoles(roles: ReadonlySet<NodeRole>): string[] {
+  return Object.entries(JOBS_OF_ROLE).flatMap(([role, kinds]) =>
+    roles.has(role as NodeRole) ? [] : (kinds ?? []),
+  );
 }

@@ -136,9 +136,12 @@ export async function buildHttpApp(services: Services): Promise<FastifyInstance>
       ],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
+  // A node without the api role (SIP, OCR or dispatch only) answers health checks and metrics only.
+  const api = services.config.nodeRoles.includes('api');
+  if (api) await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
 
   await app.register(healthRoutes);
+  if (!api) return app;
   await app.register(async (scope) => {
     // Unauthenticated onboarding is limited per client address to blunt email flooding.
     await scope.register(rateLimit, {

@@ -85,7 +85,7 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
   const numbers = new NumberRepository(db, clock, dids, config.didQuarantineDays);
   const trunks = new TrunkRepository(db, clock, masterKey);
   if (trunks.seedLabTrunk()) log.info('created the loopback lab trunk (accepts calls from 127.0.0.0/8 only)');
-  const jobs = new DatabaseJobQueue(db, clock, log.child({ module: 'jobs' }));
+  const jobs = new DatabaseJobQueue(db, clock, log.child({ module: 'jobs' }), config.nodeName);
   const blobs = new BlobStore(
     config.blobUrl ? new S3BlobBackend(parseBlobUrl(config.blobUrl)) : config.dataDir,
     masterKey,

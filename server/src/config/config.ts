@@ -20,7 +20,11 @@ export interface Config {
   databaseStatementTimeoutMs: number;
   httpHost: string;
   httpPort: number;
+  nodeName: string;
+  nodeRoles: NodeRole[];
   sipHost: string;
+  /** Null: sipHost, or this machine's first external IPv4 address when sipHost is a wildcard. */
+  sipAdvertiseAddress: string | null;
   sipPort: number;
   mediaPorts: PortRange;
   smtpUrl: string | null;
@@ -57,6 +61,10 @@ export interface Config {
   outboundErrorRetrySchedule: number[];
   trunkKeepaliveSeconds: number;
 }
+
+/** What a node runs (FAXSEAL_NODE_ROLES): every node runs all of them unless told otherwise. */
+export const NODE_ROLES = ['api', 'sip', 'ocr', 'extract', 'dispatch'] as const;
+export type NodeRole = (typeof NODE_ROLES)[number];
 
 export type ExtractionProviderName = 'rules' | 'llama' | 'openai-compatible';
 /** FAXSEAL_OCR_ENGINE (server/src/ocr/ocr-engine.ts): auto picks native tesseract when its addon loads. */
@@ -103,6 +111,25 @@ const host: Parser<string> = (raw) => {
   const v = str(raw);
   if (!/^[A-Za-z0-9.:_-]+$/.test(v)) throw new ConfigError('must be a host name or IP address');
   return v;
+};
+
+const nodeName: Parser<string> = (raw) => {
+  const v = str(raw);
+  // No '_' or '%': the name prefixes job lease owners matched with LIKE.
+  if (!/^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/.test(v))
+    throw new ConfigError('must be 1–63 letters, digits, dots or hyphens');
+  return v;
+};
+
+const nodeRoles: Parser<NodeRole[]> = (raw) => {
+  const roles = str(raw)
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
+  const unknown = roles.filter((r) => !(NODE_ROLES as readonly string[]).includes(r));
+  if (unknown.length > 0 || roles.length === 0)
+    throw new ConfigError(`must be a comma-separated list of ${NODE_ROLES.join(', ')}`);
+  return NODE_ROLES.filter((r) => roles.includes(r));
 };
 
 const url: Parser<string> = (raw) => {
@@ -227,6 +254,28 @@ export const KNOBS: { [K in keyof Config]: Knob<K> } = {
     doc: 'Address SIP listens on (UDP and TCP).',
     default: () => '127.0.0.1',
     parse: host,
+  },
+  sipAdvertiseAddress: {
+    env: 'FAXSEAL_SIP_ADVERTISE_ADDRESS',
+    doc: 'Address this node puts in SDP, Contact and Via. Unset: FAXSEAL_SIP_HOST, or the first external IPv4 address when that is 0.0.0.0 or ::.',
+    default: () => null,
+    parse: host,
+  },
+  nodeName: {
+    env: 'FAXSEAL_NODE_NAME',
+    doc: 'This node’s name in a cluster: in /healthz, /readyz, `faxseal doctor`, logs and job leases.',
+    default: () =>
+      os
+        .hostname()
+        .split('.')[0]
+        .replace(/[^A-Za-z0-9-]/g, '-') || 'faxseal',
+    parse: nodeName,
+  },
+  nodeRoles: {
+    env: 'FAXSEAL_NODE_ROLES',
+    doc: 'What this node runs, comma-separated: api (HTTP API, portal, console), sip (SIP, media, outbound dialing), ocr (the inbound pipeline), extract (extraction jobs), dispatch (webhooks and email). Every node answers /healthz and /readyz.',
+    default: () => [...NODE_ROLES],
+    parse: nodeRoles,
   },
   sipPort: { env: 'FAXSEAL_SIP_PORT', doc: 'SIP port.', default: () => 5060, parse: int(0, 65535) },
   mediaPorts: {

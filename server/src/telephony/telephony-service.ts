@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { MediaEngine } from '../../../native-workers/media/media-engine.ts';
 import type { Services } from '../services.ts';
+import { advertisedSipAddress } from './advertised-address.ts';
 import { LocalSdp } from './fax-call-media.ts';
 import { handleInboundCall, type InboundCallContext, type InboundCallOutcome } from './inbound-call.ts';
 import { CallState } from './sip/call.ts';
@@ -67,6 +68,7 @@ export class TelephonyService extends TypedEmitter<TelephonyEvents> {
     const { config, log } = deps;
     const ua = await UserAgent.start({
       host: config.sipHost,
+      advertise: advertisedSipAddress(config),
       port: config.sipPort,
       transports: ['udp', 'tcp'],
       logger: log.child({ module: 'sip' }),
@@ -135,7 +137,7 @@ export class TelephonyService extends TypedEmitter<TelephonyEvents> {
       clock,
       log: log.child({ module: 'telephony' }),
       spoolDir: join(config.dataDir, 'spool'),
-      newSdp: () => new LocalSdp(config.sipHost),
+      newSdp: () => new LocalSdp(this.ua.host),
       answerDelayMs: this.options.answerDelayMs ?? 400,
       t38ReinviteDelayMs: this.options.t38ReinviteDelayMs ?? 1000,
     };
