@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,6 +28,8 @@ export interface LocalKamailioOptions {
   nodeNoReplyMs?: number;
   /** Kamailio's stderr (its log) goes here; default: discarded. */
   log?: (line: string) => void;
+  /** Run detached from this process, logging to this file (`npm run cluster`). */
+  detached?: string;
 }
 
 export interface LocalKamailio {
@@ -130,9 +132,17 @@ export async function startLocalKamailio(options: LocalKamailioOptions): Promise
     ...Object.entries(defines).flatMap(([k, v]) => ['-A', `${k}=${v}`]),
     ...(root ? ['-u', 'nobody', '-g', 'nogroup'] : []),
   ];
-  const child: ChildProcess = spawn('kamailio', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const logFd = options.detached ? openSync(options.detached, 'a') : null;
+  const child: ChildProcess = spawn('kamailio', args, {
+    stdio: ['ignore', 'ignore', logFd ?? 'pipe'],
+    detached: Boolean(options.detached),
+  });
+  if (logFd !== null) {
+    closeSync(logFd);
+    child.unref();
+  }
   let output = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
+  child.stderr?.on('data', (chunk: Buffer) => {
     const text = chunk.toString();
     if (output.length < 20_000) output += text;
     if (options.log) for (const line of text.split('\n')) if (line) options.log(line);
