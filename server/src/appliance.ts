@@ -4,17 +4,20 @@
 
 import type { FastifyInstance } from 'fastify';
 import type pino from 'pino';
+import { writeFirstRunCredentials } from './admin/first-run-credentials.ts';
 import type { NewOperatorCredentials } from './admin/operator-repository.ts';
 import type { Clock } from './clock.ts';
 import type { Config, NodeRole } from './config/config.ts';
 import { FAX_EXTRACT_JOB, registerExtraction } from './extraction/extract-job.ts';
 import { FAX_PROCESS_JOB } from './faxes/inbound-intake.ts';
+import { loadTlsFiles } from './http/tls.ts';
 import { buildHttpApp } from './http-server.ts';
 import { createLogger } from './observability/logger.ts';
 import { SEND_JOB } from './outbound/outbound-faxes.ts';
 import { type Pipeline, registerPipeline } from './pipeline/pipeline.ts';
 import { RETENTION_PURGE_JOB } from './pipeline/retention-purger.ts';
 import { createServices, type Services } from './services.ts';
+import { ApplianceLock } from './storage/appliance-lock.ts';
 import { TelephonyService } from './telephony/telephony-service.ts';
 
 export interface Appliance {
@@ -42,29 +45,40 @@ export interface StartOptions {
 
 export async function startAppliance(config: Config, options: StartOptions = {}): Promise<Appliance> {
   const log = createLogger(config.logLevel, options.logDestination);
+  const lock = ApplianceLock.acquire(config.dataDir);
+  try {
+    return await start(config, options, log, lock);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function start(
+  config: Config,
+  options: StartOptions,
+  log: pino.Logger,
+  lock: ApplianceLock,
+): Promise<Appliance> {
+  // A bad certificate or key stops start-up before anything is created or listens.
+  const tls = config.tlsCert && config.tlsKey ? loadTlsFiles(config.tlsCert, config.tlsKey) : null;
   const services = createServices(config, log, options.clock);
   const firstRunOperator =
     services.operators.count() === 0 ? services.operators.create('admin', 'superadmin') : null;
   if (firstRunOperator && !options.quiet) {
-    const { operator, password, token } = firstRunOperator;
-    // Printed once, straight to the terminal: these never go to the log file.
+    // stdout is the log stream (journald, docker logs): it gets where the credentials are, never them.
+    const file = writeFirstRunCredentials(config.dataDir, firstRunOperator);
     process.stdout.write(
-      [
-        '',
-        '  First start: an operator account was created.',
-        `    username: ${operator.username}`,
-        `    admin token: ${token}   (sign in to the console at /admin, or use it with /api/admin)`,
-        `    one-time password: ${password}   (kept for password sign-in)`,
-        '  They are shown once. Lost them? `npm run faxseal -- reset-admin-password admin`.',
-        '',
-      ].join('\n'),
+      `\n  First start: an operator account "${firstRunOperator.operator.username}" was created.\n` +
+        `  Its admin token and one-time password are in ${file} (mode 0600): read it, then delete it.\n\n`,
     );
   }
-  const http = await buildHttpApp(services);
+  const http = await buildHttpApp(services, tls);
   await http.listen({ host: config.httpHost, port: config.httpPort });
   const address = http.server.address();
   const port = typeof address === 'object' && address ? address.port : config.httpPort;
-  const httpUrl = `http://${config.httpHost.includes(':') ? `[${config.httpHost}]` : config.httpHost}:${port}`;
+  const scheme = tls ? 'https' : 'http';
+  const httpUrl = `${scheme}://${config.httpHost.includes(':') ? `[${config.httpHost}]` : config.httpHost}:${port}`;
   const roles = new Set(config.nodeRoles);
   const telephony = roles.has('sip') ? await TelephonyService.start(services, http.metrics.registry) : null;
   log.info(
@@ -103,6 +117,7 @@ export async function startAppliance(config: Config, options: StartOptions = {})
       await services.webhooks.dispatcher.stop();
       await http.close();
       services.close();
+      lock.release();
     },
   };
 }

@@ -2,6 +2,8 @@
 // (auth, idempotency, problem+json) and the routes of every domain, each in its auth scope.
 
 import { randomUUID } from 'node:crypto';
+import type http from 'node:http';
+import https from 'node:https';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -13,12 +15,16 @@ import { adminCreditRoutes, partnerCreditRoutes } from './credits/credit-routes.
 import { extractionRoutes } from './extraction/extraction-routes.ts';
 import { modelRoutes } from './extraction/model-routes.ts';
 import { consoleRoutes } from './http/console-routes.ts';
-import { installErrorHandling } from './http/errors.ts';
+import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './http/errors.ts';
 import { healthRoutes } from './http/health-routes.ts';
+import { installJsonBodyParser } from './http/json-body.ts';
+import { installNonFiniteGuard } from './http/non-finite.ts';
+import { installAuthFailureLimit } from './http/plugins/auth-failures.ts';
 import { enableIdempotency } from './http/plugins/idempotency.ts';
 import { requireOperator } from './http/plugins/operator-auth.ts';
 import { partnerId, requirePartnerKey } from './http/plugins/partner-auth.ts';
 import { Problem } from './http/problem.ts';
+import type { TlsFiles } from './http/tls.ts';
 import { fileRoutes } from './inbox/file-routes.ts';
 import { inboxRoutes } from './inbox/inbox-routes.ts';
 import { keyRoutes } from './keys/key-routes.ts';
@@ -55,8 +61,25 @@ const PARTNER_ROUTES = [
 /** Every route plugin of /api/admin: behind an operator token (writes also refuse auditors). */
 const OPERATOR_ROUTES = [adminRoutes, adminCreditRoutes, trunkRoutes, modelRoutes];
 
-export async function buildHttpApp(services: Services): Promise<FastifyInstance> {
+/** The HTTP app; with `tls` (checked by loadTlsFiles) it serves HTTPS only. */
+export async function buildHttpApp(
+  services: Services,
+  tls: TlsFiles | null = null,
+): Promise<FastifyInstance> {
+  if (tls) {
+    const days = Math.floor((tls.validTo.getTime() - services.clock.now().getTime()) / 86_400_000);
+    const fields = { subject: tls.subject, validTo: tls.validTo.toISOString(), days };
+    if (days < 14) services.log.warn(fields, 'the TLS certificate expires soon (or has expired): renew it');
+    else services.log.info(fields, 'serving HTTPS');
+  }
   const app = Fastify({
+    // HTTPS only when configured: one listener, no plain-http side door beside it.
+    ...(tls
+      ? {
+          serverFactory: (handler: http.RequestListener) =>
+            https.createServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' }, handler),
+        }
+      : {}),
     loggerInstance: services.log.child({ module: 'http' }) as FastifyBaseLogger,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -67,20 +90,17 @@ export async function buildHttpApp(services: Services): Promise<FastifyInstance>
       customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true },
     },
     trustProxy: false,
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('services', services);
   app.decorate('metrics', createMetrics());
   installErrorHandling(app);
+  installAuthFailureLimit(app, services.config.authFailuresPerMinute, services.clock);
 
-  // `curl -X POST -H 'content-type: application/json'` without a body is common for action
-  // endpoints (rotate, replay): treat an empty JSON body as no body instead of an error.
-  const jsonParser = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '') return done(null, undefined);
-    jsonParser(request, body as string, done);
-  });
+  installJsonBodyParser(app);
+  installNonFiniteGuard(app);
 
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);
@@ -104,6 +124,8 @@ export async function buildHttpApp(services: Services): Promise<FastifyInstance>
         upgradeInsecureRequests: null,
       },
     },
+    // HSTS only over TLS: on a plain-http LAN appliance it would tell browsers to refuse the box.
+    strictTransportSecurity: tls ? { maxAge: 31_536_000, includeSubDomains: false } : false,
   });
 
   await app.register(swagger, {

@@ -29,6 +29,7 @@ import { type Db, openDatabase } from './storage/database.ts';
 import { MasterKey } from './storage/master-key.ts';
 import { S3BlobBackend } from './storage/s3-blob-backend.ts';
 import { parseBlobUrl } from './storage/s3-blob-url.ts';
+import { SealedColumnRepository } from './storage/sealed-column-repository.ts';
 import { CallRouter } from './telephony/call-router.ts';
 import { TrunkRepository } from './telephony/trunks/trunk-repository.ts';
 import { WebhookSecretRepository } from './webhooks/webhook-secret-repository.ts';
@@ -71,9 +72,12 @@ export interface Services {
 export function createServices(config: Config, log: Logger, clock: Clock = systemClock): Services {
   const db = openDatabase(config);
   const masterKey = MasterKey.load(config.dataDir, config.masterKey);
+  const sealedNow = new SealedColumnRepository(db).sealBacklog(masterKey);
+  if (sealedNow > 0)
+    log.info({ values: sealedNow }, 'sealed content stored in the clear by an older version');
   const partners = new PartnerRepository(db);
   const apiKeys = new ApiKeyRepository(db, clock);
-  const emails = new EmailRepository(db);
+  const emails = new EmailRepository(db, masterKey);
   const mailer = new Mailer(emails, clock, log.child({ module: 'email' }), config.smtpUrl, config.emailFrom);
   const dids = new DidRepository(db, clock);
   if (config.seedDemoDids) {
@@ -90,7 +94,7 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
     config.blobUrl ? new S3BlobBackend(parseBlobUrl(config.blobUrl)) : config.dataDir,
     masterKey,
   );
-  const faxes = new FaxRepository(db, clock);
+  const faxes = new FaxRepository(db, clock, masterKey);
   const credits = new CreditLedger(db, clock, new CreditRepository(db));
   credits.onLowBalance = (partnerId, balance) =>
     void sendLowBalanceEmail(mailer, partners, config.publicUrl, partnerId, balance).catch((err) =>
@@ -103,6 +107,7 @@ export function createServices(config: Config, log: Logger, clock: Clock = syste
     config,
     settings,
     webhookSecrets,
+    masterKey,
   });
   const outbound = createOutbound(
     { config, db, clock, faxes, credits, numbers, trunks, blobs, jobs, webhooks },

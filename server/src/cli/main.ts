@@ -9,6 +9,7 @@ import { importDidCsv } from '../numbers/did-import.ts';
 import { createLogger } from '../observability/logger.ts';
 import { RetentionPurger } from '../pipeline/retention-purger.ts';
 import { createServices, type Services } from '../services.ts';
+import { applianceRunning } from '../storage/appliance-lock.ts';
 import { migrate, openDatabase } from '../storage/database.ts';
 import { rotateMasterKey } from '../storage/master-key-rotation.ts';
 import { SealedColumnRepository } from '../storage/sealed-column-repository.ts';
@@ -34,8 +35,9 @@ Commands:
                               missing entry
   purge --now                 run the retention purge now (faxes past their purge time lose their
                               documents and OCR text; a metadata tombstone stays)
-  rotate-master-key           re-seal every document and secret under a new master key, then replace
-                              keys/master.key (stop the appliance first; resumable if interrupted)
+  rotate-master-key           re-seal every document, secret and sealed column under a new master
+                              key, then replace keys/master.key (refused while the appliance runs;
+                              resumable if interrupted)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -207,6 +209,8 @@ async function main(argv: string[]): Promise<number> {
     case 'rotate-master-key': {
       if (config.masterKey)
         return fail('FAXSEAL_MASTER_KEY is set: rotation writes the key file; unset it to rotate a key file');
+      if (applianceRunning(config.dataDir))
+        return fail(`an appliance is running on ${config.dataDir}: stop it before rotating the master key`);
       return withServices((services) => {
         const result = rotateMasterKey(
           config.dataDir,
@@ -221,7 +225,7 @@ async function main(argv: string[]): Promise<number> {
           details: { ...result },
         });
         process.stdout.write(
-          `master key rotated: ${result.blobs} documents and ${result.secrets} secrets re-sealed; keys/master.key replaced\n`,
+          `master key rotated: ${result.blobs} documents and ${result.secrets} sealed values (secrets, fax text, event bodies, emails) re-sealed; keys/master.key replaced\n`,
         );
         return 0;
       });

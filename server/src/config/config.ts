@@ -29,14 +29,18 @@ export interface Config {
   mediaPorts: PortRange;
   smtpUrl: string | null;
   emailFrom: string;
+  tlsCert: string | null;
+  tlsKey: string | null;
   publicUrl: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   rateLimitPerMinute: number;
+  authFailuresPerMinute: number;
   urlAllowlist: string[];
   webhookRetrySchedule: number[];
   webhookTimeoutMs: number;
   webhookResponseCapBytes: number;
   webhookConcurrency: number;
+  webhookConcurrencyPerEndpoint: number;
   seedDemoDids: boolean;
   didQuarantineDays: number;
   verificationTokenTtlMinutes: number;
@@ -286,7 +290,7 @@ export const KNOBS: { [K in keyof Config]: Knob<K> } = {
   },
   smtpUrl: {
     env: 'FAXSEAL_SMTP_URL',
-    doc: 'SMTP relay, e.g. smtp://user:pass@mail.example:587. Unset: emails stay in the database outbox and their links are logged.',
+    doc: 'SMTP relay, e.g. smtp://user:pass@mail.example:587. Unset: emails stay in the database outbox (sealed); `faxseal outbox` shows them.',
     default: () => null,
     parse: smtp,
     secret: true,
@@ -297,10 +301,22 @@ export const KNOBS: { [K in keyof Config]: Knob<K> } = {
     default: () => 'FaxSeal <no-reply@faxseal.local>',
     parse: str,
   },
+  tlsCert: {
+    env: 'FAXSEAL_TLS_CERT',
+    doc: "PEM certificate (chain) file: with FAXSEAL_TLS_KEY the API, portal and console are served over HTTPS only, with HSTS. Start-up refuses an unreadable file or a key that is not the certificate's.",
+    default: () => null,
+    parse: (raw) => path.resolve(str(raw)),
+  },
+  tlsKey: {
+    env: 'FAXSEAL_TLS_KEY',
+    doc: 'PEM private key file of FAXSEAL_TLS_CERT (unencrypted; keep it mode 0600).',
+    default: () => null,
+    parse: (raw) => path.resolve(str(raw)),
+  },
   publicUrl: {
     env: 'FAXSEAL_PUBLIC_URL',
-    doc: 'Base URL partners reach this appliance at: used in emails, webhooks and signed links.',
-    default: (c) => `http://${c.httpHost ?? '127.0.0.1'}:${c.httpPort ?? 8080}`,
+    doc: 'Base URL partners reach this appliance at: used in emails, webhooks and signed links. Defaults to https when TLS is configured.',
+    default: (c) => `${c.tlsCert ? 'https' : 'http'}://${c.httpHost ?? '127.0.0.1'}:${c.httpPort ?? 8080}`,
     parse: url,
   },
   logLevel: {
@@ -317,6 +333,12 @@ export const KNOBS: { [K in keyof Config]: Knob<K> } = {
     env: 'FAXSEAL_RATE_LIMIT_PER_MINUTE',
     doc: 'Partner API requests per minute per key (a key may carry its own limit).',
     default: () => 60,
+    parse: int(1, 1_000_000),
+  },
+  authFailuresPerMinute: {
+    env: 'FAXSEAL_AUTH_FAILURES_PER_MINUTE',
+    doc: 'Failed authentications (unknown key or token, altered signed link) allowed per client address per minute; past it the address gets 429 until the minute ends.',
+    default: () => 30,
     parse: int(1, 1_000_000),
   },
   urlAllowlist: {
@@ -347,6 +369,12 @@ export const KNOBS: { [K in keyof Config]: Knob<K> } = {
     env: 'FAXSEAL_WEBHOOK_CONCURRENCY',
     doc: 'Webhook attempts in flight at once, across all partners.',
     default: () => 64,
+    parse: int(1, 1024),
+  },
+  webhookConcurrencyPerEndpoint: {
+    env: 'FAXSEAL_WEBHOOK_CONCURRENCY_PER_ENDPOINT',
+    doc: 'Webhook attempts in flight at once to one URL, so a slow receiver cannot hold every slot of FAXSEAL_WEBHOOK_CONCURRENCY.',
+    default: () => 8,
     parse: int(1, 1024),
   },
   seedDemoDids: {
@@ -559,6 +587,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     problems.push(
       'FAXSEAL_EXTRACTION_PROVIDER=openai-compatible needs FAXSEAL_OPENAI_BASE_URL and FAXSEAL_OPENAI_MODEL',
     );
+  }
+  if (Boolean(partial.tlsCert) !== Boolean(partial.tlsKey)) {
+    problems.push('FAXSEAL_TLS_CERT and FAXSEAL_TLS_KEY go together: set both for HTTPS, or neither');
   }
   if (problems.length > 0) throw new InvalidConfigError(problems);
   return partial as Config;

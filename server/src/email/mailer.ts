@@ -1,6 +1,6 @@
 // Outgoing email: every message is a row in the `emails` outbox first, then handed to SMTP when a
-// relay is configured. Without one the message stays `kept` and its text is logged at info (it
-// carries only onboarding links, never fax content) so a newcomer can follow the link.
+// relay is configured. Without one the message stays `kept`, sealed in the outbox: its links are
+// live credentials, so the log says only that it was kept (`faxseal outbox` shows it to the operator).
 
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
@@ -37,8 +37,8 @@ export class Mailer {
     );
     if (!this.transport) {
       this.log.info(
-        { emailId: stored.id, kind: email.kind, to: email.to, text: email.text },
-        'email kept in outbox (no SMTP relay configured)',
+        { emailId: stored.id, kind: email.kind },
+        'email kept in the outbox (no SMTP relay configured): `npm run faxseal -- outbox` shows it',
       );
       return stored;
     }

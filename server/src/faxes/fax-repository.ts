@@ -3,6 +3,8 @@
 // purges, extraction stores results, the dialer moves outbound faxes through their status machine,
 // and the inbox lists and searches. Writes are synchronous, so they run inside callers' transactions.
 // Records extend the API types of fax-schema.ts and outbound-fax-schema.ts (type imports only).
+// OCR text, OCR words, extracted data, evidence and cover text are sealed with the master key
+// here, on the way in and out; only fax_search keeps text in the clear, so the inbox can search.
 
 import type { Clock } from '../clock.ts';
 import type { ExtractionSchema } from '../extraction/extraction-schema.ts';
@@ -12,6 +14,8 @@ import type { OcrPage, OcrWord } from '../ocr/ocr-result.ts';
 import type { FailureCode } from '../outbound/failure-code.ts';
 import type { CoverRequest, OutboundFax, OutboundStatus } from '../outbound/outbound-fax-schema.ts';
 import type { Db } from '../storage/database.ts';
+import type { MasterKey } from '../storage/master-key.ts';
+import { columnContext } from '../storage/sealed-column-repository.ts';
 import type { Fax, FaxPageDetail, FaxSummary } from './fax-schema.ts';
 
 export type InboundStatus = 'received' | 'partial' | 'failed';
@@ -206,7 +210,7 @@ interface FaxRow {
 const json = <T>(text: string | null): T | null => (text ? (JSON.parse(text) as T) : null);
 const flag = (value: number | null): boolean | null => (value === null ? null : value === 1);
 
-const toFax = (r: FaxRow): FaxRecord => ({
+const toFax = (r: FaxRow, key: MasterKey): FaxRecord => ({
   id: r.id,
   partnerId: r.partner_id,
   numberId: r.number_id,
@@ -235,19 +239,23 @@ const toFax = (r: FaxRow): FaxRecord => ({
   pdfBlob: r.pdf_blob,
   tiffBlob: r.tiff_blob,
   ocrStatus: r.ocr_status,
-  ocrText: r.ocr_text,
+  ocrText: key.openColumn(r.ocr_text, columnContext('faxes', 'ocr_text', r.id)),
   ocrConfidence: r.ocr_confidence,
   searchRowid: r.search_rowid,
   receivedEventId: r.received_event_id,
   extractionStatus: r.extraction_status,
   extractionSchema: json<ExtractionSchema>(r.extraction_schema),
-  extractedData: json<Record<string, unknown>>(r.extracted_data),
-  evidence: json<Record<string, unknown>>(r.extraction_evidence),
+  extractedData: json<Record<string, unknown>>(
+    key.openColumn(r.extracted_data, columnContext('faxes', 'extracted_data', r.id)),
+  ),
+  evidence: json<Record<string, unknown>>(
+    key.openColumn(r.extraction_evidence, columnContext('faxes', 'extraction_evidence', r.id)),
+  ),
   failureCode: r.failure_code,
   failureDetail: r.failure_detail,
   retryable: flag(r.retryable),
   callbackUrl: r.callback_url,
-  cover: json<CoverRequest>(r.cover),
+  cover: json<CoverRequest>(key.openColumn(r.cover, columnContext('faxes', 'cover', r.id))),
   creditsReserved: r.credits_reserved,
   attempts: r.send_attempts,
   nextAttemptAt: r.next_attempt_at,
@@ -279,6 +287,7 @@ export class FaxRepository {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly masterKey: MasterKey,
   ) {
     this.faxBlobColumns = (db.prepare(db.dialect.tableColumns).all('faxes') as { name: string }[])
       .map((c) => c.name)
@@ -289,7 +298,7 @@ export class FaxRepository {
 
   get(id: string): FaxRecord | null {
     const row = this.db.prepare(`${SELECT_FAX} WHERE f.id = ?`).get(id) as FaxRow | undefined;
-    return row ? toFax(row) : null;
+    return row ? toFax(row, this.masterKey) : null;
   }
 
   /** A fax as its partner may see it: another partner's id reads as absent. */
@@ -297,17 +306,22 @@ export class FaxRepository {
     const row = this.db.prepare(`${SELECT_FAX} WHERE f.id = ? AND f.partner_id = ?`).get(id, partnerId) as
       | FaxRow
       | undefined;
-    return row ? toFax(row) : null;
+    return row ? toFax(row, this.masterKey) : null;
   }
 
   pages(faxId: string): FaxPageRecord[] {
-    return this.db
-      .prepare(
-        `SELECT fax_id AS faxId, page, width, height, x_resolution AS xResolution, y_resolution AS yResolution,
-           ocr_text AS ocrText, ocr_confidence AS ocrConfidence, image_blob AS imageBlob
-         FROM fax_pages WHERE fax_id = ? ORDER BY page`,
-      )
-      .all(faxId) as FaxPageRecord[];
+    return (
+      this.db
+        .prepare(
+          `SELECT fax_id AS faxId, page, width, height, x_resolution AS xResolution, y_resolution AS yResolution,
+             ocr_text AS ocrText, ocr_confidence AS ocrConfidence, image_blob AS imageBlob
+           FROM fax_pages WHERE fax_id = ? ORDER BY page`,
+        )
+        .all(faxId) as FaxPageRecord[]
+    ).map((p) => ({
+      ...p,
+      ocrText: this.masterKey.openColumn(p.ocrText, columnContext('fax_pages', 'ocr_text', faxId, p.page)),
+    }));
   }
 
   // ---- inbound intake ----
@@ -362,7 +376,16 @@ export class FaxRepository {
       'UPDATE fax_pages SET ocr_text = ?, ocr_confidence = ?, ocr_words = ? WHERE fax_id = ? AND page = ?',
     );
     for (const page of result.pages) {
-      updatePage.run(page.text, page.confidence, JSON.stringify(page.words), faxId, page.page);
+      updatePage.run(
+        this.masterKey.sealString(page.text, columnContext('fax_pages', 'ocr_text', faxId, page.page)),
+        page.confidence,
+        this.masterKey.sealString(
+          JSON.stringify(page.words),
+          columnContext('fax_pages', 'ocr_words', faxId, page.page),
+        ),
+        faxId,
+        page.page,
+      );
     }
     if (previousSearchRowid !== null)
       this.db.prepare('DELETE FROM fax_search WHERE rowid = ?').run(previousSearchRowid);
@@ -381,7 +404,15 @@ export class FaxRepository {
         `UPDATE faxes SET ocr_text = ?, ocr_confidence = ?, ocr_status = ?, ocr_completed_at = ?, pdf_blob = ?,
            search_rowid = ? WHERE id = ?`,
       )
-      .run(result.text, result.confidence, result.status, completedAt, pdfBlob, searchRowid, faxId);
+      .run(
+        this.masterKey.sealString(result.text, columnContext('faxes', 'ocr_text', faxId)),
+        result.confidence,
+        result.status,
+        completedAt,
+        pdfBlob,
+        searchRowid,
+        faxId,
+      );
   }
 
   setReceivedEvent(faxId: string, eventId: string): void {
@@ -452,15 +483,17 @@ export class FaxRepository {
       ocr_confidence: number | null;
       ocr_words: string | null;
     }[];
+    const open = (column: string, value: string | null, page: number) =>
+      this.masterKey.openColumn(value, columnContext('fax_pages', column, faxId, page));
     return rows.map((r) => ({
       page: r.page,
       width: r.width,
       height: r.height,
       xResolution: r.x_resolution,
       yResolution: r.y_resolution,
-      text: r.ocr_text ?? '',
+      text: open('ocr_text', r.ocr_text, r.page) ?? '',
       confidence: r.ocr_confidence ?? 0,
-      words: json<OcrWord[]>(r.ocr_words) ?? [],
+      words: json<OcrWord[]>(open('ocr_words', r.ocr_words, r.page)) ?? [],
     }));
   }
 
@@ -482,7 +515,15 @@ export class FaxRepository {
            WHERE id = ? AND extraction_status = 'pending' AND purged_at IS NULL AND extraction_schema = ?`,
         )
         // The snapshot is always written by JSON.stringify, so the same schema serialises to the same text.
-        .run(JSON.stringify(data), JSON.stringify(evidence), faxId, JSON.stringify(schema)).changes === 1
+        .run(
+          this.masterKey.sealString(JSON.stringify(data), columnContext('faxes', 'extracted_data', faxId)),
+          this.masterKey.sealString(
+            JSON.stringify(evidence),
+            columnContext('faxes', 'extraction_evidence', faxId),
+          ),
+          faxId,
+          JSON.stringify(schema),
+        ).changes === 1
     );
   }
 
@@ -511,7 +552,13 @@ export class FaxRepository {
          VALUES (@id, @partnerId, @numberId, @shadowUserId, 'outbound', 'queued', @from, @to, @pages, 0, @pages,
            @callbackUrl, @cover, @pdfBlob, 'skipped', 'skipped', @now)`,
       )
-      .run({ ...fax, cover: fax.cover ? JSON.stringify(fax.cover) : null, now: this.now() });
+      .run({
+        ...fax,
+        cover: fax.cover
+          ? this.masterKey.sealString(JSON.stringify(fax.cover), columnContext('faxes', 'cover', fax.id))
+          : null,
+        now: this.now(),
+      });
   }
 
   outbound(id: string): OutboundFaxRecord | null {
@@ -543,7 +590,7 @@ export class FaxRepository {
           externalUserId: query.externalUserId ?? null,
           limit: query.limit,
         }) as FaxRow[]
-    ).map((row) => toFax(row) as OutboundFaxRecord);
+    ).map((row) => toFax(row, this.masterKey) as OutboundFaxRecord);
   }
 
   setTiff(id: string, tiffBlob: string, pages: number): void {

@@ -1,8 +1,11 @@
 // Turns every error into problem+json: Problems keep their status and code, DomainErrors get the
-// status of their kind, schema validation failures list each offending field, and anything
+// status of their kind, schema validation failures list each offending field, Fastify's own client
+// errors (router, parser, plugins, even the HTTP parser's) get a stable code, and anything
 // unexpected is logged and becomes a plain 500.
 
-import type { FastifyError, FastifyInstance } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../domain-error.ts';
 import { type FieldError, Problem } from './problem.ts';
 
@@ -45,49 +48,44 @@ export function fieldErrorsFromAjv(errors: AjvError[], context: string): FieldEr
   return out;
 }
 
+/** Turns any error a request raised into the Problem it is answered with (logging the unexpected). */
+export function toProblem(error: unknown, request: FastifyRequest): Problem {
+  if (error instanceof Problem) {
+    if (error.status >= 500) request.log.error({ err: error }, error.code);
+    return error;
+  }
+  if (error instanceof DomainError) return Problem.fromDomain(error);
+  const fe = error as FastifyError;
+  if (fe.validation) {
+    return Problem.validation(
+      fieldErrorsFromAjv(fe.validation as unknown as AjvError[], fe.validationContext ?? 'body'),
+    );
+  }
+  if (fe.statusCode === 429) return new Problem(429, 'rate_limited', 'Too many requests', fe.message);
+  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+    // Fastify's and its plugins' own client errors (bad JSON, wrong content type, body too large…).
+    const [code, title] = clientError(fe.code, fe.statusCode);
+    return new Problem(fe.statusCode, code, title, fe.message);
+  }
+  request.log.error({ err: error }, 'unhandled error');
+  return new Problem(
+    500,
+    'internal_error',
+    'Internal server error',
+    `Request ${request.id} failed; it is logged.`,
+  );
+}
+
+export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
+  return reply
+    .status(problem.status)
+    .headers(problem.headers)
+    .type('application/problem+json')
+    .send(problem.body(reply.request.url.split('?')[0]));
+}
+
 export function installErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError | Problem | DomainError, request, reply) => {
-    let problem: Problem;
-    if (error instanceof Problem) {
-      problem = error;
-    } else if (error instanceof DomainError) {
-      problem = Problem.fromDomain(error);
-    } else if ((error as FastifyError).validation) {
-      const fe = error as FastifyError;
-      problem = Problem.validation(
-        fieldErrorsFromAjv(fe.validation as unknown as AjvError[], fe.validationContext ?? 'body'),
-      );
-    } else if ((error as FastifyError).statusCode === 429) {
-      problem = new Problem(429, 'rate_limited', 'Too many requests', (error as Error).message);
-    } else if (
-      (error as FastifyError).statusCode &&
-      (error as FastifyError).statusCode! >= 400 &&
-      (error as FastifyError).statusCode! < 500
-    ) {
-      // Fastify's own client errors (bad JSON, wrong content type, body too large…).
-      const fe = error as FastifyError;
-      problem = new Problem(
-        fe.statusCode!,
-        clientErrorCode(fe),
-        clientErrorTitle(fe.statusCode!),
-        fe.message,
-      );
-    } else {
-      request.log.error({ err: error }, 'unhandled error');
-      problem = new Problem(
-        500,
-        'internal_error',
-        'Internal server error',
-        `Request ${request.id} failed; it is logged.`,
-      );
-    }
-    if (problem.status >= 500 && error instanceof Problem) request.log.error({ err: error }, problem.code);
-    reply
-      .status(problem.status)
-      .headers(problem.headers)
-      .type('application/problem+json')
-      .send(problem.body(request.url.split('?')[0]));
-  });
+  app.setErrorHandler((error, request, reply) => sendProblem(reply, toProblem(error, request)));
 
   app.setNotFoundHandler((request, reply) => {
     const problem = Problem.notFound(
@@ -98,21 +96,71 @@ export function installErrorHandling(app: FastifyInstance): void {
   });
 }
 
-function clientErrorCode(error: FastifyError): string {
-  switch (error.code) {
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return 'invalid_json';
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-    case 'FST_REQ_FILE_TOO_LARGE':
-      return 'payload_too_large';
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return 'unsupported_media_type';
-    default:
-      return 'bad_request';
-  }
+/**
+ * Fastify's `frameworkErrors`: the router's refusals (a path that is not valid percent-encoding, a
+ * path parameter over maxParamLength) arrive here before any route, not at the error handler.
+ */
+export function frameworkErrorHandler(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  sendProblem(reply, toProblem(error, request));
 }
 
-function clientErrorTitle(status: number): string {
-  return status === 413 ? 'Payload too large' : status === 415 ? 'Unsupported media type' : 'Bad request';
+/**
+ * Fastify's `clientErrorHandler`: requests Node's HTTP parser refused (a malformed request line or
+ * header, headers over the size limit, a request that took too long) never become requests, so the
+ * problem+json is written to the socket by hand, and the connection closed.
+ */
+export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const status =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const [code, title] = clientError(undefined, status);
+  const body = JSON.stringify(
+    new Problem(
+      status,
+      code,
+      title,
+      'The HTTP request could not be parsed; the connection is closed.',
+    ).body(),
+  );
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}
+
+/** Stable codes for the client errors Fastify, its router and plugins raise themselves. */
+const CLIENT_ERROR_CODES: Record<string, string> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
+  FST_ERR_BAD_URL: 'bad_url',
+  FST_INVALID_JSON_FIELD_ERROR: 'invalid_multipart',
+  FST_PROTO_VIOLATION: 'invalid_multipart',
+  FST_MP_PREMATURE_CLOSE: 'invalid_multipart',
+};
+
+/** The code and title each client-error status gets when the error's own code is not listed above. */
+const CLIENT_ERROR_STATUSES: Record<number, [string, string]> = {
+  400: ['bad_request', 'Bad request'],
+  404: ['not_found', 'Not found'],
+  405: ['method_not_allowed', 'Method not allowed'],
+  406: ['not_acceptable', 'Not acceptable'],
+  408: ['request_timeout', 'Request timeout'],
+  411: ['length_required', 'Length required'],
+  413: ['payload_too_large', 'Payload too large'],
+  414: ['uri_too_long', 'URI too long'],
+  415: ['unsupported_media_type', 'Unsupported media type'],
+  431: ['headers_too_large', 'Request header fields too large'],
+};
+
+function clientError(errorCode: string | undefined, status: number): [string, string] {
+  const [byStatus, title] = CLIENT_ERROR_STATUSES[status] ?? CLIENT_ERROR_STATUSES[400];
+  return [(errorCode && CLIENT_ERROR_CODES[errorCode]) || byStatus, title];
 }

@@ -1,7 +1,10 @@
 // The `idempotency_records` table: the first request under each (scope, Idempotency-Key), its
 // request hash, and once it finished the response to replay. Records older than 24 h are dropped.
+// A replayed response can hold a new API key or webhook secret: the body is sealed with the master key.
 
 import type { Db } from '../storage/database.ts';
+import type { MasterKey } from '../storage/master-key.ts';
+import { columnContext } from '../storage/sealed-column-repository.ts';
 
 export interface IdempotencyRecord {
   requestHash: string;
@@ -17,8 +20,14 @@ export interface IdempotencyResponse {
   contentType: string;
 }
 
+const bodyContext = (scope: string, key: string) =>
+  columnContext('idempotency_records', 'response_body', scope, key);
+
 export class IdempotencyRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly masterKey: MasterKey,
+  ) {}
 
   /** Claims the key for a new request; false when a record for it exists already. */
   claim(scope: string, key: string, requestHash: string, at: string): boolean {
@@ -36,13 +45,18 @@ export class IdempotencyRepository {
     const row = this.db
       .prepare('SELECT * FROM idempotency_records WHERE scope = ? AND idempotency_key = ?')
       .get(scope, key) as
-      | { request_hash: string; status_code: number | null; response_body: string; response_type: string }
+      | {
+          request_hash: string;
+          status_code: number | null;
+          response_body: string | null;
+          response_type: string;
+        }
       | undefined;
     return row
       ? {
           requestHash: row.request_hash,
           statusCode: row.status_code,
-          responseBody: row.response_body,
+          responseBody: this.masterKey.openColumn(row.response_body, bodyContext(scope, key)) ?? '',
           responseType: row.response_type,
         }
       : null;
@@ -53,7 +67,13 @@ export class IdempotencyRepository {
       .prepare(
         'UPDATE idempotency_records SET status_code = ?, response_body = ?, response_type = ? WHERE scope = ? AND idempotency_key = ?',
       )
-      .run(response.statusCode, response.body, response.contentType, scope, key);
+      .run(
+        response.statusCode,
+        this.masterKey.sealString(response.body, bodyContext(scope, key)),
+        response.contentType,
+        scope,
+        key,
+      );
   }
 
   release(scope: string, key: string): void {

@@ -3,6 +3,7 @@
 // <domain>/<resource>-schema.ts.
 
 import { type TLiteral, type TSchema, type TUnion, Type } from 'typebox';
+import { Problem } from './problem.ts';
 
 export const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
@@ -13,6 +14,18 @@ export const literals = <const T extends string[]>(...values: T): TLiterals<T> =
   Type.Union(values.map((value) => Type.Literal(value))) as TLiterals<T>;
 
 export const Timestamp = Type.String({ format: 'date-time' });
+
+/**
+ * A validated RFC 3339 `date-time` as an ISO instant. RFC 3339 allows a leap second (23:59:60),
+ * which JavaScript dates cannot hold: it reads as the first instant of the next minute, as POSIX
+ * time counts it.
+ */
+export function toInstant(text: string, field: string): string {
+  const leap = /^(.*T\d\d:\d\d:)60(?:\.\d+)?(.*)$/i.exec(text);
+  const ms = leap ? Date.parse(`${leap[1]}59${leap[2]}`) + 1000 : Date.parse(text);
+  if (Number.isNaN(ms)) throw Problem.validation([{ field, message: 'is not a valid date-time' }]);
+  return new Date(ms).toISOString();
+}
 
 export const ExternalUserId = Type.String({
   minLength: 1,

@@ -33,6 +33,7 @@ export const fileRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { faxId } = request.params;
       // The signature first: without a valid link nothing reveals whether the fax exists.
+      app.authFailures.refuseIfExhausted(request);
       const check = signedLinks.check(faxId, request.query.expires, request.query.sig);
       if (check === 'expired')
         throw new Problem(
@@ -42,7 +43,10 @@ export const fileRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'Ask for a fresh link: GET /api/partner/faxes/{id}.',
         );
       if (check === 'invalid')
-        throw new Problem(403, 'link_invalid', 'Link not valid', 'The link was altered.');
+        throw app.authFailures.failed(
+          request,
+          new Problem(403, 'link_invalid', 'Link not valid', 'The link was altered.'),
+        );
       // No partner scope: the signature is the authority.
       const fax = faxes.get(faxId);
       if (!fax) throw Problem.notFound('fax_not_found', `No fax ${faxId}.`);

@@ -9,7 +9,7 @@ import { FaxSchema, FaxSummarySchema } from '../faxes/fax-schema.ts';
 import { listPage } from '../http/pagination.ts';
 import { partnerId } from '../http/plugins/partner-auth.ts';
 import { Problem, problemResponses } from '../http/problem.ts';
-import { ExternalUserId, Page, PageQuery } from '../http/schema.ts';
+import { ExternalUserId, Page, PageQuery, toInstant } from '../http/schema.ts';
 import { SearchQueryError, toFtsQuery } from './search-query.ts';
 import { UsageSchema } from './usage-schema.ts';
 
@@ -65,13 +65,17 @@ export const inboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
             partnerId: partnerId(request),
             externalUserId,
             match,
-            since: since && new Date(since).toISOString(),
-            until: until && new Date(until).toISOString(),
+            since: since && toInstant(since, '/query/since'),
+            until: until && toInstant(until, '/query/until'),
           });
         } catch (err) {
           // FTS5 and PostgreSQL's tsquery report query syntax errors (a dangling AND, an unbalanced
           // parenthesis) at run time.
-          if (match && err instanceof Error && /fts5|syntax error|malformed MATCH|tsquery/i.test(err.message))
+          if (
+            match &&
+            err instanceof Error &&
+            /fts5|syntax error|malformed MATCH|unterminated string|tsquery/i.test(err.message)
+          )
             throw invalidQuery('the search query is not valid: check AND / OR / NOT and parentheses');
           throw err;
         }
@@ -135,7 +139,10 @@ export const inboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: Type.Object(
           {
             month: Type.Optional(
-              Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$', description: 'YYYY-MM' }),
+              Type.String({
+                pattern: '^2\\d{3}-(0[1-9]|1[0-2])$',
+                description: 'YYYY-MM, a month of the years 2000 to 2999',
+              }),
             ),
           },
           { additionalProperties: false },

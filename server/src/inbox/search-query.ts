@@ -7,6 +7,8 @@ export class SearchQueryError extends Error {}
 const OPERATORS = new Set(['AND', 'OR', 'NOT']);
 
 export function toFtsQuery(q: string): string {
+  // FTS5 ends a string at NUL; no OCR text holds control characters to match anyway.
+  if (hasControlCharacter(q)) throw new SearchQueryError('the query holds control characters');
   const out: string[] = [];
   let i = 0;
   while (i < q.length) {
@@ -42,4 +44,13 @@ export function toFtsQuery(q: string): string {
   }
   if (out.length === 0) throw new SearchQueryError('the query has no terms');
   return out.join(' ');
+}
+
+/** C0 controls other than tab, newline and carriage return, and DEL. */
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f) return true;
+  }
+  return false;
 }

@@ -4,7 +4,9 @@
 import { createHash } from 'node:crypto';
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyError, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { DomainError } from '../domain-error.ts';
 import { listPage } from '../http/pagination.ts';
 import { partnerId } from '../http/plugins/partner-auth.ts';
 import { Problem, problemResponses } from '../http/problem.ts';
@@ -52,6 +54,22 @@ export const faxRoutes: FastifyPluginAsyncTypebox = async (app) => {
         part.file.truncated,
       );
     },
+  });
+
+  // busboy fails on a multipart body it cannot read (no boundary, one over 256 characters, a body
+  // cut short) with a plain Error while the body is parsed, before any of our code sees it: that
+  // is the client's mistake, answered 400, never a 500. The hook after the parser marks bodies read.
+  const bodiesRead = new WeakSet<FastifyRequest>();
+  app.addHook('preValidation', async (request) => {
+    bodiesRead.add(request);
+  });
+  app.setErrorHandler((error, request) => {
+    const unexpected =
+      !(error instanceof Problem) && !(error instanceof DomainError) && !(error as FastifyError).statusCode;
+    if (unexpected && request.isMultipart() && !bodiesRead.has(request)) {
+      throw new Problem(400, 'invalid_multipart', 'Malformed multipart body', (error as Error).message);
+    }
+    throw error;
   });
 
   app.post(

@@ -1,7 +1,18 @@
-// The appliance's database: one SQLite file by default (WAL, foreign keys, busy timeout), or a shared
-// PostgreSQL when FAXSEAL_DATABASE_URL is set. The one place that knows which; both apply ./migrations.
+// The appliance's database: one SQLite file by default (WAL, foreign keys, busy timeout; the data
+// directory 0700, the database and its WAL and shared-memory files 0600: they hold fax metadata), or a
+// shared PostgreSQL when FAXSEAL_DATABASE_URL is set. The one place that knows which; both apply ./migrations.
 
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+} from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -86,7 +97,9 @@ export interface DatabaseTarget {
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 const MIGRATION_LOCK = 4_703_115_002;
 
-export function openDatabase(target: DatabaseTarget, options: { migrate?: boolean } = {}): Db {
+/** Opens (and, unless told otherwise, migrates) the database; a bare data directory means its SQLite file. */
+export function openDatabase(where: DatabaseTarget | string, options: { migrate?: boolean } = {}): Db {
+  const target = typeof where === 'string' ? { dataDir: where } : where;
   const db = target.databaseUrl
     ? openPostgres(target.databaseUrl, target.databaseStatementTimeoutMs ?? 10_000)
     : openSqlite(target.dataDir);
@@ -101,7 +114,11 @@ export function openDatabase(target: DatabaseTarget, options: { migrate?: boolea
 
 function openSqlite(dataDir: string): Db {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const db = new Database(path.join(dataDir, 'faxseal.db'));
+  restrictMode(dataDir, 0o700);
+  const file = ownerOnly(path.join(dataDir, 'faxseal.db'));
+  // SQLite creates -wal and -shm with the database file's mode; older ones are tightened here.
+  for (const side of [`${file}-wal`, `${file}-shm`]) if (existsSync(side)) restrictMode(side, 0o600);
+  const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
@@ -244,6 +261,23 @@ export function describeDatabase(db: Db): { server: string; schemaVersion: numbe
   };
 }
 
+/** Creates `file` (empty) with mode 0600 if it is missing, tightens it to 0600 if not; returns it. */
+function ownerOnly(file: string): string {
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  restrictMode(file, 0o600);
+  return file;
+}
+
+/** Takes group and other bits away; a path we may not chmod (another owner's) is left as it is. */
+function restrictMode(target: string, mode: number): void {
+  if ((statSync(target).mode & 0o777 & ~mode) === 0) return;
+  try {
+    chmodSync(target, mode);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+  }
+}
+
 /** The newest migration applied to `db` (0 before the first). */
 export function schemaVersion(db: Db): number {
   return (db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
@@ -252,14 +286,51 @@ export function schemaVersion(db: Db): number {
 /**
  * The migrations for `engine`, in order: `NNN_name.sql` is portable; `NNN_name.postgres.sql` (or
  * `.sqlite.sql`) replaces it on that engine where the SQL must differ (full-text search, triggers).
+ * An engine file applies only beside its portable twin, so a twin written for a migration that has
+ * not landed yet waits for it.
  */
 export function listMigrations(engine: Engine = 'sqlite'): { version: number; name: string }[] {
+  const files = readdirSync(MIGRATIONS_DIR);
   const byVersion = new Map<number, string>();
-  for (const name of readdirSync(MIGRATIONS_DIR).sort()) {
-    const m = /^(\d{3})_[a-z0-9_]+(?:\.(sqlite|postgres))?\.sql$/.exec(name);
-    if (!m || (m[2] && m[2] !== engine)) continue;
-    const version = Number(m[1]);
-    if (m[2] || !byVersion.has(version)) byVersion.set(version, name);
+  for (const name of files.sort()) {
+    const m = /^((\d{3})_[a-z0-9_]+)(?:\.(sqlite|postgres))?\.sql$/.exec(name);
+    if (!m || (m[3] && (m[3] !== engine || !files.includes(`${m[1]}.sql`)))) continue;
+    const version = Number(m[2]);
+    if (m[3] || !byVersion.has(version)) byVersion.set(version, name);
   }
   return [...byVersion].map(([version, name]) => ({ version, name })).sort((a, b) => a.version - b.version);
+}
+
+/**
+ * Each engine twin names the portable file it was written from by a hash on its first line
+ * (`-- twin of NNN_name.sql sha256:<16 hex>`): a change to the portable file without its twin shows
+ * as a mismatch (the migration test fails on it). Returns the twins whose portable file is present.
+ */
+export function migrationTwins(): {
+  twin: string;
+  portable: string;
+  recorded: string | null;
+  actual: string;
+}[] {
+  const files = readdirSync(MIGRATIONS_DIR);
+  return files
+    .filter((f) => /\.(sqlite|postgres)\.sql$/.test(f))
+    .map((twin) => ({ twin, portable: twin.replace(/\.(sqlite|postgres)\.sql$/, '.sql') }))
+    .filter(({ portable }) => files.includes(portable))
+    .map(({ twin, portable }) => ({
+      twin,
+      portable,
+      recorded:
+        /^-- twin of \S+ sha256:([0-9a-f]{16})/.exec(
+          readFileSync(path.join(MIGRATIONS_DIR, twin), 'utf8'),
+        )?.[1] ?? null,
+      actual: migrationHash(portable),
+    }));
+}
+
+function migrationHash(name: string): string {
+  return createHash('sha256')
+    .update(readFileSync(path.join(MIGRATIONS_DIR, name)))
+    .digest('hex')
+    .slice(0, 16);
 }

@@ -1,5 +1,6 @@
 // The few places where the SQL of SQLite and PostgreSQL differ, as fragments repositories splice
-// into otherwise portable statements: row claims, JSON fields, table columns and full-text search.
+// into otherwise portable statements: row claims, JSON fields and arrays, the scalar maximum, table
+// columns and full-text search.
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -18,6 +19,13 @@ export interface Dialect {
    * (SQLite reports it by itself, and FTS5 tables answer RETURNING with -1).
    */
   returningRowid(column: string): string;
+  /**
+   * The largest of the expressions (SQLite's scalar `max(a, b)`; PostgreSQL's `GREATEST`, which
+   * skips NULLs where SQLite's answers NULL: give it non-null operands).
+   */
+  greatest(...expressions: string[]): string;
+  /** The values of `param`, a JSON array of strings bound as text, as a subquery of one `value` column. */
+  jsonArrayValues(param: string): string;
   /** A statement listing the columns (`name`) of the table given as its one `?` parameter. */
   tableColumns: string;
   /** Inbox full-text search over `fax_search` (its `rowid` joins faxes.search_rowid). */
@@ -36,6 +44,8 @@ export const sqliteDialect: Dialect = {
   skipLocked: () => '',
   jsonText: (column, key) => `json_extract(${column}, '$.${key}')`,
   returningRowid: () => '',
+  greatest: (...expressions) => `max(${expressions.join(', ')})`,
+  jsonArrayValues: (param) => `(SELECT value FROM json_each(${param}))`,
   tableColumns: 'SELECT name FROM pragma_table_info(?)',
   search: {
     condition: 'fax_search MATCH @match',
@@ -49,6 +59,8 @@ export const postgresDialect: Dialect = {
   skipLocked: (table) => ` FOR UPDATE${table ? ` OF ${table}` : ''} SKIP LOCKED`,
   jsonText: (column, key) => `(${column}::json ->> '${key}')`,
   returningRowid: (column) => ` RETURNING ${column}`,
+  greatest: (...expressions) => `GREATEST(${expressions.join(', ')})`,
+  jsonArrayValues: (param) => `(SELECT value FROM json_array_elements_text(${param}::json))`,
   tableColumns:
     'SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position',
   search: {

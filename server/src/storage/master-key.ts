@@ -54,4 +54,13 @@ export class MasterKey {
   openString(sealed: string, context: string): string {
     return this.open(Buffer.from(sealed, 'base64'), context).toString('utf8');
   }
+
+  /** sealString for a nullable column: NULL stays NULL (absent content is not a secret). */
+  sealColumn(plain: string | null, context: string): string | null {
+    return plain === null ? null : this.sealString(plain, context);
+  }
+
+  openColumn(sealed: string | null, context: string): string | null {
+    return sealed === null ? null : this.openString(sealed, context);
+  }
 }

@@ -242,7 +242,10 @@ export class PostgresDatabase implements Db {
     if (!set) {
       set = new Set();
       this.listeners.set(channel, set);
-      void this.listenerClient().then((c) => c.query(`LISTEN ${pg.escapeIdentifier(channel)}`));
+      void this.listenerClient()
+        .then((c) => c.query(`LISTEN ${pg.escapeIdentifier(channel)}`))
+        // Unreachable for now: the reconnect LISTENs on every channel; polling covers the gap.
+        .catch(() => this.dropListener());
     }
     set.add(handler);
     return () => set.delete(handler);
@@ -302,10 +305,14 @@ export class PostgresDatabase implements Db {
       .then(async (c) => {
         for (const channel of this.listeners.keys()) await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
       })
-      .catch(() => {
-        this.listener = null;
-        if (!this.closed) setTimeout(() => this.relisten(), 1000).unref();
-      });
+      .catch(() => this.dropListener());
+  }
+
+  private dropListener(): void {
+    const client = this.listener;
+    this.listener = null;
+    void client?.end().catch(() => {});
+    if (!this.closed) setTimeout(() => this.relisten(), 1000).unref();
   }
 }
 

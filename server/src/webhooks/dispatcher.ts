@@ -1,5 +1,6 @@
-// Delivers the outbox: claims due deliveries up to a concurrency limit, signs each attempt with the
-// partner's secrets of the moment, and records the outcome (success, retry per schedule, or failed).
+// Delivers the outbox: claims due deliveries up to a concurrency limit, overall and per endpoint
+// (one slow receiver cannot hold every slot), signs each attempt with the partner's secrets of the
+// moment, and records the outcome (success, retry per schedule, or failed).
 // Woken at once by enqueue, so an event usually leaves within milliseconds of its commit.
 
 import { setMaxListeners } from 'node:events';
@@ -18,6 +19,8 @@ import { signWebhook } from './webhook-signature.ts';
 export interface DispatcherOptions {
   /** Attempts in flight at once. */
   concurrency: number;
+  /** Attempts in flight at once to one URL (at most `concurrency`). */
+  concurrencyPerEndpoint: number;
   /** Deadline of one attempt. */
   timeoutMs: number;
   /** Seconds before each retry; after the last the delivery is failed. */
@@ -36,6 +39,8 @@ export class Dispatcher {
   private pumpQueued = false;
   private timer: NodeJS.Timeout | null = null;
   private readonly inFlight = new Map<string, Promise<void>>();
+  /** Attempts in flight per delivery URL. */
+  private readonly inFlightPerUrl = new Map<string, number>();
   private abort = new AbortController();
   private agents: { http: http.Agent; https: https.Agent } | null = null;
   private readonly finished: {
@@ -106,9 +111,15 @@ export class Dispatcher {
     try {
       const free = this.options.concurrency - this.inFlight.size;
       if (free <= 0) return; // every completion wakes us again
-      for (const delivery of this.outbox.claimDue(free)) {
+      const perUrl = Math.min(this.options.concurrencyPerEndpoint, this.options.concurrency);
+      const claimed = this.outbox.claimDue(free, perUrl, this.inFlightPerUrl);
+      for (const delivery of claimed) {
+        this.inFlightPerUrl.set(delivery.url, (this.inFlightPerUrl.get(delivery.url) ?? 0) + 1);
         const attempt = this.attempt(delivery).finally(() => {
           this.inFlight.delete(delivery.id);
+          const left = (this.inFlightPerUrl.get(delivery.url) ?? 1) - 1;
+          if (left > 0) this.inFlightPerUrl.set(delivery.url, left);
+          else this.inFlightPerUrl.delete(delivery.url);
           this.wake();
         });
         this.inFlight.set(delivery.id, attempt);

@@ -1,10 +1,14 @@
 // The webhook outbox tables (webhook_events, webhook_deliveries, webhook_attempts): events and their
 // deliveries as written inside the callers' transactions, the dispatcher's claims and attempt log,
-// and the partner's delivery log. Routing and replay rules are in outbox.ts.
+// and the partner's delivery log. Routing and replay rules are in outbox.ts. Event bodies carry
+// OCR text and extracted data: they are sealed with the master key, and the fax an event is about
+// is kept beside them (fax_id) so nothing needs to look inside a body to find it.
 
 import type { Clock } from '../clock.ts';
 import type { Db, Statement } from '../storage/database.ts';
 import { newId } from '../storage/ids.ts';
+import type { MasterKey } from '../storage/master-key.ts';
+import { columnContext } from '../storage/sealed-column-repository.ts';
 import type { Attempt, Delivery, DeliveryStatus } from './delivery-schema.ts';
 import type { WebhookEventType } from './webhook-event.ts';
 
@@ -59,6 +63,8 @@ interface AttemptRow {
   response_excerpt: string | null;
 }
 
+const bodyContext = (eventId: string) => columnContext('webhook_events', 'body', eventId);
+
 const DELIVERY_COLUMNS = `d.id, d.event_id, e.event_type, d.url, d.status, d.reason, d.attempt_count, d.next_attempt_at,
   d.last_status_code, d.last_error, d.last_latency_ms, d.replay_of, d.created_at, d.completed_at`;
 
@@ -68,6 +74,7 @@ export class OutboxRepository {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly masterKey: MasterKey,
   ) {}
 
   insertEvent(event: {
@@ -78,9 +85,19 @@ export class OutboxRepository {
     targetUrl: string | null;
     createdAt: string;
   }): void {
+    const faxId = (JSON.parse(event.body) as { faxId?: unknown }).faxId;
     this.sql(
-      'INSERT INTO webhook_events (id, partner_id, event_type, body, target_url, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-    ).run(event.id, event.partnerId, event.type, event.body, event.targetUrl, event.createdAt);
+      `INSERT INTO webhook_events (id, partner_id, event_type, body, fax_id, target_url, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      event.id,
+      event.partnerId,
+      event.type,
+      this.masterKey.sealString(event.body, bodyContext(event.id)),
+      typeof faxId === 'string' ? faxId : null,
+      event.targetUrl,
+      event.createdAt,
+    );
   }
 
   /** A delivery of the event to `url`; without a URL it is recorded as skipped (`no_endpoint`). */
@@ -152,29 +169,27 @@ export class OutboxRepository {
 
   /** Every event recorded about one fax, oldest first, with its body as sent (support: was it sent, once?). */
   eventsOfFax(faxId: string): { id: string; event: WebhookEventType; body: string; createdAt: string }[] {
-    return this.sql(
+    const rows = this.sql(
       `SELECT id, event_type AS event, body, created_at AS createdAt FROM webhook_events
-         WHERE ${this.db.dialect.jsonText('body', 'faxId')} = ? ORDER BY id`,
+         WHERE fax_id = ? ORDER BY id`,
     ).all(faxId) as { id: string; event: WebhookEventType; body: string; createdAt: string }[];
+    return rows.map((r) => ({ ...r, body: this.masterKey.openString(r.body, bodyContext(r.id)) }));
   }
 
   /** Retention: the kept bodies of a fax's events lose their OCR text and extracted data. */
   scrubFaxContent(partnerId: string, faxId: string): void {
-    const events = this.sql(
-      `SELECT id, body FROM webhook_events WHERE partner_id = ? AND event_type IN ('fax.received', 'fax.extracted')
-         AND ${this.db.dialect.jsonText('body', 'faxId')} = ?`,
+    const rows = this.sql(
+      `SELECT id, body FROM webhook_events
+         WHERE partner_id = ? AND event_type IN ('fax.received', 'fax.extracted') AND fax_id = ?`,
     ).all(partnerId, faxId) as { id: string; body: string }[];
     const update = this.sql('UPDATE webhook_events SET body = ? WHERE id = ?');
-    for (const event of events) {
-      // Rewritten here rather than in SQL: the body keeps its key order and spacing on both engines.
-      const body = JSON.parse(event.body) as Record<string, unknown>;
-      for (const [key, scrubbed] of [
-        ['ocrText', ''],
-        ['extractedData', null],
-        ['evidence', null],
-      ] as const)
-        if (key in body) body[key] = scrubbed;
-      update.run(JSON.stringify(body), event.id);
+    for (const row of rows) {
+      const body = JSON.parse(this.masterKey.openString(row.body, bodyContext(row.id)));
+      // Only the fields the event has: a fax.extracted body has no ocrText to blank.
+      if ('ocrText' in body) body.ocrText = '';
+      if ('extractedData' in body) body.extractedData = null;
+      if ('evidence' in body) body.evidence = null;
+      update.run(this.masterKey.sealString(JSON.stringify(body), bodyContext(row.id)), row.id);
     }
   }
 
@@ -188,21 +203,56 @@ export class OutboxRepository {
     ).run(now, now).changes;
   }
 
-  /** Marks up to `limit` due deliveries `delivering` and returns them, oldest due first. */
-  claimDue(limit: number): ClaimedDelivery[] {
+  /**
+   * Marks up to `limit` due deliveries `delivering` and returns them, oldest due first, with at most
+   * `perUrl` in flight to one URL counting `inFlight` (attempts already running, by URL). A URL at its
+   * cap is left out of the query, so its backlog never hides another endpoint's due deliveries.
+   */
+  claimDue(
+    limit: number,
+    perUrl = Number.POSITIVE_INFINITY,
+    inFlight: ReadonlyMap<string, number> = new Map(),
+  ): ClaimedDelivery[] {
     return this.db.transaction(() => {
       const now = this.clock.now().toISOString();
-      const rows = this.sql(
-        `SELECT d.id, d.event_id AS eventId, e.event_type AS eventType, d.partner_id AS partnerId, d.url, e.body,
-             d.attempt_count AS attemptCount
-           FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
-           WHERE d.status = 'pending' AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at LIMIT ?${this.db.dialect.skipLocked('d')}`,
-      ).all(now, limit) as ClaimedDelivery[];
+      const busy = new Map(inFlight);
+      const full = new Set([...busy].filter(([, n]) => n >= perUrl).map(([url]) => url));
+      const claimed: ClaimedDelivery[] = [];
+      // Each round either fills `limit`, runs out of due rows, or fills at least one more URL.
+      for (;;) {
+        const want = limit - claimed.length;
+        if (want <= 0) break;
+        const rows = this.sql(
+          `SELECT d.id, d.event_id AS eventId, e.event_type AS eventType, d.partner_id AS partnerId, d.url, e.body,
+               d.attempt_count AS attemptCount
+             FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
+             WHERE d.status = 'pending' AND d.next_attempt_at <= ?
+               AND d.url NOT IN ${this.db.dialect.jsonArrayValues('?')} AND d.id NOT IN ${this.db.dialect.jsonArrayValues('?')}
+             ORDER BY d.next_attempt_at LIMIT ?${this.db.dialect.skipLocked('d')}`,
+        ).all(
+          now,
+          JSON.stringify([...full]),
+          JSON.stringify(claimed.map((c) => c.id)),
+          want,
+        ) as ClaimedDelivery[];
+        if (rows.length === 0) break;
+        for (const row of rows) {
+          const n = busy.get(row.url) ?? 0;
+          if (n >= perUrl || claimed.length >= limit) continue;
+          busy.set(row.url, n + 1);
+          if (n + 1 >= perUrl) full.add(row.url);
+          claimed.push(row);
+        }
+        if (rows.length < want) break; // that was every due row
+      }
       const mark = this.sql(
         "UPDATE webhook_deliveries SET status = 'delivering', updated_at = ? WHERE id = ?",
       );
-      for (const row of rows) mark.run(now, row.id);
-      return rows;
+      for (const row of claimed) {
+        row.body = this.masterKey.openString(row.body, bodyContext(row.eventId));
+        mark.run(now, row.id);
+      }
+      return claimed;
     })();
   }
 

@@ -56,6 +56,8 @@ const RANGES: [string, AddressClass][] = [
   ['::/96', 'reserved'],
   ['64:ff9b:1::/48', 'private'],
   ['100::/64', 'reserved'],
+  ['2001:2::/48', 'reserved'],
+  ['2001:10::/28', 'reserved'],
   ['2001:db8::/32', 'reserved'],
   ['fc00::/7', 'private'],
   ['fe80::/10', 'link_local'],
@@ -65,20 +67,34 @@ const RANGES: [string, AddressClass][] = [
 
 const REFUSED = RANGES.map(([cidr, cls]) => ({ cidr: parseCidr(cidr)!, cls }));
 
-/** IPv6 forms that carry an IPv4 address: mapped (::ffff:0:0/96), NAT64 (64:ff9b::/96), 6to4 (2002::/16). */
-const EMBEDDING: { cidr: Cidr; offset: number }[] = [
+/**
+ * IPv6 forms that carry an IPv4 address, and where: mapped (::ffff:0:0/96), translated
+ * (::ffff:0:0:0/96, RFC 2765), NAT64 (64:ff9b::/96), 6to4 (2002::/16), Teredo (2001::/32: the server
+ * in bits 32-63, the client inverted in the last 32) and ISATAP (interface id 0:5efe or 200:5efe).
+ * An address is refused when any IPv4 address inside it is.
+ */
+const EMBEDDING: { cidr: Cidr; offset: number; inverted?: boolean }[] = [
   { cidr: parseCidr('::ffff:0:0/96')!, offset: 12 },
+  { cidr: parseCidr('::ffff:0:0:0/96')!, offset: 12 },
   { cidr: parseCidr('64:ff9b::/96')!, offset: 12 },
   { cidr: parseCidr('2002::/16')!, offset: 2 },
+  { cidr: parseCidr('2001::/32')!, offset: 4 },
+  { cidr: parseCidr('2001::/32')!, offset: 12, inverted: true },
 ];
 
 /** Classifies an IP address; null means public (reachable without an allow-list entry). */
 export function classifyAddress(address: string): AddressClass | null {
   const bytes = parseIp(address);
   if (!bytes) return 'reserved';
-  const v4 = embeddedIPv4(bytes);
-  const target = v4 ?? bytes;
-  return REFUSED.find((r) => inCidr(target, r.cidr))?.cls ?? null;
+  const embedded = embeddedIPv4(bytes);
+  // A mapped or translated public IPv4 address is that public address; other forms are refused
+  // for their own range too (none of them is private today, but ranges get carved out).
+  const targets = isIPv4Form(bytes) ? embedded : [...embedded, bytes];
+  for (const target of targets) {
+    const hit = REFUSED.find((r) => inCidr(target, r.cidr));
+    if (hit) return hit.cls;
+  }
+  return null;
 }
 
 export class UrlPolicy {
@@ -157,11 +173,13 @@ export class UrlPolicy {
     return this.hosts.includes(host) || this.hostSuffixes.some((s) => host.endsWith(s));
   }
 
+  /** Allow-listed: the address itself, or every IPv4 address inside it. */
   private addressAllowed(address: string): boolean {
     const bytes = parseIp(address);
     if (!bytes) return false;
-    const v4 = embeddedIPv4(bytes);
-    return this.cidrs.some((c) => inCidr(bytes, c) || (v4 !== null && inCidr(v4, c)));
+    const allowed = (target: Uint8Array) => this.cidrs.some((c) => inCidr(target, c));
+    const embedded = embeddedIPv4(bytes);
+    return allowed(bytes) || (embedded.length > 0 && embedded.every(allowed));
   }
 }
 
@@ -169,10 +187,22 @@ function unbracket(host: string): string {
   return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }
 
-function embeddedIPv4(bytes: Uint8Array): Uint8Array | null {
-  if (bytes.length !== 16) return null;
-  const hit = EMBEDDING.find((e) => inCidr(bytes, e.cidr));
-  return hit ? bytes.slice(hit.offset, hit.offset + 4) : null;
+/** Every IPv4 address an IPv6 address carries (see EMBEDDING); empty for plain addresses. */
+function embeddedIPv4(bytes: Uint8Array): Uint8Array[] {
+  if (bytes.length !== 16) return [];
+  const found = EMBEDDING.filter((e) => inCidr(bytes, e.cidr)).map((e) => {
+    const v4 = bytes.slice(e.offset, e.offset + 4);
+    return e.inverted ? v4.map((b) => b ^ 0xff) : v4;
+  });
+  // ISATAP: any prefix, interface id 0000:5efe (or 0200:5efe when globally unique) before the IPv4.
+  if ((bytes[8] & 0xfd) === 0 && bytes[9] === 0 && bytes[10] === 0x5e && bytes[11] === 0xfe)
+    found.push(bytes.slice(12, 16));
+  return found;
+}
+
+/** Mapped and translated addresses are IPv4 addresses written in IPv6, nothing more. */
+function isIPv4Form(bytes: Uint8Array): boolean {
+  return bytes.length === 16 && (inCidr(bytes, EMBEDDING[0].cidr) || inCidr(bytes, EMBEDDING[1].cidr));
 }
 
 function inCidr(bytes: Uint8Array, cidr: Cidr): boolean {

@@ -7,6 +7,7 @@ import type { Clock } from '../clock.ts';
 import type { Config } from '../config/config.ts';
 import type { SettingsRepository } from '../settings/settings-repository.ts';
 import type { Db } from '../storage/database.ts';
+import type { MasterKey } from '../storage/master-key.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { WebhookOutbox } from './outbox.ts';
 import { OutboxRepository } from './outbox-repository.ts';
@@ -28,13 +29,15 @@ export function createWebhooks(deps: {
   config: Config;
   settings: SettingsRepository;
   webhookSecrets: WebhookSecretRepository;
+  masterKey: MasterKey;
 }): Webhooks {
   const { config } = deps;
   const urlPolicy = new UrlPolicy(config.urlAllowlist);
-  const deliveries = new OutboxRepository(deps.db, deps.clock);
+  const deliveries = new OutboxRepository(deps.db, deps.clock, deps.masterKey);
   const outbox = new WebhookOutbox(deps.db, deps.clock, deps.settings, deliveries);
   const dispatcher = new Dispatcher(deliveries, deps.webhookSecrets, urlPolicy, deps.clock, deps.log, {
     concurrency: config.webhookConcurrency,
+    concurrencyPerEndpoint: config.webhookConcurrencyPerEndpoint,
     timeoutMs: config.webhookTimeoutMs,
     retrySchedule: config.webhookRetrySchedule,
     responseCapBytes: config.webhookResponseCapBytes,

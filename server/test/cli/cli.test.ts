@@ -8,17 +8,23 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { systemClock } from '../../src/clock.ts';
 import { DidRepository } from '../../src/numbers/did-repository.ts';
-import { openDatabase } from '../../src/storage/database.ts';
-import { tempDataDir } from '../support/test-appliance.ts';
+import { listMigrations, openDatabase } from '../../src/storage/database.ts';
+import { freePort } from '../support/child-appliance.ts';
+import { tempDataDir, testDatabase } from '../support/test-appliance.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
+/** PostgreSQL databases of the test engine by data directory (none on SQLite). */
+const databaseUrls = new Map<string, string>();
+
 function faxseal(dataDir: string, ...args: string[]) {
+  const databaseUrl = databaseUrls.get(dataDir);
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'server/src/cli/main.ts', ...args], {
     cwd: root,
     env: {
       ...process.env,
       FAXSEAL_DATA_DIR: dataDir,
+      ...(databaseUrl ? { FAXSEAL_DATABASE_URL: databaseUrl } : {}),
       FAXSEAL_LOG_LEVEL: 'warn',
       FAXSEAL_HTTP_PORT: '0',
       FAXSEAL_SIP_PORT: '0',
@@ -28,9 +34,12 @@ function faxseal(dataDir: string, ...args: string[]) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-test('migrate, create-admin, reset-admin-password, import-dids and doctor work on a fresh data dir', (t) => {
+test('migrate, create-admin, reset-admin-password, import-dids and doctor work on a fresh data dir', async (t) => {
   const dataDir = tempDataDir('cli');
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const { databaseUrl } = await testDatabase(dataDir);
+  if (databaseUrl) databaseUrls.set(dataDir, databaseUrl);
+  const latest = listMigrations(databaseUrl ? 'postgres' : 'sqlite').at(-1)!.version;
 
   const migrated = faxseal(dataDir, 'migrate');
   assert.equal(migrated.code, 0, migrated.err);
@@ -55,7 +64,7 @@ test('migrate, create-admin, reset-admin-password, import-dids and doctor work o
   assert.equal(imported.code, 0, imported.err);
   assert.match(imported.out, /imported 2 DIDs/);
   assert.match(imported.out, /skipped line 4 \(bogus\)/);
-  const db = openDatabase({ dataDir }, { migrate: false });
+  const db = openDatabase({ dataDir, databaseUrl }, { migrate: false });
   const pool = new DidRepository(db, systemClock).list(undefined, 1000, '+1206');
   assert.equal(pool.filter((d) => d.areaCode === '206').length, 2);
   db.close();
@@ -66,10 +75,28 @@ test('migrate, create-admin, reset-admin-password, import-dids and doctor work o
   assert.match(doctor.out, new RegExp(`ok\\s+node\\s+${process.versions.node.replaceAll('.', '\\.')} from `));
   assert.match(doctor.out, /data directory\s+\S+ mode 700/);
   assert.match(doctor.out, /extraction models/);
+  assert.match(
+    doctor.out,
+    new RegExp(
+      `ok\\s+database\\s+${databaseUrl ? 'PostgreSQL 1\\d' : 'SQLite 3'}[^,]* at .*, schema ${latest} of ${latest}`,
+    ),
+  );
 
   const config = faxseal(dataDir, 'config');
   assert.match(config.out, /FAXSEAL_DATA_DIR\s+"/);
   assert.match(config.out, /FAXSEAL_MASTER_KEY\s+\(unset\)/);
+  // The database URL may carry a password: the config listing never shows it.
+  if (databaseUrl) assert.doesNotMatch(config.out, new RegExp(new URL(databaseUrl).host));
+});
+
+test('doctor names a PostgreSQL it cannot reach, without the password of its URL', async (t) => {
+  const dataDir = tempDataDir('cli-pg-down');
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  databaseUrls.set(dataDir, `postgres://faxseal:s3cret-pw@127.0.0.1:${await freePort()}/faxseal`);
+  const doctor = faxseal(dataDir, 'doctor');
+  assert.notEqual(doctor.code, 0);
+  assert.match(doctor.out, /FAIL\s+database\s+cannot open: .*ECONNREFUSED/);
+  assert.doesNotMatch(doctor.out + doctor.err, /s3cret-pw/);
 });
 
 test('a bad setting stops the CLI with a message naming the variable', () => {

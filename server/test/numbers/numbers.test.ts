@@ -86,7 +86,9 @@ test('50 concurrent provisioning calls get 50 distinct DIDs', async () => {
   assert.deepEqual(new Set(results.map((r) => r.status)), new Set([201]));
   assert.equal(new Set(results.map((r) => r.body.number)).size, 50);
   const dupes = app.services.db
-    .prepare("SELECT did_id, COUNT(*) AS n FROM numbers WHERE status = 'active' GROUP BY did_id HAVING n > 1")
+    .prepare(
+      "SELECT did_id, COUNT(*) AS n FROM numbers WHERE status = 'active' GROUP BY did_id HAVING COUNT(*) > 1",
+    )
     .all();
   assert.deepEqual(dupes, []);
 });

@@ -10,6 +10,7 @@ import { systemClock } from '../../src/clock.ts';
 import { FaxRepository } from '../../src/faxes/fax-repository.ts';
 import { JobRepository } from '../../src/jobs/job-repository.ts';
 import { openDatabase } from '../../src/storage/database.ts';
+import { MasterKey } from '../../src/storage/master-key.ts';
 import { OutboxRepository } from '../../src/webhooks/outbox-repository.ts';
 import { type ChildAppliance, startChildAppliance } from '../support/child-appliance.ts';
 import { startTestAppliance, tempDataDir, testDatabase } from '../support/test-appliance.ts';
@@ -54,8 +55,9 @@ test('SIGKILL during OCR, then restart: one completed OCR and fax.received with 
   // The children's database, read through the repositories while they run.
   const db = openDatabase({ dataDir, ...(await testDatabase(dataDir)) }, { migrate: false });
   const jobs = new JobRepository(db);
-  const faxes = new FaxRepository(db, systemClock);
-  const outbox = new OutboxRepository(db, systemClock);
+  const masterKey = MasterKey.load(dataDir, null);
+  const faxes = new FaxRepository(db, systemClock, masterKey);
+  const outbox = new OutboxRepository(db, systemClock, masterKey);
   const job = () => {
     const stored = jobs.findByUniqueKey(`process:${faxId}`)!;
     return { status: stored.status, attempts: stored.attempts };

@@ -63,6 +63,38 @@ for (const engine of ENGINES) {
     assert.throws(() => insert.run('c', 'x'), RangeError);
   });
 
+  test(`${engine}: the dialect's fragments mean the same on both engines`, async (t) => {
+    const { db } = await scratch(t, engine);
+    const { dialect } = db;
+    const insert = db.prepare('INSERT INTO t (id, name, note, n) VALUES (?, ?, ?, ?)');
+    insert.run('a', 'first', '{"faxId":"fax_1","pages":3}', 5);
+    insert.run('b', 'second', '{"faxId":"fax_2"}', -2);
+    insert.run('c', 'third', '{}', 0);
+    assert.deepEqual(
+      db
+        .prepare(
+          `SELECT id, ${dialect.greatest('0', 'n - 1')} AS over, ${dialect.jsonText('note', 'faxId')} AS faxId FROM t ORDER BY id`,
+        )
+        .all(),
+      [
+        { id: 'a', over: 4, faxId: 'fax_1' },
+        { id: 'b', over: 0, faxId: 'fax_2' },
+        { id: 'c', over: 0, faxId: null },
+      ],
+    );
+    assert.deepEqual(
+      db
+        .prepare(`SELECT id FROM t WHERE id NOT IN ${dialect.jsonArrayValues('?')} ORDER BY id`)
+        .all(JSON.stringify(['a', 'c'])),
+      [{ id: 'b' }],
+    );
+    // The same column names back, in order, from the table listing.
+    assert.deepEqual(
+      (db.prepare(dialect.tableColumns).all('t') as { name: string }[]).map((c) => c.name),
+      ['id', 'name', 'note', 'n'],
+    );
+  });
+
   test(`${engine}: a transaction commits, a throw rolls it back, a nested one is a savepoint`, async (t) => {
     const { db } = await scratch(t, engine);
     const insert = db.prepare('INSERT INTO t (id, name, n) VALUES (?, ?, 0)');

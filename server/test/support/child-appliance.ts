@@ -28,7 +28,9 @@ export interface ChildAppliance {
 
 export async function startChildAppliance(
   env: Record<string, string>,
-  timeoutMs = 30_000,
+  // How long before a start that never gets ready counts as hung: a cold start compiles the server
+  // with tsx, which passed 30 s in the full suite on a loaded 2-core machine (and runs migrations).
+  timeoutMs = 180_000,
 ): Promise<ChildAppliance> {
   const port = env.FAXSEAL_HTTP_PORT ?? String(await freePort());
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {

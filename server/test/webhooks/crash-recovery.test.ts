@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import { after, test } from 'node:test';
 import { systemClock } from '../../src/clock.ts';
 import { openDatabase } from '../../src/storage/database.ts';
+import { MasterKey } from '../../src/storage/master-key.ts';
 import { OutboxRepository } from '../../src/webhooks/outbox-repository.ts';
 import { type ChildAppliance, startChildAppliance } from '../support/child-appliance.ts';
 import { startTestAppliance, tempDataDir, testDatabase } from '../support/test-appliance.ts';
@@ -68,7 +69,9 @@ test('SIGKILL between attempts and mid-attempt loses nothing: every event arrive
   restarted = true;
 
   const db = openDatabase({ dataDir, ...(await testDatabase(dataDir)) }, { migrate: false });
-  const states = new OutboxRepository(db, systemClock).list(partnerId, { limit: 200 });
+  const states = new OutboxRepository(db, systemClock, MasterKey.load(dataDir, null)).list(partnerId, {
+    limit: 200,
+  });
   db.close();
   assert.ok(
     states.some((s) => s.status === 'delivering'),

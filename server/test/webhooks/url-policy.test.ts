@@ -38,6 +38,53 @@ test('classifyAddress refuses every non-public range, including IPv4 carried in 
   for (const [address, expected] of cases) assert.equal(classifyAddress(address), expected, address);
 });
 
+/** Every IPv6 form that carries an IPv4 address, written out by hand for `v4`. */
+function ipv6Forms(v4: string): Record<string, string> {
+  const [a, b, c, d] = v4.split('.').map(Number);
+  const hex = (hi: number, lo: number) => ((hi << 8) | lo).toString(16);
+  const high = hex(a, b);
+  const low = hex(c, d);
+  const inverted = `${hex(a ^ 0xff, b ^ 0xff)}:${hex(c ^ 0xff, d ^ 0xff)}`;
+  return {
+    mapped: `::ffff:${v4}`,
+    'mapped (hex)': `::ffff:${high}:${low}`,
+    translated: `::ffff:0:${v4}`,
+    'translated (hex)': `0:0:0:0:ffff:0:${high}:${low}`,
+    nat64: `64:ff9b::${v4}`,
+    '6to4': `2002:${high}:${low}::1`,
+    'teredo (client)': `2001:0:4136:e378:8000:63bf:${inverted}`,
+    'teredo (server)': `2001:0:${high}:${low}:8000:63bf:f7f7:fbfb`, // client 8.8.4.4
+    isatap: `2001:db9:1::5efe:${v4}`,
+    'isatap (global)': `2001:db9:1:0:200:5efe:${high}:${low}`,
+  };
+}
+
+test('every IPv6 form of a private IPv4 address is refused, and of a public one allowed', () => {
+  for (const [v4, cls] of [
+    ['127.0.0.1', 'loopback'],
+    ['10.0.0.1', 'private'],
+    ['192.168.1.10', 'private'],
+    ['169.254.169.254', 'link_local'],
+    ['100.64.0.1', 'cgnat'],
+    ['0.0.0.0', 'unspecified'],
+  ]) {
+    for (const [form, address] of Object.entries(ipv6Forms(v4))) {
+      assert.equal(classifyAddress(address), cls, `${v4} ${form}: ${address}`);
+      const checked = new UrlPolicy([]).checkUrl(`http://[${address}]/hook`);
+      assert.equal(!checked.ok && checked.code, 'private_address', `${v4} ${form} in a URL`);
+    }
+  }
+  for (const [form, address] of Object.entries(ipv6Forms('8.8.8.8'))) {
+    // The ISATAP examples sit in 2001:db9::, public space; only the carried address is judged.
+    assert.equal(classifyAddress(address), null, `8.8.8.8 ${form}: ${address}`);
+  }
+  // The issue's probe, verbatim: IPv4-translated loopback.
+  const probe = new UrlPolicy([]).checkUrl('http://[::ffff:0:127.0.0.1]/hook');
+  assert.equal(!probe.ok && probe.code, 'private_address');
+  // Allow-listing the IPv4 network allows its IPv6 forms too.
+  assert.equal(new UrlPolicy(['10.0.0.0/8']).checkUrl(`http://[${ipv6Forms('10.0.0.1').nat64}]/`).ok, true);
+});
+
 test('checkUrl refuses literal private addresses in any spelling, unless allow-listed', () => {
   const strict = new UrlPolicy([]);
   for (const url of [

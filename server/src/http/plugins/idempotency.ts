@@ -22,7 +22,7 @@ export function enableIdempotency(
   scopeOf: (request: FastifyRequest) => string,
 ): void {
   const { clock } = scope.services;
-  const records = new IdempotencyRepository(scope.services.db);
+  const records = new IdempotencyRepository(scope.services.db, scope.services.masterKey);
   scope.decorateRequest('idempotency', null);
 
   scope.addHook('preHandler', async (request, reply) => {

@@ -16,10 +16,14 @@ declare module 'fastify' {
 export function requireOperator(scope: FastifyInstance): void {
   scope.decorateRequest('operator', null);
   scope.addHook('onRequest', async (request) => {
+    scope.authFailures.refuseIfExhausted(request);
     const token = bearerToken(request);
     const operator = token ? scope.services.operators.authenticateToken(token) : null;
     if (!operator)
-      throw Problem.unauthorized('Send an operator token as `Authorization: Bearer sk_admin_…`.');
+      throw scope.authFailures.failed(
+        request,
+        Problem.unauthorized('Send an operator token as `Authorization: Bearer sk_admin_…`.'),
+      );
     request.operator = operator;
   });
 }

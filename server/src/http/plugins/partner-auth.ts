@@ -1,5 +1,6 @@
 // Partner API authentication: `Authorization: Bearer sk_partner_…`. A revoked or unknown key is
-// refused at once; the resolved key rides on the request for rate limiting and scoping.
+// refused at once (and counted against the address's failure budget); the resolved key rides on
+// the request for rate limiting and scoping.
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiKeyRecord } from '../../keys/api-key-repository.ts';
@@ -22,10 +23,17 @@ export function bearerToken(request: FastifyRequest): string | null {
 export function requirePartnerKey(scope: FastifyInstance): void {
   scope.decorateRequest('apiKey', null);
   scope.addHook('onRequest', async (request) => {
+    const { authFailures } = scope;
+    authFailures.refuseIfExhausted(request);
     const token = bearerToken(request);
-    if (!token) throw Problem.unauthorized('Send your partner key as `Authorization: Bearer sk_partner_…`.');
+    if (!token)
+      throw authFailures.failed(
+        request,
+        Problem.unauthorized('Send your partner key as `Authorization: Bearer sk_partner_…`.'),
+      );
     const key = scope.services.apiKeys.authenticate(token);
-    if (!key) throw Problem.unauthorized('This key is unknown or has been revoked.');
+    if (!key)
+      throw authFailures.failed(request, Problem.unauthorized('This key is unknown or has been revoked.'));
     request.apiKey = key;
   });
 }

@@ -1,3 +1,4 @@
+-- twin of 004_inbox_search.sql sha256:7ce6d1848277a1ee
 -- The inbound pipeline's bookkeeping, inbox full-text search and retention reports (PostgreSQL:
 -- 004_inbox_search.sql's FTS5 table becomes a tsvector column with a GIN index).
 

@@ -1,3 +1,4 @@
+-- twin of 005_outbound_credits.sql sha256:be745da80c93cba1
 -- Outbound fax sending (documents, retries, callback URL on the fax row) and the credits ledger:
 -- append-only entries with the balance after each, and one balance row per partner. (PostgreSQL:
 -- 005_outbound_credits.sql with the append-only triggers in PL/pgSQL.)
