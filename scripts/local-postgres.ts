@@ -174,3 +174,13 @@ function freePort(): Promise<number> {
     });
   });
 }
+
+/** Stops a server startLocalPostgres started, from another process (`npm run cluster -- down`). */
+export function stopLocalPostgres(dataDir: string): void {
+  const command = path.join(PG_BIN, 'pg_ctl');
+  const args = ['-D', path.resolve(dataDir), '-m', 'fast', '-w', 'stop'];
+  const asRoot = process.getuid?.() === 0;
+  spawnSync(asRoot ? 'runuser' : command, asRoot ? ['-u', PG_SYSTEM_USER, '--', command, ...args] : args, {
+    stdio: 'ignore',
+  });
+}

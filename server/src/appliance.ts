@@ -8,12 +8,15 @@ import { writeFirstRunCredentials } from './admin/first-run-credentials.ts';
 import type { NewOperatorCredentials } from './admin/operator-repository.ts';
 import { registerMonthClose } from './billing/month-close.ts';
 import type { Clock } from './clock.ts';
-import type { Config } from './config/config.ts';
-import { registerExtraction } from './extraction/extract-job.ts';
+import type { Config, NodeRole } from './config/config.ts';
+import { FAX_EXTRACT_JOB, registerExtraction } from './extraction/extract-job.ts';
+import { FAX_PROCESS_JOB } from './faxes/inbound-intake.ts';
 import { loadTlsFiles } from './http/tls.ts';
 import { buildHttpApp } from './http-server.ts';
 import { createLogger } from './observability/logger.ts';
+import { SEND_JOB } from './outbound/outbound-faxes.ts';
 import { type Pipeline, registerPipeline } from './pipeline/pipeline.ts';
+import { RETENTION_PURGE_JOB } from './pipeline/retention-purger.ts';
 import { type RecoveryReport, recoverAfterCrash } from './recovery.ts';
 import { createServices, type Services } from './services.ts';
 import { ApplianceLock } from './storage/appliance-lock.ts';
@@ -24,9 +27,10 @@ export interface Appliance {
   http: FastifyInstance;
   /** Base URL the HTTP server actually listens on (resolves port 0). */
   httpUrl: string;
-  telephony: TelephonyService;
-  /** SIP port actually bound, UDP and TCP (resolves port 0). */
-  sipPort: number;
+  /** Null on a node without the sip role. */
+  telephony: TelephonyService | null;
+  /** SIP port actually bound, UDP and TCP (resolves port 0); null without the sip role. */
+  sipPort: number | null;
   /** The operator created on the very first start (null afterwards). */
   firstRunOperator: NewOperatorCredentials | null;
   /** The inbound pipeline's job handlers (fax.process, retention.purge). */
@@ -80,29 +84,41 @@ async function start(
   const port = typeof address === 'object' && address ? address.port : config.httpPort;
   const scheme = tls ? 'https' : 'http';
   const httpUrl = `${scheme}://${config.httpHost.includes(':') ? `[${config.httpHost}]` : config.httpHost}:${port}`;
-  const telephony = await TelephonyService.start(services, http.metrics.registry);
-  log.info({ httpUrl, docs: `${httpUrl}/docs`, sipPort: telephony.sipPort }, 'FaxSeal appliance ready');
-  void services.mailer.flush();
-  services.webhooks.dispatcher.start(http.metrics.registry);
+  const roles = new Set(config.nodeRoles);
+  const telephony = roles.has('sip') ? await TelephonyService.start(services, http.metrics.registry) : null;
+  log.info(
+    {
+      node: config.nodeName,
+      roles: config.nodeRoles,
+      httpUrl,
+      docs: `${httpUrl}/docs`,
+      sipPort: telephony?.sipPort,
+    },
+    'FaxSeal appliance ready',
+  );
+  if (roles.has('dispatch')) {
+    void services.mailer.flush();
+    services.webhooks.dispatcher.start(http.metrics.registry);
+  }
   const pipeline = registerPipeline(services);
   const extraction = registerExtraction(services);
   services.running.pipeline = pipeline;
   services.running.extraction = extraction;
-  services.outbound.start(telephony.ua, () => telephony.mediaEngine());
+  if (telephony) services.outbound.start(telephony.ua, () => telephony.mediaEngine());
   registerMonthClose(services.jobs, services.clock, services.billing.monthClose);
-  services.jobs.start();
+  services.jobs.start({ skip: jobsOutsideRoles(roles) });
   return {
     services,
     http,
     httpUrl,
     telephony,
-    sipPort: telephony.sipPort,
+    sipPort: telephony?.sipPort ?? null,
     firstRunOperator,
     pipeline,
     recovery,
     async stop() {
       await services.outbound.stop(); // first: no new outbound calls or registrations
-      await telephony.stop(); // hangs up and commits every call in progress, then closes SIP and media
+      await telephony?.stop(); // hangs up and commits every call in progress, then closes SIP and media
       const jobsStopped = services.jobs.stop();
       await extraction.close(); // aborts a running extraction: stopping never waits on a model
       await jobsStopped;
@@ -113,4 +129,18 @@ async function start(
       lock.release();
     },
   };
+}
+
+// The job kinds each role runs; kinds no role claims (added later, or not role-specific) run on
+// every node.
+const JOBS_OF_ROLE: Partial<Record<NodeRole, readonly string[]>> = {
+  sip: [SEND_JOB],
+  ocr: [FAX_PROCESS_JOB, RETENTION_PURGE_JOB],
+  extract: [FAX_EXTRACT_JOB],
+};
+
+function jobsOutsideRoles(roles: ReadonlySet<NodeRole>): string[] {
+  return Object.entries(JOBS_OF_ROLE).flatMap(([role, kinds]) =>
+    roles.has(role as NodeRole) ? [] : (kinds ?? []),
+  );
 }

@@ -222,7 +222,9 @@ export async function buildHttpApp(
       ],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
+  // A node without the api role (SIP, OCR or dispatch only) answers health checks and metrics only.
+  const api = services.config.nodeRoles.includes('api');
+  if (api) await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
   // Swagger UI's page has no viewport meta (it renders 980 px wide on a phone) and no option for one.
   app.addHook('onSend', async (request, reply, payload) => {
     if (typeof payload !== 'string' || !request.url.startsWith('/docs')) return payload;
@@ -236,6 +238,7 @@ export async function buildHttpApp(
   declareRouteAccess(app);
 
   await app.register(healthRoutes);
+  if (!api) return app;
   await app.register(async (scope) => {
     // Unauthenticated onboarding is limited per client address to blunt email flooding.
     await scope.register(rateLimit, {

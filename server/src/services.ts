@@ -44,6 +44,8 @@ import { SettingsRepository } from './settings/settings-repository.ts';
 import { BlobStore } from './storage/blob-store.ts';
 import { type Db, openDatabase } from './storage/database.ts';
 import { MasterKey } from './storage/master-key.ts';
+import { S3BlobBackend } from './storage/s3-blob-backend.ts';
+import { parseBlobUrl } from './storage/s3-blob-url.ts';
 import { SealedColumnRepository } from './storage/sealed-column-repository.ts';
 import { InviteRepository } from './team/invite-repository.ts';
 import { MembershipRepository } from './team/membership-repository.ts';
@@ -140,8 +142,11 @@ export function createServices(
   const numbers = new NumberRepository(db, clock, dids, config.didQuarantineDays, allowances);
   const trunks = new TrunkRepository(db, clock, masterKey);
   if (trunks.seedLabTrunk()) log.info('created the loopback lab trunk (accepts calls from 127.0.0.0/8 only)');
-  const jobs = new DatabaseJobQueue(db, clock, log.child({ module: 'jobs' }));
-  const blobs = new BlobStore(config.dataDir, masterKey);
+  const jobs = new DatabaseJobQueue(db, clock, log.child({ module: 'jobs' }), config.nodeName);
+  const blobs = new BlobStore(
+    config.blobUrl ? new S3BlobBackend(parseBlobUrl(config.blobUrl)) : config.dataDir,
+    masterKey,
+  );
   const faxes = new FaxRepository(db, clock, masterKey);
   const credits = new CreditLedger(db, clock, new CreditRepository(db));
   credits.onLowBalance = (partnerId, balance) =>

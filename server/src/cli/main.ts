@@ -254,9 +254,9 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'backup':
     case 'restore': {
-      if (config.databaseUrl)
+      if (config.databaseUrl || config.blobUrl)
         return fail(
-          `${command} covers the SQLite data directory: on PostgreSQL back up the database with pg_dump (or base backups with WAL archiving), the bucket with its own tools, and the master key`,
+          `${command} covers one node's data directory (its SQLite file and blobs): with PostgreSQL or an S3 bucket, back up the database with pg_dump (or base backups with WAL archiving), the bucket with its own versioning or replication, and the master key`,
         );
       const { positionals, values } = parseArgs({
         args: rest,
@@ -304,6 +304,7 @@ async function main(argv: string[]): Promise<number> {
       return withServices((services) => {
         const result = rotateMasterKey(
           config.dataDir,
+          services.blobs.backend,
           new SealedColumnRepository(services.db),
           services.masterKey,
         );

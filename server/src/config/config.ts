@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseBlobUrl } from '../storage/s3-blob-url.ts';
 
 export interface PortRange {
   first: number;
@@ -13,11 +14,17 @@ export interface PortRange {
 
 export interface Config {
   dataDir: string;
+  /** Null: blobs under <dataDir>/blobs. */
+  blobUrl: string | null;
   databaseUrl: string | null;
   databaseStatementTimeoutMs: number;
   httpHost: string;
   httpPort: number;
+  nodeName: string;
+  nodeRoles: NodeRole[];
   sipHost: string;
+  /** Null: sipHost, or this machine's first external IPv4 address when sipHost is a wildcard. */
+  sipAdvertiseAddress: string | null;
   sipPort: number;
   sipTcpMaxConnections: number;
   sipTcpMaxConnectionsPerAddress: number;
@@ -83,6 +90,10 @@ export interface Config {
   billingGraceDays: number;
 }
 
+/** What a node runs (FAXSEAL_NODE_ROLES): every node runs all of them unless told otherwise. */
+export const NODE_ROLES = ['api', 'sip', 'ocr', 'extract', 'dispatch'] as const;
+export type NodeRole = (typeof NODE_ROLES)[number];
+
 export type ExtractionProviderName = 'layout' | 'rules' | 'llama' | 'openai-compatible';
 /** FAXSEAL_OCR_ENGINE (server/src/ocr/ocr-engine.ts): auto picks native tesseract when its addon loads. */
 export const OCR_ENGINE_SETTINGS = ['auto', 'native', 'tesseract.js'] as const;
@@ -135,6 +146,25 @@ const host: Parser<string> = (raw) => {
   return v;
 };
 
+const nodeName: Parser<string> = (raw) => {
+  const v = str(raw);
+  // No '_' or '%': the name prefixes job lease owners matched with LIKE.
+  if (!/^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/.test(v))
+    throw new ConfigError('must be 1–63 letters, digits, dots or hyphens');
+  return v;
+};
+
+const nodeRoles: Parser<NodeRole[]> = (raw) => {
+  const roles = str(raw)
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
+  const unknown = roles.filter((r) => !(NODE_ROLES as readonly string[]).includes(r));
+  if (unknown.length > 0 || roles.length === 0)
+    throw new ConfigError(`must be a comma-separated list of ${NODE_ROLES.join(', ')}`);
+  return NODE_ROLES.filter((r) => roles.includes(r));
+};
+
 const url: Parser<string> = (raw) => {
   let parsed: URL;
   try {
@@ -144,6 +174,16 @@ const url: Parser<string> = (raw) => {
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError('must be http(s)');
   return parsed.toString().replace(/\/$/, '');
+};
+
+const blobUrl: Parser<string | null> = (raw) => {
+  if (raw.trim() === '') return null;
+  try {
+    parseBlobUrl(raw.trim());
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  return raw.trim();
 };
 
 const smtp: Parser<string | null> = (raw) => {
@@ -210,6 +250,13 @@ export const KNOBS: { [K in keyof Config]: Knob<K> } = {
     default: () => path.resolve('data'),
     parse: (raw) => path.resolve(str(raw)),
   },
+  blobUrl: {
+    env: 'FAXSEAL_BLOB_URL',
+    doc: 'Keep sealed documents in an S3-compatible bucket instead of the data directory: s3://[KEY:SECRET@]bucket[/prefix]?endpoint=http://host:port&region=…&pathStyle=true|false. Without KEY:SECRET the AWS SDK default credentials apply. Every node of a cluster uses the same bucket.',
+    default: () => null,
+    parse: blobUrl,
+    secret: true,
+  },
   databaseUrl: {
     env: 'FAXSEAL_DATABASE_URL',
     doc: 'PostgreSQL shared by several nodes, e.g. postgres://faxseal:secret@db.lan:5432/faxseal (the database needs LC_COLLATE C; see docs/cluster.md). Unset: the SQLite file in the data directory.',
@@ -240,6 +287,28 @@ export const KNOBS: { [K in keyof Config]: Knob<K> } = {
     doc: 'Address SIP listens on (UDP and TCP).',
     default: () => '127.0.0.1',
     parse: host,
+  },
+  sipAdvertiseAddress: {
+    env: 'FAXSEAL_SIP_ADVERTISE_ADDRESS',
+    doc: 'Address this node puts in SDP, Contact and Via. Unset: FAXSEAL_SIP_HOST, or the first external IPv4 address when that is 0.0.0.0 or ::.',
+    default: () => null,
+    parse: host,
+  },
+  nodeName: {
+    env: 'FAXSEAL_NODE_NAME',
+    doc: 'This node’s name in a cluster: in /healthz, /readyz, `faxseal doctor`, logs and job leases.',
+    default: () =>
+      os
+        .hostname()
+        .split('.')[0]
+        .replace(/[^A-Za-z0-9-]/g, '-') || 'faxseal',
+    parse: nodeName,
+  },
+  nodeRoles: {
+    env: 'FAXSEAL_NODE_ROLES',
+    doc: 'What this node runs, comma-separated: api (HTTP API, portal, console), sip (SIP, media, outbound dialing), ocr (the inbound pipeline), extract (extraction jobs), dispatch (webhooks and email). Every node answers /healthz and /readyz.',
+    default: () => [...NODE_ROLES],
+    parse: nodeRoles,
   },
   sipPort: { env: 'FAXSEAL_SIP_PORT', doc: 'SIP port.', default: () => 5060, parse: int(0, 65535) },
   sipTcpMaxConnections: {

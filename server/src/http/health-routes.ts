@@ -3,9 +3,19 @@
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { NODE_ROLES } from '../config/config.ts';
 import { listMigrations, schemaVersion } from '../storage/database.ts';
+import { literals } from './schema.ts';
+
+/** Which node answered, for load balancers and operators looking at a cluster. */
+const NodeIdentity = Type.Object({
+  name: Type.String(),
+  roles: Type.Array(literals(...NODE_ROLES)),
+});
 
 export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const identity = () => ({ name: app.services.config.nodeName, roles: app.services.config.nodeRoles });
+
   app.get(
     '/healthz',
     {
@@ -13,10 +23,10 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['Health'],
         summary: 'Liveness',
-        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+        response: { 200: Type.Object({ status: Type.Literal('ok'), node: NodeIdentity }) },
       },
     },
-    async () => ({ status: 'ok' as const }),
+    async () => ({ status: 'ok' as const, node: identity() }),
   );
 
   app.get(
@@ -27,8 +37,13 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['Health'],
         summary: 'Readiness: database reachable and migrated',
         response: {
-          200: Type.Object({ status: Type.String(), schemaVersion: Type.Integer() }),
-          503: Type.Object({ status: Type.String(), schemaVersion: Type.Integer(), detail: Type.String() }),
+          200: Type.Object({ status: Type.String(), schemaVersion: Type.Integer(), node: NodeIdentity }),
+          503: Type.Object({
+            status: Type.String(),
+            schemaVersion: Type.Integer(),
+            detail: Type.String(),
+            node: NodeIdentity,
+          }),
         },
       },
     },
@@ -40,9 +55,10 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
           status: 'not_ready',
           schemaVersion: current,
           detail: `migrations pending up to ${latest}`,
+          node: identity(),
         });
       }
-      return { status: 'ready', schemaVersion: current };
+      return { status: 'ready', schemaVersion: current, node: identity() };
     },
   );
 

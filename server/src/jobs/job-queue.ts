@@ -34,7 +34,8 @@ export interface JobQueue {
   /** Synchronous so it can join the caller's transaction. Returns the job id (existing one for a duplicate unique key). */
   enqueue(kind: string, payload: unknown, options?: EnqueueOptions): string;
   register<P>(kind: string, handler: (job: Job<P>) => Promise<void>, options: JobKindOptions): void;
-  start(): void;
+  /** Starts claiming; `skip`: kinds this node leaves to others (its roles do not include them). */
+  start(options?: { skip?: readonly string[] }): void;
   stop(): Promise<void>;
 }
 
@@ -52,8 +53,8 @@ export class DatabaseJobQueue implements JobQueue {
   private readonly inFlight = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | null = null;
   private stopped = true;
-  /** `host:boot` — jobs locked by this host under another boot id belong to a dead process. */
-  private readonly workerId = `${hostname()}:${randomBytes(6).toString('hex')}`;
+  /** `node:boot` — jobs locked by this node under another boot id belong to a dead process. */
+  private readonly workerId: string;
 
   private readonly repo: JobRepository;
   private unlisten: (() => void) | null = null;
@@ -62,7 +63,10 @@ export class DatabaseJobQueue implements JobQueue {
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly log: Logger,
+    /** This node's name (FAXSEAL_NODE_NAME): nodes sharing a host must not take each other's jobs back. */
+    node: string = hostname(),
   ) {
+    this.workerId = `${node}:${randomBytes(6).toString('hex')}`;
     this.repo = new JobRepository(db);
   }
 
@@ -91,12 +95,13 @@ export class DatabaseJobQueue implements JobQueue {
     });
   }
 
-  start(): void {
+  start(options: { skip?: readonly string[] } = {}): void {
     if (!this.stopped) return;
     this.stopped = false;
-    // Jobs this host was running when its previous process died: take them back now, not at lease end.
-    const host = this.workerId.split(':')[0];
-    const recovered = this.repo.requeueAbandoned(host, this.workerId);
+    for (const kind of options.skip ?? []) this.kinds.delete(kind);
+    // Jobs this node was running when its previous process died: take them back now, not at lease end.
+    const node = this.workerId.split(':')[0];
+    const recovered = this.repo.requeueAbandoned(node, this.workerId);
     if (recovered > 0) this.log.warn({ recovered }, 'requeued jobs left running by a previous process');
     this.timer = setInterval(() => this.poll(), POLL_MS);
     this.timer.unref();

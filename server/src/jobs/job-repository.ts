@@ -18,6 +18,8 @@ export interface StoredJob extends Job {
   status: JobStatus;
   uniqueKey: string | null;
   lastError: string | null;
+  /** `node:boot` of the worker that claimed it last (kept once done: which node ran it). */
+  lockedBy: string | null;
 }
 
 export interface NewJob {
@@ -39,6 +41,7 @@ interface JobRow {
   status: JobStatus;
   unique_key: string | null;
   last_error: string | null;
+  locked_by: string | null;
 }
 
 const toJob = (r: Pick<JobRow, 'id' | 'kind' | 'payload' | 'attempts' | 'max_attempts'>): Job => ({
@@ -177,4 +180,5 @@ const toStoredJob = (r: JobRow): StoredJob => ({
   status: r.status,
   uniqueKey: r.unique_key,
   lastError: r.last_error,
+  lockedBy: r.locked_by,
 });

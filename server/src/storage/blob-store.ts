@@ -1,95 +1,73 @@
-// Encrypted document storage on disk: PDFs and page images, each sealed with the master key
-// (AES-256-GCM, bound to its blob id) and written atomically, so a crash never leaves half a file.
+// Encrypted document storage: PDFs and page images, each sealed with the master key (AES-256-GCM,
+// bound to its blob id) before it reaches the backend, so neither a stolen disk nor a bucket's
+// operator reads a fax. The backend is a directory on this node or an S3-compatible bucket.
 
 import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
 import path from 'node:path';
+import { assertBlobId, type BlobBackend } from './blob-backend.ts';
+import { DirectoryBlobBackend } from './directory-blob-backend.ts';
 import type { MasterKey } from './master-key.ts';
 
 export class BlobStore {
-  private readonly root: string;
+  readonly backend: BlobBackend;
 
+  /** `location`: a data directory (blobs under `<dir>/blobs`) or a backend. */
   constructor(
-    dataDir: string,
+    location: string | BlobBackend,
     private readonly masterKey: MasterKey,
   ) {
-    this.root = path.join(dataDir, 'blobs');
-    mkdirSync(this.root, { recursive: true, mode: 0o700 });
+    this.backend =
+      typeof location === 'string' ? new DirectoryBlobBackend(path.join(location, 'blobs')) : location;
   }
 
   /** Stores `bytes` under a new id (`<prefix>_<random>`) and returns the id. */
   put(prefix: string, bytes: Buffer): string {
     const id = `${prefix}_${randomBytes(16).toString('hex')}`;
-    const file = this.pathOf(id);
-    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    const tmp = `${file}.tmp`;
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      writeSync(fd, this.masterKey.seal(bytes, `blob:${id}`));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, file);
+    this.backend.write(id, this.masterKey.seal(bytes, `blob:${id}`));
     return id;
   }
 
   get(id: string): Buffer {
-    return this.masterKey.open(readFileSync(this.pathOf(id)), `blob:${id}`);
+    assertBlobId(id);
+    return this.masterKey.open(this.backend.read(id), `blob:${id}`);
   }
 
   exists(id: string): boolean {
-    return existsSync(this.pathOf(id));
+    assertBlobId(id);
+    return this.backend.exists(id);
   }
 
   delete(id: string): void {
-    rmSync(this.pathOf(id), { force: true });
+    assertBlobId(id);
+    this.backend.remove(id);
   }
 
-  /** Every blob id on disk (finished writes only). */
-  *ids(): Generator<string> {
-    for (const shard of readdirSync(this.root)) {
-      for (const name of readdirSync(path.join(this.root, shard)))
-        if (name.endsWith('.bin')) yield name.slice(0, -4);
-    }
+  /** Every stored blob id (finished writes only). */
+  ids(): Iterable<string> {
+    return this.backend.list();
   }
 
   /**
-   * Deletes what a crash left: half-written `.tmp` files, and blobs no row references (a blob is
-   * written before the row that names it commits). Only while nothing else writes: at start-up.
+   * Deletes what a crash left: half-written files, and blobs no row references (a blob is written
+   * before the row that names it commits). Only while nothing else writes: at start-up, and only in
+   * this node's own directory. A shared bucket is never swept at start: another node's blob may be
+   * waiting for its row to commit.
    */
   sweepUnreferenced(referenced: Set<string>): { unreferenced: number; partial: number } {
     const swept = { unreferenced: 0, partial: 0 };
-    for (const shard of readdirSync(this.root)) {
-      for (const name of readdirSync(path.join(this.root, shard))) {
-        const file = path.join(this.root, shard, name);
-        if (name.endsWith('.tmp')) {
-          rmSync(file, { force: true });
-          swept.partial++;
-        } else if (name.endsWith('.bin') && !referenced.has(name.slice(0, -4))) {
-          rmSync(file, { force: true });
-          swept.unreferenced++;
-        }
-      }
+    if (!(this.backend instanceof DirectoryBlobBackend)) return swept;
+    swept.partial = this.backend.sweepPartial();
+    for (const id of [...this.backend.list()]) {
+      if (referenced.has(id)) continue;
+      this.backend.remove(id);
+      swept.unreferenced++;
     }
     return swept;
   }
 
-  /** Where a blob lives: sharded by the first hex pair so no directory grows huge. */
+  /** The file of a blob kept on this node's disk (tests and the crash checks look at files). */
   pathOf(id: string): string {
-    if (!/^[a-z]{2,8}_[0-9a-f]{32}$/.test(id)) throw new Error(`not a blob id: ${id}`);
-    const hex = id.slice(id.indexOf('_') + 1);
-    return path.join(this.root, hex.slice(0, 2), `${id}.bin`);
+    if (!(this.backend instanceof DirectoryBlobBackend)) throw new Error('blobs are not kept in a directory');
+    return this.backend.pathOf(id);
   }
 }

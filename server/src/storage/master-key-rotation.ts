@@ -3,17 +3,9 @@
 // (`master.key.next`), so a run cut short loses nothing and the next run resumes where it stopped.
 
 import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import type { BlobBackend } from './blob-backend.ts';
 import { MasterKey } from './master-key.ts';
 import type { SealedColumnRepository } from './sealed-column-repository.ts';
 
@@ -24,6 +16,7 @@ export interface RotationResult {
 
 export function rotateMasterKey(
   dataDir: string,
+  backend: BlobBackend,
   sealedColumns: SealedColumnRepository,
   current: MasterKey,
 ): RotationResult {
@@ -43,17 +36,11 @@ export function rotateMasterKey(
   };
 
   let blobs = 0;
-  const root = path.join(dataDir, 'blobs');
-  for (const shard of existsSync(root) ? readdirSync(root) : []) {
-    for (const name of readdirSync(path.join(root, shard))) {
-      if (!name.endsWith('.bin')) continue;
-      const file = path.join(root, shard, name);
-      const resealed = reseal(readFileSync(file), `blob:${name.slice(0, -4)}`);
-      if (!resealed) continue;
-      writeDurably(`${file}.tmp`, resealed);
-      renameSync(`${file}.tmp`, file);
-      blobs++;
-    }
+  for (const id of [...backend.list()]) {
+    const resealed = reseal(backend.read(id), `blob:${id}`);
+    if (!resealed) continue;
+    backend.write(id, resealed);
+    blobs++;
   }
 
   const secrets = sealedColumns.resealAll(reseal);

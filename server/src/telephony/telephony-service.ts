@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { MediaEngine } from '../../../native-workers/media/media-engine.ts';
 import type { Services } from '../services.ts';
+import { advertisedSipAddress } from './advertised-address.ts';
 import { LocalSdp } from './fax-call-media.ts';
 import { handleInboundCall, type InboundCallContext, type InboundCallOutcome } from './inbound-call.ts';
 import { CallState } from './sip/call.ts';
@@ -77,6 +78,7 @@ export class TelephonyService extends TypedEmitter<TelephonyEvents> {
         : undefined;
     const ua = new UserAgent({
       host: config.sipHost,
+      advertise: advertisedSipAddress(config),
       port: config.sipPort,
       transports: ['udp', 'tcp'],
       tls,
@@ -165,7 +167,7 @@ export class TelephonyService extends TypedEmitter<TelephonyEvents> {
       log: log.child({ module: 'telephony' }),
       notices: this.ua.notices,
       spoolDir: join(config.dataDir, 'spool'),
-      newSdp: () => new LocalSdp(config.sipHost),
+      newSdp: () => new LocalSdp(this.ua.host),
       answerDelayMs: this.options.answerDelayMs ?? 400,
       t38ReinviteDelayMs: this.options.t38ReinviteDelayMs ?? 1000,
     };

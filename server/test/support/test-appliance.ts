@@ -7,9 +7,13 @@ import path from 'node:path';
 import { type Appliance, type StartOptions, startAppliance } from '../../src/appliance.ts';
 import { type Config, loadConfig } from '../../src/config/config.ts';
 import { type Db, type Engine, openDatabase } from '../../src/storage/database.ts';
+import type { TelephonyService } from '../../src/telephony/telephony-service.ts';
 import { defaultTestEngine, dropTestDatabase, newTestDatabase } from './postgres.ts';
 
-export interface TestAppliance extends Appliance {
+export interface TestAppliance extends Omit<Appliance, 'telephony' | 'sipPort'> {
+  /** The appliance's SIP side; throws on a node started without the sip role. */
+  telephony: TelephonyService;
+  sipPort: number;
   dataDir: string;
   config: Config;
   /** fetch against the appliance; `key` becomes the bearer token, objects are sent as JSON. */
@@ -125,8 +129,18 @@ export async function startTestAppliance(
     return { status: res.status, headers: res.headers, body: parsed, text };
   };
 
+  const sip = () => {
+    if (!appliance.telephony) throw new Error('this test appliance runs without the sip role');
+    return appliance.telephony;
+  };
   return {
     ...appliance,
+    get telephony() {
+      return sip();
+    },
+    get sipPort() {
+      return sip().sipPort;
+    },
     dataDir,
     config,
     call,

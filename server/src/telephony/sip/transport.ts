@@ -66,7 +66,10 @@ export interface SipTlsConfig {
 }
 
 export interface TransportConfig {
+  /** Address the sockets bind to. */
   host: string;
+  /** Address put in Via and Contact when `host` is not one peers can reach (0.0.0.0, behind a proxy). */
+  advertise?: string;
   /** UDP and TCP port; 0 picks a free port (shared by UDP and TCP). */
   port: number;
   /** 'tls' needs `tls`. */
@@ -138,8 +141,9 @@ export class SipTransport {
     }
   }
 
+  /** The address peers reach us at: what Via and Contact carry. */
   get host(): string {
-    return this.config.host;
+    return this.config.advertise ?? this.config.host;
   }
 
   /** The UDP/TCP port actually bound. */

@@ -26,6 +26,8 @@ import {
 import { formatNameAddr, parseNameAddr, parseUri } from './uri.ts';
 
 export interface UserAgentConfig {
+  /** Address in Via and Contact when `host` (the bind address) is not reachable as such. */
+  advertise?: string;
   /** Address to bind and to put in Via/Contact; loopback by default. */
   host?: string;
   /** 0 picks a free port. Default 5060. */
@@ -89,6 +91,7 @@ export class UserAgent extends TypedEmitter<UserAgentEvents> {
     const transports = config.transports ?? ['udp', 'tcp'];
     this.transport = new SipTransport({
       host: config.host ?? '127.0.0.1',
+      advertise: config.advertise,
       port: config.port ?? 5060,
       transports: config.tls && !transports.includes('tls') ? [...transports, 'tls'] : transports,
       limits: { ...defaultParserLimits, ...config.limits },
