@@ -435,7 +435,7 @@ export class FaxRepository {
       this.db
         .prepare(
           `SELECT COALESCE(SUM(pages), 0) AS n FROM faxes WHERE number_id = ? AND direction = 'inbound'
-             AND created_at >= ? AND id IS NOT ?`,
+             AND created_at >= ? AND id <> COALESCE(?, '')`,
         )
         .get(numberId, monthStart, exceptFaxId) as { n: number }
     ).n;
