@@ -6,7 +6,6 @@ import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
 import { systemClock } from '../../src/clock.ts';
 import { DidRepository } from '../../src/numbers/did-repository.ts';
 import { listMigrations, openDatabase } from '../../src/storage/database.ts';
@@ -64,11 +63,13 @@ test('migrate, create-admin, reset-admin-password, disable-admin, import-dids an
   assert.match(disabled.out, /disabled dana: tokens revoked, 0 sessions ended/);
   assert.equal(faxseal(dataDir, 'disable-admin', 'dana').code, 1, 'already disabled');
   assert.equal(faxseal(dataDir, 'disable-admin', 'nobody').code, 1);
-  const operatorDb = new Database(path.join(dataDir, 'faxseal.db'), { readonly: true });
+  // On whichever engine the CLI used (the SQLite file, or this test's PostgreSQL database).
+  const operatorDb = openDatabase({ dataDir, databaseUrl: databaseUrls.get(dataDir) ?? null });
   const dana = operatorDb
     .prepare(
-      `SELECT o.disabled_at AS disabledAt, count(t.id) AS live FROM operators o
-       LEFT JOIN operator_tokens t ON t.operator_id = o.id AND t.revoked_at IS NULL WHERE o.username = 'dana'`,
+      `SELECT o.disabled_at AS disabledAt, COUNT(t.id) AS live FROM operators o
+       LEFT JOIN operator_tokens t ON t.operator_id = o.id AND t.revoked_at IS NULL WHERE o.username = 'dana'
+       GROUP BY o.id`,
     )
     .get() as { disabledAt: string | null; live: number };
   operatorDb.close();
