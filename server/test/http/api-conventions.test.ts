@@ -181,10 +181,14 @@ test('OpenAPI 3.1 is generated from the route schemas and rendered at /docs', as
 });
 
 test('health, readiness and Prometheus metrics answer', async () => {
-  assert.deepEqual((await app.call('GET', '/healthz')).body, { status: 'ok' });
+  assert.deepEqual((await app.call('GET', '/healthz')).body, {
+    status: 'ok',
+    node: { name: app.config.nodeName, roles: ['api', 'sip', 'ocr', 'extract', 'dispatch'] },
+  });
   const ready = await app.call('GET', '/readyz');
   assert.equal(ready.body.status, 'ready');
   assert.ok(ready.body.schemaVersion >= 1);
+  assert.equal(ready.body.node.name, app.config.nodeName);
   const metrics = await app.call('GET', '/metrics');
   assert.match(
     metrics.text,
