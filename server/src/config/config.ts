@@ -296,7 +296,7 @@ export const KNOBS: { [K in keyof Config]: Knob<K> } = {
   },
   nodeName: {
     env: 'FAXSEAL_NODE_NAME',
-    doc: 'This node’s name in a cluster: in /healthz, /readyz, `faxseal doctor`, logs and job leases.',
+    doc: 'This node’s name in a cluster: in /healthz, /readyz, the start-up log line and job leases.',
     default: () =>
       os
         .hostname()
@@ -794,6 +794,7 @@ export function describeDefault(name: keyof Config): string {
   if (name === 'dataDir') return './data';
   if (name === 'ocrPoolSize' || name === 'llamaThreads') return 'number of cores';
   if (name === 'modelsDir') return './models';
+  if (name === 'nodeName') return 'host name';
   if (name === 'extractionProvider') return 'auto';
   const value = (KNOBS[name].default as (c: Partial<Config>) => unknown)({});
   if (value === null) return 'unset';
