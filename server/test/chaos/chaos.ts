@@ -318,12 +318,15 @@ class Lane {
   }
 
   private unsettled(): string {
+    // The retention purge and the month close are recurring schedules, always queued for their next
+    // run: they are not work in flight.
     const rows = this.db
       .prepare(
         `SELECT 'fax ' || status AS what, COUNT(*) AS n FROM faxes WHERE status IN ('receiving', 'queued', 'sending')
            GROUP BY status
          UNION ALL SELECT 'job ' || kind || ' ' || status, COUNT(*) FROM jobs
-           WHERE status IN ('queued', 'running') AND kind <> 'retention.purge' GROUP BY kind, status
+           WHERE status IN ('queued', 'running') AND kind NOT IN ('retention.purge', 'billing.close-month')
+           GROUP BY kind, status
          UNION ALL SELECT 'delivery ' || status, COUNT(*) FROM webhook_deliveries
            WHERE status IN ('pending', 'delivering') GROUP BY status`,
       )
