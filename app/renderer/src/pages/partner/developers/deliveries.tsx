@@ -79,7 +79,12 @@ export function Deliveries({ api }: { api: PartnerApi }) {
       </Stack>
       <ProblemAlert problem={problem} onClose={() => setProblem(null)} />
       {replayed && (
-        <Alert severity="success" sx={{ mb: 2 }} onClose={() => setReplayed(null)} data-testid="replayed">
+        <Alert
+          severity="success"
+          sx={{ mb: 2, overflowWrap: 'anywhere' }}
+          onClose={() => setReplayed(null)}
+          data-testid="replayed"
+        >
           Replayed {replayed.event} as a new delivery (same event id {replayed.eventId}).
         </Alert>
       )}
@@ -161,8 +166,11 @@ export function Deliveries({ api }: { api: PartnerApi }) {
 function DeliveryDetail({ api, delivery }: { api: PartnerApi; delivery: Delivery }) {
   const request = useResource<DeliveryRequest>(() => api.deliveryRequest(delivery.id), [api, delivery.id]);
   return (
-    <Box sx={{ py: 1, maxWidth: '100%' }} data-testid="delivery-detail">
-      <Typography variant="subtitle2">Request: POST {delivery.url ?? '(no URL)'}</Typography>
+    <Box sx={{ py: 1, maxWidth: '100%', minWidth: 0 }} data-testid="delivery-detail">
+      {/* URLs and event bodies are long unbroken tokens: they wrap on a phone instead of widening the page. */}
+      <Typography variant="subtitle2" sx={{ overflowWrap: 'anywhere' }}>
+        Request: POST {delivery.url ?? '(no URL)'}
+      </Typography>
       <Loaded resource={request} skeletonRows={2}>
         {(r) => (
           <>
@@ -181,6 +189,9 @@ function DeliveryDetail({ api, delivery }: { api: PartnerApi; delivery: Delivery
                 overflow: 'auto',
                 fontSize: 12,
                 maxHeight: 240,
+                maxWidth: '100%',
+                whiteSpace: 'pre-wrap',
+                overflowWrap: 'anywhere',
               }}
             >
               {JSON.stringify(r.body, null, 2)}
