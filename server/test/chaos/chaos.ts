@@ -11,6 +11,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { writeFaxTiff } from '../../../native-workers/spandsp/index.ts';
+import { freePort } from '../../../scripts/free-port.ts';
 import { AuditLog } from '../../src/audit/audit-log.ts';
 import { AuditRepository } from '../../src/audit/audit-repository.ts';
 import { systemClock } from '../../src/clock.ts';
@@ -18,7 +19,7 @@ import { FaxSimulator } from '../../src/simulator/fax-simulator.ts';
 import { type Db, openDatabase } from '../../src/storage/database.ts';
 import { adminToken, grant, makePdf } from '../outbound/support.ts';
 import { documentPages, partnerWithNumber } from '../pipeline/inbound-fax.ts';
-import { type ChildAppliance, freePort, startChildAppliance } from '../support/child-appliance.ts';
+import { type ChildAppliance, startChildAppliance } from '../support/child-appliance.ts';
 import { startTestAppliance, tempDataDir } from '../support/test-appliance.ts';
 import { type Receiver, startReceiver } from '../webhooks/receiver.ts';
 
@@ -174,7 +175,7 @@ class Lane {
    */
   private async start(): Promise<ChildAppliance> {
     for (let attempt = 1; ; attempt++) {
-      this.sipPort = await freePort();
+      this.sipPort = await freePort('tcp+udp');
       try {
         return await startChildAppliance(this.env);
       } catch (err) {
