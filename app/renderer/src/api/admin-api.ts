@@ -3,6 +3,8 @@
 
 import type { ApiClient } from './client.ts';
 import type {
+  AdminBilling,
+  BillingStatus,
   CreditGrantResult,
   DidImportResult,
   DidList,
@@ -75,6 +77,12 @@ export function adminApi(client: ApiClient) {
     grantCredits: (id: string, amount: number, note: string) =>
       client.post<CreditGrantResult>(`/api/admin/partners/${encodeURIComponent(id)}/credits`, {
         json: { amount, note: note || undefined },
+      }),
+    partnerBilling: (id: string) =>
+      client.get<AdminBilling>(`/api/admin/partners/${encodeURIComponent(id)}/billing`),
+    overrideBillingStatus: (id: string, status: BillingStatus, note: string) =>
+      client.post<AdminBilling>(`/api/admin/partners/${encodeURIComponent(id)}/billing/status`, {
+        json: { status, note },
       }),
     setKeyRateLimit: (keyId: string, rateLimitPerMinute: number | null) =>
       client.patch<unknown>(`/api/admin/keys/${encodeURIComponent(keyId)}`, { json: { rateLimitPerMinute } }),

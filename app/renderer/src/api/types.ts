@@ -3,10 +3,25 @@
 
 export type { PartnerDetail } from '../../../../server/src/admin/operations-schema.ts';
 export type {
+  AdminBilling,
+  BillingOverview,
+  BillingStatus,
+  Bundle,
+  BundleList,
+  Invoice,
+  InvoiceLine,
+  InvoicePage,
+  InvoiceStatus,
+  Purchase,
+  PurchaseResult,
+  StripeEventSummary,
+} from '../../../../server/src/billing/billing-schema.ts';
+export type {
   CreditBalance,
   CreditEntry,
   CreditEntryPage,
   CreditGrantResult,
+  CreditReason,
 } from '../../../../server/src/credits/credit-schema.ts';
 export type { Model, Models, Provider } from '../../../../server/src/extraction/model-schema.ts';
 export type { SchemaTrial } from '../../../../server/src/extraction/schema-trial-schema.ts';

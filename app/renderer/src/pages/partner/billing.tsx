@@ -2,7 +2,8 @@
 // invoice, this month so far, and every invoice with its Stripe links.
 
 import { Alert, AlertTitle, Button, Chip, Grid, Stack, Typography } from '@mui/material';
-import type { Invoice, PartnerApi } from '../../api/partner-api.ts';
+import type { PartnerApi } from '../../api/partner-api.ts';
+import type { BillingStatus, Invoice, InvoiceStatus } from '../../api/types.ts';
 import { useResource } from '../../api/use-resource.ts';
 import { DataList } from '../../layout/data-list.tsx';
 import { count, date, dateTime, money } from '../../layout/format.ts';
@@ -10,6 +11,20 @@ import { Page } from '../../layout/page.tsx';
 import { PagerButtons, usePager } from '../../layout/pager.tsx';
 import { EmptyState, Loaded, Widget } from '../../layout/widget.tsx';
 import type { PartnerContext } from '../../partner-console.tsx';
+
+export const BILLING_STATUS_WORDS: Record<BillingStatus, string> = {
+  active: 'Active',
+  past_due: 'Past due',
+  canceled: 'Canceled',
+};
+
+const INVOICE_STATUS_WORDS: Record<InvoiceStatus, string> = {
+  draft: 'Draft',
+  open: 'Due',
+  paid: 'Paid',
+  void: 'Void',
+  uncollectible: 'Uncollectible',
+};
 
 export function Billing({ api, ctx }: { api: PartnerApi; ctx: PartnerContext }) {
   const status = useResource(() => api.billing(), [api]);
@@ -24,9 +39,18 @@ export function Billing({ api, ctx }: { api: PartnerApi; ctx: PartnerContext }) 
       {status.data?.status === 'past_due' && (
         <Alert severity="error" sx={{ mb: 2 }} data-testid="past-due">
           <AlertTitle>Payment is past due since {date(status.data.pastDueSince)}</AlertTitle>
-          Inbound faxes keep arriving. After the grace period, sending faxes is refused until the invoice is
-          paid
-          {ctx.may.has('billing:manage') ? ': pay it from the invoice link below.' : '.'}
+          Inbound faxes keep arriving.{' '}
+          {status.data.graceEndsAt && new Date(status.data.graceEndsAt) > new Date()
+            ? `From ${dateTime(status.data.graceEndsAt)}, sending faxes is refused until the invoice is paid`
+            : 'Sending faxes is refused until the invoice is paid'}
+          {ctx.may.has('billing:manage') ? ': pay it from the invoice’s View link below.' : '.'}
+        </Alert>
+      )}
+      {status.data?.status === 'canceled' && (
+        <Alert severity="error" sx={{ mb: 2 }} data-testid="billing-canceled">
+          <AlertTitle>Billing is canceled</AlertTitle>
+          An invoice went unpaid. Inbound faxes keep arriving; sending is refused. Contact the appliance’s
+          operator to settle it.
         </Alert>
       )}
       <Grid container spacing={2} sx={{ mb: 2 }}>
@@ -37,7 +61,7 @@ export function Billing({ api, ctx }: { api: PartnerApi; ctx: PartnerContext }) 
                 <Chip
                   sx={{ alignSelf: 'flex-start' }}
                   color={b.status === 'active' ? 'success' : 'error'}
-                  label={{ active: 'Active', past_due: 'Past due', canceled: 'Canceled' }[b.status]}
+                  label={BILLING_STATUS_WORDS[b.status]}
                   data-testid="billing-status"
                 />
                 <Typography variant="body2">Last invoice: {dateTime(b.lastInvoiceAt)}</Typography>
@@ -85,13 +109,17 @@ export function Billing({ api, ctx }: { api: PartnerApi; ctx: PartnerContext }) 
             rows={p.items}
             rowKey={(i) => i.id}
             columns={[
-              { label: 'Invoice', render: (i) => i.number ?? i.id },
+              { label: 'Invoice', render: (i) => i.number },
               { label: 'Period', render: (i) => `${date(i.periodStart)} – ${date(i.periodEnd)}` },
               { label: 'Amount', numeric: true, render: (i) => money(i.amount, i.currency) },
               {
                 label: 'Status',
                 render: (i) => (
-                  <Chip size="small" label={i.status} color={i.status === 'paid' ? 'success' : 'default'} />
+                  <Chip
+                    size="small"
+                    label={INVOICE_STATUS_WORDS[i.status]}
+                    color={i.status === 'paid' ? 'success' : i.status === 'open' ? 'warning' : 'default'}
+                  />
                 ),
               },
             ]}
@@ -103,7 +131,7 @@ export function Billing({ api, ctx }: { api: PartnerApi; ctx: PartnerContext }) 
                     href={i.hostedInvoiceUrl}
                     target="_blank"
                     rel="noopener"
-                    aria-label={`View invoice ${i.number ?? i.id}`}
+                    aria-label={`View invoice ${i.number}`}
                   >
                     View
                   </Button>
@@ -114,7 +142,7 @@ export function Billing({ api, ctx }: { api: PartnerApi; ctx: PartnerContext }) 
                     href={i.pdfUrl}
                     target="_blank"
                     rel="noopener"
-                    aria-label={`Download invoice ${i.number ?? i.id} as PDF`}
+                    aria-label={`Download invoice ${i.number} as PDF`}
                   >
                     PDF
                   </Button>
