@@ -2,8 +2,10 @@
 // (owner, admin, billing, developer) and each operator role (superadmin, operator, auditor) signs in:
 // the navigation shows exactly its pages, a direct URL to another page is refused in words, and every
 // page passes axe-core and fits 1440×900 and 390×844. Then the main flows: a fax sent over SIP appears
-// in the Inbox without a reload, with its evidence boxes; an invite accepted shows in Team; a test
-// event's delivery is replayed; a number is provisioned; a session that ends brings the person back.
+// in the Inbox without a reload, with its evidence boxes; a credit bundle bought through the local
+// Stripe's hosted Checkout lands in the open credit log; an operator's billing override shows as the
+// past-due notice; an invite accepted shows in Team; a test event's delivery is replayed; a number is
+// provisioned; a session that ends brings the person back.
 // Screenshots of every page at both sizes go to CONSOLE_SHOTS_DIR (default: a fresh temp dir, kept).
 
 import assert from 'node:assert/strict';
@@ -28,6 +30,7 @@ import {
   signIn,
   tokenFromEmail,
 } from '../server/test/support/people.ts';
+import { LocalStripe } from '../server/test/support/stripe-server.ts';
 import { startTestAppliance, type TestAppliance } from '../server/test/support/test-appliance.ts';
 import { type Receiver, startReceiver } from '../server/test/webhooks/receiver.ts';
 import { ensureConsoleBuilt } from './support/console-build.ts';
@@ -101,6 +104,7 @@ const SCHEMA = {
 describe('console (browser shell)', () => {
   let appliance: TestAppliance;
   let receiver: Receiver;
+  let stripe: LocalStripe;
   let simulator: FaxSimulator;
   let browser: Browser;
   let shots: string;
@@ -115,7 +119,15 @@ describe('console (browser shell)', () => {
     const build = await ensureConsoleBuilt();
     if (build.built) console.log(`built the console in ${build.ms} ms`);
     receiver = await startReceiver();
-    appliance = await startTestAppliance({ urlAllowlist: ['127.0.0.1'], authRateLimitPerMinute: 10_000 });
+    stripe = await LocalStripe.start();
+    appliance = await startTestAppliance({
+      urlAllowlist: ['127.0.0.1'],
+      authRateLimitPerMinute: 10_000,
+      stripeSecretKey: stripe.secretKey,
+      stripeWebhookSecret: stripe.webhookSecret,
+      stripeApiBase: stripe.url,
+    });
+    stripe.webhookUrl = `${appliance.httpUrl}/stripe/webhook`;
     simulator = await FaxSimulator.start();
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
     shots = process.env.CONSOLE_SHOTS_DIR ?? mkdtempSync(path.join(os.tmpdir(), 'faxseal-console-shots-'));
@@ -154,6 +166,7 @@ describe('console (browser shell)', () => {
     await browser?.close();
     await simulator?.stop();
     await appliance?.shutdown();
+    await stripe?.close();
     await receiver?.close();
     rmSync(scratch, { recursive: true, force: true });
   });
@@ -467,6 +480,116 @@ describe('console (browser shell)', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Numbers', exact: true }).waitFor();
     assert.equal(new URL(page.url()).pathname, '/partner/numbers');
+    assert.deepEqual(errors, []);
+  });
+
+  test('credits: the billing member buys a bundle through Checkout and the entry lands in the open credit log', {
+    timeout: 300_000,
+  }, async () => {
+    const before = (await appliance.call('GET', '/api/partner/credits', { key: owner.apiKey })).body.balance;
+    const { page, errors } = await openPage();
+    await signInPartner(page, emails.billing, '/partner/credits');
+    await page.getByRole('heading', { name: 'Credits', exact: true }).waitFor();
+    // Stripe's event is held back until the buyer is on the page again: the log must follow by itself.
+    stripe.holdCheckoutEvents = true;
+    await page.getByRole('button', { name: /^Buy 100 credits for \$10\.00/ }).click();
+    await page.waitForURL(`${stripe.url}/c/pay/**`);
+    await page.getByRole('button', { name: 'Pay $10.00' }).click();
+    await page.waitForURL(/\/partner\/credits\?purchase=done&session=cs_test_/);
+    const sessionId = new URL(page.url()).searchParams.get('session')!;
+    assert.equal(stripe.sessions.get(sessionId)?.status, 'complete', 'the page names the session it paid');
+    await page.getByTestId('purchase-waiting').waitFor();
+    await settled(page);
+    assert.equal(await page.getByRole('row', { name: /Bought through Stripe/ }).count(), 0);
+    let navigations = 0;
+    page.on('framenavigated', (frame) => {
+      if (frame === page.mainFrame()) navigations++;
+    });
+    const [event] = stripe.heldCheckoutEvents.splice(0);
+    stripe.holdCheckoutEvents = false;
+    assert.equal(event.type, 'checkout.session.completed');
+    const delivered = await stripe.deliver(event);
+    assert.equal(delivered.body.outcome, 'applied', JSON.stringify(delivered.body));
+
+    const arrived = page.getByTestId('purchase-arrived');
+    await arrived.waitFor({ timeout: 30_000 });
+    assert.match(
+      (await arrived.textContent()) ?? '',
+      new RegExp(`100 credits added, balance ${before + 100}`),
+    );
+    const entry = page.getByTestId('credit-log').getByRole('row', { name: /Bought through Stripe/ });
+    await entry.waitFor();
+    assert.match((await entry.textContent()) ?? '', new RegExp(`\\+100.*${before + 100}`));
+    assert.equal(navigations, 0, 'the entry appeared without a reload');
+    assert.equal(await page.getByTestId('purchase-waiting').count(), 0, 'the page stopped waiting');
+    await checkPage(page, shots, 'partner-billing-credits-purchased');
+
+    // The dashboard reads the same balance and billing status.
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Dashboard' }).click();
+    await page
+      .getByTestId('credits')
+      .getByText(String(before + 100))
+      .waitFor();
+    assert.equal(await page.getByTestId('dashboard-billing-status').textContent(), 'Active');
+
+    // A canceled Checkout comes back saying nothing was charged.
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Credits' }).click();
+    await page.getByRole('button', { name: /^Buy 500 credits/ }).click();
+    await page.waitForURL(`${stripe.url}/c/pay/**`);
+    await page.getByRole('link', { name: 'Cancel' }).click();
+    await page.getByTestId('purchase-canceled').waitFor();
+    assert.equal(
+      (await appliance.call('GET', '/api/partner/credits', { key: owner.apiKey })).body.balance,
+      before + 100,
+    );
+    assert.deepEqual(errors, []);
+  });
+
+  test("billing: an operator's past-due override shows the partner the notice, the dashboard and the operator's view agree", {
+    timeout: 300_000,
+  }, async () => {
+    const operatorTab = await openPage();
+    await signInOperator(operatorTab.page, operators.operator);
+    await operatorTab.page.goto(`${appliance.httpUrl}/admin/partners/${owner.partnerId}`);
+    const admin = operatorTab.page;
+    await admin.getByTestId('partner-billing-status').waitFor();
+    await admin
+      .getByTestId('partner-purchases')
+      .getByText(/credits-100/)
+      .first()
+      .waitFor();
+    await admin.getByTestId('partner-stripe-events').getByText('checkout.session.completed').waitFor();
+    await admin.getByRole('combobox', { name: 'Billing status' }).click();
+    await admin.getByRole('option', { name: 'Past due' }).click();
+    await admin.getByLabel('Why (for the partner and the audit log)').fill('Wire transfer bounced');
+    await admin.getByRole('button', { name: 'Set billing status' }).click();
+    await admin.getByTestId('billing-override-done').waitFor();
+    await admin
+      .getByTestId('partner-billing-status')
+      .getByText(/Wire transfer bounced/)
+      .waitFor();
+    await checkPage(admin, shots, 'operator-operator-partner-billing-past-due');
+
+    const { page, errors } = await openPage();
+    await signInPartner(page, emails.billing, '/partner/billing');
+    const notice = page.getByTestId('past-due');
+    await notice.waitFor();
+    assert.match(
+      (await notice.textContent()) ?? '',
+      /Payment is past due since .*Inbound faxes keep arriving/,
+    );
+    assert.equal(await page.getByTestId('billing-status').textContent(), 'Past due');
+    await checkPage(page, shots, 'partner-billing-billing-past-due');
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Dashboard' }).click();
+    await page.getByTestId('dashboard-billing-status').getByText('Past due').waitFor();
+
+    // Settled: back to active, so the rest of the run sees a partner in good standing.
+    const restored = await appliance.call('POST', `/api/admin/partners/${owner.partnerId}/billing/status`, {
+      key: appliance.firstRunOperator!.token,
+      body: { status: 'active', note: 'paid by wire' },
+    });
+    assert.equal(restored.status, 200, restored.text);
+    assert.deepEqual(operatorTab.errors, []);
     assert.deepEqual(errors, []);
   });
 

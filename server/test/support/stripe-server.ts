@@ -80,6 +80,9 @@ export class LocalStripe {
   readonly disputes = new Map<string, Obj>();
   /** The webhook deliveries of payments made on the hosted Checkout page, in order. */
   readonly checkoutDeliveries: Promise<{ status: number; body: any }>[] = [];
+  /** Keep the hosted page's checkout.session.completed in `heldCheckoutEvents` for the test to deliver. */
+  holdCheckoutEvents = false;
+  readonly heldCheckoutEvents: StripeEvent[] = [];
 
   private readonly now: () => Date;
   private readonly idempotency = new Map<string, { fingerprint: string; status: number; body: string }>();
@@ -369,7 +372,8 @@ export class LocalStripe {
     const event = this.completeCheckout(sessionId);
     res.writeHead(303, { location: session.success_url.replaceAll('{CHECKOUT_SESSION_ID}', sessionId) });
     res.end();
-    if (this.webhookUrl)
+    if (this.holdCheckoutEvents) this.heldCheckoutEvents.push(event);
+    else if (this.webhookUrl)
       this.checkoutDeliveries.push(
         this.deliver(event).catch((error: unknown) => ({ status: 0, body: String(error) })),
       );
