@@ -17,9 +17,11 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import Fastify from 'fastify';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { writeFaxTiff } from '../native-workers/spandsp/index.ts';
+import { monthOf } from '../server/src/billing/month-close.ts';
 import { consoleRoutes } from '../server/src/http/console-routes.ts';
 import { installErrorHandling } from '../server/src/http/errors.ts';
 import { FaxSimulator } from '../server/src/simulator/fax-simulator.ts';
+import { provision, startBillingRig } from '../server/test/billing/support.ts';
 import { makePdf } from '../server/test/outbound/support.ts';
 import { documentPages } from '../server/test/pipeline/inbound-fax.ts';
 import {
@@ -198,8 +200,8 @@ describe('console (browser shell)', () => {
     return { page, errors };
   }
 
-  async function signInPartner(page: Page, email: string, at = '/partner'): Promise<void> {
-    await page.goto(`${appliance.httpUrl}${at}`);
+  async function signInPartner(page: Page, email: string, at = '/partner', on = appliance): Promise<void> {
+    await page.goto(`${on.httpUrl}${at}`);
     await page.getByLabel('Email').fill(email);
     await page.getByLabel(/^Password/).fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -591,6 +593,47 @@ describe('console (browser shell)', () => {
     assert.equal(restored.status, 200, restored.text);
     assert.deepEqual(operatorTab.errors, []);
     assert.deepEqual(errors, []);
+  });
+
+  test("billing: last month's invoice with its Stripe links, and the past-due notice after its payment fails", {
+    timeout: 300_000,
+  }, async () => {
+    // Its own appliance, on a clock that starts in the middle of last month: the numbers are active
+    // then, the month closes, and the clock comes back to now so the browser's session holds.
+    const now = Date.now();
+    const thisMonth = new Date(now);
+    const lastMonth = Date.UTC(thisMonth.getUTCFullYear(), thisMonth.getUTCMonth(), 1) - 10 * 86_400_000;
+    const rig = await startBillingRig({ start: new Date(lastMonth) });
+    try {
+      const gamma = await onboardOwner(rig.app, 'Gamma Lending');
+      await provision(rig.app, gamma.apiKey, 'loan-officer-1', 'business');
+      await provision(rig.app, gamma.apiKey, 'loan-officer-2', 'personal');
+      rig.clock.advanceMinutes((now - lastMonth) / 60_000);
+      const report = await rig.app.services.billing.monthClose.close(monthOf(new Date(lastMonth)), 'cli');
+      const line = report.lines.find((l) => l.partnerId === gamma.partnerId)!;
+      assert.equal(line.outcome, 'invoiced', JSON.stringify(line));
+      const stripeInvoice = rig.stripe.invoices.get(line.stripeInvoiceId!)!;
+      const failed = await rig.stripe.deliver(rig.stripe.failInvoicePayment(stripeInvoice.id));
+      assert.equal(failed.status, 200, JSON.stringify(failed.body));
+
+      const { page, errors } = await openPage();
+      await signInPartner(page, gamma.email, '/partner/billing', rig.app);
+      const invoices = page.getByTestId('invoices');
+      const row = invoices.getByRole('row', { name: new RegExp(line.invoiceNumber!) });
+      await row.waitFor();
+      assert.match((await row.textContent()) ?? '', /\$10\.00.*Due/);
+      const view = page.getByRole('link', { name: `View invoice ${line.invoiceNumber}` });
+      assert.equal(await view.getAttribute('href'), stripeInvoice.hosted_invoice_url);
+      const pdf = page.getByRole('link', { name: `Download invoice ${line.invoiceNumber} as PDF` });
+      assert.equal(await pdf.getAttribute('href'), stripeInvoice.invoice_pdf);
+      await page.getByTestId('past-due').waitFor();
+      assert.equal(await page.getByTestId('billing-status').textContent(), 'Past due');
+      assert.doesNotMatch((await page.getByTestId('billing-dates').textContent()) ?? '', /Last invoice: —/);
+      await checkPage(page, shots, 'partner-owner-billing-invoice-past-due');
+      assert.deepEqual(errors, []);
+    } finally {
+      await rig.close();
+    }
   });
 
   for (const role of ['owner', 'admin', 'billing', 'developer'] as const) {

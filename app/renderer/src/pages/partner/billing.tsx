@@ -1,7 +1,7 @@
 // Billing: the account's status (and the past-due notice with what it means), the last and next
 // invoice, this month so far, and every invoice with its Stripe links.
 
-import { Alert, AlertTitle, Button, Chip, Grid, Stack, Typography } from '@mui/material';
+import { Alert, AlertTitle, Box, Button, Chip, Grid, Stack, Typography } from '@mui/material';
 import type { PartnerApi } from '../../api/partner-api.ts';
 import type { BillingStatus, Invoice, InvoiceStatus } from '../../api/types.ts';
 import { useResource } from '../../api/use-resource.ts';
@@ -30,6 +30,8 @@ export function Billing({ api, ctx }: { api: PartnerApi; ctx: PartnerContext }) 
   const status = useResource(() => api.billing(), [api]);
   const pager = usePager();
   const invoices = useResource(() => api.invoices({ limit: 25, cursor: pager.cursor }), [api, pager.cursor]);
+  // Invoices come newest first: on the first page, the first is the last one issued.
+  const last = pager.cursor ? undefined : invoices.data?.items[0];
 
   return (
     <Page
@@ -64,8 +66,15 @@ export function Billing({ api, ctx }: { api: PartnerApi; ctx: PartnerContext }) 
                   label={BILLING_STATUS_WORDS[b.status]}
                   data-testid="billing-status"
                 />
-                <Typography variant="body2">Last invoice: {dateTime(b.lastInvoiceAt)}</Typography>
-                <Typography variant="body2">Next invoice: {dateTime(b.nextInvoiceAt)}</Typography>
+                <Box data-testid="billing-dates">
+                  <Typography variant="body2">
+                    Last invoice: {dateTime(b.lastInvoiceAt)}
+                    {last
+                      ? ` — ${last.number}, ${money(last.amount, last.currency)}, ${INVOICE_STATUS_WORDS[last.status].toLowerCase()}`
+                      : ''}
+                  </Typography>
+                  <Typography variant="body2">Next invoice: {dateTime(b.nextInvoiceAt)}</Typography>
+                </Box>
               </Stack>
             )}
           </Widget>
@@ -110,7 +119,7 @@ export function Billing({ api, ctx }: { api: PartnerApi; ctx: PartnerContext }) 
             rowKey={(i) => i.id}
             columns={[
               { label: 'Invoice', render: (i) => i.number },
-              { label: 'Period', render: (i) => `${date(i.periodStart)} – ${date(i.periodEnd)}` },
+              { label: 'Period', render: (i) => period(i) },
               { label: 'Amount', numeric: true, render: (i) => money(i.amount, i.currency) },
               {
                 label: 'Status',
@@ -155,4 +164,13 @@ export function Billing({ api, ctx }: { api: PartnerApi; ctx: PartnerContext }) 
       <PagerButtons pager={pager} next={invoices.data?.nextCursor} />
     </Page>
   );
+}
+
+/** A month's invoice names its month (UTC, as the close counts it); any other period its first and last day. */
+function period(invoice: Invoice): string {
+  const start = new Date(invoice.periodStart);
+  if (invoice.month)
+    return start.toLocaleDateString(undefined, { month: 'long', year: 'numeric', timeZone: 'UTC' });
+  const last = new Date(new Date(invoice.periodEnd).getTime() - 1).toISOString();
+  return `${date(invoice.periodStart)} – ${date(last)}`;
 }
