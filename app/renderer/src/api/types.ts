@@ -12,6 +12,7 @@ export type {
   InvoiceLine,
   InvoicePage,
   InvoiceStatus,
+  MonthUsage,
   Purchase,
   PurchaseResult,
   StripeEventSummary,

@@ -14,7 +14,7 @@ import { fieldError } from '../../layout/field-errors.ts';
 import { count, date, dateTime, money } from '../../layout/format.ts';
 import { ProblemAlert } from '../../layout/problem-alert.tsx';
 import { EmptyState, Widget } from '../../layout/widget.tsx';
-import { BILLING_STATUS_WORDS } from '../partner/billing.tsx';
+import { BILLING_STATUS_WORDS, MonthSoFar } from '../partner/billing.tsx';
 
 export function PartnerBilling({
   api,
@@ -68,22 +68,14 @@ export function PartnerBilling({
         <Grid size={{ xs: 12, md: 6 }}>
           <Widget title="This month so far" resource={billing} skeletonRows={3}>
             {(b) => (
-              <Stack sx={{ gap: 0.5 }}>
-                <Typography variant="h5" component="p">
-                  {money(b.currentMonth.estimatedAmount.amount, b.currentMonth.estimatedAmount.currency)}
-                </Typography>
-                <Typography variant="body2">
-                  {count(b.currentMonth.numbers.personal)} personal and{' '}
-                  {count(b.currentMonth.numbers.business)} business numbers,{' '}
-                  {count(b.currentMonth.overagePages)} overage pages
-                </Typography>
+              <MonthSoFar month={b.currentMonth}>
                 <Typography variant="body2">
                   Credits: {count(b.credits.balance)}
                   {b.credits.shortfall > 0
                     ? `, ${count(b.credits.shortfall)} owed by refunds or disputes`
                     : ''}
                 </Typography>
-              </Stack>
+              </MonthSoFar>
             )}
           </Widget>
         </Grid>

@@ -2,8 +2,9 @@
 // invoice, this month so far, and every invoice with its Stripe links.
 
 import { Alert, AlertTitle, Box, Button, Chip, Grid, Stack, Typography } from '@mui/material';
+import type { ReactNode } from 'react';
 import type { PartnerApi } from '../../api/partner-api.ts';
-import type { BillingStatus, Invoice, InvoiceStatus } from '../../api/types.ts';
+import type { BillingStatus, Invoice, InvoiceStatus, MonthUsage } from '../../api/types.ts';
 import { useResource } from '../../api/use-resource.ts';
 import { DataList } from '../../layout/data-list.tsx';
 import { count, date, dateTime, money } from '../../layout/format.ts';
@@ -81,21 +82,7 @@ export function Billing({ api, ctx }: { api: PartnerApi; ctx: PartnerContext }) 
         </Grid>
         <Grid size={{ xs: 12, md: 6 }}>
           <Widget title="This month so far" resource={status} skeletonRows={3}>
-            {(b) => (
-              <Stack sx={{ gap: 0.5 }}>
-                <Typography variant="h5" component="p">
-                  {money(b.currentMonth.estimatedAmount.amount, b.currentMonth.estimatedAmount.currency)}
-                </Typography>
-                <Typography variant="body2">
-                  {count(b.currentMonth.numbers.personal)} personal and{' '}
-                  {count(b.currentMonth.numbers.business)} business numbers
-                </Typography>
-                <Typography variant="body2">
-                  {count(b.currentMonth.inboundPages)} inbound pages, {count(b.currentMonth.overagePages)}{' '}
-                  overage
-                </Typography>
-              </Stack>
-            )}
+            {(b) => <MonthSoFar month={b.currentMonth} />}
           </Widget>
         </Grid>
       </Grid>
@@ -173,4 +160,22 @@ function period(invoice: Invoice): string {
     return start.toLocaleDateString(undefined, { month: 'long', year: 'numeric', timeZone: 'UTC' });
   const last = new Date(new Date(invoice.periodEnd).getTime() - 1).toISOString();
   return `${date(invoice.periodStart)} – ${date(last)}`;
+}
+
+/** What the month's invoice would say if it closed now. */
+export function MonthSoFar({ month, children }: { month: MonthUsage; children?: ReactNode }) {
+  return (
+    <Stack sx={{ gap: 0.5 }}>
+      <Typography variant="h5" component="p">
+        {money(month.estimatedAmount.amount, month.estimatedAmount.currency)}
+      </Typography>
+      <Typography variant="body2">
+        {count(month.numbers.personal)} personal and {count(month.numbers.business)} business numbers
+      </Typography>
+      <Typography variant="body2">
+        {count(month.inboundPages)} inbound pages, {count(month.overagePages)} overage
+      </Typography>
+      {children}
+    </Stack>
+  );
 }
