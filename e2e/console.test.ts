@@ -720,6 +720,16 @@ describe('console (browser shell)', () => {
         await page.goto(`${appliance.httpUrl}/admin/partners/${owner.partnerId}`);
         await checkPage(page, shots, 'operator-superadmin-partner-detail');
       }
+      if (role === 'auditor') {
+        await page.goto(`${appliance.httpUrl}/admin/audit`);
+        await page.getByRole('button', { name: 'Verify the chain' }).click();
+        const verified = page.getByTestId('audit-verification');
+        await verified.waitFor();
+        assert.match(
+          (await verified.textContent()) ?? '',
+          /The chain is intact \([1-9][\d,]* entries checked\)/,
+        );
+      }
       assert.deepEqual(errors, []);
     });
   }

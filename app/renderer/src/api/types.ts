@@ -2,6 +2,14 @@
 // type-only (nothing of the server reaches the bundle), so a shape is written once.
 
 export type { PartnerDetail } from '../../../../server/src/admin/operations-schema.ts';
+export type { Operator, OperatorList } from '../../../../server/src/admin/operator-schema.ts';
+export type {
+  AuditEntryView as AuditEntry,
+  AuditPage,
+  AuditVerification,
+  PurgeReport,
+  PurgeReportPage,
+} from '../../../../server/src/audit/audit-schema.ts';
 export type {
   AdminBilling,
   BillingOverview,
