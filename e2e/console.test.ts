@@ -265,6 +265,11 @@ describe('console (browser shell)', () => {
     await signInPartner(page, owner.email, '/partner/inbox');
     await page.getByRole('heading', { name: 'Inbox', exact: true }).waitFor();
     await page.getByTestId('empty-state').waitFor();
+    // The operator watches Live calls meanwhile (server-sent events; an ended call stays two minutes).
+    const operatorTab = await openPage();
+    await signInOperator(operatorTab.page, operators.operator);
+    await operatorTab.page.goto(`${appliance.httpUrl}/admin/calls`);
+    await operatorTab.page.getByTestId('stream-state').getByText('Live').waitFor();
 
     const tiffPath = path.join(scratch, 'referral.tif');
     writeFaxTiff(tiffPath, await documentPages(1));
@@ -276,6 +281,10 @@ describe('console (browser shell)', () => {
       tiffPath,
     });
     assert.equal(sent.fax?.ok, true, sent.fax?.text);
+    const call = operatorTab.page.getByTestId('live-calls').getByRole('row', { name: /In · \+1/ });
+    await call.waitFor({ timeout: 60_000 });
+    assert.match((await call.textContent()) ?? '', /T\.38/);
+    assert.deepEqual(operatorTab.errors, []);
 
     // The open page picks the fax up by itself.
     const row = page.getByRole('link', { name: /Open the fax from \+1 217 555 0142/ });
