@@ -2,8 +2,10 @@
 // (owner, admin, billing, developer) and each operator role (superadmin, operator, auditor) signs in:
 // the navigation shows exactly its pages, a direct URL to another page is refused in words, and every
 // page passes axe-core and fits 1440×900 and 390×844. Then the main flows: a fax sent over SIP appears
-// in the Inbox without a reload, with its evidence boxes; an invite accepted shows in Team; a test
-// event's delivery is replayed; a number is provisioned; a session that ends brings the person back.
+// in the Inbox without a reload, with its evidence boxes; a credit bundle bought through the local
+// Stripe's hosted Checkout lands in the open credit log; an operator's billing override shows as the
+// past-due notice; an invite accepted shows in Team; a test event's delivery is replayed; a number is
+// provisioned; a session that ends brings the person back.
 // Screenshots of every page at both sizes go to CONSOLE_SHOTS_DIR (default: a fresh temp dir, kept).
 
 import assert from 'node:assert/strict';
@@ -15,9 +17,11 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import Fastify from 'fastify';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { writeFaxTiff } from '../native-workers/spandsp/index.ts';
+import { monthOf } from '../server/src/billing/month-close.ts';
 import { consoleRoutes } from '../server/src/http/console-routes.ts';
 import { installErrorHandling } from '../server/src/http/errors.ts';
 import { FaxSimulator } from '../server/src/simulator/fax-simulator.ts';
+import { provision, startBillingRig } from '../server/test/billing/support.ts';
 import { makePdf } from '../server/test/outbound/support.ts';
 import { documentPages } from '../server/test/pipeline/inbound-fax.ts';
 import {
@@ -28,6 +32,7 @@ import {
   signIn,
   tokenFromEmail,
 } from '../server/test/support/people.ts';
+import { LocalStripe } from '../server/test/support/stripe-server.ts';
 import { startTestAppliance, type TestAppliance } from '../server/test/support/test-appliance.ts';
 import { type Receiver, startReceiver } from '../server/test/webhooks/receiver.ts';
 import { ensureConsoleBuilt } from './support/console-build.ts';
@@ -101,6 +106,7 @@ const SCHEMA = {
 describe('console (browser shell)', () => {
   let appliance: TestAppliance;
   let receiver: Receiver;
+  let stripe: LocalStripe;
   let simulator: FaxSimulator;
   let browser: Browser;
   let shots: string;
@@ -115,7 +121,15 @@ describe('console (browser shell)', () => {
     const build = await ensureConsoleBuilt();
     if (build.built) console.log(`built the console in ${build.ms} ms`);
     receiver = await startReceiver();
-    appliance = await startTestAppliance({ urlAllowlist: ['127.0.0.1'], authRateLimitPerMinute: 10_000 });
+    stripe = await LocalStripe.start();
+    appliance = await startTestAppliance({
+      urlAllowlist: ['127.0.0.1'],
+      authRateLimitPerMinute: 10_000,
+      stripeSecretKey: stripe.secretKey,
+      stripeWebhookSecret: stripe.webhookSecret,
+      stripeApiBase: stripe.url,
+    });
+    stripe.webhookUrl = `${appliance.httpUrl}/stripe/webhook`;
     simulator = await FaxSimulator.start();
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
     shots = process.env.CONSOLE_SHOTS_DIR ?? mkdtempSync(path.join(os.tmpdir(), 'faxseal-console-shots-'));
@@ -154,6 +168,7 @@ describe('console (browser shell)', () => {
     await browser?.close();
     await simulator?.stop();
     await appliance?.shutdown();
+    await stripe?.close();
     await receiver?.close();
     rmSync(scratch, { recursive: true, force: true });
   });
@@ -185,8 +200,8 @@ describe('console (browser shell)', () => {
     return { page, errors };
   }
 
-  async function signInPartner(page: Page, email: string, at = '/partner'): Promise<void> {
-    await page.goto(`${appliance.httpUrl}${at}`);
+  async function signInPartner(page: Page, email: string, at = '/partner', on = appliance): Promise<void> {
+    await page.goto(`${on.httpUrl}${at}`);
     await page.getByLabel('Email').fill(email);
     await page.getByLabel(/^Password/).fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -250,6 +265,11 @@ describe('console (browser shell)', () => {
     await signInPartner(page, owner.email, '/partner/inbox');
     await page.getByRole('heading', { name: 'Inbox', exact: true }).waitFor();
     await page.getByTestId('empty-state').waitFor();
+    // The operator watches Live calls meanwhile (server-sent events; an ended call stays two minutes).
+    const operatorTab = await openPage();
+    await signInOperator(operatorTab.page, operators.operator);
+    await operatorTab.page.goto(`${appliance.httpUrl}/admin/calls`);
+    await operatorTab.page.getByTestId('stream-state').getByText('Live').waitFor();
 
     const tiffPath = path.join(scratch, 'referral.tif');
     writeFaxTiff(tiffPath, await documentPages(1));
@@ -261,6 +281,10 @@ describe('console (browser shell)', () => {
       tiffPath,
     });
     assert.equal(sent.fax?.ok, true, sent.fax?.text);
+    const call = operatorTab.page.getByTestId('live-calls').getByRole('row', { name: /In · \+1/ });
+    await call.waitFor({ timeout: 60_000 });
+    assert.match((await call.textContent()) ?? '', /T\.38/);
+    assert.deepEqual(operatorTab.errors, []);
 
     // The open page picks the fax up by itself.
     const row = page.getByRole('link', { name: /Open the fax from \+1 217 555 0142/ });
@@ -475,6 +499,157 @@ describe('console (browser shell)', () => {
     assert.deepEqual(errors, []);
   });
 
+  test('credits: the billing member buys a bundle through Checkout and the entry lands in the open credit log', {
+    timeout: 300_000,
+  }, async () => {
+    const before = (await appliance.call('GET', '/api/partner/credits', { key: owner.apiKey })).body.balance;
+    const { page, errors } = await openPage();
+    await signInPartner(page, emails.billing, '/partner/credits');
+    await page.getByRole('heading', { name: 'Credits', exact: true }).waitFor();
+    // Stripe's event is held back until the buyer is on the page again: the log must follow by itself.
+    stripe.holdCheckoutEvents = true;
+    await page.getByRole('button', { name: /^Buy 100 credits for \$10\.00/ }).click();
+    await page.waitForURL(`${stripe.url}/c/pay/**`);
+    await page.getByRole('button', { name: 'Pay $10.00' }).click();
+    await page.waitForURL(/\/partner\/credits\?purchase=done&session=cs_test_/);
+    const sessionId = new URL(page.url()).searchParams.get('session')!;
+    assert.equal(stripe.sessions.get(sessionId)?.status, 'complete', 'the page names the session it paid');
+    await page.getByTestId('purchase-waiting').waitFor();
+    await settled(page);
+    assert.equal(await page.getByRole('row', { name: /Bought through Stripe/ }).count(), 0);
+    let navigations = 0;
+    page.on('framenavigated', (frame) => {
+      if (frame === page.mainFrame()) navigations++;
+    });
+    const [event] = stripe.heldCheckoutEvents.splice(0);
+    stripe.holdCheckoutEvents = false;
+    assert.equal(event.type, 'checkout.session.completed');
+    const delivered = await stripe.deliver(event);
+    assert.equal(delivered.body.outcome, 'applied', JSON.stringify(delivered.body));
+
+    const arrived = page.getByTestId('purchase-arrived');
+    await arrived.waitFor({ timeout: 30_000 });
+    assert.match(
+      (await arrived.textContent()) ?? '',
+      new RegExp(`100 credits added, balance ${before + 100}`),
+    );
+    const entry = page.getByTestId('credit-log').getByRole('row', { name: /Bought through Stripe/ });
+    await entry.waitFor();
+    assert.match((await entry.textContent()) ?? '', new RegExp(`\\+100.*${before + 100}`));
+    assert.equal(navigations, 0, 'the entry appeared without a reload');
+    assert.equal(await page.getByTestId('purchase-waiting').count(), 0, 'the page stopped waiting');
+    await checkPage(page, shots, 'partner-billing-credits-purchased');
+
+    // The dashboard reads the same balance and billing status.
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Dashboard' }).click();
+    await page
+      .getByTestId('credits')
+      .getByText(String(before + 100))
+      .waitFor();
+    assert.equal(await page.getByTestId('dashboard-billing-status').textContent(), 'Active');
+
+    // A canceled Checkout comes back saying nothing was charged.
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Credits' }).click();
+    await page.getByRole('button', { name: /^Buy 500 credits/ }).click();
+    await page.waitForURL(`${stripe.url}/c/pay/**`);
+    await page.getByRole('link', { name: 'Cancel' }).click();
+    await page.getByTestId('purchase-canceled').waitFor();
+    assert.equal(
+      (await appliance.call('GET', '/api/partner/credits', { key: owner.apiKey })).body.balance,
+      before + 100,
+    );
+    assert.deepEqual(errors, []);
+  });
+
+  test("billing: an operator's past-due override shows the partner the notice, the dashboard and the operator's view agree", {
+    timeout: 300_000,
+  }, async () => {
+    const operatorTab = await openPage();
+    await signInOperator(operatorTab.page, operators.operator);
+    await operatorTab.page.goto(`${appliance.httpUrl}/admin/partners/${owner.partnerId}`);
+    const admin = operatorTab.page;
+    await admin.getByTestId('partner-billing-status').waitFor();
+    await admin
+      .getByTestId('partner-purchases')
+      .getByText(/credits-100/)
+      .first()
+      .waitFor();
+    await admin.getByTestId('partner-stripe-events').getByText('checkout.session.completed').waitFor();
+    await admin.getByRole('combobox', { name: 'Billing status' }).click();
+    await admin.getByRole('option', { name: 'Past due' }).click();
+    await admin.getByLabel('Why (for the partner and the audit log)').fill('Wire transfer bounced');
+    await admin.getByRole('button', { name: 'Set billing status' }).click();
+    await admin.getByTestId('billing-override-done').waitFor();
+    await admin
+      .getByTestId('partner-billing-status')
+      .getByText(/Wire transfer bounced/)
+      .waitFor();
+    await checkPage(admin, shots, 'operator-operator-partner-billing-past-due');
+
+    const { page, errors } = await openPage();
+    await signInPartner(page, emails.billing, '/partner/billing');
+    const notice = page.getByTestId('past-due');
+    await notice.waitFor();
+    assert.match(
+      (await notice.textContent()) ?? '',
+      /Payment is past due since .*Inbound faxes keep arriving/,
+    );
+    assert.equal(await page.getByTestId('billing-status').textContent(), 'Past due');
+    await checkPage(page, shots, 'partner-billing-billing-past-due');
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Dashboard' }).click();
+    await page.getByTestId('dashboard-billing-status').getByText('Past due').waitFor();
+
+    // Settled: back to active, so the rest of the run sees a partner in good standing.
+    const restored = await appliance.call('POST', `/api/admin/partners/${owner.partnerId}/billing/status`, {
+      key: appliance.firstRunOperator!.token,
+      body: { status: 'active', note: 'paid by wire' },
+    });
+    assert.equal(restored.status, 200, restored.text);
+    assert.deepEqual(operatorTab.errors, []);
+    assert.deepEqual(errors, []);
+  });
+
+  test("billing: last month's invoice with its Stripe links, and the past-due notice after its payment fails", {
+    timeout: 300_000,
+  }, async () => {
+    // Its own appliance, on a clock that starts in the middle of last month: the numbers are active
+    // then, the month closes, and the clock comes back to now so the browser's session holds.
+    const now = Date.now();
+    const thisMonth = new Date(now);
+    const lastMonth = Date.UTC(thisMonth.getUTCFullYear(), thisMonth.getUTCMonth(), 1) - 10 * 86_400_000;
+    const rig = await startBillingRig({ start: new Date(lastMonth) });
+    try {
+      const gamma = await onboardOwner(rig.app, 'Gamma Lending');
+      await provision(rig.app, gamma.apiKey, 'loan-officer-1', 'business');
+      await provision(rig.app, gamma.apiKey, 'loan-officer-2', 'personal');
+      rig.clock.advanceMinutes((now - lastMonth) / 60_000);
+      const report = await rig.app.services.billing.monthClose.close(monthOf(new Date(lastMonth)), 'cli');
+      const line = report.lines.find((l) => l.partnerId === gamma.partnerId)!;
+      assert.equal(line.outcome, 'invoiced', JSON.stringify(line));
+      const stripeInvoice = rig.stripe.invoices.get(line.stripeInvoiceId!)!;
+      const failed = await rig.stripe.deliver(rig.stripe.failInvoicePayment(stripeInvoice.id));
+      assert.equal(failed.status, 200, JSON.stringify(failed.body));
+
+      const { page, errors } = await openPage();
+      await signInPartner(page, gamma.email, '/partner/billing', rig.app);
+      const invoices = page.getByTestId('invoices');
+      const row = invoices.getByRole('row', { name: new RegExp(line.invoiceNumber!) });
+      await row.waitFor();
+      assert.match((await row.textContent()) ?? '', /\$10\.00.*Due/);
+      const view = page.getByRole('link', { name: `View invoice ${line.invoiceNumber}` });
+      assert.equal(await view.getAttribute('href'), stripeInvoice.hosted_invoice_url);
+      const pdf = page.getByRole('link', { name: `Download invoice ${line.invoiceNumber} as PDF` });
+      assert.equal(await pdf.getAttribute('href'), stripeInvoice.invoice_pdf);
+      await page.getByTestId('past-due').waitFor();
+      assert.equal(await page.getByTestId('billing-status').textContent(), 'Past due');
+      assert.doesNotMatch((await page.getByTestId('billing-dates').textContent()) ?? '', /Last invoice: —/);
+      await checkPage(page, shots, 'partner-owner-billing-invoice-past-due');
+      assert.deepEqual(errors, []);
+    } finally {
+      await rig.close();
+    }
+  });
+
   for (const role of ['owner', 'admin', 'billing', 'developer'] as const) {
     test(`partner ${role}: the navigation shows exactly its pages, others are refused, every page passes`, {
       timeout: 300_000,
@@ -553,6 +728,16 @@ describe('console (browser shell)', () => {
       if (role === 'superadmin') {
         await page.goto(`${appliance.httpUrl}/admin/partners/${owner.partnerId}`);
         await checkPage(page, shots, 'operator-superadmin-partner-detail');
+      }
+      if (role === 'auditor') {
+        await page.goto(`${appliance.httpUrl}/admin/audit`);
+        await page.getByRole('button', { name: 'Verify the chain' }).click();
+        const verified = page.getByTestId('audit-verification');
+        await verified.waitFor();
+        assert.match(
+          (await verified.textContent()) ?? '',
+          /The chain is intact \([1-9][\d,]* entries checked\)/,
+        );
       }
       assert.deepEqual(errors, []);
     });

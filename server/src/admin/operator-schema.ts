@@ -17,6 +17,7 @@ export const OperatorSchema = Type.Object({
 export type Operator = Static<typeof OperatorSchema>;
 
 export const OperatorListSchema = Type.Object({ items: Type.Array(OperatorSchema) });
+export type OperatorList = Static<typeof OperatorListSchema>;
 
 export const OperatorTokenSchema = Type.Object({
   id: Type.String(),

@@ -20,6 +20,7 @@ export const AuditEntrySchema = Type.Object({
 export type AuditEntryView = Static<typeof AuditEntrySchema>;
 
 export const AuditPageSchema = Type.Object({ items: Type.Array(AuditEntrySchema), nextCursor: NextCursor });
+export type AuditPage = Static<typeof AuditPageSchema>;
 
 const Filters = {
   actorType: Type.Optional(Type.String({ maxLength: 32 })),
@@ -58,6 +59,7 @@ export const AuditVerificationSchema = Type.Object({
   seq: Type.Optional(Type.Integer({ description: 'The first broken entry (when not intact)' })),
   reason: Type.Optional(Type.String()),
 });
+export type AuditVerification = Static<typeof AuditVerificationSchema>;
 
 export const PurgeReportSchema = Type.Object({
   id: Type.Integer(),
@@ -68,11 +70,13 @@ export const PurgeReportSchema = Type.Object({
   blobsDeleted: Type.Integer(),
   faxIds: Type.Array(Type.String()),
 });
+export type PurgeReport = Static<typeof PurgeReportSchema>;
 
 export const PurgeReportPageSchema = Type.Object({
   items: Type.Array(PurgeReportSchema),
   nextCursor: NextCursor,
 });
+export type PurgeReportPage = Static<typeof PurgeReportPageSchema>;
 export const PurgeReportQuerySchema = Type.Object(
   {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),

@@ -89,7 +89,13 @@ export type BundlesPut = Static<typeof BundlesPutSchema>;
 
 // --- purchases ---
 
-const ReturnUrl = Type.String({ format: 'uri', maxLength: 2000, pattern: '^https?://' });
+// Not format 'uri': Stripe's {CHECKOUT_SESSION_ID} template (replaced by Stripe on the way back)
+// has braces, which RFC 3986 leaves out; everything else is a URI's own characters.
+const ReturnUrl = Type.String({
+  maxLength: 2000,
+  pattern: "^https?://[A-Za-z0-9._~:/?#\\[\\]@!$&'()*+,;=%{}-]+$",
+  description: 'An http(s) URL; {CHECKOUT_SESSION_ID} in it becomes the Checkout Session id',
+});
 
 export const PurchaseRequestSchema = Type.Object(
   {
@@ -166,6 +172,7 @@ export const InvoiceSchema = Type.Object({
 export type Invoice = Static<typeof InvoiceSchema>;
 
 export const InvoicePageSchema = Page(InvoiceSchema);
+export type InvoicePage = Static<typeof InvoicePageSchema>;
 export const InvoiceListQuerySchema = Type.Object({ ...PageQuery }, { additionalProperties: false });
 
 // --- the partner's billing overview ---

@@ -66,6 +66,28 @@ describe('credit purchases through Stripe', { timeout: 120_000 }, () => {
       400,
       'validation_failed',
     );
+    // Stripe's {CHECKOUT_SESSION_ID} template passes through to Stripe; a return URL that is not
+    // http(s), or has a space in it, is refused.
+    const templated = await rig.app.call('POST', '/api/partner/credits/purchase', {
+      key: apiKey,
+      body: { bundle: 'credits-100', successUrl: 'https://partner.example/ok?session={CHECKOUT_SESSION_ID}' },
+    });
+    assert.equal(templated.status, 201, templated.text);
+    assert.equal(
+      rig.stripe.sessions.get(templated.body.checkoutSessionId)!.success_url,
+      'https://partner.example/ok?session={CHECKOUT_SESSION_ID}',
+    );
+    for (const successUrl of ['javascript:alert(1)', 'https://partner.example/a b']) {
+      const refused = expectProblem(
+        await rig.app.call('POST', '/api/partner/credits/purchase', {
+          key: apiKey,
+          body: { bundle: 'credits-100', successUrl },
+        }),
+        400,
+        'validation_failed',
+      );
+      assert.equal(refused.errors[0].field, '/body/successUrl');
+    }
   });
 
   test('checkout.session.completed credits once, however often Stripe delivers it', async () => {
@@ -93,6 +115,38 @@ describe('credit purchases through Stripe', { timeout: 120_000 }, () => {
     const resent = { ...event, id: `${event.id}_resent` };
     assert.equal((await rig.stripe.deliver(resent)).body.outcome, 'ignored');
     assert.equal(await balance(rig.app, apiKey), 100);
+  });
+
+  test('the hosted Checkout page: the buyer pays, is sent back with the session id, and the signed event credits', async () => {
+    const { apiKey } = await rig.app.onboardPartner();
+    const res = await rig.app.call('POST', '/api/partner/credits/purchase', {
+      key: apiKey,
+      body: {
+        bundle: 'credits-500',
+        successUrl: 'https://partner.example/credits?session={CHECKOUT_SESSION_ID}',
+        cancelUrl: 'https://partner.example/credits?canceled=1',
+      },
+    });
+    assert.equal(res.status, 201, res.text);
+    const { checkoutUrl, checkoutSessionId } = res.body;
+    const form = await fetch(checkoutUrl);
+    assert.equal(form.status, 200);
+    const html = await form.text();
+    assert.match(html, /Pay \$45\.00/);
+    assert.match(html, /500 fax credits/);
+    assert.match(html, /href="https:\/\/partner\.example\/credits\?canceled=1"/);
+    const paid = await fetch(checkoutUrl, { method: 'POST', redirect: 'manual' });
+    assert.equal(paid.status, 303);
+    assert.equal(
+      paid.headers.get('location'),
+      `https://partner.example/credits?session=${checkoutSessionId}`,
+    );
+    const delivered = await rig.stripe.checkoutDeliveries.at(-1)!;
+    assert.equal(delivered.status, 200, JSON.stringify(delivered.body));
+    assert.equal(delivered.body.outcome, 'applied');
+    assert.equal(await balance(rig.app, apiKey), 500);
+    // A paid session's page is closed: paying twice is not possible.
+    assert.equal((await fetch(checkoutUrl, { method: 'POST', redirect: 'manual' })).status, 410);
   });
 
   test('an unpaid completion credits nothing', async () => {

@@ -4,7 +4,8 @@
 // Stripe-shaped objects and errors, idempotency keys honoured as Stripe does, call counts per
 // endpoint, and signed events (Stripe's own signing scheme) that tests deliver to the appliance's
 // webhook in any order, or twice. Test-only actions (pay a Checkout Session, fail a payment, lose a
-// dispute) stand in for what a buyer or a bank would do.
+// dispute) stand in for what a buyer or a bank would do; a Checkout Session's `url` is a hosted
+// payment page a browser can complete (pay, then back to success_url, then the signed event).
 
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
@@ -77,6 +78,11 @@ export class LocalStripe {
   readonly paymentIntents = new Map<string, Obj>();
   readonly charges = new Map<string, Obj>();
   readonly disputes = new Map<string, Obj>();
+  /** The webhook deliveries of payments made on the hosted Checkout page, in order. */
+  readonly checkoutDeliveries: Promise<{ status: number; body: any }>[] = [];
+  /** Keep the hosted page's checkout.session.completed in `heldCheckoutEvents` for the test to deliver. */
+  holdCheckoutEvents = false;
+  readonly heldCheckoutEvents: StripeEvent[] = [];
 
   private readonly now: () => Date;
   private readonly idempotency = new Map<string, { fingerprint: string; status: number; body: string }>();
@@ -258,6 +264,11 @@ export class LocalStripe {
     const raw = Buffer.concat(chunks).toString('utf8');
     const url = new URL(req.url ?? '/', this.url);
     const method = req.method ?? 'GET';
+    const hosted = /^\/c\/pay\/([^/]+)$/.exec(url.pathname);
+    if (hosted) {
+      this.hostedCheckout(method, hosted[1], res);
+      return;
+    }
     const route = this.route(method, url.pathname);
     const endpoint = `${method} ${route?.template ?? url.pathname}`;
     this.calls.set(endpoint, (this.calls.get(endpoint) ?? 0) + 1);
@@ -315,6 +326,57 @@ export class LocalStripe {
       ...(replayed ? { 'idempotent-replayed': 'true' } : {}),
     });
     res.end(body);
+  }
+
+  /**
+   * The buyer's side of Checkout (what checkout.stripe.com shows): GET is the payment page, its
+   * form POST pays. As with Stripe, the browser is sent back to success_url (with
+   * {CHECKOUT_SESSION_ID} filled in) and the signed checkout.session.completed follows on its own,
+   * so the page the buyer returns to may load before the credits land.
+   */
+  private hostedCheckout(method: string, sessionId: string, res: http.ServerResponse): void {
+    const session = this.sessions.get(sessionId);
+    const page = (status: number, title: string, body: string) => {
+      res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(
+        `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title></head><body><main><h1>${title}</h1>${body}</main></body></html>`,
+      );
+    };
+    if (!session) {
+      page(404, 'Checkout not found', '<p>This payment link does not exist.</p>');
+      return;
+    }
+    if (session.status !== 'open') {
+      page(410, 'Checkout closed', `<p>This Checkout Session is ${escapeHtml(session.status)}.</p>`);
+      return;
+    }
+    const amount = new Intl.NumberFormat('en-US', {
+      style: 'currency',
+      currency: session.currency.toUpperCase(),
+    }).format(session.amount_total / 100);
+    if (method === 'GET') {
+      const cancel = session.cancel_url
+        ? `<p><a href="${escapeHtml(session.cancel_url)}">Cancel</a></p>`
+        : '';
+      page(
+        200,
+        `Pay ${amount}`,
+        `<p>${escapeHtml(session.line_item_names.join(', '))}</p><form method="post"><button type="submit">Pay ${amount}</button></form>${cancel}`,
+      );
+      return;
+    }
+    if (method !== 'POST') {
+      page(405, 'Method not allowed', '');
+      return;
+    }
+    const event = this.completeCheckout(sessionId);
+    res.writeHead(303, { location: session.success_url.replaceAll('{CHECKOUT_SESSION_ID}', sessionId) });
+    res.end();
+    if (this.holdCheckoutEvents) this.heldCheckoutEvents.push(event);
+    else if (this.webhookUrl)
+      this.checkoutDeliveries.push(
+        this.deliver(event).catch((error: unknown) => ({ status: 0, body: String(error) })),
+      );
   }
 
   private authorized(req: http.IncomingMessage): boolean {
@@ -441,6 +503,11 @@ export class LocalStripe {
     // Kept aside: Stripe puts it on the PaymentIntent it creates at payment time.
     Object.defineProperty(session, 'payment_intent_data_metadata', {
       value: p.payment_intent_data?.metadata ?? {},
+      enumerable: false,
+    });
+    // Kept aside for the hosted page (Stripe lists line items at their own endpoint).
+    Object.defineProperty(session, 'line_item_names', {
+      value: items.map((item) => String(item.price_data?.product_data?.name ?? 'Item')),
       enumerable: false,
     });
     return session;
@@ -702,6 +769,10 @@ export class LocalStripe {
   private id(prefix: string): string {
     return `${prefix}_${randomBytes(18).toString('base64url').replace(/[-_]/g, 'x')}`;
   }
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function errorBody(error: StripeApiError['body']): string {

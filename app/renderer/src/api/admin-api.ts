@@ -1,8 +1,11 @@
-// The operator console's calls. Shapes come from the server's schema files (types.ts); the audit
-// and operator shapes follow API.md until their schema files land.
+// The operator console's calls. Shapes come from the server's schema files (types.ts).
 
 import type { ApiClient } from './client.ts';
 import type {
+  AdminBilling,
+  AuditPage,
+  AuditVerification,
+  BillingStatus,
   CreditGrantResult,
   DidImportResult,
   DidList,
@@ -10,49 +13,15 @@ import type {
   LiveCallList,
   Models,
   OperatorAccess,
+  OperatorList,
   PartnerDetail,
   PartnerList,
+  PurgeReportPage,
   Queues,
   TestCall,
   Trunk,
   TrunkStatus,
 } from './types.ts';
-
-export interface AuditEntry {
-  seq: number;
-  at: string;
-  actorType: string;
-  actorId: string | null;
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  partnerId: string | null;
-  details: Record<string, unknown>;
-  hash?: string;
-  prevHash?: string;
-}
-export interface AuditPage {
-  items: AuditEntry[];
-  nextCursor: string | null;
-}
-export interface AuditVerification {
-  ok: boolean;
-  entries?: number;
-  checked?: number;
-  firstBadSeq?: number | null;
-  [key: string]: unknown;
-}
-export interface RetentionReport {
-  id: string;
-  [key: string]: unknown;
-}
-export interface OperatorAccount {
-  id: string;
-  username: string;
-  role: string;
-  createdAt?: string;
-  disabledAt?: string | null;
-}
 
 export type TrunkInput = Partial<Omit<Trunk, 'id' | 'hasPassword' | 'createdAt'>> & {
   password?: string | null;
@@ -76,6 +45,12 @@ export function adminApi(client: ApiClient) {
       client.post<CreditGrantResult>(`/api/admin/partners/${encodeURIComponent(id)}/credits`, {
         json: { amount, note: note || undefined },
       }),
+    partnerBilling: (id: string) =>
+      client.get<AdminBilling>(`/api/admin/partners/${encodeURIComponent(id)}/billing`),
+    overrideBillingStatus: (id: string, status: BillingStatus, note: string) =>
+      client.post<AdminBilling>(`/api/admin/partners/${encodeURIComponent(id)}/billing/status`, {
+        json: { status, note },
+      }),
     setKeyRateLimit: (keyId: string, rateLimitPerMinute: number | null) =>
       client.patch<unknown>(`/api/admin/keys/${encodeURIComponent(keyId)}`, { json: { rateLimitPerMinute } }),
 
@@ -97,10 +72,8 @@ export function adminApi(client: ApiClient) {
       client.get<AuditPage>('/api/admin/audit', { query }),
     verifyAudit: () => client.get<AuditVerification>('/api/admin/audit/verify'),
     retentionReports: (query: { limit?: number; cursor?: string } = {}) =>
-      client.get<{ items: RetentionReport[]; nextCursor?: string | null }>('/api/admin/retention/reports', {
-        query,
-      }),
-    operators: () => client.get<{ items: OperatorAccount[] }>('/api/admin/operators'),
+      client.get<PurgeReportPage>('/api/admin/retention/reports', { query }),
+    operators: () => client.get<OperatorList>('/api/admin/operators'),
   };
 }
 

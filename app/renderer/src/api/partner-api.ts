@@ -1,10 +1,12 @@
 // The partner portal's calls, one per endpoint it uses. Shapes come from the server's schema files
-// (types.ts); the billing shapes follow API.md until their schema files land.
+// (types.ts).
 
 import type { ApiClient } from './client.ts';
 import type {
   ApiKey,
   ApiKeyList,
+  BillingOverview,
+  BundleList,
   CreatedApiKey,
   CreditBalance,
   CreditEntryPage,
@@ -17,9 +19,11 @@ import type {
   FaxNumberPage,
   FaxSummary,
   InvitePage,
+  InvoicePage,
   OutboundFax,
   PartnerAccess,
   PartnerSettings,
+  PurchaseResult,
   SchemaTrial,
   SentFaxTimeline,
   SettingsPatch,
@@ -40,39 +44,6 @@ export interface ListPage<T> {
 }
 
 export type { TeamInvite, TeamMember } from './types.ts';
-
-/** API.md "Billing". */
-export interface BillingStatus {
-  status: 'active' | 'past_due' | 'canceled';
-  lastInvoiceAt: string | null;
-  nextInvoiceAt: string | null;
-  pastDueSince: string | null;
-  currentMonth: {
-    numbers: { personal: number; business: number };
-    inboundPages: number;
-    overagePages: number;
-    estimatedAmount: { amount: number; currency: string };
-  };
-}
-export interface Invoice {
-  id: string;
-  number: string | null;
-  periodStart: string;
-  periodEnd: string;
-  amount: number;
-  currency: string;
-  status: string;
-  hostedInvoiceUrl: string | null;
-  pdfUrl: string | null;
-}
-export interface CreditBundle {
-  id: string;
-  name?: string;
-  credits: number;
-  price?: { amount: number; currency: string };
-  amount?: number;
-  currency?: string;
-}
 
 export function partnerApi(client: ApiClient) {
   return {
@@ -116,14 +87,14 @@ export function partnerApi(client: ApiClient) {
     credits: () => client.get<CreditBalance>('/api/partner/credits'),
     creditLog: (query: { limit?: number; cursor?: string } = {}) =>
       client.get<CreditEntryPage>('/api/partner/credits/log', { query }),
-    bundles: () => client.get<{ items: CreditBundle[] }>('/api/partner/credits/bundles'),
+    bundles: () => client.get<BundleList>('/api/partner/credits/bundles'),
     purchase: (bundle: string, successUrl: string, cancelUrl: string) =>
-      client.post<{ checkoutUrl: string; checkoutSessionId: string }>('/api/partner/credits/purchase', {
+      client.post<PurchaseResult>('/api/partner/credits/purchase', {
         json: { bundle, successUrl, cancelUrl },
       }),
-    billing: () => client.get<BillingStatus>('/api/partner/billing'),
+    billing: () => client.get<BillingOverview>('/api/partner/billing'),
     invoices: (query: { limit?: number; cursor?: string } = {}) =>
-      client.get<ListPage<Invoice>>('/api/partner/invoices', { query }),
+      client.get<InvoicePage>('/api/partner/invoices', { query }),
 
     getSettings: () => client.get<PartnerSettings>('/api/partner/settings'),
     updateSettings: (patch: SettingsPatch) =>

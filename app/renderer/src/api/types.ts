@@ -2,11 +2,35 @@
 // type-only (nothing of the server reaches the bundle), so a shape is written once.
 
 export type { PartnerDetail } from '../../../../server/src/admin/operations-schema.ts';
+export type { Operator, OperatorList } from '../../../../server/src/admin/operator-schema.ts';
+export type {
+  AuditEntryView as AuditEntry,
+  AuditPage,
+  AuditVerification,
+  PurgeReport,
+  PurgeReportPage,
+} from '../../../../server/src/audit/audit-schema.ts';
+export type {
+  AdminBilling,
+  BillingOverview,
+  BillingStatus,
+  Bundle,
+  BundleList,
+  Invoice,
+  InvoiceLine,
+  InvoicePage,
+  InvoiceStatus,
+  MonthUsage,
+  Purchase,
+  PurchaseResult,
+  StripeEventSummary,
+} from '../../../../server/src/billing/billing-schema.ts';
 export type {
   CreditBalance,
   CreditEntry,
   CreditEntryPage,
   CreditGrantResult,
+  CreditReason,
 } from '../../../../server/src/credits/credit-schema.ts';
 export type { Model, Models, Provider } from '../../../../server/src/extraction/model-schema.ts';
 export type { SchemaTrial } from '../../../../server/src/extraction/schema-trial-schema.ts';

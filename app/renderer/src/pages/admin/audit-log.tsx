@@ -3,8 +3,9 @@
 
 import { Alert, Box, Button, Card, CardContent, Grid, Stack, TextField, Typography } from '@mui/material';
 import { type FormEvent, useState } from 'react';
-import type { AdminApi, AuditEntry, AuditVerification } from '../../api/admin-api.ts';
+import type { AdminApi } from '../../api/admin-api.ts';
 import type { ApiProblem } from '../../api/client.ts';
+import type { AuditEntry, AuditVerification } from '../../api/types.ts';
 import { asProblem, useResource } from '../../api/use-resource.ts';
 import { DataList } from '../../layout/data-list.tsx';
 import { dateTime } from '../../layout/format.ts';
@@ -73,8 +74,8 @@ export function AuditLog({ api }: { api: AdminApi }) {
           onClose={() => setVerification(null)}
         >
           {verification.ok
-            ? `The chain is intact${(verification.entries ?? verification.checked) ? ` (${verification.entries ?? verification.checked} entries checked)` : ''}.`
-            : `The chain is broken${verification.firstBadSeq ? ` at entry ${verification.firstBadSeq}` : ''}: entries were changed or removed.`}
+            ? `The chain is intact (${verification.entries ?? 0} entries checked); its head is ${verification.head?.slice(0, 16)}…, worth noting outside this appliance.`
+            : `The chain is broken at entry ${verification.seq}: ${verification.reason}. Entries were changed or removed.`}
         </Alert>
       )}
       <Box component="form" onSubmit={apply} role="search" aria-label="Filter the audit log" sx={{ mb: 2 }}>

@@ -1,5 +1,5 @@
 // One partner for the operator: status with suspend and reinstate, credits (grant or take back, with a
-// note for the credit log), numbers by tier, and each key's rate limit.
+// note for the credit log), numbers by tier, each key's rate limit, and the partner's billing.
 
 import { Alert, Button, Chip, Grid, Stack, TextField, Typography } from '@mui/material';
 import { type FormEvent, useState } from 'react';
@@ -15,6 +15,7 @@ import { ProblemAlert } from '../../layout/problem-alert.tsx';
 import { Loaded, Widget } from '../../layout/widget.tsx';
 import type { OperatorContext } from '../../operator-console.tsx';
 import { Link } from '../../routing/router.tsx';
+import { PartnerBilling } from './partner-billing.tsx';
 
 export function PartnerDetailView({
   api,
@@ -26,6 +27,7 @@ export function PartnerDetailView({
   partnerId: string;
 }) {
   const detail = useResource(() => api.partner(partnerId), [api, partnerId]);
+  const billing = useResource(() => api.partnerBilling(partnerId), [api, partnerId]);
   const write = ctx.may.has('admin:write');
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -118,6 +120,7 @@ export function PartnerDetailView({
               onDone={(balance) => {
                 setNotice(`Balance is now ${count(balance)}.`);
                 detail.reload();
+                billing.reload();
               }}
             />
           )}
@@ -154,6 +157,7 @@ export function PartnerDetailView({
               },
             ]}
           />
+          <PartnerBilling api={api} partnerId={partnerId} billing={billing} write={write} />
           <ConfirmDialog
             open={suspending}
             title={`Suspend ${d.partner.companyName}?`}

@@ -1,18 +1,15 @@
 // Retention reports: what each purge deleted and when, for the compliance officer.
 
 import { Box, Typography } from '@mui/material';
-import type { AdminApi, RetentionReport } from '../../api/admin-api.ts';
+import type { AdminApi } from '../../api/admin-api.ts';
 import { useResource } from '../../api/use-resource.ts';
 import { DataList } from '../../layout/data-list.tsx';
-import { dateTime } from '../../layout/format.ts';
+import { count, dateTime, plural } from '../../layout/format.ts';
 import { Page } from '../../layout/page.tsx';
 import { PagerButtons, usePager } from '../../layout/pager.tsx';
 import { EmptyState, Loaded } from '../../layout/widget.tsx';
 
-const field = (r: RetentionReport, ...names: string[]) => {
-  for (const n of names) if (r[n] !== undefined && r[n] !== null) return r[n];
-  return null;
-};
+const TRIGGER_WORDS: Record<string, string> = { schedule: 'Hourly schedule', cli: 'By hand (faxseal purge)' };
 
 export function RetentionReports({ api }: { api: AdminApi }) {
   const pager = usePager();
@@ -39,25 +36,32 @@ export function RetentionReports({ api }: { api: AdminApi }) {
             label="Retention reports"
             testId="retention-reports"
             rows={r.items}
-            rowKey={(x) => x.id}
+            rowKey={(x) => String(x.id)}
             columns={[
-              { label: 'Ran', render: (x) => dateTime(String(field(x, 'ranAt', 'createdAt', 'at') ?? '')) },
-              { label: 'Trigger', render: (x) => String(field(x, 'trigger', 'reason') ?? '—') },
+              { label: 'Ran', render: (x) => dateTime(x.finishedAt) },
+              { label: 'Trigger', render: (x) => TRIGGER_WORDS[x.trigger] ?? x.trigger },
+              { label: 'Faxes purged', numeric: true, render: (x) => count(x.faxesPurged) },
+              { label: 'Files deleted', numeric: true, render: (x) => count(x.blobsDeleted) },
               {
-                label: 'Faxes purged',
-                numeric: true,
-                render: (x) => String(field(x, 'faxesPurged', 'purged', 'faxes') ?? '—'),
-              },
-              {
-                label: 'Details',
-                render: (x) => (
-                  <Box component="details">
-                    <Typography component="summary" variant="body2">
-                      Show
-                    </Typography>
-                    <pre style={{ whiteSpace: 'pre-wrap', fontSize: 12 }}>{JSON.stringify(x, null, 2)}</pre>
-                  </Box>
-                ),
+                label: 'Faxes',
+                render: (x) =>
+                  x.faxIds.length === 0 ? (
+                    '—'
+                  ) : (
+                    <Box component="details">
+                      <Typography component="summary" variant="body2">
+                        {`Show the ${plural(x.faxIds.length, 'fax id')}`}
+                      </Typography>
+                      <Box
+                        component="ul"
+                        sx={{ m: 0, pl: 2, fontFamily: 'monospace', fontSize: 12, overflowWrap: 'anywhere' }}
+                      >
+                        {x.faxIds.map((id) => (
+                          <li key={id}>{id}</li>
+                        ))}
+                      </Box>
+                    </Box>
+                  ),
               },
             ]}
           />

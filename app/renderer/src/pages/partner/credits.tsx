@@ -1,11 +1,13 @@
 // Credits: the balance (with the low-balance warning), the credit log, and buying a bundle through
-// Stripe Checkout. Who sees what follows the role: a developer sees the balance only.
+// Stripe Checkout. The buyer comes back from Checkout before Stripe's signed event has landed: the
+// page follows the log until that Checkout Session's entry appears, then says what arrived. Who sees
+// what follows the role: a developer sees the balance only.
 
 import { Alert, Button, Card, CardActions, CardContent, Chip, Grid, Typography } from '@mui/material';
 import { useState } from 'react';
 import type { ApiProblem } from '../../api/client.ts';
-import type { CreditBundle, PartnerApi } from '../../api/partner-api.ts';
-import type { CreditEntry } from '../../api/types.ts';
+import type { PartnerApi } from '../../api/partner-api.ts';
+import type { Bundle, CreditEntry, CreditReason } from '../../api/types.ts';
 import { asProblem, useResource } from '../../api/use-resource.ts';
 import { DataList } from '../../layout/data-list.tsx';
 import { count, dateTime, money } from '../../layout/format.ts';
@@ -14,43 +16,78 @@ import { PagerButtons, usePager } from '../../layout/pager.tsx';
 import { ProblemAlert } from '../../layout/problem-alert.tsx';
 import { EmptyState, Loaded, Widget } from '../../layout/widget.tsx';
 import type { PartnerContext } from '../../partner-console.tsx';
-import { Link, useLocation } from '../../routing/router.tsx';
+import { Link, setQueryParam, useLocation } from '../../routing/router.tsx';
 
-const REASON_WORDS: Record<string, string> = {
+const REASON_WORDS: Record<CreditReason, string> = {
   grant: 'Granted by the operator',
   adjustment: 'Adjusted by the operator',
-  purchase: 'Bought',
+  purchase: 'Bought through Stripe',
+  purchase_refund: 'Taken back: purchase refunded',
+  dispute_lost: 'Taken back: payment disputed',
   fax_reservation: 'Reserved for a fax',
   fax_refund: 'Refund: pages not sent',
 };
+
+/** While a paid Checkout Session's credits are awaited, the balance and log reload this often. */
+const AWAIT_MS = 2000;
 
 export function Credits({ api, ctx }: { api: PartnerApi; ctx: PartnerContext }) {
   const { may } = ctx;
   const { search } = useLocation();
   const returned = search.get('purchase');
-  const balance = useResource(() => api.credits(), [api], {
-    refreshMs: returned === 'done' ? 3000 : undefined,
-  });
+  // Back from Checkout in this window, or paying in the system browser (the desktop shell).
+  const [elsewhere, setElsewhere] = useState<string | null>(null);
+  const awaited = elsewhere ?? (returned === 'done' ? search.get('session') : null);
+  const [arrived, setArrived] = useState<CreditEntry | null>(null);
+  const waiting = awaited !== null && arrived?.stripeObjectId !== awaited;
+  const refreshMs = waiting ? AWAIT_MS : undefined;
+
+  const balance = useResource(() => api.credits(), [api], { refreshMs });
   const pager = usePager();
   const cursor = pager.cursor;
   const log = useResource(
-    () => (may.has('credits:read') ? api.creditLog({ limit: 25, cursor }) : Promise.resolve(null)),
-    [api, cursor],
-    { refreshMs: returned === 'done' && !cursor ? 3000 : undefined },
+    async () => {
+      if (!may.has('credits:read')) return null;
+      const page = await api.creditLog({ limit: 25, cursor });
+      const entry = awaited ? page.items.find((e) => e.stripeObjectId === awaited) : undefined;
+      if (entry) setArrived(entry);
+      return page;
+    },
+    [api, cursor, awaited],
+    { refreshMs: cursor ? undefined : refreshMs },
   );
+
+  const dismiss = () => {
+    setElsewhere(null);
+    setArrived(null);
+    setQueryParam('session', null);
+    setQueryParam('purchase', null);
+  };
 
   return (
     <Page
       title="Credits"
       subtitle="1 credit sends 1 page; reserved when a fax is queued, refunded for pages not sent"
     >
-      {returned === 'done' && (
-        <Alert severity="success" sx={{ mb: 2 }} data-testid="purchase-returned">
-          Thank you. Credits appear below as soon as Stripe confirms the payment.
+      {awaited && arrived?.stripeObjectId === awaited && (
+        <Alert severity="success" sx={{ mb: 2 }} onClose={dismiss} data-testid="purchase-arrived">
+          Payment confirmed: {count(arrived.amount)} credits added, balance {count(arrived.balanceAfter)}.
+        </Alert>
+      )}
+      {waiting && (
+        <Alert severity="info" sx={{ mb: 2 }} data-testid="purchase-waiting">
+          {elsewhere
+            ? 'Finish the payment in the browser window that opened; the credits appear here when Stripe confirms it.'
+            : 'Thank you. Waiting for Stripe to confirm the payment; the credits appear here by themselves.'}
+        </Alert>
+      )}
+      {returned === 'done' && !awaited && (
+        <Alert severity="success" sx={{ mb: 2 }} onClose={dismiss}>
+          Thank you. Credits appear in the log below once Stripe confirms the payment.
         </Alert>
       )}
       {returned === 'canceled' && (
-        <Alert severity="info" sx={{ mb: 2 }}>
+        <Alert severity="info" sx={{ mb: 2 }} onClose={dismiss} data-testid="purchase-canceled">
           The purchase was canceled; nothing was charged.
         </Alert>
       )}
@@ -74,7 +111,7 @@ export function Credits({ api, ctx }: { api: PartnerApi; ctx: PartnerContext }) 
         </Grid>
         {may.has('billing:manage') && (
           <Grid size={{ xs: 12, md: 8 }}>
-            <Bundles api={api} />
+            <Bundles api={api} onPayingElsewhere={setElsewhere} />
           </Grid>
         )}
       </Grid>
@@ -109,6 +146,7 @@ export function Credits({ api, ctx }: { api: PartnerApi; ctx: PartnerContext }) 
                       <span>
                         {REASON_WORDS[e.reason] ?? e.reason}
                         {e.note ? ` — ${e.note}` : ''}
+                        {e.shortfall > 0 ? ` (${count(e.shortfall)} more owed: the balance was lower)` : ''}
                       </span>
                     ),
                   },
@@ -140,27 +178,30 @@ export function Credits({ api, ctx }: { api: PartnerApi; ctx: PartnerContext }) 
   );
 }
 
-function Bundles({ api }: { api: PartnerApi }) {
+function Bundles({ api, onPayingElsewhere }: { api: PartnerApi; onPayingElsewhere(session: string): void }) {
   const bundles = useResource(() => api.bundles(), [api]);
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
 
-  const buy = async (bundle: CreditBundle) => {
+  const buy = async (bundle: Bundle) => {
     setProblem(null);
     setBusy(bundle.id);
     try {
       const base = `${window.location.origin}/partner/credits`;
-      const { checkoutUrl } = await api.purchase(
+      // Stripe fills in {CHECKOUT_SESSION_ID} on the way back: the page knows which payment to await.
+      const { checkoutUrl, checkoutSessionId } = await api.purchase(
         bundle.id,
-        `${base}?purchase=done`,
+        `${base}?purchase=done&session={CHECKOUT_SESSION_ID}`,
         `${base}?purchase=canceled`,
       );
       // The desktop shell opens Checkout in the system browser; a browser goes there.
-      if (window.faxseal) window.open(checkoutUrl, '_blank');
-      else window.location.assign(checkoutUrl);
+      if (window.faxseal) {
+        window.open(checkoutUrl, '_blank');
+        onPayingElsewhere(checkoutSessionId);
+        setBusy(null);
+      } else window.location.assign(checkoutUrl);
     } catch (error) {
       setProblem(asProblem(error));
-    } finally {
       setBusy(null);
     }
   };
@@ -181,39 +222,31 @@ function Bundles({ api }: { api: PartnerApi }) {
         <>
           <ProblemAlert problem={problem} onClose={() => setProblem(null)} />
           <Grid container spacing={1}>
-            {b.items.map((bundle) => {
-              const price =
-                bundle.price ??
-                (bundle.amount !== undefined
-                  ? { amount: bundle.amount, currency: bundle.currency ?? 'usd' }
-                  : null);
-              return (
-                <Grid key={bundle.id} size={{ xs: 12, sm: 6, lg: 4 }}>
-                  <Card variant="outlined">
-                    <CardContent>
-                      <Typography variant="h6" component="h3">
-                        {count(bundle.credits)} credits
-                      </Typography>
-                      <Typography variant="body2" color="text.secondary">
-                        {bundle.name ?? bundle.id}
-                        {price ? ` · ${money(price.amount, price.currency)}` : ''}
-                      </Typography>
-                    </CardContent>
-                    <CardActions>
-                      <Button
-                        variant="contained"
-                        size="small"
-                        disabled={busy !== null}
-                        onClick={() => void buy(bundle)}
-                        aria-label={`Buy ${bundle.credits} credits`}
-                      >
-                        Buy
-                      </Button>
-                    </CardActions>
-                  </Card>
-                </Grid>
-              );
-            })}
+            {b.items.map((bundle) => (
+              <Grid key={bundle.id} size={{ xs: 12, sm: 6, lg: 4 }}>
+                <Card variant="outlined">
+                  <CardContent>
+                    <Typography variant="h6" component="h3">
+                      {count(bundle.credits)} credits
+                    </Typography>
+                    <Typography variant="body2" color="text.secondary">
+                      {bundle.name} · {money(bundle.price.amount, bundle.price.currency)}
+                    </Typography>
+                  </CardContent>
+                  <CardActions>
+                    <Button
+                      variant="contained"
+                      size="small"
+                      disabled={busy !== null}
+                      onClick={() => void buy(bundle)}
+                      aria-label={`Buy ${count(bundle.credits)} credits for ${money(bundle.price.amount, bundle.price.currency)}`}
+                    >
+                      {busy === bundle.id ? 'Opening Checkout…' : 'Buy'}
+                    </Button>
+                  </CardActions>
+                </Card>
+              </Grid>
+            ))}
           </Grid>
         </>
       )}

@@ -11,6 +11,7 @@ import { Page } from '../../layout/page.tsx';
 import { Widget } from '../../layout/widget.tsx';
 import type { PartnerContext } from '../../partner-console.tsx';
 import { Link, LinkBehavior } from '../../routing/router.tsx';
+import { BILLING_STATUS_WORDS } from './billing.tsx';
 
 export function Dashboard({ api, ctx }: { api: PartnerApi; ctx: PartnerContext }) {
   const usage = useResource(() => api.usage(), [api]);
@@ -155,9 +156,8 @@ export function Dashboard({ api, ctx }: { api: PartnerApi; ctx: PartnerContext }
                     size="small"
                     sx={{ alignSelf: 'flex-start' }}
                     color={b.status === 'active' ? 'success' : 'error'}
-                    label={
-                      b.status === 'past_due' ? 'Past due' : b.status === 'active' ? 'Active' : 'Canceled'
-                    }
+                    label={BILLING_STATUS_WORDS[b.status]}
+                    data-testid="dashboard-billing-status"
                   />
                   <Typography variant="body2">Last invoice: {dateTime(b.lastInvoiceAt)}</Typography>
                   <Typography variant="body2">
