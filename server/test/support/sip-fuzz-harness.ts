@@ -12,6 +12,7 @@ import { drawSyntheticPage } from '../../../native-workers/spandsp/synthetic-pag
 import { FaxSimulator } from '../../src/simulator/fax-simulator.ts';
 import { type FuzzCase, type FuzzFamily, sipFuzzCases } from '../../src/simulator/sip-fuzz.ts';
 import { type ChildAppliance, freePort, startChildAppliance } from './child-appliance.ts';
+import { connectHeapProbe } from './inspector-heap.ts';
 import { startTestAppliance, tempDataDir } from './test-appliance.ts';
 
 export interface FuzzReport {
@@ -25,12 +26,28 @@ export interface FuzzReport {
   tcp: { partial: number; slow: number; strangers: number; closedByServer: number };
   health: { probes: number; failed: number; p50: number; p99: number; max: number; over100ms: number };
   rss: { startMb: number; peakMb: number; endMb: number };
+  /** The V8 heap in use after a forced full GC, before the fuzz and after it (see inspector-heap.ts). */
+  heap: { startMb: number; atFuzzEndMb: number; endMb: number };
+  /** /healthz on the same appliance for 5 s before the fuzz: the reference measured in the same run. */
+  idleHealth: { probes: number; p50: number; p99: number; max: number };
+  /** The appliance's event-loop delay idle (the reference) and during the fuzz. */
+  loopDelay: { idle: LoopDelay; fuzz: LoopDelay };
+  /** CPU seconds the appliance used during the fuzz, and its share of one core. */
+  cpu: { seconds: number; share: number };
   fax: { ok: boolean; detail: string };
   stillRunning: boolean;
   load: { before: number[]; after: number[] };
 }
 
+type LoopDelay = { p50: number; p99: number; max: number };
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** User + system CPU seconds of a process so far (/proc/<pid>/stat, clock ticks of 10 ms). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -52,12 +69,17 @@ async function startTarget() {
   if (provisioned.status !== 201 && provisioned.status !== 200) throw new Error(provisioned.text);
   await setup.shutdown({ keepData: true });
   const sipPort = await freePort();
-  const child: ChildAppliance = await startChildAppliance({
-    FAXSEAL_DATA_DIR: dataDir,
-    FAXSEAL_SIP_PORT: String(sipPort),
-    // Short, so slow senders are cut off within the run.
-    FAXSEAL_SIP_TCP_MESSAGE_TIMEOUT_MS: '2000',
-  });
+  const child: ChildAppliance = await startChildAppliance(
+    {
+      FAXSEAL_DATA_DIR: dataDir,
+      FAXSEAL_SIP_PORT: String(sipPort),
+      // Short, so slow senders are cut off within the run.
+      FAXSEAL_SIP_TCP_MESSAGE_TIMEOUT_MS: '2000',
+    },
+    undefined,
+    // The heap is read over the inspector (loopback, a port of the kernel's choosing).
+    ['--inspect=127.0.0.1:0'],
+  );
   /** Inbox faxes whose OCR and extraction have both finished (so their memory is part of the baseline). */
   const settledFaxes = async () => {
     const res = await fetch(`${child.url}/api/partner/inbox`, {
@@ -224,6 +246,8 @@ export async function runSipFuzz(options: {
   messages: number;
   seed: number;
   onProgress?: (sent: number) => void;
+  /** A directory for heap snapshots of the appliance before and after the fuzz (diagnosis). */
+  snapshotDir?: string;
 }) {
   const loadBefore = loadavg();
   const target = await startTarget();
@@ -250,6 +274,18 @@ export async function runSipFuzz(options: {
     if (!warm.ok) throw new Error(`warm-up fax failed: ${warm.detail}`);
     // And through OCR and extraction: the pipeline's engines are loaded before the baseline, not during.
     await target.waitForSettled(1);
+    const heapProbe = await connectHeapProbe(target.child.output);
+    const heapStartMb = await heapProbe.usedAfterGcMb();
+    if (options.snapshotDir) await heapProbe.snapshot(join(options.snapshotDir, 'before.heapsnapshot'));
+    await heapProbe.startLoopDelay();
+    const idleStop = { done: false };
+    const idle = probeHealth(target.child.url, idleStop);
+    await sleep(5000);
+    idleStop.done = true;
+    const idleSorted = (await idle).latencies.sort((a, b) => a - b);
+    const idleLoopDelay = await heapProbe.loopDelay();
+    await heapProbe.startLoopDelay();
+    const cpuBefore = cpuSeconds(pid);
     const startMb = rssMb(pid);
     let peakMb = startMb;
     const stop = { done: false };
@@ -273,6 +309,10 @@ export async function runSipFuzz(options: {
     const udpResult = await udp;
     const fax = (await faxDuring) ?? { ok: false, detail: 'never sent' };
     const seconds = (performance.now() - started) / 1000;
+    const cpuUsed = cpuSeconds(pid) - cpuBefore;
+    const loopDelay = { idle: idleLoopDelay, fuzz: await heapProbe.loopDelay() };
+    // Right away, while transactions of the last 32 s (RFC 3261 Timer J/H) are still held.
+    const heapAtFuzzEndMb = await heapProbe.usedAfterGcMb();
     stop.done = true;
     const [probed, tcpCounts] = await Promise.all([health, tcp]);
     // The fax of the run through its pipeline too, so what is left is what the fuzz left.
@@ -284,6 +324,9 @@ export async function runSipFuzz(options: {
       await sleep(500);
       endMb = rssMb(pid);
     }
+    const heapEndMb = await heapProbe.usedAfterGcMb();
+    if (options.snapshotDir) await heapProbe.snapshot(join(options.snapshotDir, 'after.heapsnapshot'));
+    heapProbe.close();
     const sorted = [...probed.latencies].sort((a, b) => a - b);
     const report: FuzzReport = {
       messages: udpResult.sent,
@@ -302,6 +345,15 @@ export async function runSipFuzz(options: {
         over100ms: sorted.filter((l) => l > 100).length,
       },
       rss: { startMb, peakMb, endMb },
+      heap: { startMb: heapStartMb, atFuzzEndMb: heapAtFuzzEndMb, endMb: heapEndMb },
+      idleHealth: {
+        probes: idleSorted.length,
+        p50: percentile(idleSorted, 50),
+        p99: percentile(idleSorted, 99),
+        max: idleSorted.at(-1) ?? 0,
+      },
+      loopDelay,
+      cpu: { seconds: cpuUsed, share: cpuUsed / seconds },
       fax,
       stillRunning: target.child.process.exitCode === null && target.child.process.signalCode === null,
       load: { before: loadBefore, after: loadavg() },
