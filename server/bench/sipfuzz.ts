@@ -56,6 +56,11 @@ const delay = (d: { p50: number; p99: number; max: number }) =>
 console.log(
   `  event-loop delay: idle ${delay(r.loopDelay.idle)}; during the fuzz ${delay(r.loopDelay.fuzz)}; appliance CPU ${r.cpu.seconds.toFixed(1)} s = ${(r.cpu.share * 100).toFixed(0)} % of one core`,
 );
+const thread = (t: { runningS: number; waitingS: number }) =>
+  `${t.runningS.toFixed(1)} s on a CPU, ${t.waitingS.toFixed(1)} s waiting for one`;
+console.log(
+  `  the appliance's event-loop thread: idle ${thread(r.mainThread.idle)}; during the fuzz ${thread(r.mainThread.fuzz)} (waiting / running = ${(r.mainThread.fuzz.waitingS / Math.max(r.mainThread.fuzz.runningS, 0.001)).toFixed(1)})`,
+);
 const heapRatio = r.heap.endMb / r.heap.startMb;
 console.log(
   `  V8 heap after forced GC: start ${r.heap.startMb.toFixed(1)} MB, at the fuzz's end ${r.heap.atFuzzEndMb.toFixed(1)} MB, end ${r.heap.endMb.toFixed(1)} MB; end / start = ${heapRatio.toFixed(3)} (bound 1.10: ${heapRatio <= 1.1 ? 'met' : 'NOT met'})`,

@@ -34,12 +34,34 @@ export interface FuzzReport {
   loopDelay: { idle: LoopDelay; fuzz: LoopDelay };
   /** CPU seconds the appliance used during the fuzz, and its share of one core. */
   cpu: { seconds: number; share: number };
+  /**
+   * The appliance's main thread (its event loop) during the idle reference and the fuzz: seconds on a
+   * CPU and seconds runnable but waiting for one (/proc schedstat). Waiting far longer than running
+   * means the latency is the machine's load, not work of ours blocking the loop.
+   */
+  mainThread: { idle: ThreadTime; fuzz: ThreadTime };
   fax: { ok: boolean; detail: string };
   stillRunning: boolean;
   load: { before: number[]; after: number[] };
 }
 
 type LoopDelay = { p50: number; p99: number; max: number };
+type ThreadTime = { runningS: number; waitingS: number };
+
+/** Seconds a thread has run and has waited runnable for a CPU, from /proc/<pid>/task/<tid>/schedstat. */
+function threadTime(pid: number): ThreadTime {
+  const [running, waiting] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8')
+    .split(' ')
+    .map(Number);
+  return { runningS: running / 1e9, waitingS: waiting / 1e9 };
+}
+const since = (a: ThreadTime, b: ThreadTime): ThreadTime => ({
+  runningS: b.runningS - a.runningS,
+  waitingS: b.waitingS - a.waitingS,
+});
+
+/** Longest a server transaction outlives its request (64 × T1, RFC 3261 §17.2), plus a margin. */
+const TRANSACTION_LIFETIME_MS = 40_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -278,13 +300,16 @@ export async function runSipFuzz(options: {
     const heapStartMb = await heapProbe.usedAfterGcMb();
     if (options.snapshotDir) await heapProbe.snapshot(join(options.snapshotDir, 'before.heapsnapshot'));
     await heapProbe.startLoopDelay();
+    const idleThreadStart = threadTime(pid);
     const idleStop = { done: false };
     const idle = probeHealth(target.child.url, idleStop);
     await sleep(5000);
     idleStop.done = true;
     const idleSorted = (await idle).latencies.sort((a, b) => a - b);
     const idleLoopDelay = await heapProbe.loopDelay();
+    const idleThread = since(idleThreadStart, threadTime(pid));
     await heapProbe.startLoopDelay();
+    const fuzzThreadStart = threadTime(pid);
     const cpuBefore = cpuSeconds(pid);
     const startMb = rssMb(pid);
     let peakMb = startMb;
@@ -310,21 +335,25 @@ export async function runSipFuzz(options: {
     const fax = (await faxDuring) ?? { ok: false, detail: 'never sent' };
     const seconds = (performance.now() - started) / 1000;
     const cpuUsed = cpuSeconds(pid) - cpuBefore;
+    const fuzzThread = since(fuzzThreadStart, threadTime(pid));
     const loopDelay = { idle: idleLoopDelay, fuzz: await heapProbe.loopDelay() };
     // Right away, while transactions of the last 32 s (RFC 3261 Timer J/H) are still held.
     const heapAtFuzzEndMb = await heapProbe.usedAfterGcMb();
     stop.done = true;
     const [probed, tcpCounts] = await Promise.all([health, tcp]);
-    // The fax of the run through its pipeline too, so what is left is what the fuzz left.
+    // The fax of the run through its pipeline too, and every transaction of the fuzz past its end
+    // (64 × T1 = 32 s, RFC 3261 Timers H and J): what is left then is what the fuzz left.
+    const fuzzEnded = performance.now();
     if (fax.ok) await target.waitForSettled(2);
+    await sleep(Math.max(0, TRANSACTION_LIFETIME_MS - (performance.now() - fuzzEnded)));
     clearInterval(rssWatch);
-    // RSS comes back as garbage is collected: give it up to 30 s, sampling.
+    const heapEndMb = await heapProbe.usedAfterGcMb();
+    // RSS comes back as the allocator returns what the collection freed: give it up to 30 s, sampling.
     let endMb = rssMb(pid);
     for (let i = 0; i < 60 && endMb > startMb * 1.1; i++) {
       await sleep(500);
       endMb = rssMb(pid);
     }
-    const heapEndMb = await heapProbe.usedAfterGcMb();
     if (options.snapshotDir) await heapProbe.snapshot(join(options.snapshotDir, 'after.heapsnapshot'));
     heapProbe.close();
     const sorted = [...probed.latencies].sort((a, b) => a - b);
@@ -354,6 +383,7 @@ export async function runSipFuzz(options: {
       },
       loopDelay,
       cpu: { seconds: cpuUsed, share: cpuUsed / seconds },
+      mainThread: { idle: idleThread, fuzz: fuzzThread },
       fax,
       stillRunning: target.child.process.exitCode === null && target.child.process.signalCode === null,
       load: { before: loadBefore, after: loadavg() },
