@@ -273,16 +273,20 @@ class Lane {
       return;
     }
     if (this.cli) return; // one operator at a time
-    const process = spawn(
-      globalThis.process.execPath,
+    this.cli = {
+      process: this.cliClose(month, 'ignore'),
+      month,
+      stripeCallsAtStart: this.stripe.totalCalls(),
+    };
+  }
+
+  /** `faxseal billing close-month --month <month>` on this lane's data directory. */
+  private cliClose(month: string, stdio: 'ignore' | 'pipe'): ChildProcess {
+    return spawn(
+      process.execPath,
       ['--import', 'tsx', 'server/src/cli/main.ts', 'billing', 'close-month', '--month', month],
-      {
-        cwd: root,
-        env: { ...globalThis.process.env, ...this.env, FAXSEAL_LOG_LEVEL: 'silent' },
-        stdio: 'ignore',
-      },
+      { cwd: root, env: { ...process.env, ...this.env, FAXSEAL_LOG_LEVEL: 'silent' }, stdio },
     );
-    this.cli = { process, month, stripeCallsAtStart: this.stripe.totalCalls() };
   }
 
   /** Waits for the CLI's close to end; one that did not end well is run again at the end. */
@@ -447,19 +451,11 @@ class Lane {
   /** What the operator does after a close was cut short: runs it again, to completion. */
   private async rerunClose(month: string): Promise<void> {
     this.report.closes.cliRerun++;
-    const process = spawn(
-      globalThis.process.execPath,
-      ['--import', 'tsx', 'server/src/cli/main.ts', 'billing', 'close-month', '--month', month],
-      {
-        cwd: root,
-        env: { ...globalThis.process.env, ...this.env, FAXSEAL_LOG_LEVEL: 'silent' },
-        stdio: 'pipe',
-      },
-    );
+    const cli = this.cliClose(month, 'pipe');
     let output = '';
-    process.stdout!.on('data', (d) => (output += d));
-    process.stderr!.on('data', (d) => (output += d));
-    const status = await new Promise<number | null>((r) => process.once('close', r));
+    cli.stdout!.on('data', (d) => (output += d));
+    cli.stderr!.on('data', (d) => (output += d));
+    const status = await new Promise<number | null>((r) => cli.once('close', r));
     if (status !== 0) this.violation(-1, `the close of ${month} run again exited ${status}: ${output}`);
   }
 
