@@ -7,9 +7,9 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.ts';
 import { startLocalKamailio } from './local-kamailio.ts';
 import { startLocalPostgres, stopLocalPostgres } from './local-postgres.ts';
 import { startLocalS3 } from './local-s3.ts';
@@ -29,17 +29,6 @@ interface ClusterState {
   kamailio: { sip: string };
   nodes: { name: string; http: string; sip: string }[];
   demo: { apiKey: string; number: string } | null;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const alive = (pid: number) => {
@@ -133,7 +122,7 @@ async function up(): Promise<ClusterState> {
 
   for (const [i, name] of ['node-a', 'node-b'].entries()) {
     const httpPort = await freePort();
-    const sipPort = await freePort();
+    const sipPort = await freePort('tcp+udp');
     const env = {
       FAXSEAL_DATA_DIR: path.join(stateDir, name),
       FAXSEAL_DATABASE_URL: databaseUrl,
@@ -162,7 +151,7 @@ async function up(): Promise<ClusterState> {
       port: Number(n.sip.split(':').at(-1)),
     })),
     carriers: ['127.0.0.0/8'],
-    port: await freePort(),
+    port: await freePort('udp'),
     detached: path.join(stateDir, 'kamailio.log'),
   });
   pids.push({ name: 'kamailio', pid: kamailio.pid });

@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { chmodSync, closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.ts';
 
 export interface KamailioNode {
   /** FAXSEAL_NODE_NAME: the dispatcher's duid, what call load is counted by. */
@@ -42,14 +43,6 @@ export interface LocalKamailio {
 }
 
 const CONFIG = fileURLToPath(new URL('../deploy/kamailio/kamailio.cfg', import.meta.url));
-
-async function freePort(host: string): Promise<number> {
-  const socket = dgram.createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, host, resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
-}
 
 export function dispatcherList(nodes: KamailioNode[]): string {
   return `${nodes.map((n) => `1 sip:${n.host}:${n.port} 0 0 duid=${n.name};maxload=100`).join('\n')}\n`;
@@ -96,7 +89,7 @@ async function answersOptions(host: string, port: number): Promise<boolean> {
 
 export async function startLocalKamailio(options: LocalKamailioOptions): Promise<LocalKamailio> {
   const host = options.host ?? '127.0.0.1';
-  const port = options.port || (await freePort(host));
+  const port = options.port || (await freePort('udp', host));
   mkdirSync(options.stateDir, { recursive: true });
   const runDir = path.join(options.stateDir, 'run');
   mkdirSync(runDir, { recursive: true });

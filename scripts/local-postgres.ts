@@ -3,9 +3,9 @@
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
+import { freePort } from './free-port.ts';
 
 /** Debian 12's server binaries (`postgresql-15`); FAXSEAL_PG_BIN points elsewhere. */
 export const PG_BIN = process.env.FAXSEAL_PG_BIN ?? '/usr/lib/postgresql/15/bin';
@@ -162,17 +162,6 @@ function systemUserIds(): { uid: number; gid: number } {
   const id = (flag: string) =>
     Number(execFileSync('id', [flag, PG_SYSTEM_USER], { encoding: 'utf8' }).trim());
   return { uid: id('-u'), gid: id('-g') };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Stops a server startLocalPostgres started, from another process (`npm run cluster -- down`). */

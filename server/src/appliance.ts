@@ -6,13 +6,14 @@ import type { FastifyInstance } from 'fastify';
 import type pino from 'pino';
 import { writeFirstRunCredentials } from './admin/first-run-credentials.ts';
 import type { NewOperatorCredentials } from './admin/operator-repository.ts';
-import { registerMonthClose } from './billing/month-close.ts';
+import { MONTH_CLOSE_JOB, registerMonthClose } from './billing/month-close.ts';
 import type { Clock } from './clock.ts';
 import type { Config, NodeRole } from './config/config.ts';
 import { FAX_EXTRACT_JOB, registerExtraction } from './extraction/extract-job.ts';
 import { FAX_PROCESS_JOB } from './faxes/inbound-intake.ts';
 import { loadTlsFiles } from './http/tls.ts';
 import { buildHttpApp } from './http-server.ts';
+import { runSingletons, type SingletonWork, singletonJob } from './jobs/singletons.ts';
 import { createLogger } from './observability/logger.ts';
 import { SEND_JOB } from './outbound/outbound-faxes.ts';
 import { type Pipeline, registerPipeline } from './pipeline/pipeline.ts';
@@ -105,8 +106,19 @@ async function start(
   services.running.pipeline = pipeline;
   services.running.extraction = extraction;
   if (telephony) services.outbound.start(telephony.ua, () => telephony.mediaEngine());
-  registerMonthClose(services.jobs, services.clock, services.billing.monthClose);
+  const bookMonthClose = registerMonthClose(services.jobs, services.clock, services.billing.monthClose);
+  const singletonWork: SingletonWork[] = [singletonJob(services.jobs, MONTH_CLOSE_JOB, bookMonthClose)];
+  if (roles.has('ocr'))
+    singletonWork.push(singletonJob(services.jobs, RETENTION_PURGE_JOB, pipeline.bookPurge));
+  const trunks = services.outbound.monitor;
+  if (trunks)
+    singletonWork.push({
+      name: TRUNK_SINGLETON,
+      role: { start: () => trunks.start(), stop: () => trunks.stop() },
+    });
   services.jobs.start({ skip: jobsOutsideRoles(roles) });
+  const singletons = runSingletons(services.db, singletonWork, log.child({ module: 'singletons' }));
+  services.running.singletons = singletons;
   return {
     services,
     http,
@@ -117,7 +129,8 @@ async function start(
     pipeline,
     recovery,
     async stop() {
-      await services.outbound.stop(); // first: no new outbound calls or registrations
+      await singletons.stop(); // first: another node may take the month close, purge and trunks
+      await services.outbound.stop(); // no new outbound calls
       await telephony?.stop(); // hangs up and commits every call in progress, then closes SIP and media
       const jobsStopped = services.jobs.stop();
       await extraction.close(); // aborts a running extraction: stopping never waits on a model
@@ -130,6 +143,9 @@ async function start(
     },
   };
 }
+
+/** Trunk registration and keepalive: one node registers with each carrier. */
+const TRUNK_SINGLETON = 'trunk.monitor';
 
 // The job kinds each role runs; kinds no role claims (added later, or not role-specific) run on
 // every node.

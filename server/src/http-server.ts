@@ -118,6 +118,9 @@ export async function buildHttpApp(
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
     },
     bodyLimit: 1024 * 1024,
+    // Route registration compiles every schema; on a loaded box (a restart after a crash, with OCR
+    // catching up) that takes longer than Fastify's 10 s default, which would abort the start.
+    pluginTimeout: 120_000,
     ajv: {
       customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true },
     },

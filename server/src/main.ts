@@ -3,6 +3,7 @@
 
 import { startAppliance } from './appliance.ts';
 import { InvalidConfigError, loadConfig } from './config/config.ts';
+import { MasterKeyMismatchError } from './storage/master-key-check.ts';
 
 try {
   const config = loadConfig();
@@ -15,7 +16,7 @@ try {
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
 } catch (err) {
-  if (err instanceof InvalidConfigError) {
+  if (err instanceof InvalidConfigError || err instanceof MasterKeyMismatchError) {
     console.error(err.message);
     process.exit(78); // EX_CONFIG
   }

@@ -25,6 +25,7 @@ import { InboundIntake } from './faxes/inbound-intake.ts';
 import { FaxPageImages } from './inbox/page-images.ts';
 import { SignedPdfLinks } from './inbox/signed-links.ts';
 import { DatabaseJobQueue } from './jobs/job-queue.ts';
+import type { RunningSingletons } from './jobs/singletons.ts';
 import { ApiKeyRepository } from './keys/api-key-repository.ts';
 import { seedDemoDids } from './numbers/did-import.ts';
 import { DidRepository } from './numbers/did-repository.ts';
@@ -44,6 +45,7 @@ import { SettingsRepository } from './settings/settings-repository.ts';
 import { BlobStore } from './storage/blob-store.ts';
 import { type Db, openDatabase } from './storage/database.ts';
 import { MasterKey } from './storage/master-key.ts';
+import { verifyMasterKey } from './storage/master-key-check.ts';
 import { S3BlobBackend } from './storage/s3-blob-backend.ts';
 import { parseBlobUrl } from './storage/s3-blob-url.ts';
 import { SealedColumnRepository } from './storage/sealed-column-repository.ts';
@@ -106,7 +108,12 @@ export interface Services {
    * What runs beside HTTP once the appliance has started it (the OCR pipeline, the extraction
    * provider); null before, and in tools that build services without starting them.
    */
-  running: { pipeline: Pipeline | null; extraction: ExtractionRuntime | null };
+  running: {
+    pipeline: Pipeline | null;
+    extraction: ExtractionRuntime | null;
+    /** The singleton roles this node competes for (month close, retention purge, trunks). */
+    singletons: RunningSingletons | null;
+  };
   close(): void;
 }
 
@@ -123,6 +130,12 @@ export function createServices(
 ): Services {
   const db = openDatabase(config);
   const masterKey = MasterKey.load(config.dataDir, config.masterKey);
+  try {
+    verifyMasterKey(db, masterKey, config.dataDir, clock.now());
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   const sealedNow = new SealedColumnRepository(db).sealBacklog(masterKey);
   if (sealedNow > 0)
     log.info({ values: sealedNow }, 'sealed content stored in the clear by an older version');
@@ -267,7 +280,7 @@ export function createServices(
     credits,
     billing,
     outbound,
-    running: { pipeline: null, extraction: null },
+    running: { pipeline: null, extraction: null, singletons: null },
     close() {
       mailer.close();
       db.close();

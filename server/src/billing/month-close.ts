@@ -358,7 +358,11 @@ export function scheduleMonthClose(jobs: JobQueue, month: string): string {
  * next month; each run books the next month first, so a failing close never stops the schedule.
  * A run with failed partners fails the job, and the queue retries it (the close is idempotent).
  */
-export function registerMonthClose(jobs: DatabaseJobQueue, clock: Clock, close: MonthClose): void {
+/**
+ * Registers the close job's handler; returns what books the current month's close, which the node
+ * holding the month-close singleton calls (each run books the next month).
+ */
+export function registerMonthClose(jobs: DatabaseJobQueue, clock: Clock, close: MonthClose): () => void {
   const schedule = (month: string) => scheduleMonthClose(jobs, month);
   jobs.register<{ month: string }>(
     MONTH_CLOSE_JOB,
@@ -376,5 +380,5 @@ export function registerMonthClose(jobs: DatabaseJobQueue, clock: Clock, close: 
       backoffMs: (attempt) => Math.min(6 * 3600_000, 60_000 * 4 ** (attempt - 1)),
     },
   );
-  schedule(monthOf(clock.now()));
+  return () => void schedule(monthOf(clock.now()));
 }

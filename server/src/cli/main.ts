@@ -16,6 +16,7 @@ import { applianceRunning } from '../storage/appliance-lock.ts';
 import { BackupError, createBackup, restoreBackup } from '../storage/backup.ts';
 import { MIN_PASSPHRASE_LENGTH } from '../storage/backup-archive.ts';
 import { migrate, openDatabase } from '../storage/database.ts';
+import { MasterKeyCheckRepository } from '../storage/master-key-check-repository.ts';
 import { rotateMasterKey } from '../storage/master-key-rotation.ts';
 import { SealedColumnRepository } from '../storage/sealed-column-repository.ts';
 import { runDoctor } from './doctor.ts';
@@ -307,6 +308,7 @@ async function main(argv: string[]): Promise<number> {
           services.blobs.backend,
           new SealedColumnRepository(services.db),
           services.masterKey,
+          new MasterKeyCheckRepository(services.db),
         );
         services.audit.record({
           actorType: 'operator',

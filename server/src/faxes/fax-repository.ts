@@ -838,6 +838,7 @@ export class FaxRepository {
    */
   billableUsage(monthStart: Date, allowances: Record<Tier, number>, partnerId?: string): BillableUsage[] {
     const { from, to } = monthBounds(monthStart);
+    // The allowances are cast: PostgreSQL types untyped parameters in a CASE as text.
     return this.db
       .prepare(
         `WITH active AS (
@@ -850,7 +851,7 @@ export class FaxRepository {
            GROUP BY a.id, a.partner_id, a.tier
          )
          SELECT partner_id AS partnerId, tier, COUNT(*) AS numbers, SUM(pages) AS inboundPages,
-           SUM(${this.db.dialect.greatest('0', "pages - CASE tier WHEN 'business' THEN @business ELSE @personal END")}) AS overagePages
+           SUM(${this.db.dialect.greatest('0', "pages - CASE tier WHEN 'business' THEN CAST(@business AS integer) ELSE CAST(@personal AS integer) END")}) AS overagePages
          FROM paged GROUP BY partner_id, tier`,
       )
       .all({ from, to, partnerId: partnerId ?? null, ...allowances }) as BillableUsage[];

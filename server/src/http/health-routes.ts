@@ -11,10 +11,16 @@ import { literals } from './schema.ts';
 const NodeIdentity = Type.Object({
   name: Type.String(),
   roles: Type.Array(literals(...NODE_ROLES)),
+  /** The singleton roles this node runs now (month close, retention purge, trunk registration). */
+  singletons: Type.Array(Type.String()),
 });
 
 export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const identity = () => ({ name: app.services.config.nodeName, roles: app.services.config.nodeRoles });
+  const identity = () => ({
+    name: app.services.config.nodeName,
+    roles: app.services.config.nodeRoles,
+    singletons: app.services.running.singletons?.held() ?? [],
+  });
 
   app.get(
     '/healthz',

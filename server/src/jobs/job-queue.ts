@@ -56,6 +56,8 @@ export class DatabaseJobQueue implements JobQueue {
     { handler: (job: Job) => Promise<void>; options: Required<JobKindOptions>; running: number }
   >();
   private readonly inFlight = new Set<Promise<void>>();
+  /** Kinds this node leaves unclaimed for now: singletons another node holds. */
+  private readonly paused = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private stopped = true;
   /** `node:boot` — jobs locked by this node under another boot id belong to a dead process. */
@@ -117,6 +119,16 @@ export class DatabaseJobQueue implements JobQueue {
     setImmediate(() => this.poll());
   }
 
+  /** Leaves `kind` unclaimed on this node (a running job finishes) until `resume`. */
+  pause(kind: string): void {
+    this.paused.add(kind);
+  }
+
+  resume(kind: string): void {
+    this.paused.delete(kind);
+    if (!this.stopped) setImmediate(() => this.poll());
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
@@ -144,6 +156,7 @@ export class DatabaseJobQueue implements JobQueue {
   private poll(): void {
     if (this.stopped) return;
     for (const [kind, entry] of this.kinds) {
+      if (this.paused.has(kind)) continue;
       while (entry.running < entry.options.concurrency) {
         const now = this.clock.now();
         const job = this.repo.claim(

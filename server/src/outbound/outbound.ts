@@ -21,7 +21,10 @@ export interface Outbound {
   monitor: TrunkMonitor | null;
   /** The SIP user agent outbound calls leave from (null until started). */
   userAgent: UserAgent | null;
-  /** Starts placing calls through the telephony service's user agent and media engine. */
+  /**
+   * Starts placing calls through the telephony service's user agent and media engine. The trunk
+   * monitor is created but left to the trunk singleton to start (appliance.ts).
+   */
   start(ua: UserAgent, mediaEngine: () => MediaEngine): void;
   /** Stops dialing and registrations; the user agent and media stay with their owner. */
   stop(): Promise<void>;
@@ -69,7 +72,6 @@ export function createOutbound(
         log.child({ module: 'sip-outbound' }),
         config.trunkKeepaliveSeconds,
       );
-      outbound.monitor.start();
     },
     async stop() {
       outbound.dialer.stop();

@@ -1,6 +1,7 @@
 // Keeps the appliance known to its carriers: a registration (with digest, refresh and status) for
 // every trunk in `register` mode, and an OPTIONS keepalive to every outbound trunk whose last answer
-// is what `GET /api/admin/trunks/{id}/status` reports.
+// is what `GET /api/admin/trunks/{id}/status` reports. In a cluster one node at a time runs it (a
+// singleton, see appliance.ts): the carrier sees one registration and one keepalive, not one a node.
 
 import type { Logger } from 'pino';
 import {
@@ -20,10 +21,14 @@ interface Binding {
   at: string;
 }
 
+/** How often the holder re-reads the trunks table. */
+const RESYNC_MS = 30_000;
+
 export class TrunkMonitor {
   private readonly bindings = new Map<string, Binding>();
   private readonly probes = new Map<string, OptionsProbe>();
   private timer: NodeJS.Timeout | null = null;
+  private resync: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly ua: UserAgent,
@@ -33,7 +38,16 @@ export class TrunkMonitor {
     private readonly registerExpires = 600,
   ) {}
 
+  /** Whether this node registers and probes (holds the singleton); stopped: sync() does nothing. */
+  get running(): boolean {
+    return this.resync !== null;
+  }
+
   start(): void {
+    if (this.running) return;
+    // Trunks changed through another node's API reach this one by the periodic re-read.
+    this.resync = setInterval(() => this.sync(), RESYNC_MS);
+    this.resync.unref();
     this.sync();
     if (this.keepaliveSeconds > 0) {
       this.timer = setInterval(() => void this.keepalive(), this.keepaliveSeconds * 1000);
@@ -44,13 +58,16 @@ export class TrunkMonitor {
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.resync) clearInterval(this.resync);
     this.timer = null;
+    this.resync = null;
     for (const b of this.bindings.values()) b.registration.stop();
     this.bindings.clear();
   }
 
   /** Brings registrations in line with the trunks table (after a create, update or delete). */
   sync(): void {
+    if (!this.running) return;
     const wanted = new Map<string, Trunk>();
     for (const t of this.trunks.list()) if (t.mode === 'register' && t.username) wanted.set(t.id, t);
     for (const [id, b] of this.bindings) {

@@ -16,6 +16,8 @@ const OCR_IDLE_MS = 10 * 60_000;
 export interface Pipeline {
   processor: FaxProcessor;
   purger: RetentionPurger;
+  /** Books the current hour's purge (the node holding the retention singleton calls it). */
+  bookPurge(): void;
   /** The OCR pool's figures; null until the first fax started it (or after it was closed). */
   ocrStats(): ReturnType<OcrPool['stats']> | null;
   /** Stops the OCR threads; call after the job queue stopped. */
@@ -69,11 +71,11 @@ export function registerPipeline(services: Services): Pipeline {
     },
     { concurrency: 1 },
   );
-  schedule(slot(clock.now().getTime()));
 
   return {
     processor,
     purger,
+    bookPurge: () => void schedule(slot(clock.now().getTime())),
     ocrStats: () => pool?.stats() ?? null,
     async close() {
       await pool?.close();

@@ -7,6 +7,7 @@ import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, w
 import path from 'node:path';
 import type { BlobBackend } from './blob-backend.ts';
 import { MasterKey } from './master-key.ts';
+import type { MasterKeyCheckRepository } from './master-key-check-repository.ts';
 import type { SealedColumnRepository } from './sealed-column-repository.ts';
 
 export interface RotationResult {
@@ -19,6 +20,7 @@ export function rotateMasterKey(
   backend: BlobBackend,
   sealedColumns: SealedColumnRepository,
   current: MasterKey,
+  keyCheck: MasterKeyCheckRepository,
 ): RotationResult {
   const keyFile = path.join(dataDir, 'keys', 'master.key');
   const nextFile = `${keyFile}.next`;
@@ -45,7 +47,9 @@ export function rotateMasterKey(
 
   const secrets = sealedColumns.resealAll(reseal);
 
-  // Everything is sealed under the new key: only now does it become the key.
+  // Everything is sealed under the new key: only now does it become the key (the database's
+  // check value first: a start between the two finds master.key.next and is let through).
+  keyCheck.replace(next.checkValue(), new Date());
   renameSync(nextFile, keyFile);
   return { blobs, secrets };
 }

@@ -25,6 +25,14 @@ export class MasterKey {
     return new MasterKey(key);
   }
 
+  /**
+   * A value that names this key without revealing it (HKDF output, 128 bits): stored in the shared
+   * database, it tells a node started with another key before it seals or opens anything.
+   */
+  checkValue(): string {
+    return this.deriveKey('key-check-value').subarray(0, 16).toString('hex');
+  }
+
   /** A key for one purpose (e.g. signing download links), derived so it changes with the master key. */
   deriveKey(purpose: string): Buffer {
     return Buffer.from(hkdfSync('sha256', this.key, Buffer.alloc(0), `faxseal:${purpose}`, 32));

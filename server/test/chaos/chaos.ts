@@ -17,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { writeFaxTiff } from '../../../native-workers/spandsp/index.ts';
+import { freePort } from '../../../scripts/free-port.ts';
 import { AuditLog } from '../../src/audit/audit-log.ts';
 import { AuditRepository } from '../../src/audit/audit-repository.ts';
 import { MONTH_CLOSE_JOB, monthOf, scheduleMonthClose } from '../../src/billing/month-close.ts';
@@ -30,7 +31,7 @@ import { type Db, openDatabase } from '../../src/storage/database.ts';
 import { provision } from '../billing/support.ts';
 import { adminToken, grant, makePdf } from '../outbound/support.ts';
 import { documentPages, partnerWithNumber } from '../pipeline/inbound-fax.ts';
-import { type ChildAppliance, freePort, root, startChildAppliance } from '../support/child-appliance.ts';
+import { type ChildAppliance, root, startChildAppliance } from '../support/child-appliance.ts';
 import { LocalStripe } from '../support/stripe-server.ts';
 import { startTestAppliance, tempDataDir } from '../support/test-appliance.ts';
 import { type Receiver, startReceiver } from '../webhooks/receiver.ts';
@@ -226,7 +227,7 @@ class Lane {
    */
   private async start(): Promise<ChildAppliance> {
     for (let attempt = 1; ; attempt++) {
-      this.sipPort = await freePort();
+      this.sipPort = await freePort('tcp+udp');
       try {
         return await startChildAppliance(this.env);
       } catch (err) {

@@ -6,10 +6,10 @@ import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../../scripts/free-port.ts';
 import { systemClock } from '../../src/clock.ts';
 import { DidRepository } from '../../src/numbers/did-repository.ts';
 import { listMigrations, openDatabase } from '../../src/storage/database.ts';
-import { freePort } from '../support/child-appliance.ts';
 import { tempDataDir, testDatabase } from '../support/test-appliance.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');

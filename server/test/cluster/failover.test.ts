@@ -13,10 +13,11 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { writeFaxTiff } from '../../../native-workers/spandsp/index.ts';
 import { drawSyntheticPage } from '../../../native-workers/spandsp/synthetic-page.ts';
+import { freePort } from '../../../scripts/free-port.ts';
 import { type LocalKamailio, startLocalKamailio } from '../../../scripts/local-kamailio.ts';
 import { type LocalS3, startLocalS3 } from '../../../scripts/local-s3.ts';
 import { FaxSimulator, type SendFaxResult } from '../../src/simulator/fax-simulator.ts';
-import { type ChildAppliance, freePort, startChildAppliance } from '../support/child-appliance.ts';
+import { type ChildAppliance, startChildAppliance } from '../support/child-appliance.ts';
 import { dropTestDatabase, newTestDatabase } from '../support/postgres.ts';
 import { startTestAppliance, type TestAppliance, tempDataDir } from '../support/test-appliance.ts';
 import { type Receiver, startReceiver } from '../webhooks/receiver.ts';
@@ -43,7 +44,7 @@ before(async () => {
   );
   const sipNodes: { name: string; port: number }[] = [];
   for (const [i, name] of ['fax-a', 'fax-b'].entries()) {
-    const sipPort = await freePort();
+    const sipPort = await freePort('tcp+udp');
     const child = await startChildAppliance(
       {
         FAXSEAL_DATA_DIR: path.join(scratch, name),

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { writeFaxTiff } from '../../../native-workers/spandsp/index.ts';
+import { freePort } from '../../../scripts/free-port.ts';
 import { systemClock } from '../../src/clock.ts';
 import { FaxRepository } from '../../src/faxes/fax-repository.ts';
 import { INTERRUPTED_TEXT } from '../../src/faxes/inbound-intake.ts';
@@ -18,7 +19,7 @@ import { FaxSimulator } from '../../src/simulator/fax-simulator.ts';
 import { openDatabase } from '../../src/storage/database.ts';
 import { MasterKey } from '../../src/storage/master-key.ts';
 import { documentPages, localUrl, partnerWithNumber } from '../pipeline/inbound-fax.ts';
-import { type ChildAppliance, freePort, startChildAppliance } from '../support/child-appliance.ts';
+import { type ChildAppliance, startChildAppliance } from '../support/child-appliance.ts';
 import { startTestAppliance, tempDataDir } from '../support/test-appliance.ts';
 import { type Receiver, startReceiver } from '../webhooks/receiver.ts';
 
@@ -53,7 +54,7 @@ test('SIGKILL right after page 1 of 2 is confirmed: a partial fax with page 1, a
   });
   await setup.shutdown({ keepData: true });
 
-  const sipPort = await freePort();
+  const sipPort = await freePort('tcp+udp');
   const env = {
     FAXSEAL_DATA_DIR: dataDir,
     FAXSEAL_URL_ALLOWLIST: '127.0.0.1',

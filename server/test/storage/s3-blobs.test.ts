@@ -11,6 +11,7 @@ import { after, before, test } from 'node:test';
 import { type LocalS3, startLocalS3 } from '../../../scripts/local-s3.ts';
 import { BlobStore } from '../../src/storage/blob-store.ts';
 import { MasterKey } from '../../src/storage/master-key.ts';
+import type { MasterKeyCheckRepository } from '../../src/storage/master-key-check-repository.ts';
 import { rotateMasterKey } from '../../src/storage/master-key-rotation.ts';
 import { S3BlobBackend } from '../../src/storage/s3-blob-backend.ts';
 import { parseBlobUrl } from '../../src/storage/s3-blob-url.ts';
@@ -114,7 +115,8 @@ test('rotate-master-key re-seals the blobs in the bucket', () => {
   const id = blobs.put('pdf', Buffer.from('lab results'));
   const before = backend.read(id);
   const noSecrets = { resealAll: () => 0 } as unknown as SealedColumnRepository;
-  const result = rotateMasterKey(dir, backend, noSecrets, key);
+  const noDatabase = { replace: () => {} } as unknown as MasterKeyCheckRepository;
+  const result = rotateMasterKey(dir, backend, noSecrets, key, noDatabase);
   assert.equal(result.blobs, 1);
   assert.notDeepEqual(backend.read(id), before);
   const rotated = MasterKey.load(dir, null);

@@ -9,9 +9,10 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { writeFaxTiff } from '../../../native-workers/spandsp/index.ts';
 import { drawSyntheticPage } from '../../../native-workers/spandsp/synthetic-page.ts';
+import { freePort } from '../../../scripts/free-port.ts';
 import { FaxSimulator } from '../../src/simulator/fax-simulator.ts';
 import { type FuzzCase, type FuzzFamily, sipFuzzCases } from '../../src/simulator/sip-fuzz.ts';
-import { type ChildAppliance, freePort, startChildAppliance } from './child-appliance.ts';
+import { type ChildAppliance, startChildAppliance } from './child-appliance.ts';
 import { connectHeapProbe } from './inspector-heap.ts';
 import { startTestAppliance, tempDataDir } from './test-appliance.ts';
 
@@ -92,7 +93,7 @@ async function startTarget() {
   });
   if (provisioned.status !== 201 && provisioned.status !== 200) throw new Error(provisioned.text);
   await setup.shutdown({ keepData: true });
-  const sipPort = await freePort();
+  const sipPort = await freePort('tcp+udp');
   const child: ChildAppliance = await startChildAppliance(
     {
       FAXSEAL_DATA_DIR: dataDir,
