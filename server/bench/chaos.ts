@@ -1,7 +1,8 @@
 // `npm run bench:chaos -- --trials 100 [--lanes 4] [--seed 1] [--max-delay-ms 15000]`: the long
 // chaos run (see server/test/chaos/chaos.ts): SIGKILLs of the appliance at random moments while
 // faxes come in and go out, then the counts — where the kills landed, pages confirmed, sends
-// delivered or failed, events and webhook requests — and every invariant that broke. Exit 1 if any.
+// delivered or failed, month closes and invoices checked, events and webhook requests — and every
+// invariant that broke. Exit 1 if any.
 
 import { parseArgs } from 'node:util';
 import { runChaos } from '../test/chaos/chaos.ts';
@@ -33,6 +34,7 @@ sends acknowledged   ${report.sendsAcknowledged}: delivered ${report.sendsDelive
 )
   .map(([why, n]) => `\n  ${n} × ${why}`)
   .join('')}
+month closes         ${report.closes.job} by the job, ${report.closes.cli} by the CLI (${report.closes.cliRerun} cut short and run again); ${report.invoicesChecked} partner-months invoiced and checked here and in Stripe
 webhook events       ${report.eventsRecorded} recorded, ${report.webhookRequests} requests received
 violations           ${report.violations.length}`);
 for (const v of report.violations) console.log(`  ${v}`);

@@ -9,7 +9,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import type { Clock } from '../clock.ts';
 import { DomainError } from '../domain-error.ts';
 import type { BillableUsage, FaxRepository } from '../faxes/fax-repository.ts';
-import type { DatabaseJobQueue, Job } from '../jobs/job-queue.ts';
+import type { DatabaseJobQueue, Job, JobQueue } from '../jobs/job-queue.ts';
 import type { Tier } from '../numbers/number-schema.ts';
 import type { PartnerRepository } from '../partners/partner-repository.ts';
 import type { Partner } from '../partners/partner-schema.ts';
@@ -339,6 +339,20 @@ export class MonthClose {
   }
 }
 
+/** Books the close of `month` for 00:00 UTC on the 1st of the next (once: the month is its key). */
+export function scheduleMonthClose(jobs: JobQueue, month: string): string {
+  return jobs.enqueue(
+    MONTH_CLOSE_JOB,
+    { month },
+    {
+      uniqueKey: `billing.close:${month}`,
+      runAt: monthStart(nextMonth(month)),
+      maxAttempts: 10,
+      recurring: true,
+    },
+  );
+}
+
 /**
  * The close as a durable job: one per month (its unique key), due at 00:00 UTC on the 1st of the
  * next month; each run books the next month first, so a failing close never stops the schedule.
@@ -349,12 +363,7 @@ export class MonthClose {
  * holding the month-close singleton calls (each run books the next month).
  */
 export function registerMonthClose(jobs: DatabaseJobQueue, clock: Clock, close: MonthClose): () => void {
-  const schedule = (month: string) =>
-    jobs.enqueue(
-      MONTH_CLOSE_JOB,
-      { month },
-      { uniqueKey: `billing.close:${month}`, runAt: monthStart(nextMonth(month)), maxAttempts: 10 },
-    );
+  const schedule = (month: string) => scheduleMonthClose(jobs, month);
   jobs.register<{ month: string }>(
     MONTH_CLOSE_JOB,
     async (job: Job<{ month: string }>) => {

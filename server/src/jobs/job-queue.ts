@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../storage/database.ts';
 import { newId } from '../storage/ids.ts';
-import { type Job, JobRepository } from './job-repository.ts';
+import { type Job, JobRepository, type JobStatus } from './job-repository.ts';
 
 export type { Job };
 
@@ -27,6 +27,11 @@ export interface EnqueueOptions {
   /** A second enqueue with the same key is ignored while the first job exists. */
   uniqueKey?: string;
   maxAttempts?: number;
+  /**
+   * The next run of a recurring schedule: queued all the time, so it is not work in flight until
+   * it falls due (see JobRepository.unfinished).
+   */
+  recurring?: boolean;
 }
 
 /** What the pipeline depends on: small enough that a PostgreSQL queue can implement it too. */
@@ -80,6 +85,7 @@ export class DatabaseJobQueue implements JobQueue {
       payload,
       uniqueKey: options.uniqueKey ?? null,
       maxAttempts: options.maxAttempts ?? 5,
+      recurring: options.recurring ?? false,
       runAt: options.runAt ?? now,
       createdAt: now,
     });
@@ -135,6 +141,11 @@ export class DatabaseJobQueue implements JobQueue {
   /** Counts by kind and status, for metrics and the admin console. */
   stats(): { kind: string; status: string; count: number }[] {
     return this.repo.stats();
+  }
+
+  /** Work not finished, by kind and status: see JobRepository.unfinished. */
+  unfinished(): { kind: string; status: JobStatus; count: number }[] {
+    return this.repo.unfinished(this.clock.now());
   }
 
   /** Per kind, since when its longest-waiting due job has waited. */

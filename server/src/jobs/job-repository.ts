@@ -28,6 +28,7 @@ export interface NewJob {
   payload: unknown;
   uniqueKey: string | null;
   maxAttempts: number;
+  recurring: boolean;
   runAt: Date;
   createdAt: Date;
 }
@@ -59,8 +60,8 @@ export class JobRepository {
   insert(job: NewJob): { id: string; inserted: boolean } {
     const inserted = this.db
       .prepare(
-        `INSERT INTO jobs (id, kind, payload, unique_key, status, max_attempts, run_at, created_at)
-         VALUES (?, ?, ?, ?, 'queued', ?, ?, ?) ON CONFLICT (unique_key) DO NOTHING`,
+        `INSERT INTO jobs (id, kind, payload, unique_key, status, max_attempts, recurring, run_at, created_at)
+         VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?) ON CONFLICT (unique_key) DO NOTHING`,
       )
       .run(
         job.id,
@@ -68,6 +69,7 @@ export class JobRepository {
         JSON.stringify(job.payload),
         job.uniqueKey,
         job.maxAttempts,
+        job.recurring ? 1 : 0,
         job.runAt.toISOString(),
         job.createdAt.toISOString(),
       ).changes;
@@ -150,6 +152,20 @@ export class JobRepository {
     return this.db
       .prepare('SELECT kind, status, COUNT(*) AS count FROM jobs GROUP BY kind, status ORDER BY kind, status')
       .all() as { kind: string; status: JobStatus; count: number }[];
+  }
+
+  /**
+   * Jobs in flight by kind and status: running, due, or waiting for a retry. A recurring schedule's
+   * next run that has not fallen due and was never tried is not in flight: it is the schedule.
+   */
+  unfinished(now: Date): { kind: string; status: JobStatus; count: number }[] {
+    return this.db
+      .prepare(
+        `SELECT kind, status, COUNT(*) AS count FROM jobs WHERE status IN ('queued', 'running')
+           AND NOT (recurring = 1 AND status = 'queued' AND attempts = 0 AND run_at > ?)
+         GROUP BY kind, status ORDER BY kind, status`,
+      )
+      .all(now.toISOString()) as { kind: string; status: JobStatus; count: number }[];
   }
 
   /** Per kind, when the longest-waiting due job became due (queued and run_at passed). */

@@ -61,7 +61,7 @@ export function registerPipeline(services: Services): Pipeline {
     jobs.enqueue(
       RETENTION_PURGE_JOB,
       {},
-      { uniqueKey: `retention:${new Date(at).toISOString()}`, runAt: new Date(at) },
+      { uniqueKey: `retention:${new Date(at).toISOString()}`, runAt: new Date(at), recurring: true },
     );
   jobs.register(
     RETENTION_PURGE_JOB,

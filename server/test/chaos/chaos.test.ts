@@ -1,5 +1,6 @@
 // Chaos in CI (issue 15, "Tests must show"): 30 SIGKILLs of the real appliance at seeded random
-// moments while faxes come in over SIP and go out through the API, in five lanes side by side.
+// moments while faxes come in over SIP and go out through the API and past months close, in five
+// lanes side by side.
 // Nothing acknowledged may be lost: see chaos.ts for the invariants. `npm run bench:chaos` is the
 // long run.
 
@@ -9,7 +10,7 @@ import { runChaos } from './chaos.ts';
 
 const seed = Number(process.env.FAXSEAL_CHAOS_SEED ?? 15);
 
-test('30 kill -9s during calls, OCR, extraction, delivery and sends: nothing acknowledged is lost', {
+test('30 kill -9s during calls, OCR, extraction, delivery, sends and month closes: nothing acknowledged is lost, nothing billed twice', {
   timeout: 1_200_000,
 }, async (t) => {
   const report = await runChaos({ trials: 30, lanes: 5, seed, maxKillDelayMs: 15_000 });
@@ -21,4 +22,6 @@ test('30 kill -9s during calls, OCR, extraction, delivery and sends: nothing ack
     assert.ok(report.kills[phase] > 0, `no kill landed during ${phase}: ${JSON.stringify(report.kills)}`);
   assert.ok(report.pagesConfirmed > 0, 'pages were confirmed before kills');
   assert.ok(report.sendsAcknowledged >= 1);
+  assert.ok(report.closes.job > 0 && report.closes.cli > 0, `closes: ${JSON.stringify(report.closes)}`);
+  assert.ok(report.invoicesChecked > 0, 'closed months were invoiced and checked');
 });

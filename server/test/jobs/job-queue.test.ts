@@ -120,6 +120,7 @@ test("jobs a dead process of this host left running are taken back at start; oth
       payload: {},
       uniqueKey: null,
       maxAttempts: 5,
+      recurring: false,
       runAt: now,
       createdAt: now,
     });
@@ -142,4 +143,43 @@ test("jobs a dead process of this host left running are taken back at start; oth
   await queue.stop();
   assert.deepEqual(seen, ['job_00000000000000000000000001']);
   assert.equal(jobs.get('job_00000000000000000000000001')?.attempts, 2, 'the crashed attempt counts');
+});
+
+test("a recurring schedule's next run is not work in flight until it falls due or is tried", async (t) => {
+  const { db } = await setup(t);
+  let now = new Date('2026-12-03T10:00:00Z');
+  const clock = { now: () => now };
+  const queue = new DatabaseJobQueue(db, clock as typeof systemClock, silent);
+  const hour = (h: number) => new Date(`2026-12-03T${String(h).padStart(2, '0')}:00:00Z`);
+  queue.enqueue('purge', {}, { uniqueKey: 'purge:11', runAt: hour(11), recurring: true });
+  queue.enqueue('purge', {}, { uniqueKey: 'purge:9', runAt: hour(9), recurring: true });
+  queue.enqueue('ocr', {}, { runAt: hour(12) });
+  // Due (09:00) and a one-off job waiting (12:00) are in flight; the 11:00 schedule is not, yet.
+  assert.deepEqual(queue.unfinished(), [
+    { kind: 'ocr', status: 'queued', count: 1 },
+    { kind: 'purge', status: 'queued', count: 1 },
+  ]);
+  now = hour(11);
+  assert.deepEqual(queue.unfinished(), [
+    { kind: 'ocr', status: 'queued', count: 1 },
+    { kind: 'purge', status: 'queued', count: 2 },
+  ]);
+  // A recurring run that failed and waits for its retry is unfinished work, whenever the retry is.
+  const failing = new DatabaseJobQueue(db, clock as typeof systemClock, silent);
+  let tried = 0;
+  failing.register(
+    'purge',
+    async () => {
+      tried++;
+      throw new Error('disk full');
+    },
+    { concurrency: 2, backoffMs: () => 3_600_000 },
+  );
+  failing.start();
+  await until(() => tried === 2 && !queue.stats().some((r) => r.status === 'running'));
+  await failing.stop();
+  assert.deepEqual(queue.unfinished(), [
+    { kind: 'ocr', status: 'queued', count: 1 },
+    { kind: 'purge', status: 'queued', count: 2 },
+  ]);
 });

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../../scripts/free-port.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 export interface ChildAppliance {
   url: string;
@@ -25,9 +25,11 @@ export const CHILD_READY_TIMEOUT_MS = 180_000;
 export async function startChildAppliance(
   env: Record<string, string>,
   timeoutMs = CHILD_READY_TIMEOUT_MS,
+  /** Extra Node options, e.g. `--inspect=127.0.0.1:0` for a benchmark that measures the heap. */
+  nodeArgs: string[] = [],
 ): Promise<ChildAppliance> {
   const port = env.FAXSEAL_HTTP_PORT ?? String(await freePort());
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/src/main.ts'], {
     cwd: root,
     env: {
       ...process.env,

@@ -13,6 +13,7 @@ import { freePort } from '../../../scripts/free-port.ts';
 import { FaxSimulator } from '../../src/simulator/fax-simulator.ts';
 import { type FuzzCase, type FuzzFamily, sipFuzzCases } from '../../src/simulator/sip-fuzz.ts';
 import { type ChildAppliance, startChildAppliance } from './child-appliance.ts';
+import { connectHeapProbe } from './inspector-heap.ts';
 import { startTestAppliance, tempDataDir } from './test-appliance.ts';
 
 export interface FuzzReport {
@@ -26,12 +27,52 @@ export interface FuzzReport {
   tcp: { partial: number; slow: number; strangers: number; closedByServer: number };
   health: { probes: number; failed: number; p50: number; p99: number; max: number; over100ms: number };
   rss: { startMb: number; peakMb: number; endMb: number };
+  /** The V8 heap in use after a forced full GC, before the fuzz and after it (see inspector-heap.ts). */
+  heap: { startMb: number; atFuzzEndMb: number; endMb: number };
+  /** /healthz on the same appliance for 5 s before the fuzz: the reference measured in the same run. */
+  idleHealth: { probes: number; p50: number; p99: number; max: number };
+  /** The appliance's event-loop delay idle (the reference) and during the fuzz. */
+  loopDelay: { idle: LoopDelay; fuzz: LoopDelay };
+  /** CPU seconds the appliance used during the fuzz, and its share of one core. */
+  cpu: { seconds: number; share: number };
+  /**
+   * The appliance's main thread (its event loop) during the idle reference and the fuzz: seconds on a
+   * CPU and seconds runnable but waiting for one (/proc schedstat). Waiting far longer than running
+   * means the latency is the machine's load, not work of ours blocking the loop.
+   */
+  mainThread: { idle: ThreadTime; fuzz: ThreadTime };
   fax: { ok: boolean; detail: string };
   stillRunning: boolean;
   load: { before: number[]; after: number[] };
 }
 
+type LoopDelay = { p50: number; p99: number; max: number };
+type ThreadTime = { runningS: number; waitingS: number };
+
+/** Seconds a thread has run and has waited runnable for a CPU, from /proc/<pid>/task/<tid>/schedstat. */
+function threadTime(pid: number): ThreadTime {
+  const [running, waiting] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8')
+    .split(' ')
+    .map(Number);
+  return { runningS: running / 1e9, waitingS: waiting / 1e9 };
+}
+const since = (a: ThreadTime, b: ThreadTime): ThreadTime => ({
+  runningS: b.runningS - a.runningS,
+  waitingS: b.waitingS - a.waitingS,
+});
+
+/** Longest a server transaction outlives its request (64 × T1, RFC 3261 §17.2), plus a margin. */
+const TRANSACTION_LIFETIME_MS = 40_000;
+
+const PROBE_TIMEOUT_MS = 30_000;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** User + system CPU seconds of a process so far (/proc/<pid>/stat, clock ticks of 10 ms). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -53,12 +94,17 @@ async function startTarget() {
   if (provisioned.status !== 201 && provisioned.status !== 200) throw new Error(provisioned.text);
   await setup.shutdown({ keepData: true });
   const sipPort = await freePort('tcp+udp');
-  const child: ChildAppliance = await startChildAppliance({
-    FAXSEAL_DATA_DIR: dataDir,
-    FAXSEAL_SIP_PORT: String(sipPort),
-    // Short, so slow senders are cut off within the run.
-    FAXSEAL_SIP_TCP_MESSAGE_TIMEOUT_MS: '2000',
-  });
+  const child: ChildAppliance = await startChildAppliance(
+    {
+      FAXSEAL_DATA_DIR: dataDir,
+      FAXSEAL_SIP_PORT: String(sipPort),
+      // Short, so slow senders are cut off within the run.
+      FAXSEAL_SIP_TCP_MESSAGE_TIMEOUT_MS: '2000',
+    },
+    undefined,
+    // The heap is read over the inspector (loopback, a port of the kernel's choosing).
+    ['--inspect=127.0.0.1:0'],
+  );
   /** Inbox faxes whose OCR and extraction have both finished (so their memory is part of the baseline). */
   const settledFaxes = async () => {
     const res = await fetch(`${child.url}/api/partner/inbox`, {
@@ -202,14 +248,19 @@ async function abuseTcp(port: number, stop: { done: boolean }) {
   return counts;
 }
 
-/** Probes /healthz every 50 ms until `stop`, timing each. */
+/**
+ * Probes /healthz every 50 ms until `stop`, timing each. A probe fails on an error status or no answer
+ * in 30 s: "answers every probe" is about the process serving, not its latency (measured, not asserted),
+ * and at load 65 on 2 cores one probe took over 5 s with the event loop waiting 45× longer for a CPU than
+ * it ran.
+ */
 async function probeHealth(url: string, stop: { done: boolean }) {
   const latencies: number[] = [];
   let failed = 0;
   while (!stop.done) {
     const started = performance.now();
     try {
-      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5000) });
+      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
       await res.arrayBuffer();
       if (!res.ok) failed++;
     } catch {
@@ -225,6 +276,8 @@ export async function runSipFuzz(options: {
   messages: number;
   seed: number;
   onProgress?: (sent: number) => void;
+  /** A directory for heap snapshots of the appliance before and after the fuzz (diagnosis). */
+  snapshotDir?: string;
 }) {
   const loadBefore = loadavg();
   const target = await startTarget();
@@ -251,6 +304,21 @@ export async function runSipFuzz(options: {
     if (!warm.ok) throw new Error(`warm-up fax failed: ${warm.detail}`);
     // And through OCR and extraction: the pipeline's engines are loaded before the baseline, not during.
     await target.waitForSettled(1);
+    const heapProbe = await connectHeapProbe(target.child.output);
+    const heapStartMb = await heapProbe.usedAfterGcMb();
+    if (options.snapshotDir) await heapProbe.snapshot(join(options.snapshotDir, 'before.heapsnapshot'));
+    await heapProbe.startLoopDelay();
+    const idleThreadStart = threadTime(pid);
+    const idleStop = { done: false };
+    const idle = probeHealth(target.child.url, idleStop);
+    await sleep(5000);
+    idleStop.done = true;
+    const idleSorted = (await idle).latencies.sort((a, b) => a - b);
+    const idleLoopDelay = await heapProbe.loopDelay();
+    const idleThread = since(idleThreadStart, threadTime(pid));
+    await heapProbe.startLoopDelay();
+    const fuzzThreadStart = threadTime(pid);
+    const cpuBefore = cpuSeconds(pid);
     const startMb = rssMb(pid);
     let peakMb = startMb;
     const stop = { done: false };
@@ -274,17 +342,28 @@ export async function runSipFuzz(options: {
     const udpResult = await udp;
     const fax = (await faxDuring) ?? { ok: false, detail: 'never sent' };
     const seconds = (performance.now() - started) / 1000;
+    const cpuUsed = cpuSeconds(pid) - cpuBefore;
+    const fuzzThread = since(fuzzThreadStart, threadTime(pid));
+    const loopDelay = { idle: idleLoopDelay, fuzz: await heapProbe.loopDelay() };
+    // Right away, while transactions of the last 32 s (RFC 3261 Timer J/H) are still held.
+    const heapAtFuzzEndMb = await heapProbe.usedAfterGcMb();
     stop.done = true;
     const [probed, tcpCounts] = await Promise.all([health, tcp]);
-    // The fax of the run through its pipeline too, so what is left is what the fuzz left.
+    // The fax of the run through its pipeline too, and every transaction of the fuzz past its end
+    // (64 × T1 = 32 s, RFC 3261 Timers H and J): what is left then is what the fuzz left.
+    const fuzzEnded = performance.now();
     if (fax.ok) await target.waitForSettled(2);
+    await sleep(Math.max(0, TRANSACTION_LIFETIME_MS - (performance.now() - fuzzEnded)));
     clearInterval(rssWatch);
-    // RSS comes back as garbage is collected: give it up to 30 s, sampling.
+    const heapEndMb = await heapProbe.usedAfterGcMb();
+    // RSS comes back as the allocator returns what the collection freed: give it up to 30 s, sampling.
     let endMb = rssMb(pid);
     for (let i = 0; i < 60 && endMb > startMb * 1.1; i++) {
       await sleep(500);
       endMb = rssMb(pid);
     }
+    if (options.snapshotDir) await heapProbe.snapshot(join(options.snapshotDir, 'after.heapsnapshot'));
+    heapProbe.close();
     const sorted = [...probed.latencies].sort((a, b) => a - b);
     const report: FuzzReport = {
       messages: udpResult.sent,
@@ -303,6 +382,16 @@ export async function runSipFuzz(options: {
         over100ms: sorted.filter((l) => l > 100).length,
       },
       rss: { startMb, peakMb, endMb },
+      heap: { startMb: heapStartMb, atFuzzEndMb: heapAtFuzzEndMb, endMb: heapEndMb },
+      idleHealth: {
+        probes: idleSorted.length,
+        p50: percentile(idleSorted, 50),
+        p99: percentile(idleSorted, 99),
+        max: idleSorted.at(-1) ?? 0,
+      },
+      loopDelay,
+      cpu: { seconds: cpuUsed, share: cpuUsed / seconds },
+      mainThread: { idle: idleThread, fuzz: fuzzThread },
       fax,
       stillRunning: target.child.process.exitCode === null && target.child.process.signalCode === null,
       load: { before: loadBefore, after: loadavg() },

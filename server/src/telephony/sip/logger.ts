@@ -6,11 +6,17 @@ export interface SipLogger {
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
+  /** pino's: lets a caller skip building what a disabled level would drop (a message's text). */
+  isLevelEnabled?(level: 'debug'): boolean;
 }
+
+/** Whether debug lines are kept: without the method (a plain object logger), assume they are. */
+export const debugEnabled = (logger: SipLogger): boolean => logger.isLevelEnabled?.('debug') ?? true;
 
 export const silentLogger: SipLogger = {
   debug() {},
   info() {},
   warn() {},
   error() {},
+  isLevelEnabled: () => false,
 };

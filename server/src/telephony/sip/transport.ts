@@ -7,7 +7,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { TransportName } from './headers.ts';
 import { parseVia } from './headers.ts';
-import type { SipLogger } from './logger.ts';
+import { debugEnabled, type SipLogger } from './logger.ts';
 import { type SipHeader, type SipMessage, type SipResponse, serializeMessage } from './message.ts';
 import type { SipNoticeSummary } from './notice-summary.ts';
 import {
@@ -242,10 +242,12 @@ export class SipTransport {
 
   async send(message: SipMessage, dest: Source): Promise<void> {
     const data = serializeMessage(message);
-    this.config.logger.debug(
-      { to: `${dest.transport}:${dest.address}:${dest.port}`, message: data.toString('utf8') },
-      'sip send',
-    );
+    // The text of the message (up to 64 KB) is built only when debug lines are kept.
+    if (debugEnabled(this.config.logger))
+      this.config.logger.debug(
+        { to: `${dest.transport}:${dest.address}:${dest.port}`, message: data.toString('utf8') },
+        'sip send',
+      );
     if (dest.transport === 'udp') {
       const udp = this.udp;
       if (!udp) throw new Error('udp transport not enabled');
@@ -476,10 +478,11 @@ export class SipTransport {
       return;
     }
     const message = result.message;
-    this.config.logger.debug(
-      { from: `${source.transport}:${source.address}:${source.port}`, message: data.toString('utf8') },
-      'sip receive',
-    );
+    if (debugEnabled(this.config.logger))
+      this.config.logger.debug(
+        { from: `${source.transport}:${source.address}:${source.port}`, message: data.toString('utf8') },
+        'sip receive',
+      );
     if (message.kind === 'request') stampVia(message, source);
     try {
       this.onMessage(message, source);
