@@ -25,6 +25,8 @@ export interface MediaEngineOptions {
   tickMs?: number;
   /** spandsp log level for every session; default 0 (quiet). */
   logLevel?: number;
+  /** End a session whose far end has sent media and then nothing for this long; default 8000 ms. */
+  silenceTimeoutMs?: number;
 }
 
 export type PhaseBEvent = Extract<WorkerToMain, { type: 'phaseB' }>;
@@ -83,6 +85,7 @@ export class MediaEngine extends EventEmitter<MediaEngineEvents> {
       portMax: options.portMax ?? 20999,
       tickMs: options.tickMs ?? 10,
       logLevel: options.logLevel ?? 0,
+      silenceTimeoutMs: options.silenceTimeoutMs ?? 8000,
     };
     this.worker = new Worker(workerBootstrap(), { eval: true, workerData: config });
     this.worker.on('message', (message: WorkerToMain) => this.onMessage(message));

@@ -41,6 +41,8 @@ export interface T38Params {
   maxBuffer?: number;
   /** The far end's T38FaxMaxDatagram: no datagram we send is larger. Default 400. */
   farMaxDatagram?: number;
+  /** T38FaxUdpEC as negotiated: what our UDPTL sends (every kind is received). Default redundancy. */
+  errorCorrection?: 'redundancy' | 'fec' | 'none';
   /** UDPTL redundancy depth, default 3. */
   redundancyDepth?: number;
   /** spandsp's NO_PACING: send as fast as the CPU allows. The fax simulator on loopback only: a real far end needs pacing. */
@@ -122,6 +124,8 @@ export interface CompletedEvent {
   stats: T30Stats;
   media: MediaStats;
   durationMs: number;
+  /** Set when the session ended because the far end went silent: ms of media clock since its last datagram. */
+  silentForMs?: number;
 }
 
 export type WorkerToMain =
@@ -152,4 +156,6 @@ export interface MediaWorkerConfig {
   tickMs: number;
   /** spandsp log level for every session (0 = quiet). */
   logLevel: number;
+  /** A session whose far end has spoken and then sends nothing for this long (media clock) is ended. */
+  silenceTimeoutMs: number;
 }

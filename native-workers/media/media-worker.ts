@@ -99,6 +99,14 @@ class FaxMediaSession {
   private holdUntil: number | undefined;
   /** T.38 datagrams the terminal made while holding: they leave, in order, when the hold ends. */
   private heldDatagrams: Uint8Array[] = [];
+  /**
+   * Media clock since the far end's last datagram, counted while the leg runs (never during our own hold),
+   * from phase B on: before it a T.38 caller may wait seconds for our CED and DIS, and T.30's T1 bounds that.
+   * Once negotiated, T.30 repeats every unanswered frame within T4 (3 s), so at `silenceTimeoutMs` the far
+   * end is gone and the session ends.
+   */
+  private samplesSinceHeard: number | undefined;
+  private silentForMs: number | undefined;
 
   constructor(private readonly request: StartSessionRequest) {
     this.transport = request.transport;
@@ -196,12 +204,30 @@ class FaxMediaSession {
         leg.advance(SAMPLES_PER_FRAME);
         this.samplesDone += SAMPLES_PER_FRAME;
         due -= SAMPLES_PER_FRAME;
+        if (this.samplesSinceHeard !== undefined) this.samplesSinceHeard += SAMPLES_PER_FRAME;
       }
     } catch (err) {
       this.fail('MEDIA_FAX_ENGINE', (err as Error).message);
       return;
     }
+    const silentMs = (this.samplesSinceHeard ?? 0) / SAMPLES_PER_MS;
+    if (!this.completed && silentMs >= config.silenceTimeoutMs) this.farEndSilent(silentMs);
     if (now >= this.lingerUntil) this.closeLeg();
+  }
+
+  /** The far end stopped sending anything: end T.30 now (keeping the pages received) instead of on its timers. */
+  private farEndSilent(silentMs: number): void {
+    this.silentForMs = Math.round(silentMs);
+    try {
+      this.leg?.terminal.terminate();
+    } catch {
+      // The completion below reports what arrived either way.
+    }
+    if (!this.completed)
+      this.complete(
+        T30CompletionCode.CALLDROPPED,
+        `No media from the far end for ${(silentMs / 1000).toFixed(1)} s`,
+      );
   }
 
   /** BYE, CANCEL or shutdown: end T.30 (keeping received pages), report once, free everything. */
@@ -277,6 +303,7 @@ class FaxMediaSession {
     } else if (from.address !== this.remote.address) {
       return;
     }
+    if (this.samplesSinceHeard !== undefined) this.samplesSinceHeard = 0;
     try {
       this.leg?.receive(datagram);
     } catch (err) {
@@ -287,6 +314,7 @@ class FaxMediaSession {
   private onT30Event(event: T30Event): void {
     this.lastStats = event.stats;
     if (event.type === 'phaseB') {
+      this.samplesSinceHeard ??= 0;
       const media = this.leg?.mediaStats() ?? emptyMediaStats();
       post({ type: 'phaseB', sessionId: this.id, transport: this.transport, stats: event.stats, media });
     } else if (event.type === 'phaseD') {
@@ -321,6 +349,7 @@ class FaxMediaSession {
       stats,
       media: this.leg?.mediaStats() ?? emptyMediaStats(),
       durationMs: Math.round(performance.now() - this.createdAt),
+      silentForMs: this.silentForMs,
     };
     this.lingerUntil = performance.now() + LINGER_MS;
     post(this.completed);

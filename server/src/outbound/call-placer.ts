@@ -180,8 +180,9 @@ export class SipCallPlacer implements OutboundCallPlacer {
         sdp,
         advertisedPort: localPort,
         media: transport === 't38' ? { transport } : { transport, codec },
-        // The trunk's t38 flag decides what we offer; a far end that asks for T.38 itself gets it.
-        acceptT38: true,
+        // A T.38 trunk offers T.38 first and takes the far end's re-INVITE to it; a trunk with T.38 off is
+        // G.711 pass-through only, and a re-INVITE to T.38 on it is refused 488.
+        acceptT38: request.t38,
         log: this.ua.logger,
       });
       // A hang-up from the far end (or a dead dialog) ends the session: T.30 reports CALLDROPPED.

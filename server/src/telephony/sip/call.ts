@@ -179,6 +179,16 @@ export abstract class SipCall extends TypedEmitter<CallEvents> {
     );
   }
 
+  /**
+   * A session refresh now (RFC 4028 §7.4), as the session timer sends one: a re-INVITE repeating our SDP
+   * unchanged, or an UPDATE without a body. Resolves with the final response; the media stays as it is.
+   */
+  refreshSession(method: 'INVITE' | 'UPDATE'): Promise<SipResponse | undefined> {
+    if (this.state !== CallState.Confirmed || !this.dialog || this.reinviteOut || this.reinviteIn)
+      return Promise.resolve(undefined);
+    return method === 'UPDATE' ? this.sendUpdate() : this.sendReinvite(this.localSdp ?? '', true);
+  }
+
   private sendReinvite(sdpOffer: string, refresh: boolean): Promise<SipResponse> {
     const dialog = this.dialog!;
     this.reinviteOut = true;
