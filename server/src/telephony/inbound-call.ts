@@ -8,7 +8,12 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CompletedEvent, MediaEngine, PageEvent } from '../../../native-workers/media/media-engine.ts';
+import type {
+  CompletedEvent,
+  MediaEngine,
+  MediaStats,
+  PageEvent,
+} from '../../../native-workers/media/media-engine.ts';
 import { T30CompletionCode } from '../../../native-workers/spandsp/codes.ts';
 import type { Clock } from '../clock.ts';
 import type { InboundStatus } from '../faxes/fax-repository.ts';
@@ -43,6 +48,8 @@ export type InboundCallOutcome =
       hungUpBy: 'local' | 'remote';
       /** Set when the far end went silent and the media worker ended the session: ms since its last datagram. */
       farEndSilentMs?: number;
+      /** Datagrams and IFPs as our side of the media saw them (what error correction rebuilt, what was lost). */
+      media?: MediaStats;
     };
 
 export interface InboundCallContext {
@@ -252,5 +259,6 @@ export async function handleInboundCall(
     t30Text,
     hungUpBy,
     farEndSilentMs: done?.silentForMs,
+    media: done?.media,
   };
 }

@@ -133,23 +133,27 @@ export abstract class SipCall extends TypedEmitter<CallEvents> {
     super();
     this.callId = callId;
     this.state = initial;
-    this.timer = new SessionTimer(ctx.sessionTimer, {
-      confirmed: () => this.state === CallState.Confirmed && this.dialog !== undefined,
-      offerPending: () => this.reinviteOut || this.reinviteIn !== undefined,
-      sendRefresh: (method) =>
-        method === 'UPDATE' ? this.sendUpdate() : this.sendReinvite(this.localSdp ?? '', true),
-      expired: () => {
-        this.log.warn(
-          { callId: this.callId, interval: this.sessionInterval },
-          'sip session expired without refresh',
-        );
-        void this.hangup({
-          cause: CallEndCause.SessionExpired,
-          status: SipStatus.RequestTimeout,
-          by: 'remote',
-        });
+    this.timer = new SessionTimer(
+      ctx.sessionTimer,
+      {
+        confirmed: () => this.state === CallState.Confirmed && this.dialog !== undefined,
+        offerPending: () => this.reinviteOut || this.reinviteIn !== undefined,
+        sendRefresh: (method) =>
+          method === 'UPDATE' ? this.sendUpdate() : this.sendReinvite(this.localSdp ?? '', true),
+        expired: () => {
+          this.log.warn(
+            { callId: this.callId, interval: this.sessionInterval },
+            'sip session expired without refresh',
+          );
+          void this.hangup({
+            cause: CallEndCause.SessionExpired,
+            status: SipStatus.RequestTimeout,
+            by: 'remote',
+          });
+        },
       },
-    });
+      ctx.layer.clock,
+    );
   }
 
   /** The RFC 4028 session interval in seconds, once negotiated. */
