@@ -105,9 +105,12 @@ export class MediaEngine extends EventEmitter<MediaEngineEvents> {
     return started;
   }
 
-  /** The far end's media address (from its SDP), if it was not known at start or has changed. */
-  updateRemote(sessionId: string, remote: RemoteAddress): void {
-    this.send({ type: 'remote', sessionId, remote });
+  /**
+   * The far end's media address (from its SDP), if it was not known at start or has changed. With the SDP
+   * answer to our T.38 offer, its parameters: they apply when the leg starts (a running leg keeps its own).
+   */
+  updateRemote(sessionId: string, remote: RemoteAddress, t38?: T38Params): void {
+    this.send({ type: 'remote', sessionId, remote, t38 });
   }
 
   /** Re-INVITE to T.38 accepted: same port, T.30 restarts on T.38 (refused once a page has moved). */

@@ -9,6 +9,7 @@ import {
   audioCodecOf,
   callingOffers,
   FaxCallMedia,
+  faxMediaOf,
   LocalSdp,
   offerRefused,
 } from '../telephony/fax-call-media.ts';
@@ -169,7 +170,15 @@ export class SipCallPlacer implements OutboundCallPlacer {
         };
       }
       const answered = extractMedia(outcome.sdpAnswer);
-      if (answered) this.media.updateRemote(sessionId, { address: answered.address, port: answered.port });
+      // The answer's T.38 parameters (its T38FaxMaxDatagram, the error correction agreed) shape what we send.
+      if (answered) {
+        const negotiated = faxMediaOf(answered);
+        this.media.updateRemote(
+          sessionId,
+          negotiated.remote,
+          negotiated.transport === 't38' ? negotiated.t38 : undefined,
+        );
+      }
       request.onAnswered?.(transport);
       // Answers the far end's re-INVITEs for the life of the call: it may move an audio call to T.38
       // before any page has moved.

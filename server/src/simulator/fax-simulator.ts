@@ -1,6 +1,6 @@
 // A remote fax machine on the same engine as the appliance: its own SIP user agent and media engine. Calling:
 // it sends a TIFF to a number over T.38, G.711, or audio switched to T.38 by its own re-INVITE, optionally
-// through a lossy relay, and can hang up mid-document. Receiving (receive()): it answers as a fax machine and
+// over a lossy trunk, and can hang up mid-document or go silent. Receiving (receive()): it answers as a fax machine and
 // keeps what arrives, or as a busy line, a line nobody answers, a voice line, or a machine that hangs up after
 // page N (fax-receiver.ts). For demos, tests, benches and trunk checks.
 
@@ -66,9 +66,9 @@ export interface SendFaxOptions {
   acceptT38?: boolean;
   /** How a refused re-INVITE to T.38 is answered; default 488 (carriers also send 606 or 415). */
   t38RefusalStatus?: number;
-  /** Percent of media datagrams dropped in each direction by a relay in front of our session. */
+  /** Percent of media datagrams our session drops in each direction (a lossy trunk). */
   lossPercent?: number;
-  /** Seed for the relay's drops, for repeatable runs. */
+  /** Seed for those drops (one sequence each way), for repeatable runs. */
   lossSeed?: number;
   /** BYE right after this page is confirmed (a dropped call). */
   hangupAfterPage?: number;
@@ -111,7 +111,7 @@ export interface SendFaxResult {
   fax?: CompletedEvent;
   transport?: 't38' | 'audio';
   switchedToT38By?: 'local' | 'remote';
-  /** Relay counters when lossPercent was set. */
+  /** Datagrams let through and dropped, both ways, when lossPercent was set. */
   relay?: RelayCounts;
   /** Re-INVITEs to T.38 from the far end that we refused (audio mode without acceptT38). */
   refusedT38Reinvites?: number;
@@ -242,15 +242,13 @@ export class FaxSimulator {
       role: 'calling',
       job: { txTiff: { path: options.tiffPath }, localIdent: from.slice(0, 20) },
       t38: options.noPacing && mode === 't38' ? { noPacing: true } : undefined,
+      // The lossy trunk is played on the media thread, where a busy main thread cannot delay what gets through.
+      loss: options.lossPercent ? { rate: options.lossPercent / 100, seed: options.lossSeed } : undefined,
     });
+    // A far end that will vanish sits behind a relay we can mute.
     const relay =
-      (options.lossPercent ?? 0) > 0 || options.silentAfterPage !== undefined
-        ? await LossyUdpRelay.start(
-            this.address,
-            { address: this.address, port: localPort },
-            (options.lossPercent ?? 0) / 100,
-            options.lossSeed,
-          )
+      options.silentAfterPage !== undefined
+        ? await LossyUdpRelay.start(this.address, { address: this.address, port: localPort }, 0)
         : undefined;
     const route = (remote: RemoteAddress): RemoteAddress => {
       if (!relay) return remote;
@@ -321,7 +319,12 @@ export class FaxSimulator {
       const negotiated = faxMediaOf(answered);
       if (dual && negotiated.transport === 't38')
         await this.engine.switchToT38(sessionId, { remote: route(negotiated.remote), t38: negotiated.t38 });
-      else this.engine.updateRemote(sessionId, route(negotiated.remote));
+      else
+        this.engine.updateRemote(
+          sessionId,
+          route(negotiated.remote),
+          negotiated.transport === 't38' ? negotiated.t38 : undefined,
+        );
       progress({ type: 'answered', transport: negotiated.transport });
       const acceptT38 = mode !== 'audio' || options.acceptT38 === true;
       const media = new FaxCallMedia({
@@ -368,7 +371,7 @@ export class FaxSimulator {
         fax: await completion,
         transport: media.transport,
         switchedToT38By: media.switchedBy,
-        relay: relay?.stats(),
+        relay: (await completion)?.media.simulatedLoss,
         refusedT38Reinvites,
         hungUpBy,
         negotiatedErrorCorrection: answered.kind === 't38' ? answered.t38.errorCorrection : undefined,

@@ -1,6 +1,6 @@
 // A UDP relay that drops a fraction of datagrams in each direction (or, muted, all of them): the simulator puts
-// it between its own media session and the far end to show what a lossy trunk does to T.38 (redundancy, FEC) or
-// G.711 (ECM), and what a far end that goes silent mid-call does to the appliance.
+// it between its own media session and the far end to play a far end that goes silent mid-call. (A lossy trunk
+// is played by the simulator's media session itself, on the media thread.)
 
 import dgram from 'node:dgram';
 import type { RemoteAddress } from '../../../native-workers/media/media-engine.ts';
