@@ -101,10 +101,11 @@ class FaxMediaSession {
   /** T.38 datagrams the terminal made while holding: they leave, in order, when the hold ends. */
   private heldDatagrams: Uint8Array[] = [];
   /**
-   * Media clock since the far end's last datagram, counted while the leg runs (never during our own hold),
-   * from phase B on: before it a T.38 caller may wait seconds for our CED and DIS, and T.30's T1 bounds that.
-   * Once negotiated, T.30 repeats every unanswered frame within T4 (3 s), so at `silenceTimeoutMs` the far
-   * end is gone and the session ends.
+   * Receiving only: media clock since the far end (the sender) last sent a datagram, counted while the leg runs
+   * (never during our own hold), from phase B on. Before it a T.38 caller may wait seconds for our CED and DIS,
+   * and T.30's T1 bounds that; once negotiated, a sender sends image data or repeats an unanswered command
+   * within T4 (3 s), so at `silenceTimeoutMs` it is gone and the session ends. (A receiver is silent for a whole
+   * page on T.38, so a sending session never counts; its own T.30 repeats bound a receiver that vanished.)
    */
   private samplesSinceHeard: number | undefined;
   private silentForMs: number | undefined;
@@ -350,7 +351,7 @@ class FaxMediaSession {
   private onT30Event(event: T30Event): void {
     this.lastStats = event.stats;
     if (event.type === 'phaseB') {
-      this.samplesSinceHeard ??= 0;
+      if (this.direction === 'rx') this.samplesSinceHeard ??= 0;
       const media = this.stats();
       post({ type: 'phaseB', sessionId: this.id, transport: this.transport, stats: event.stats, media });
     } else if (event.type === 'phaseD') {

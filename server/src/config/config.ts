@@ -374,7 +374,7 @@ export const KNOBS: { [K in keyof Config]: Knob<K> } = {
   },
   mediaSilenceSeconds: {
     env: 'FAXSEAL_MEDIA_SILENCE_SECONDS',
-    doc: "A fax call whose far end, once T.30 has negotiated (phase B), sends nothing (no UDPTL or RTP datagram) for this long is ended: its fax is committed with the pages confirmed so far and the call hung up. Counted on the media clock, never during our own hold of a page answer; keep it above T.30's T4 (3 s).",
+    doc: "An inbound fax call whose sender, once T.30 has negotiated (phase B), sends nothing (no UDPTL or RTP datagram) for this long is ended: its fax is committed with the pages confirmed so far and the call hung up. Counted on the media clock, never during our own hold of a page answer; keep it above T.30's T4 (3 s).",
     default: () => 8,
     parse: int(4, 120),
   },
