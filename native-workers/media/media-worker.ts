@@ -259,11 +259,7 @@ class FaxMediaSession {
     } catch {
       // The completion below reports what arrived either way.
     }
-    if (!this.completed)
-      this.complete(
-        T30CompletionCode.CALLDROPPED,
-        `No media from the far end for ${(silentMs / 1000).toFixed(1)} s`,
-      );
+    if (!this.completed) this.complete(T30CompletionCode.CALLDROPPED, 'Call dropped');
   }
 
   /** BYE, CANCEL or shutdown: end T.30 (keeping received pages), report once, free everything. */
@@ -380,7 +376,11 @@ class FaxMediaSession {
       sessionId: this.id,
       transport: this.transport,
       code,
-      text,
+      // The silence limit ends T.30 by terminate(), which spandsp reports as a dropped call: say why.
+      text:
+        this.silentForMs === undefined
+          ? text
+          : `No media from the far end for ${(this.silentForMs / 1000).toFixed(1)} s`,
       ok: code === T30CompletionCode.OK,
       pages: this.direction === 'tx' ? stats.pagesTx : stats.pagesRx,
       stats,

@@ -116,6 +116,7 @@ describe('carrier interop', { concurrency: true, timeout: 300_000 }, () => {
       `silent for ${outcome.farEndSilentMs} ms`,
     );
     assert.equal(outcome.t30Code, T30CompletionCode.CALLDROPPED);
+    assert.match(outcome.t30Text, /^No media from the far end for 5\.0 s$/);
     assert.equal(outcome.status, 'partial');
     assert.equal(outcome.pages, 1);
     const fax = bench.app.services.faxes.get(outcome.faxId)!;
