@@ -25,6 +25,8 @@ export interface MediaEngineOptions {
   tickMs?: number;
   /** spandsp log level for every session; default 0 (quiet). */
   logLevel?: number;
+  /** End a session whose far end has sent media and then nothing for this long; default 8000 ms. */
+  silenceTimeoutMs?: number;
 }
 
 export type PhaseBEvent = Extract<WorkerToMain, { type: 'phaseB' }>;
@@ -83,6 +85,7 @@ export class MediaEngine extends EventEmitter<MediaEngineEvents> {
       portMax: options.portMax ?? 20999,
       tickMs: options.tickMs ?? 10,
       logLevel: options.logLevel ?? 0,
+      silenceTimeoutMs: options.silenceTimeoutMs ?? 8000,
     };
     this.worker = new Worker(workerBootstrap(), { eval: true, workerData: config });
     this.worker.on('message', (message: WorkerToMain) => this.onMessage(message));
@@ -102,9 +105,12 @@ export class MediaEngine extends EventEmitter<MediaEngineEvents> {
     return started;
   }
 
-  /** The far end's media address (from its SDP), if it was not known at start or has changed. */
-  updateRemote(sessionId: string, remote: RemoteAddress): void {
-    this.send({ type: 'remote', sessionId, remote });
+  /**
+   * The far end's media address (from its SDP), if it was not known at start or has changed. With the SDP
+   * answer to our T.38 offer, its parameters: they apply when the leg starts (a running leg keeps its own).
+   */
+  updateRemote(sessionId: string, remote: RemoteAddress, t38?: T38Params): void {
+    this.send({ type: 'remote', sessionId, remote, t38 });
   }
 
   /** Re-INVITE to T.38 accepted: same port, T.30 restarts on T.38 (refused once a page has moved). */

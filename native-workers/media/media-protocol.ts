@@ -5,7 +5,8 @@
 //   start ─▶ 'started' {localPort}          bind a port from the range (even ports); put it in the SDP.
 //            The fax terminal starts once the remote address is known (in start, or a later 'remote'),
 //            so an outbound INVITE can offer the port before the far end answers.
-//   remote ─▶ (nothing)                     the far end's address from its SDP (answer or re-INVITE).
+//   remote ─▶ (nothing)                     the far end's address from its SDP (answer or re-INVITE), and from
+//            an answer the T.38 parameters it agreed (T38FaxMaxDatagram, T38FaxUdpEC) before the leg starts.
 //   switchToT38 ─▶ 'switched'               re-INVITE to T.38 accepted on an audio session. Same socket and
 //            port; the audio terminal is dropped and a T.38 terminal starts with the same T.30 job. spandsp
 //            cannot carry T.30 state from fax_state to t38_terminal, so T.30 restarts: harmless before the
@@ -41,6 +42,8 @@ export interface T38Params {
   maxBuffer?: number;
   /** The far end's T38FaxMaxDatagram: no datagram we send is larger. Default 400. */
   farMaxDatagram?: number;
+  /** T38FaxUdpEC as negotiated: what our UDPTL sends (every kind is received). Default redundancy. */
+  errorCorrection?: 'redundancy' | 'fec' | 'none';
   /** UDPTL redundancy depth, default 3. */
   redundancyDepth?: number;
   /** spandsp's NO_PACING: send as fast as the CPU allows. The fax simulator on loopback only: a real far end needs pacing. */
@@ -74,11 +77,17 @@ export interface StartSessionRequest {
   remote?: RemoteAddress;
   job: FaxJob;
   t38?: T38Params;
+  /**
+   * The fax simulator's lossy trunk: drop this fraction (0–1) of the datagrams we send and of those we receive,
+   * each way by its own seeded sequence. Decided here, on the media thread, so a busy main thread cannot delay
+   * datagrams the way a relay on it would. Never set for a real call.
+   */
+  loss?: { rate: number; seed?: number };
 }
 
 export type MainToWorker =
   | StartSessionRequest
-  | { type: 'remote'; sessionId: string; remote: RemoteAddress }
+  | { type: 'remote'; sessionId: string; remote: RemoteAddress; t38?: T38Params }
   | { type: 'switchToT38'; sessionId: string; remote?: RemoteAddress; t38?: T38Params }
   | { type: 'pageDurable'; sessionId: string }
   | { type: 'stop'; sessionId: string }
@@ -107,6 +116,8 @@ export interface MediaStats {
   lost: number;
   /** Datagrams dropped as malformed or from the wrong source. */
   rejected: number;
+  /** With `loss`: datagrams let through and dropped, both ways together. */
+  simulatedLoss?: { forwarded: number; dropped: number };
 }
 
 export interface CompletedEvent {
@@ -122,6 +133,8 @@ export interface CompletedEvent {
   stats: T30Stats;
   media: MediaStats;
   durationMs: number;
+  /** Set when the session ended because the far end went silent: ms of media clock since its last datagram. */
+  silentForMs?: number;
 }
 
 export type WorkerToMain =
@@ -152,4 +165,6 @@ export interface MediaWorkerConfig {
   tickMs: number;
   /** spandsp log level for every session (0 = quiet). */
   logLevel: number;
+  /** A session whose far end has spoken and then sends nothing for this long (media clock) is ended. */
+  silenceTimeoutMs: number;
 }

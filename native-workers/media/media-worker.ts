@@ -3,6 +3,7 @@
 import dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
+import { seededRandom } from '../../scripts/fixtures/seeded-random.ts';
 import { T30CompletionCode } from '../spandsp/codes.ts';
 import type { T30Config, T30Event, T30Stats } from '../spandsp/index.ts';
 import { AudioLeg } from './audio-leg.ts';
@@ -99,10 +100,51 @@ class FaxMediaSession {
   private holdUntil: number | undefined;
   /** T.38 datagrams the terminal made while holding: they leave, in order, when the hold ends. */
   private heldDatagrams: Uint8Array[] = [];
+  /**
+   * Receiving only: media clock since the far end (the sender) last sent a datagram, counted while the leg runs
+   * (never during our own hold), from phase B on. Before it a T.38 caller may wait seconds for our CED and DIS,
+   * and T.30's T1 bounds that; once negotiated, a sender sends image data or repeats an unanswered command
+   * within T4 (3 s), so at `silenceTimeoutMs` it is gone and the session ends. (A receiver is silent for a whole
+   * page on T.38, so a sending session never counts; its own T.30 repeats bound a receiver that vanished.)
+   */
+  private samplesSinceHeard: number | undefined;
+  private silentForMs: number | undefined;
+
+  /** The simulator's lossy trunk (`loss`): one seeded sequence each way, and what it let through. */
+  private readonly loss:
+    | { rate: number; tx: () => number; rx: () => number; forwarded: number; dropped: number }
+    | undefined;
 
   constructor(private readonly request: StartSessionRequest) {
     this.transport = request.transport;
     this.remote = request.remote;
+    const loss = request.loss;
+    if (loss && loss.rate > 0) {
+      const seed = loss.seed ?? Math.floor(Math.random() * 2 ** 31);
+      this.loss = {
+        rate: loss.rate,
+        tx: seededRandom(seed),
+        rx: seededRandom(seed + 1),
+        forwarded: 0,
+        dropped: 0,
+      };
+    }
+  }
+
+  /** True when the simulated trunk loses this datagram. */
+  private lost(direction: 'tx' | 'rx'): boolean {
+    const loss = this.loss;
+    if (!loss) return false;
+    const drop = loss[direction]() < loss.rate;
+    if (drop) loss.dropped++;
+    else loss.forwarded++;
+    return drop;
+  }
+
+  private stats(): MediaStats {
+    const media = this.leg?.mediaStats() ?? emptyMediaStats();
+    const loss = this.loss;
+    return loss ? { ...media, simulatedLoss: { forwarded: loss.forwarded, dropped: loss.dropped } } : media;
   }
 
   get id(): string {
@@ -122,8 +164,10 @@ class FaxMediaSession {
     this.startLegIfReady();
   }
 
-  setRemote(remote: RemoteAddress): void {
+  /** The far end's address; on a T.38 session not yet started, its answer's parameters too (max datagram, EC). */
+  setRemote(remote: RemoteAddress, t38?: T38Params): void {
     this.remote = remote;
+    if (t38 && !this.leg) this.request.t38 = { ...this.request.t38, ...t38 };
     this.startLegIfReady();
   }
 
@@ -196,12 +240,26 @@ class FaxMediaSession {
         leg.advance(SAMPLES_PER_FRAME);
         this.samplesDone += SAMPLES_PER_FRAME;
         due -= SAMPLES_PER_FRAME;
+        if (this.samplesSinceHeard !== undefined) this.samplesSinceHeard += SAMPLES_PER_FRAME;
       }
     } catch (err) {
       this.fail('MEDIA_FAX_ENGINE', (err as Error).message);
       return;
     }
+    const silentMs = (this.samplesSinceHeard ?? 0) / SAMPLES_PER_MS;
+    if (!this.completed && silentMs >= config.silenceTimeoutMs) this.farEndSilent(silentMs);
     if (now >= this.lingerUntil) this.closeLeg();
+  }
+
+  /** The far end stopped sending anything: end T.30 now (keeping the pages received) instead of on its timers. */
+  private farEndSilent(silentMs: number): void {
+    this.silentForMs = Math.round(silentMs);
+    try {
+      this.leg?.terminal.terminate();
+    } catch {
+      // The completion below reports what arrived either way.
+    }
+    if (!this.completed) this.complete(T30CompletionCode.CALLDROPPED, 'Call dropped');
   }
 
   /** BYE, CANCEL or shutdown: end T.30 (keeping received pages), report once, free everything. */
@@ -266,7 +324,7 @@ class FaxMediaSession {
       return;
     }
     const remote = this.remote;
-    if (!remote || !this.socket) return;
+    if (!remote || !this.socket || this.lost('tx')) return;
     this.socket.send(datagram, remote.port, remote.address);
   }
 
@@ -277,6 +335,8 @@ class FaxMediaSession {
     } else if (from.address !== this.remote.address) {
       return;
     }
+    if (this.lost('rx')) return;
+    if (this.samplesSinceHeard !== undefined) this.samplesSinceHeard = 0;
     try {
       this.leg?.receive(datagram);
     } catch (err) {
@@ -287,7 +347,8 @@ class FaxMediaSession {
   private onT30Event(event: T30Event): void {
     this.lastStats = event.stats;
     if (event.type === 'phaseB') {
-      const media = this.leg?.mediaStats() ?? emptyMediaStats();
+      if (this.direction === 'rx') this.samplesSinceHeard ??= 0;
+      const media = this.stats();
       post({ type: 'phaseB', sessionId: this.id, transport: this.transport, stats: event.stats, media });
     } else if (event.type === 'phaseD') {
       const page = this.direction === 'tx' ? event.stats.pagesTx : event.stats.pagesRx;
@@ -295,7 +356,7 @@ class FaxMediaSession {
       // spandsp has queued its answer (MCF) but sends it only as the leg runs: hold the leg until stored.
       if (this.direction === 'rx' && this.request.job.confirmPages)
         this.holdUntil = performance.now() + PAGE_HOLD_MAX_MS;
-      const media = this.leg?.mediaStats() ?? emptyMediaStats();
+      const media = this.stats();
       post({ type: 'page', sessionId: this.id, direction: this.direction, page, stats: event.stats, media });
     } else if (!this.completed) {
       this.complete(event.code, event.text);
@@ -315,12 +376,17 @@ class FaxMediaSession {
       sessionId: this.id,
       transport: this.transport,
       code,
-      text,
+      // The silence limit ends T.30 by terminate(), which spandsp reports as a dropped call: say why.
+      text:
+        this.silentForMs === undefined
+          ? text
+          : `No media from the far end for ${(this.silentForMs / 1000).toFixed(1)} s`,
       ok: code === T30CompletionCode.OK,
       pages: this.direction === 'tx' ? stats.pagesTx : stats.pagesRx,
       stats,
-      media: this.leg?.mediaStats() ?? emptyMediaStats(),
+      media: this.stats(),
       durationMs: Math.round(performance.now() - this.createdAt),
+      silentForMs: this.silentForMs,
     };
     this.lingerUntil = performance.now() + LINGER_MS;
     post(this.completed);
@@ -367,6 +433,7 @@ function validStart(m: StartSessionRequest): string | undefined {
   if (m.role !== 'calling' && m.role !== 'answering') return 'role must be calling or answering';
   if (!m.job || !m.job.txTiff === !m.job.rxTiff) return 'job needs exactly one of txTiff or rxTiff';
   if (m.codec !== undefined && m.codec !== 'pcmu' && m.codec !== 'pcma') return 'codec must be pcmu or pcma';
+  if (m.loss !== undefined && !(m.loss.rate >= 0 && m.loss.rate <= 1)) return 'loss.rate must be 0 to 1';
   return undefined;
 }
 
@@ -437,7 +504,7 @@ port.on('message', (message: MainToWorker) => {
       void start(message);
       break;
     case 'remote':
-      withSession(message.sessionId, (s) => s.setRemote(message.remote));
+      withSession(message.sessionId, (s) => s.setRemote(message.remote, message.t38));
       break;
     case 'switchToT38':
       withSession(message.sessionId, (s) => s.switchToT38(message.remote, message.t38));

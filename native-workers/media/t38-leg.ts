@@ -1,4 +1,4 @@
-// The T.38 leg of a fax session: a spandsp T.38 terminal behind UDPTL with redundancy.
+// The T.38 leg of a fax session: a spandsp T.38 terminal behind UDPTL with the negotiated error correction.
 // Runs inside the media worker only; the session owns the socket and the clock and calls advance().
 import { T38RateManagement, T38TerminalOption } from '../spandsp/codes.ts';
 import { configureT30, type T30Config, type T30EventHandler, T38Terminal } from '../spandsp/index.ts';
@@ -29,7 +29,11 @@ export class T38Leg {
     private readonly staleRtpPayloadType?: number,
   ) {
     const farMaxDatagram = params.farMaxDatagram ?? DEFAULT_MAX_DATAGRAM;
-    this.sender = new UdptlSender({ maxDatagram: farMaxDatagram, redundancyDepth: params.redundancyDepth });
+    this.sender = new UdptlSender({
+      maxDatagram: farMaxDatagram,
+      errorCorrection: params.errorCorrection,
+      redundancyDepth: params.redundancyDepth,
+    });
     this.terminal = new T38Terminal(
       options.role === 'calling',
       (ifp, copies) => {

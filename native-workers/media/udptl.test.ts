@@ -99,6 +99,50 @@ describe('UDPTL codec', () => {
     assert.ok(receiver.stats.duplicates > 2000);
   });
 
+  test('FEC (span 3, 3 entries): the T.38 layout, and up to 3 consecutive losses rebuilt exactly from the next datagram', () => {
+    const sender = new UdptlSender({ errorCorrection: 'fec' });
+    const first = sender.frame(Uint8Array.of(0x11));
+    // seq 0 · primary · fec-info (0x80) · npackets length 1, span 3 · 3 entries, all empty (nothing before seq 0).
+    assert.deepEqual([...first], [0, 0, 1, 0x11, 0x80, 1, 3, 3, 0, 0, 0]);
+    const receiver = new UdptlReceiver();
+    const random = seededRandom(9);
+    const sent: number[][] = [];
+    const delivered: number[][] = [];
+    let dropRun = 0;
+    receiver.receive(first);
+    delivered.push([0x11]);
+    sent.push([0x11]);
+    for (let n = 1; n < 20_000; n++) {
+      // IFPs of 1–40 bytes whose last byte is never 0, so a rebuilt one's end is exact.
+      const ifp = Array.from({ length: 1 + (n % 40) }, (_, i) => (n * 7 + i) & 0xff);
+      ifp[ifp.length - 1] |= 1;
+      sent.push(ifp);
+      const datagram = sender.frame(Uint8Array.from(ifp));
+      if (random() < 0.1 && dropRun < 3) {
+        dropRun++;
+        continue;
+      }
+      dropRun = 0;
+      for (const r of receiver.receive(datagram)) delivered.push([...r.ifp]);
+    }
+    while (sent.length > delivered.length) sent.pop();
+    assert.deepEqual(delivered, sent);
+    assert.equal(receiver.stats.lost, 0);
+    assert.ok(receiver.stats.recovered > 1500, `recovered ${receiver.stats.recovered}`);
+  });
+
+  test('no error correction (t38UDPNoEC): no secondaries are sent, and a lost IFP stays lost', () => {
+    const sender = new UdptlSender({ errorCorrection: 'none' });
+    const datagrams = Array.from({ length: 4 }, (_, n) => sender.frame(Uint8Array.of(n + 1)));
+    assert.deepEqual([...datagrams[1]], [0, 1, 1, 2, 0x00, 0]);
+    const receiver = new UdptlReceiver();
+    assert.deepEqual(
+      [datagrams[0], datagrams[2], datagrams[3]].flatMap((d) => receiver.receive(d).map((r) => r.seq)),
+      [0, 2, 3],
+    );
+    assert.equal(receiver.stats.lost, 1);
+  });
+
   test('a gap deeper than the redundancy counts as lost; late datagrams are dropped', () => {
     const sender = new UdptlSender({ redundancyDepth: 3 });
     const datagrams = Array.from({ length: 10 }, (_, n) => sender.frame(Uint8Array.of(n)));

@@ -1,19 +1,35 @@
-// UDPTL (ITU-T T.38 Annex / clause 9): frames IFP packets into UDP datagrams with redundancy, and rebuilds
-// the in-order IFP stream on receive, recovering lost primaries from the secondaries of later datagrams.
+// UDPTL (ITU-T T.38 clause 9.1): frames IFP packets into UDP datagrams with redundancy, parity FEC or no error
+// correction (SDP T38FaxUdpEC), and rebuilds the in-order IFP stream on receive, recovering lost primaries from
+// the secondaries or the FEC entries of later datagrams.
 //
 // Wire format (ASN.1 PER, aligned): seq (2 bytes) · primary IFP as an open type (length determinant: one
-// byte < 128, else 0x80|hi, lo) · error recovery: 0x00 + count + secondary IFPs newest first (redundancy),
-// or 0x80 + FEC info. We send redundancy only; FEC datagrams are accepted for their primary.
+// byte < 128, else 0x80|hi, lo) · error recovery: 0x00 + count + secondary IFPs newest first (redundancy; no
+// EC is a count of 0), or 0x80 + fec-npackets (0x01, span) + count + FEC entries. FEC entry m of datagram s is
+// the XOR (zero-padded to the longest) of IFPs s+m−j·entries for j = 1..span: interleaved parity, so up to
+// `entries` consecutive losses are rebuilt from the next datagram.
 
 /** Datagram size used when the far end did not say (SDP T38FaxMaxDatagram absent). */
 export const DEFAULT_MAX_DATAGRAM = 400;
 export const DEFAULT_REDUNDANCY_DEPTH = 3;
+/** FEC geometry when we send FEC: each entry covers 3 IFPs, 3 entries interleaved (as Asterisk's default). */
+export const DEFAULT_FEC_SPAN = 3;
+export const DEFAULT_FEC_ENTRIES = 3;
+
+export type UdptlErrorCorrection = 'redundancy' | 'fec' | 'none';
+
+export interface UdptlFec {
+  span: number;
+  /** entries[m] is the parity of IFPs seq+m−j·entries.length, j = 1..span. */
+  entries: Uint8Array[];
+}
 
 export interface UdptlPacket {
   seq: number;
   primary: Uint8Array;
   /** Secondary IFPs, newest first: secondaries[0] is seq − 1. Empty for FEC datagrams. */
   secondaries: Uint8Array[];
+  /** Present on FEC datagrams instead of secondaries. */
+  fec?: UdptlFec;
 }
 
 export type UdptlDecodeError = 'UDPTL_TRUNCATED' | 'UDPTL_FRAGMENTED' | 'UDPTL_BAD_FEC';
@@ -35,11 +51,13 @@ function openTypeSize(ifp: Uint8Array): number {
 export function encodeUdptlPacket(packet: UdptlPacket, maxDatagram = DEFAULT_MAX_DATAGRAM): Uint8Array {
   if (packet.primary.length >= 0x4000)
     throw new RangeError('ERR_UDPTL_IFP_TOO_LARGE: IFP exceeds 16383 bytes');
-  let size = 2 + openTypeSize(packet.primary) + 1 + 1;
+  const { fec } = packet;
+  let size = 2 + openTypeSize(packet.primary) + 1 + 1 + (fec ? 2 : 0);
   let count = 0;
-  for (const secondary of packet.secondaries) {
-    const next = size + openTypeSize(secondary);
-    if (next > maxDatagram || count === 0x7f) break;
+  // FEC entries all go (each is needed to rebuild its own IFPs); secondaries as many as fit.
+  for (const extra of fec ? fec.entries : packet.secondaries) {
+    const next = size + openTypeSize(extra);
+    if ((!fec && next > maxDatagram) || count === 0x7f) break;
     size = next;
     count++;
   }
@@ -58,6 +76,14 @@ export function encodeUdptlPacket(packet: UdptlPacket, maxDatagram = DEFAULT_MAX
   out[at++] = (packet.seq >> 8) & 0xff;
   out[at++] = packet.seq & 0xff;
   putOpenType(packet.primary);
+  if (fec) {
+    out[at++] = 0x80; // error recovery: fec-info
+    out[at++] = 1; // fec-npackets, an unconstrained INTEGER: one byte of length, then the span
+    out[at++] = fec.span;
+    out[at++] = count;
+    for (let i = 0; i < count; i++) putOpenType(fec.entries[i]);
+    return out;
+  }
   out[at++] = 0x00; // error recovery: secondary-ifp-packets
   out[at++] = count;
   for (let i = 0; i < count; i++) putOpenType(packet.secondaries[i]);
@@ -112,44 +138,86 @@ export function decodeUdptlPacket(datagram: Uint8Array): UdptlDecodeResult {
   if ((recovery & 0x80) === 0) {
     const count = reader.length();
     for (let i = 0; i < count && !reader.error; i++) secondaries.push(reader.openType());
-  } else if (reader.byte() !== 1) {
-    // FEC info starts with the span as a 1-byte length; anything else is not UDPTL.
-    return { ok: false, error: 'UDPTL_BAD_FEC' };
+    if (reader.error) return { ok: false, error: reader.error };
+    return { ok: true, packet: { seq, primary, secondaries } };
   }
+  // fec-npackets is an unconstrained INTEGER; a span needs one byte, so its length must be 1.
+  if (reader.byte() !== 1) return { ok: false, error: 'UDPTL_BAD_FEC' };
+  const span = reader.byte();
+  const count = reader.length();
+  const entries: Uint8Array[] = [];
+  for (let i = 0; i < count && !reader.error; i++) entries.push(reader.openType());
   if (reader.error) return { ok: false, error: reader.error };
-  return { ok: true, packet: { seq, primary, secondaries } };
+  if (span === 0 || count === 0) return { ok: true, packet: { seq, primary, secondaries } };
+  return { ok: true, packet: { seq, primary, secondaries, fec: { span, entries } } };
+}
+
+/** XOR of IFPs, zero-padded to the longest: one FEC entry. */
+function parity(ifps: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(Math.max(0, ...ifps.map((p) => p.length)));
+  for (const ifp of ifps) for (let i = 0; i < ifp.length; i++) out[i] ^= ifp[i];
+  return out;
 }
 
 export interface UdptlSenderOptions {
   /** Far end's T38FaxMaxDatagram (whole UDPTL payload). */
   maxDatagram?: number;
+  /** What the SDP negotiated (T38FaxUdpEC); default redundancy. */
+  errorCorrection?: UdptlErrorCorrection;
   /** How many earlier IFPs ride along in each datagram (≥ 3 survives 5 % random loss). */
   redundancyDepth?: number;
+  fecSpan?: number;
+  fecEntries?: number;
 }
 
-/** Numbers outgoing IFPs and adds the most recent earlier ones as secondaries. */
+/** Numbers outgoing IFPs and adds the error correction negotiated: earlier IFPs, their parity, or nothing. */
 export class UdptlSender {
   private seq = 0;
+  /** Earlier IFPs, newest first: history[0] is seq − 1. */
   private readonly history: Uint8Array[] = [];
   private readonly depth: number;
+  private readonly errorCorrection: UdptlErrorCorrection;
+  private readonly fecSpan: number;
+  private readonly fecEntries: number;
   maxDatagram: number;
 
   constructor(options: UdptlSenderOptions = {}) {
-    this.depth = options.redundancyDepth ?? DEFAULT_REDUNDANCY_DEPTH;
+    this.errorCorrection = options.errorCorrection ?? 'redundancy';
+    this.fecSpan = options.fecSpan ?? DEFAULT_FEC_SPAN;
+    this.fecEntries = options.fecEntries ?? DEFAULT_FEC_ENTRIES;
+    this.depth =
+      this.errorCorrection === 'fec'
+        ? this.fecSpan * this.fecEntries
+        : this.errorCorrection === 'none'
+          ? 0
+          : (options.redundancyDepth ?? DEFAULT_REDUNDANCY_DEPTH);
     this.maxDatagram = options.maxDatagram ?? DEFAULT_MAX_DATAGRAM;
   }
 
   /** Frames one IFP. Send the result as many times as spandsp asked for copies: repeats share the seq. */
   frame(ifp: Uint8Array): Uint8Array {
-    const datagram = encodeUdptlPacket(
-      { seq: this.seq, primary: ifp, secondaries: this.history },
-      this.maxDatagram,
-    );
+    const packet: UdptlPacket = { seq: this.seq, primary: ifp, secondaries: this.history };
+    if (this.errorCorrection === 'fec') packet.fec = this.fec();
+    const datagram = encodeUdptlPacket(packet, this.maxDatagram);
     this.seq = (this.seq + 1) & 0xffff;
     // spandsp's buffer is reused after the callback; keep our own copy for later secondaries.
-    this.history.unshift(Uint8Array.from(ifp));
+    if (this.depth > 0) this.history.unshift(Uint8Array.from(ifp));
     if (this.history.length > this.depth) this.history.pop();
     return datagram;
+  }
+
+  /** Entry m: parity of seq+m−j·entries (j = 1..span), i.e. history[entries·j − m − 1]; IFPs before the first are empty. */
+  private fec(): UdptlFec {
+    const entries: Uint8Array[] = [];
+    for (let m = 0; m < this.fecEntries; m++) {
+      const covered: Uint8Array[] = [];
+      for (let j = 1; j <= this.fecSpan; j++) {
+        const ifp = this.history[this.fecEntries * j - m - 1];
+        if (ifp) covered.push(ifp);
+      }
+      entries.push(parity(covered));
+    }
+    return { span: this.fecSpan, entries };
   }
 }
 
@@ -174,9 +242,16 @@ export interface UdptlReceiverStats {
 /** A jump larger than this is a restarted far end, not a loss burst: resynchronise instead of "recovering". */
 const MAX_SEQ_JUMP = 1000;
 
+/** IFPs kept for FEC repair: more than any span × entries seen in the field (3 × 3, 5 × 3). */
+const FEC_WINDOW = 32;
+
 /** Rebuilds the in-order IFP stream; every IFP is delivered at most once. */
 export class UdptlReceiver {
   private expected: number | undefined;
+  /** Recent IFPs by seq (FEC repair XORs them out); a seq missing here was lost or never sent. */
+  private readonly recent = new Map<number, Uint8Array>();
+  /** The first seq received: IFPs before it (the stream's start) count as empty in FEC parity. */
+  private first: number | undefined;
   readonly stats: UdptlReceiverStats = {
     datagrams: 0,
     delivered: 0,
@@ -201,11 +276,19 @@ export class UdptlReceiver {
       return [];
     }
     const out: ReceivedIfp[] = [];
+    this.first ??= seq;
+    this.remember(seq, primary);
+    const repaired =
+      decoded.packet.fec && ahead > 0 && ahead <= MAX_SEQ_JUMP
+        ? this.repair(seq, ahead, decoded.packet.fec)
+        : undefined;
     if (ahead <= MAX_SEQ_JUMP) {
       for (let missing = ahead; missing > 0; missing--) {
-        const secondary = secondaries[missing - 1];
+        const lostSeq = (seq - missing) & 0xffff;
+        const secondary = secondaries[missing - 1] ?? repaired?.get(lostSeq);
         if (secondary) {
-          out.push({ seq: (seq - missing) & 0xffff, ifp: secondary, recovered: true });
+          out.push({ seq: lostSeq, ifp: secondary, recovered: true });
+          this.remember(lostSeq, secondary);
         } else {
           this.stats.lost++;
         }
@@ -216,5 +299,51 @@ export class UdptlReceiver {
     this.stats.recovered += out.length - 1;
     this.stats.delivered += out.length;
     return out;
+  }
+
+  private remember(seq: number, ifp: Uint8Array): void {
+    this.recent.set(seq, Uint8Array.from(ifp));
+    this.recent.delete((seq - FEC_WINDOW) & 0xffff);
+  }
+
+  /**
+   * The IFPs among the `gap` before `seq` that this datagram's FEC entries rebuild: an entry whose group lacks
+   * exactly one IFP gives it back (parity of the entry and the rest). Repeats until nothing more comes back, as
+   * one repair can complete another group. A rebuilt IFP is as long as the longest of its group: when it is not
+   * the longest its true end is unknown, and trailing zero bytes are trimmed (T.30 ECM catches the rare wrong cut).
+   */
+  private repair(seq: number, gap: number, fec: UdptlFec): Map<number, Uint8Array> {
+    const { span, entries } = fec;
+    const missing = new Set<number>();
+    for (let k = 1; k <= gap; k++) missing.add((seq - k) & 0xffff);
+    const repaired = new Map<number, Uint8Array>();
+    const known = (s: number): Uint8Array | undefined => {
+      if (repaired.has(s)) return repaired.get(s);
+      if (missing.has(s)) return undefined;
+      // Before the stream's first datagram the sender had nothing: empty. Else what we kept, or unknown.
+      if (
+        this.first !== undefined &&
+        ((this.first - s) & 0xffff) > 0 &&
+        ((this.first - s) & 0xffff) <= FEC_WINDOW
+      )
+        return this.recent.get(s) ?? new Uint8Array(0);
+      return this.recent.get(s);
+    };
+    for (let progress = true; progress; ) {
+      progress = false;
+      entries.forEach((entry, m) => {
+        const group = Array.from({ length: span }, (_, j) => (seq + m - (j + 1) * entries.length) & 0xffff);
+        const unknown = group.filter((s) => known(s) === undefined);
+        if (unknown.length !== 1 || !missing.has(unknown[0])) return;
+        const others = group.filter((s) => s !== unknown[0]).map((s) => known(s)!);
+        const rebuilt = parity([entry, ...others]);
+        let length = rebuilt.length;
+        if (others.some((o) => o.length >= entry.length))
+          while (length > 1 && rebuilt[length - 1] === 0) length--;
+        repaired.set(unknown[0], rebuilt.subarray(0, length));
+        progress = true;
+      });
+    }
+    return repaired;
   }
 }

@@ -21,7 +21,7 @@ import { RETENTION_PURGE_JOB } from './pipeline/retention-purger.ts';
 import { type RecoveryReport, recoverAfterCrash } from './recovery.ts';
 import { createServices, type Services } from './services.ts';
 import { ApplianceLock } from './storage/appliance-lock.ts';
-import { TelephonyService } from './telephony/telephony-service.ts';
+import { TelephonyService, type TelephonyServiceOptions } from './telephony/telephony-service.ts';
 
 export interface Appliance {
   services: Services;
@@ -46,6 +46,8 @@ export interface StartOptions {
   logDestination?: pino.DestinationStream;
   /** Do not print the first-run operator credentials (tests read them from the services). */
   quiet?: boolean;
+  /** The fax line's options (call timers, ring time) for tests and tuning. */
+  telephony?: TelephonyServiceOptions;
 }
 
 export async function startAppliance(config: Config, options: StartOptions = {}): Promise<Appliance> {
@@ -86,7 +88,9 @@ async function start(
   const scheme = tls ? 'https' : 'http';
   const httpUrl = `${scheme}://${config.httpHost.includes(':') ? `[${config.httpHost}]` : config.httpHost}:${port}`;
   const roles = new Set(config.nodeRoles);
-  const telephony = roles.has('sip') ? await TelephonyService.start(services, http.metrics.registry) : null;
+  const telephony = roles.has('sip')
+    ? await TelephonyService.start(services, http.metrics.registry, options.telephony)
+    : null;
   log.info(
     {
       node: config.nodeName,

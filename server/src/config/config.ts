@@ -36,6 +36,7 @@ export interface Config {
   sipTlsPort: number;
   sipTlsCa: string | null;
   mediaPorts: PortRange;
+  mediaSilenceSeconds: number;
   smtpUrl: string | null;
   emailFrom: string;
   tlsCert: string | null;
@@ -370,6 +371,12 @@ export const KNOBS: { [K in keyof Config]: Knob<K> } = {
     doc: 'UDP port range for UDPTL (T.38) and RTP (G.711) media.',
     default: () => ({ first: 20000, last: 20999 }),
     parse: portRange,
+  },
+  mediaSilenceSeconds: {
+    env: 'FAXSEAL_MEDIA_SILENCE_SECONDS',
+    doc: "An inbound fax call whose sender, once T.30 has negotiated (phase B), sends nothing (no UDPTL or RTP datagram) for this long is ended: its fax is committed with the pages confirmed so far and the call hung up. Counted on the media clock, never during our own hold of a page answer; keep it above T.30's T4 (3 s).",
+    default: () => 8,
+    parse: int(4, 120),
   },
   smtpUrl: {
     env: 'FAXSEAL_SMTP_URL',

@@ -9,6 +9,7 @@ import {
   audioCodecOf,
   callingOffers,
   FaxCallMedia,
+  faxMediaOf,
   LocalSdp,
   offerRefused,
 } from '../telephony/fax-call-media.ts';
@@ -169,7 +170,15 @@ export class SipCallPlacer implements OutboundCallPlacer {
         };
       }
       const answered = extractMedia(outcome.sdpAnswer);
-      if (answered) this.media.updateRemote(sessionId, { address: answered.address, port: answered.port });
+      // The answer's T.38 parameters (its T38FaxMaxDatagram, the error correction agreed) shape what we send.
+      if (answered) {
+        const negotiated = faxMediaOf(answered);
+        this.media.updateRemote(
+          sessionId,
+          negotiated.remote,
+          negotiated.transport === 't38' ? negotiated.t38 : undefined,
+        );
+      }
       request.onAnswered?.(transport);
       // Answers the far end's re-INVITEs for the life of the call: it may move an audio call to T.38
       // before any page has moved.
@@ -180,8 +189,9 @@ export class SipCallPlacer implements OutboundCallPlacer {
         sdp,
         advertisedPort: localPort,
         media: transport === 't38' ? { transport } : { transport, codec },
-        // The trunk's t38 flag decides what we offer; a far end that asks for T.38 itself gets it.
-        acceptT38: true,
+        // A T.38 trunk offers T.38 first and takes the far end's re-INVITE to it; a trunk with T.38 off is
+        // G.711 pass-through only, and a re-INVITE to T.38 on it is refused 488.
+        acceptT38: request.t38,
         log: this.ua.logger,
       });
       // A hang-up from the far end (or a dead dialog) ends the session: T.30 reports CALLDROPPED.

@@ -1,6 +1,6 @@
 // A remote fax machine on the same engine as the appliance: its own SIP user agent and media engine. Calling:
 // it sends a TIFF to a number over T.38, G.711, or audio switched to T.38 by its own re-INVITE, optionally
-// through a lossy relay, and can hang up mid-document. Receiving (receive()): it answers as a fax machine and
+// over a lossy trunk, and can hang up mid-document or go silent. Receiving (receive()): it answers as a fax machine and
 // keeps what arrives, or as a busy line, a line nobody answers, a voice line, or a machine that hangs up after
 // page N (fax-receiver.ts). For demos, tests, benches and trunk checks.
 
@@ -16,6 +16,7 @@ import {
 } from '../../../native-workers/media/media-engine.ts';
 import { audioCodecOf, FaxCallMedia, faxMediaOf, LocalSdp } from '../telephony/fax-call-media.ts';
 import { extractMedia } from '../telephony/sdp/offer-answer.ts';
+import { T38ErrorCorrection } from '../telephony/sdp/t38.ts';
 import { CallState } from '../telephony/sip/call.ts';
 import type { TransportName } from '../telephony/sip/headers.ts';
 import { type SipLogger, silentLogger } from '../telephony/sip/logger.ts';
@@ -26,6 +27,8 @@ import { FaxReceiver, type ReceiveOptions } from './fax-receiver.ts';
 import { LossyUdpRelay, type RelayCounts } from './lossy-relay.ts';
 
 export type SimulatorMode = 't38' | 'audio' | 'reinvite';
+
+export type SessionRefreshMethod = 'reinvite' | 'reinvite-new-version' | 'update';
 
 export interface FaxSimulatorOptions {
   /** Address SIP and media bind to; another loopback address (127.0.0.2) makes it another host. */
@@ -63,12 +66,28 @@ export interface SendFaxOptions {
   acceptT38?: boolean;
   /** How a refused re-INVITE to T.38 is answered; default 488 (carriers also send 606 or 415). */
   t38RefusalStatus?: number;
-  /** Percent of media datagrams dropped in each direction by a relay in front of our session. */
+  /** Percent of media datagrams our session drops in each direction (a lossy trunk). */
   lossPercent?: number;
-  /** Seed for the relay's drops, for repeatable runs. */
+  /** Seed for those drops (one sequence each way), for repeatable runs. */
   lossSeed?: number;
   /** BYE right after this page is confirmed (a dropped call). */
   hangupAfterPage?: number;
+  /**
+   * A far end that vanishes: once this page is confirmed, no media gets through either way and we never send
+   * BYE; the call lasts until the far end hangs up (or `timeoutMs`).
+   */
+  silentAfterPage?: number;
+  /** After our phase E, never send BYE: wait for the far end's (or `timeoutMs`). */
+  neverBye?: boolean;
+  /** T.38 mode: offer G.711 (`codec`) beside T.38 in the INVITE (m=audio and m=image); the answer picks. */
+  offerAudioAndImage?: boolean;
+  /** T.38 error correction we offer and then send (T38FaxUdpEC); default redundancy. */
+  errorCorrection?: T38ErrorCorrection;
+  /**
+   * Session refreshes while the document goes, each right after its page is confirmed: a re-INVITE repeating
+   * our SDP (RFC 4028), a re-INVITE with a new SDP version and the same media, or an UPDATE without a body.
+   */
+  refreshes?: { afterPage: number; method: SessionRefreshMethod }[];
   /** In reinvite mode, how long after the answer we re-INVITE; default 300 ms. */
   reinviteAfterMs?: number;
   /** Give up (BYE) after this long; default 180 s. */
@@ -92,12 +111,16 @@ export interface SendFaxResult {
   fax?: CompletedEvent;
   transport?: 't38' | 'audio';
   switchedToT38By?: 'local' | 'remote';
-  /** Relay counters when lossPercent was set. */
+  /** Datagrams let through and dropped, both ways, when lossPercent was set. */
   relay?: RelayCounts;
   /** Re-INVITEs to T.38 from the far end that we refused (audio mode without acceptT38). */
   refusedT38Reinvites?: number;
   /** Who ended the call. */
   hungUpBy?: 'local' | 'remote';
+  /** On T.38: the UDPTL error correction the far end answered (and both sides sent). */
+  negotiatedErrorCorrection?: T38ErrorCorrection;
+  /** The session refreshes sent, with the far end's final status (undefined: not sent, the call was busy). */
+  refreshes?: { afterPage: number; method: SessionRefreshMethod; status?: number }[];
 }
 
 /** After our phase E the line stays up this long, so the far end gets our last frames before the BYE. */
@@ -182,6 +205,25 @@ export class FaxSimulator {
     await this.engine.close();
   }
 
+  /** One session refresh in the middle of a fax; its final status lands in `log`. */
+  private async refresh(
+    call: OutgoingCall,
+    sameT38Offer: () => string,
+    refresh: { afterPage: number; method: SessionRefreshMethod },
+    log: NonNullable<SendFaxResult['refreshes']>,
+  ): Promise<void> {
+    const entry: (typeof log)[number] = { ...refresh };
+    log.push(entry);
+    if (refresh.method === 'reinvite-new-version') {
+      // The same T.38 stream in a new SDP version: the far end must answer it and carry on as before.
+      const result = await call.reinvite(sameT38Offer());
+      entry.status = result.ok ? SipStatus.Ok : result.status;
+      return;
+    }
+    const response = await call.refreshSession(refresh.method === 'update' ? 'UPDATE' : 'INVITE');
+    entry.status = response?.status;
+  }
+
   /** Places one fax call and resolves when it is over. Several may run at once. */
   async send(options: SendFaxOptions): Promise<SendFaxResult> {
     const mode = options.mode ?? 't38';
@@ -190,22 +232,23 @@ export class FaxSimulator {
     const progress = options.onProgress ?? (() => {});
     const log = silentLogger;
     const sessionId = `sim-${randomUUID()}`;
+    // Offering audio and image, the session starts on audio and moves to T.38 if that is the answer (no media
+    // has moved before the answer, so nothing is lost).
+    const dual = mode === 't38' && options.offerAudioAndImage === true;
     const { localPort } = await this.engine.startSession({
       sessionId,
-      transport: mode === 't38' ? 't38' : 'audio',
+      transport: mode === 't38' && !dual ? 't38' : 'audio',
       codec,
       role: 'calling',
       job: { txTiff: { path: options.tiffPath }, localIdent: from.slice(0, 20) },
       t38: options.noPacing && mode === 't38' ? { noPacing: true } : undefined,
+      // The lossy trunk is played on the media thread, where a busy main thread cannot delay what gets through.
+      loss: options.lossPercent ? { rate: options.lossPercent / 100, seed: options.lossSeed } : undefined,
     });
+    // A far end that will vanish sits behind a relay we can mute.
     const relay =
-      options.lossPercent && options.lossPercent > 0
-        ? await LossyUdpRelay.start(
-            this.address,
-            { address: this.address, port: localPort },
-            options.lossPercent / 100,
-            options.lossSeed,
-          )
+      options.silentAfterPage !== undefined
+        ? await LossyUdpRelay.start(this.address, { address: this.address, port: localPort }, 0)
         : undefined;
     const route = (remote: RemoteAddress): RemoteAddress => {
       if (!relay) return remote;
@@ -214,7 +257,12 @@ export class FaxSimulator {
     };
     const advertisedPort = relay?.farFacingPort ?? localPort;
     const sdp = new LocalSdp(this.address);
-    const sdpOffer = sdp.offer(mode === 't38' ? 't38' : 'audio', advertisedPort, [audioCodecOf(codec)]);
+    const errorCorrection = options.errorCorrection ?? T38ErrorCorrection.Redundancy;
+    const sdpOffer = sdp.offer(mode === 't38' ? 't38' : 'audio', advertisedPort, [audioCodecOf(codec)], {
+      t38: { errorCorrection },
+      withAudio: dual,
+    });
+    const refreshes: NonNullable<SendFaxResult['refreshes']> = [];
 
     let call: OutgoingCall | undefined;
     let hungUpAfterPage = false;
@@ -231,6 +279,16 @@ export class FaxSimulator {
         hungUpAfterPage = true;
         progress({ type: 'hangup', afterPage: e.page });
         void call?.bye();
+      }
+      if (options.silentAfterPage !== undefined && e.page === options.silentAfterPage) relay?.mute();
+      for (const refresh of options.refreshes ?? []) {
+        if (refresh.afterPage === e.page && call)
+          void this.refresh(
+            call,
+            sdp.t38Offer.bind(sdp, advertisedPort, { errorCorrection }),
+            refresh,
+            refreshes,
+          );
       }
     };
     this.listeners.set(sessionId, { phaseB, page });
@@ -259,7 +317,14 @@ export class FaxSimulator {
         };
       }
       const negotiated = faxMediaOf(answered);
-      this.engine.updateRemote(sessionId, route(negotiated.remote));
+      if (dual && negotiated.transport === 't38')
+        await this.engine.switchToT38(sessionId, { remote: route(negotiated.remote), t38: negotiated.t38 });
+      else
+        this.engine.updateRemote(
+          sessionId,
+          route(negotiated.remote),
+          negotiated.transport === 't38' ? negotiated.t38 : undefined,
+        );
       progress({ type: 'answered', transport: negotiated.transport });
       const acceptT38 = mode !== 'audio' || options.acceptT38 === true;
       const media = new FaxCallMedia({
@@ -292,7 +357,9 @@ export class FaxSimulator {
         ended.then(() => 'call' as const),
         timeout,
       ]);
-      if (first === 'fax') await Promise.race([ended, sleep(LINGER_MS)]);
+      // A far end that vanished (or never hangs up) holds the line until the other side ends it.
+      const holdLine = options.neverBye === true || options.silentAfterPage !== undefined;
+      if (first === 'fax') await Promise.race([ended, holdLine ? timeout : sleep(LINGER_MS)]);
       const hungUpBy = call.state === CallState.Terminated ? (call.termination?.by ?? 'remote') : 'local';
       if (call.state !== CallState.Terminated) await call.bye();
       await this.engine.stopSession(sessionId).catch(() => undefined);
@@ -304,9 +371,11 @@ export class FaxSimulator {
         fax: await completion,
         transport: media.transport,
         switchedToT38By: media.switchedBy,
-        relay: relay?.stats(),
+        relay: (await completion)?.media.simulatedLoss,
         refusedT38Reinvites,
         hungUpBy,
+        negotiatedErrorCorrection: answered.kind === 't38' ? answered.t38.errorCorrection : undefined,
+        refreshes,
       };
     } finally {
       giveUp.abort();

@@ -1,5 +1,6 @@
-// A UDP relay that drops a fraction of datagrams in each direction: the simulator puts it between its own
-// media session and the far end to show what a lossy trunk does to T.38 (redundancy) or G.711 (ECM).
+// A UDP relay that drops a fraction of datagrams in each direction (or, muted, all of them): the simulator puts
+// it between its own media session and the far end to play a far end that goes silent mid-call. (A lossy trunk
+// is played by the simulator's media session itself, on the media thread.)
 
 import dgram from 'node:dgram';
 import type { RemoteAddress } from '../../../native-workers/media/media-engine.ts';
@@ -19,7 +20,7 @@ export class LossyUdpRelay {
     private readonly localFacing: dgram.Socket,
     private readonly farFacing: dgram.Socket,
     private readonly local: RemoteAddress,
-    private readonly lossRate: number,
+    private lossRate: number,
     private readonly random: () => number,
   ) {
     localFacing.on('message', (datagram) => {
@@ -65,6 +66,11 @@ export class LossyUdpRelay {
 
   setFar(far: RemoteAddress): void {
     this.far = far;
+  }
+
+  /** From now on nothing gets through either way: the far end of a call that vanished without a BYE. */
+  mute(): void {
+    this.lossRate = 1;
   }
 
   stats(): RelayCounts {

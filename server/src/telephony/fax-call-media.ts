@@ -34,7 +34,7 @@ import {
   type SdpOriginState,
 } from './sdp/offer-answer.ts';
 import { serializeSdp } from './sdp/session-description.ts';
-import { type T38Params, T38RateManagement } from './sdp/t38.ts';
+import { T38ErrorCorrection, type T38Params, T38RateManagement } from './sdp/t38.ts';
 import { CallState, type ReinviteRequest, type SipCall } from './sip/call.ts';
 import type { SipLogger } from './sip/logger.ts';
 import { SipStatus } from './sip/status.ts';
@@ -48,13 +48,23 @@ export const g711CodecOf = (codec: AudioCodec): G711Codec => (codec === AudioCod
 export const audioCodecOf = (codec: G711Codec): AudioCodec =>
   codec === 'pcma' ? AudioCodec.Pcma : AudioCodec.Pcmu;
 
-/** The far end's SDP parameters as engine parameters: its T38FaxMaxDatagram bounds what we send. */
+const udptlErrorCorrection = {
+  [T38ErrorCorrection.Redundancy]: 'redundancy',
+  [T38ErrorCorrection.Fec]: 'fec',
+  [T38ErrorCorrection.None]: 'none',
+} as const;
+
+/**
+ * The negotiated SDP parameters as engine parameters: the far end's T38FaxMaxDatagram bounds what we send, and
+ * T38FaxUdpEC (the same in offer and answer once agreed) is the error correction our UDPTL sends.
+ */
 export function engineT38Params(params: T38Params): EngineT38Params {
   return {
     version: params.version,
     maxBitRate: params.maxBitRate,
     rateManagement: params.rateManagement === T38RateManagement.LocalTcf ? 'localTCF' : 'transferredTCF',
     farMaxDatagram: params.maxDatagram,
+    errorCorrection: udptlErrorCorrection[params.errorCorrection],
   };
 }
 
@@ -80,13 +90,23 @@ export class LocalSdp {
     return serializeSdp(buildAudioOffer({ ...this.next(), port, codecs, telephoneEvent: false }));
   }
 
-  t38Offer(port: number): string {
-    return serializeSdp(buildT38Offer({ ...this.next(), port }));
+  t38Offer(port: number, t38?: Partial<T38Params>, audioCodecs?: AudioCodec[]): string {
+    return serializeSdp(buildT38Offer({ ...this.next(), port, t38, audioCodecs }));
   }
 
-  /** The calling side's offer of one transport; audio offers `codecs` in order. */
-  offer(transport: MediaTransport, port: number, codecs: AudioCodec[]): string {
-    return transport === 't38' ? this.t38Offer(port) : this.audioOffer(port, codecs);
+  /**
+   * The calling side's offer of one transport; audio offers `codecs` in order. A T.38 offer may carry its
+   * own parameters (T38FaxUdpEC…) and, with `withAudio`, G.711 in `codecs` beside it for the answer to pick.
+   */
+  offer(
+    transport: MediaTransport,
+    port: number,
+    codecs: AudioCodec[],
+    options: { t38?: Partial<T38Params>; withAudio?: boolean } = {},
+  ): string {
+    return transport === 't38'
+      ? this.t38Offer(port, options.t38, options.withAudio ? codecs : undefined)
+      : this.audioOffer(port, codecs);
   }
 
   /** Answers with the stream we take: T.38 only when `t38Port` is given, audio only when `audioPort` is. */

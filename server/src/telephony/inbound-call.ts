@@ -1,12 +1,19 @@
 // One inbound fax call from INVITE to committed fax: route it (or refuse with the router's status), ring,
 // answer with T.38 or G.711 as offered, move to T.38 by re-INVITE when the trunk does T.38, receive, and
 // when T.30 ends or the call drops stop the media session and commit the fax before releasing anything.
-// The fax row exists from the answer, and each page is stored before the sender is told it arrived.
+// The fax row exists from the answer, and each page is stored before the sender is told it arrived. A far end
+// that never hangs up gets our BYE FAR_END_HANGUP_MS after phase E; one that went silent is ended by the media
+// worker's silence limit; neither holds the channel.
 
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CompletedEvent, MediaEngine, PageEvent } from '../../../native-workers/media/media-engine.ts';
+import type {
+  CompletedEvent,
+  MediaEngine,
+  MediaStats,
+  PageEvent,
+} from '../../../native-workers/media/media-engine.ts';
 import { T30CompletionCode } from '../../../native-workers/spandsp/codes.ts';
 import type { Clock } from '../clock.ts';
 import type { InboundStatus } from '../faxes/fax-repository.ts';
@@ -19,6 +26,7 @@ import type { IncomingCall } from './sip/incoming-call.ts';
 import type { SipLogger } from './sip/logger.ts';
 import type { SipNoticeSummary } from './sip/notice-summary.ts';
 import { SipStatus } from './sip/status.ts';
+import { realTimers, type TimerSource } from './sip/timer-source.ts';
 
 /** After phase E, how long the far end gets to send its BYE (and our last frames to leave) before ours. */
 const FAR_END_HANGUP_MS = 1500;
@@ -36,6 +44,12 @@ export type InboundCallOutcome =
       pages: number;
       t30Code: number;
       t30Text: string;
+      /** Who ended the call: the far end's BYE, or ours (after phase E, or on its silence). */
+      hungUpBy: 'local' | 'remote';
+      /** Set when the far end went silent and the media worker ended the session: ms since its last datagram. */
+      farEndSilentMs?: number;
+      /** Datagrams and IFPs as our side of the media saw them (what error correction rebuilt, what was lost). */
+      media?: MediaStats;
     };
 
 export interface InboundCallContext {
@@ -54,10 +68,23 @@ export interface InboundCallContext {
   answerDelayMs: number;
   /** On an audio call over a T.38 trunk, how long the far end has to re-INVITE to T.38 before we do. */
   t38ReinviteDelayMs: number;
+  /** The wait for the far end's BYE after phase E runs on these: a virtual clock in tests. Default real. */
+  timers?: TimerSource;
 }
 
 /** A function, not an inline test: the call's state changes behind the compiler's back across awaits. */
 const isUp = (call: IncomingCall): boolean => call.state !== CallState.Terminated;
+
+/** Resolves after `ms` on `timers`, or as soon as `other` settles (the timer then cleared). */
+function raceTimer(timers: TimerSource, ms: number, other: Promise<unknown>): Promise<void> {
+  return new Promise((resolve) => {
+    const handle = timers.setTimeout(resolve, ms);
+    void other.then(() => {
+      timers.clearTimeout(handle);
+      resolve();
+    });
+  });
+}
 
 function terminated(call: IncomingCall): Promise<void> {
   if (call.state === CallState.Terminated) return Promise.resolve();
@@ -192,7 +219,9 @@ export async function handleInboundCall(
     completion.then(() => 'fax' as const),
     ended.then(() => 'call' as const),
   ]);
-  if (first === 'fax') await Promise.race([ended, sleep(FAR_END_HANGUP_MS)]);
+  // A far end that went silent will send no BYE either: no point waiting for one.
+  if (first === 'fax' && (await completion)?.silentForMs === undefined)
+    await raceTimer(ctx.timers ?? realTimers, FAR_END_HANGUP_MS, ended);
   await engine.stopSession(faxId).catch(() => undefined);
   const done: CompletedEvent | undefined = await completion;
   engine.off('page', onPage);
@@ -214,8 +243,10 @@ export async function handleInboundCall(
     ecm: stats && stats.bitRate > 0 ? stats.ecm : null,
     completedAt: ctx.clock.now(),
   });
-  // Only now, with the fax durable, does the call go.
-  if (isUp(call)) await call.bye();
+  // Only now, with the fax durable, does the call go. Its BYE is not waited for: a far end that vanished would
+  // hold the channel for Timer F (32 s) with nothing left to do.
+  const hungUpBy = isUp(call) ? 'local' : 'remote';
+  if (hungUpBy === 'local') void call.bye().catch(() => undefined);
   return {
     kind: 'fax',
     callId,
@@ -226,5 +257,8 @@ export async function handleInboundCall(
     pages: done?.pages ?? 0,
     t30Code,
     t30Text,
+    hungUpBy,
+    farEndSilentMs: done?.silentForMs,
+    media: done?.media,
   };
 }

@@ -14,6 +14,7 @@ import { CallState } from './sip/call.ts';
 import { TypedEmitter } from './sip/emitter.ts';
 import type { IncomingCall } from './sip/incoming-call.ts';
 import { SipStatus } from './sip/status.ts';
+import type { TimerSource } from './sip/timer-source.ts';
 import { UserAgent, type UserAgentConfig } from './sip/user-agent.ts';
 
 export interface TelephonyServiceOptions {
@@ -23,6 +24,8 @@ export interface TelephonyServiceOptions {
   t38ReinviteDelayMs?: number;
   /** SIP stack overrides (timers, limits) for tests and tuning. */
   sip?: Partial<UserAgentConfig>;
+  /** Each call's own waits (the far end's BYE after phase E); a virtual clock in tests. Default real. */
+  callTimers?: TimerSource;
 }
 
 export interface TelephonyEvents {
@@ -141,6 +144,7 @@ export class TelephonyService extends TypedEmitter<TelephonyEvents> {
         bindAddress: config.sipHost,
         portMin: config.mediaPorts.first,
         portMax: config.mediaPorts.last,
+        silenceTimeoutMs: config.mediaSilenceSeconds * 1000,
       });
       // Every call in progress, inbound or outbound, listens for its own pages.
       engine.setMaxListeners(0);
@@ -170,6 +174,7 @@ export class TelephonyService extends TypedEmitter<TelephonyEvents> {
       newSdp: () => new LocalSdp(this.ua.host),
       answerDelayMs: this.options.answerDelayMs ?? 400,
       t38ReinviteDelayMs: this.options.t38ReinviteDelayMs ?? 1000,
+      timers: this.options.callTimers,
     };
     const done = handleInboundCall(call, ctx).then(
       (outcome) => {

@@ -84,3 +84,28 @@ test('T.38 refused (488), G.711 next, then the far end re-INVITEs to T.38: one S
   assert.equal(reinviteAnswer.id, offer.id);
   assert.ok(reinviteAnswer.version > offer.version, `${reinviteAnswer.version} > ${offer.version}`);
 });
+
+test('a trunk with T.38 off: G.711 offered alone, the far end re-INVITE to T.38 refused 488, the fax goes on G.711', async () => {
+  const receiver = simulator.receive({ number: '+15555550198', requestT38AfterMs: 300 });
+  const tiffPath = join(dir, 'g711-only.tif');
+  writeFaxTiff(tiffPath, [drawSyntheticPage({ seed: 8 })]);
+  const outcome = await new SipCallPlacer(ua, () => engine).place({
+    ref: 'placer-g711-only',
+    target: { host: '127.0.0.1', port: simulator.sipPort, transport: 'udp' },
+    from: '+15555550123',
+    to: '+15555550198',
+    t38: false,
+    codecs: ['pcmu'],
+    tiffPath,
+    startPage: 0,
+    ringTimeoutMs: 10_000,
+  });
+  assert.ok(outcome.answered);
+  assert.equal(outcome.completion.ok, true, outcome.completion.text);
+  assert.equal(outcome.transport, 'audio');
+  const [faxed] = await receiver.settled(1);
+  assert.equal(faxed.offer, 'audio', 'no T.38 in our INVITE');
+  assert.equal(faxed.transport, 'audio');
+  assert.equal(faxed.switchedToT38By, undefined, 'its re-INVITE to T.38 was refused');
+  assert.equal(faxed.fax?.ok, true);
+});

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type FaxPage, readFaxTiff, writeFaxTiff } from '../../../native-workers/spandsp/index.ts';
+import type { StartOptions } from '../../src/appliance.ts';
 import type { Config } from '../../src/config/config.ts';
 import { FaxSimulator, type FaxSimulatorOptions } from '../../src/simulator/fax-simulator.ts';
 import type { InboundCallOutcome } from '../../src/telephony/inbound-call.ts';
@@ -26,8 +27,11 @@ export interface FaxBench {
   close(): Promise<void>;
 }
 
-export async function startFaxBench(overrides: Partial<Config> = {}): Promise<FaxBench> {
-  const app = await startTestAppliance(overrides);
+export async function startFaxBench(
+  overrides: Partial<Config> = {},
+  options: StartOptions = {},
+): Promise<FaxBench> {
+  const app = await startTestAppliance(overrides, options);
   const { apiKey } = await app.onboardPartner();
   const dir = mkdtempSync(join(tmpdir(), 'faxseal-inbound-'));
   const outcomes = new Map<string, InboundCallOutcome>();

@@ -62,16 +62,16 @@ describe('SDP', () => {
     assert.equal(r.answer.media[1].port, 20002);
     assert.equal(r.media.kind, 't38');
     if (r.media.kind !== 't38') return;
-    // Version and rate negotiated down, FEC downgraded to redundancy, the far end's limits kept for our sender.
+    // Version and rate negotiated down, FEC kept (our UDPTL does it), the far end's limits kept for our sender.
     assert.equal(r.media.t38.version, 0);
     assert.equal(r.media.t38.maxBitRate, 14400);
-    assert.equal(r.media.t38.errorCorrection, T38ErrorCorrection.Redundancy);
+    assert.equal(r.media.t38.errorCorrection, T38ErrorCorrection.Fec);
     assert.equal(r.media.t38.maxDatagram, 1400);
     assert.equal(r.media.address, '198.51.100.77');
     assert.equal(r.media.port, 30002);
     const text = serializeSdp(r.answer);
     assert.match(text, /m=image 20002 udptl t38\r\n/);
-    assert.match(text, /a=T38FaxUdpEC:t38UDPRedundancy/);
+    assert.match(text, /a=T38FaxUdpEC:t38UDPFEC/);
     assert.match(text, /a=T38FaxVersion:0/);
     assert.match(text, /m=audio 0 RTP\/AVP 8 0 101/);
   });

@@ -126,10 +126,14 @@ export function buildAudioOffer(opts: AudioOfferOptions): SessionDescription {
 export interface T38OfferOptions extends LocalMediaOptions {
   port: number;
   t38?: Partial<T38Params>;
+  /** G.711 beside T.38 (m=audio, then m=image on the same port), as some gateways' first INVITE offers. */
+  audioCodecs?: AudioCodec[];
 }
 
 export function buildT38Offer(opts: T38OfferOptions): SessionDescription {
-  return baseDescription(opts, [imageSection(opts.port, { ...defaultT38Params, ...opts.t38 })]);
+  const image = imageSection(opts.port, { ...defaultT38Params, ...opts.t38 });
+  const audio = opts.audioCodecs ? [audioSection(opts.port, opts.audioCodecs, undefined)] : [];
+  return baseDescription(opts, [...audio, image]);
 }
 
 export interface AnswerOptions extends LocalMediaOptions {

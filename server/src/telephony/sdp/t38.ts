@@ -27,7 +27,7 @@ export interface T38Params {
   transcodingJbig: boolean;
 }
 
-/** What we offer and accept: the engine does redundancy, no transcoding, 14400 bps. */
+/** What we offer: redundancy (we take FEC and no EC as well), no transcoding, 14400 bps. */
 export const defaultT38Params: T38Params = {
   version: 0,
   maxBitRate: 14400,
@@ -126,14 +126,13 @@ export function t38Attributes(p: T38Params): SdpAttribute[] {
 /**
  * Our answer to offered T.38 parameters (T.38 Annex D.2.3): version and bit rate no higher than
  * offered, rate management echoed, options only if both offered and supported by us, error
- * correction downgraded to what we do; buffer and datagram sizes state our own capacity.
+ * correction as offered (our UDPTL sends and receives redundancy, FEC and none) unless `ours` says none;
+ * buffer and datagram sizes state our own capacity.
  * Returns null when the offer cannot be accepted (localTCF, which UDPTL does not use).
  */
 export function answerT38(offered: T38Params, ours: T38Params = defaultT38Params): T38Params | null {
   if (offered.rateManagement !== T38RateManagement.TransferredTcf) return null;
   let errorCorrection = offered.errorCorrection;
-  if (errorCorrection === T38ErrorCorrection.Fec && ours.errorCorrection !== T38ErrorCorrection.Fec)
-    errorCorrection = T38ErrorCorrection.Redundancy;
   if (ours.errorCorrection === T38ErrorCorrection.None) errorCorrection = T38ErrorCorrection.None;
   return {
     version: Math.min(offered.version, ours.version),

@@ -133,23 +133,27 @@ export abstract class SipCall extends TypedEmitter<CallEvents> {
     super();
     this.callId = callId;
     this.state = initial;
-    this.timer = new SessionTimer(ctx.sessionTimer, {
-      confirmed: () => this.state === CallState.Confirmed && this.dialog !== undefined,
-      offerPending: () => this.reinviteOut || this.reinviteIn !== undefined,
-      sendRefresh: (method) =>
-        method === 'UPDATE' ? this.sendUpdate() : this.sendReinvite(this.localSdp ?? '', true),
-      expired: () => {
-        this.log.warn(
-          { callId: this.callId, interval: this.sessionInterval },
-          'sip session expired without refresh',
-        );
-        void this.hangup({
-          cause: CallEndCause.SessionExpired,
-          status: SipStatus.RequestTimeout,
-          by: 'remote',
-        });
+    this.timer = new SessionTimer(
+      ctx.sessionTimer,
+      {
+        confirmed: () => this.state === CallState.Confirmed && this.dialog !== undefined,
+        offerPending: () => this.reinviteOut || this.reinviteIn !== undefined,
+        sendRefresh: (method) =>
+          method === 'UPDATE' ? this.sendUpdate() : this.sendReinvite(this.localSdp ?? '', true),
+        expired: () => {
+          this.log.warn(
+            { callId: this.callId, interval: this.sessionInterval },
+            'sip session expired without refresh',
+          );
+          void this.hangup({
+            cause: CallEndCause.SessionExpired,
+            status: SipStatus.RequestTimeout,
+            by: 'remote',
+          });
+        },
       },
-    });
+      ctx.layer.clock,
+    );
   }
 
   /** The RFC 4028 session interval in seconds, once negotiated. */
@@ -177,6 +181,16 @@ export abstract class SipCall extends TypedEmitter<CallEvents> {
         ? { ok: true, sdpAnswer: res.body }
         : { ok: false, status: res.status, reason: res.reason },
     );
+  }
+
+  /**
+   * A session refresh now (RFC 4028 §7.4), as the session timer sends one: a re-INVITE repeating our SDP
+   * unchanged, or an UPDATE without a body. Resolves with the final response; the media stays as it is.
+   */
+  refreshSession(method: 'INVITE' | 'UPDATE'): Promise<SipResponse | undefined> {
+    if (this.state !== CallState.Confirmed || !this.dialog || this.reinviteOut || this.reinviteIn)
+      return Promise.resolve(undefined);
+    return method === 'UPDATE' ? this.sendUpdate() : this.sendReinvite(this.localSdp ?? '', true);
   }
 
   private sendReinvite(sdpOffer: string, refresh: boolean): Promise<SipResponse> {

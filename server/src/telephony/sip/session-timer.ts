@@ -2,6 +2,7 @@
 // Min-SE we send and answer, who refreshes, the refresh by UPDATE or re-INVITE with its retries, and expiry.
 import { getHeader, headerTokens, type SipHeader, type SipRequest, type SipResponse } from './message.ts';
 import { SipStatus } from './status.ts';
+import { realTimers, type TimerHandle, type TimerSource } from './timer-source.ts';
 
 export interface SessionTimerConfig {
   enabled: boolean;
@@ -50,12 +51,13 @@ export class SessionTimer {
   /** Whether we are the refresher. */
   weRefresh = false;
   private peerAllowsUpdate = false;
-  private timer?: NodeJS.Timeout;
+  private timer?: TimerHandle;
   private stopped = false;
 
   constructor(
     private readonly config: SessionTimerConfig,
     private readonly call: SessionTimerCall,
+    private readonly clock: TimerSource = realTimers,
   ) {}
 
   /** Headers for a session-timer-aware request we send (initial INVITE, re-INVITE, UPDATE). */
@@ -115,21 +117,21 @@ export class SessionTimer {
   /** The call is over: no more refreshes or expiry. */
   stop(): void {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
   }
 
   private start(interval: number, weRefresh: boolean): void {
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     if (this.stopped) return;
     this.interval = interval;
     this.weRefresh = weRefresh;
     if (weRefresh) {
-      this.timer = setTimeout(() => this.refresh(), (interval * 1000) / 2);
+      this.timer = this.clock.setTimeout(() => this.refresh(), (interval * 1000) / 2);
     } else {
       // RFC 4028 §10: give the refresher until interval minus min(32 s, interval/3).
       const grace = Math.min(32, interval / 3);
-      this.timer = setTimeout(
+      this.timer = this.clock.setTimeout(
         () => {
           if (this.call.confirmed()) this.call.expired();
         },
@@ -139,7 +141,7 @@ export class SessionTimer {
   }
 
   private retry(ms: number): void {
-    this.timer = setTimeout(() => this.refresh(), ms);
+    this.timer = this.clock.setTimeout(() => this.refresh(), ms);
   }
 
   private refresh(): void {

@@ -15,6 +15,7 @@ import { defaultParserLimits, type ParserLimits } from './parser.ts';
 import { type RegisterOptions, Registration } from './registration.ts';
 import { defaultSessionTimer, type SessionTimerConfig, sessionTimerOfferHeaders } from './session-timer.ts';
 import { SipStatus } from './status.ts';
+import type { TimerSource } from './timer-source.ts';
 import { defaultTimers, type ServerTransaction, type SipTimers, TransactionLayer } from './transaction.ts';
 import {
   defaultStreamLimits,
@@ -34,6 +35,8 @@ export interface UserAgentConfig {
   port?: number;
   transports?: TransportName[];
   timers?: Partial<SipTimers>;
+  /** Where transaction and session timers come from: the real clock, or a virtual one in tests. */
+  clock?: TimerSource;
   sessionTimer?: Partial<SessionTimerConfig>;
   limits?: Partial<ParserLimits>;
   /** TCP and TLS connection caps and deadlines. */
@@ -100,7 +103,12 @@ export class UserAgent extends TypedEmitter<UserAgentEvents> {
       logger: this.logger,
       notices: this.notices,
     });
-    this.layer = new TransactionLayer(this.transport, { ...defaultTimers, ...config.timers }, this.logger);
+    this.layer = new TransactionLayer(
+      this.transport,
+      { ...defaultTimers, ...config.timers },
+      this.logger,
+      config.clock,
+    );
     this.layer.onRequest = (request, source, tx) => this.receive(request, source, tx);
     this.sessionTimer = { ...defaultSessionTimer, ...config.sessionTimer };
     this.contactUser = config.contactUser ?? 'faxseal';

@@ -41,7 +41,10 @@ export const TrunkFields = {
   allowedIps: Type.Array(Cidr, { maxItems: 64 }),
   outbound: Type.Boolean({ description: 'Outbound faxes may leave through this trunk' }),
   codecs: Type.Array(CodecSchema, { minItems: 1, maxItems: 2, uniqueItems: true }),
-  t38: Type.Boolean({ description: 'Offer T.38 first (G.711 is the fallback)' }),
+  t38: Type.Boolean({
+    description:
+      'On: offer T.38 first (G.711 is the fallback) and move audio calls to T.38 by re-INVITE. Off: G.711 pass-through only — T.38 is never offered, answered or re-INVITEd to on this trunk',
+  }),
 };
 
 export const OptionsProbeSchema = Type.Object({
