@@ -34,7 +34,10 @@ export default async function recognizePage(task: OcrTask): Promise<OcrPage> {
   }
 
   const request: EngineRequest = { bitmap: input, dpi, psm: task.psm, timeoutMs: task.pageTimeoutMs };
-  if (task.preprocess.smoothSigma > 0 && task.engine !== 'paddle') {
+  // Only pages stretched to square pixels (standard resolution): measured on dev, the blur helps
+  // their doubled rows and costs fine pages' tight table columns (grey-smoothing.ts).
+  const stretched = prepared.yResolution > task.yResolution;
+  if (task.preprocess.smoothSigma > 0 && stretched && task.engine !== 'paddle') {
     request.grey = smoothForOcr(input, task.preprocess.smoothSigma);
   }
   const output: EngineOutput =

@@ -23,7 +23,10 @@ export interface PreprocessOptions {
   eraseRules: boolean;
   /** OCR reads the page rotated level when its skew is at least this many degrees (else as it is). */
   rotateAboveDegrees: number;
-  /** OCR reads the page as grey, blurred by this many pixels (grey-smoothing.ts); 0 reads the bits. */
+  /**
+   * OCR reads a standard-resolution page (stretched to square pixels) as grey, blurred by this many
+   * pixels (grey-smoothing.ts); 0 reads the bits. Fine pages are always read as bits.
+   */
   smoothSigma: number;
 }
 
