@@ -2,6 +2,7 @@
 // engine's own line and block numbers (its reading order, kept for comparison and as a fallback).
 
 import type { Bitmap } from '../../server/src/documents/bitmap.ts';
+import type { GreyImage } from '../../server/src/ocr/grey-smoothing.ts';
 import type { OcrWord } from '../../server/src/ocr/ocr-result.ts';
 
 export interface EngineWord extends OcrWord {
@@ -17,6 +18,8 @@ export interface EngineOutput {
 
 export interface EngineRequest {
   bitmap: Bitmap;
+  /** The same page smoothed to grey: what tesseract reads when present (same size as `bitmap`). */
+  grey?: GreyImage;
   /** Square-pixel resolution of `bitmap`, dpi. */
   dpi: number;
   /** Tesseract page segmentation mode. */

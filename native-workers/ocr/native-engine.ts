@@ -14,8 +14,9 @@ const VARIABLES = { tessedit_do_invert: '0' };
 
 export async function recognizeNative(request: EngineRequest): Promise<EngineOutput> {
   engine ??= openTesseractEngine(undefined, 'eng', VARIABLES);
-  const { bitmap, dpi, psm, timeoutMs } = request;
-  const result = await engine.recognize(bitmap, { dpi: Math.round(dpi), psm, timeoutMs });
+  const { bitmap, grey, dpi, psm, timeoutMs } = request;
+  const image = grey ? { ...grey, rowBytes: grey.width, depth: 8 as const } : bitmap;
+  const result = await engine.recognize(image, { dpi: Math.round(dpi), psm, timeoutMs });
   return {
     timedOut: result.timedOut,
     words: result.words

@@ -2,6 +2,7 @@
 // erased, the chosen engine (native tesseract or tesseract.js), then reading order; every box is
 // mapped back to the page as received.
 
+import { smoothForOcr } from '../../server/src/ocr/grey-smoothing.ts';
 import type { OcrTask } from '../../server/src/ocr/ocr-pool.ts';
 import type { BoundingBox, OcrPage } from '../../server/src/ocr/ocr-result.ts';
 import { preparePage } from '../../server/src/ocr/page-preprocess.ts';
@@ -33,6 +34,12 @@ export default async function recognizePage(task: OcrTask): Promise<OcrPage> {
   }
 
   const request: EngineRequest = { bitmap: input, dpi, psm: task.psm, timeoutMs: task.pageTimeoutMs };
+  // Only pages stretched to square pixels (standard resolution): measured on dev, the blur helps
+  // their doubled rows and costs fine pages' tight table columns (grey-smoothing.ts).
+  const stretched = prepared.yResolution > task.yResolution;
+  if (task.preprocess.smoothSigma > 0 && stretched && task.engine !== 'paddle') {
+    request.grey = smoothForOcr(input, task.preprocess.smoothSigma);
+  }
   const output: EngineOutput =
     task.engine === 'native'
       ? await recognizeNative(request)

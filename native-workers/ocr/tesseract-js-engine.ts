@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import Tesseract from 'tesseract.js';
 import { encodePbm } from '../../server/src/documents/bitmap.ts';
+import type { GreyImage } from '../../server/src/ocr/grey-smoothing.ts';
 import type { EngineOutput, EngineRequest, EngineWord } from './engine-words.ts';
 
 const require = createRequire(import.meta.url);
@@ -56,7 +57,8 @@ export async function recognizeTesseractJs(
       tessedit_pageseg_mode: String(request.psm) as Tesseract.PSM,
       user_defined_dpi: String(Math.round(request.dpi)),
     });
-    ({ data } = await worker.recognize(Buffer.from(encodePbm(request.bitmap)), {}, { blocks: true }));
+    const image = request.grey ? encodePgm(request.grey) : encodePbm(request.bitmap);
+    ({ data } = await worker.recognize(Buffer.from(image), {}, { blocks: true }));
   } catch (err) {
     // The engine may be wedged: start a fresh one for the next page.
     engine = undefined;
@@ -77,4 +79,13 @@ export async function recognizeTesseractJs(
     }
   });
   return { words, timedOut: false };
+}
+
+/** A grey page as binary PGM (P5), which leptonica reads. */
+function encodePgm(grey: GreyImage): Uint8Array {
+  const header = new TextEncoder().encode(`P5\n${grey.width} ${grey.height}\n255\n`);
+  const out = new Uint8Array(header.length + grey.data.length);
+  out.set(header);
+  out.set(grey.data, header.length);
+  return out;
 }

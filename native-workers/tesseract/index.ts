@@ -9,12 +9,16 @@ export const DEBIAN_TESSDATA = '/usr/share/tesseract-ocr/5/tessdata';
 /** Tesseract page segmentation modes the appliance uses (tesseract's numbering). */
 export const PageSegMode = { AUTO: 3, SINGLE_BLOCK: 6, SPARSE_TEXT: 11 } as const;
 
-/** A 1-bit page: rows of `rowBytes`, most significant bit first, 1 = black. */
+/**
+ * A page: 1-bit (rows of `rowBytes`, most significant bit first, 1 = black) or, with `depth: 8`,
+ * grey (a byte a pixel, 0 = black; tesseract binarises it itself).
+ */
 export interface NativeBitmap {
   width: number;
   height: number;
   rowBytes: number;
   data: Uint8Array;
+  depth?: 1 | 8;
 }
 
 export interface NativeRecognizeOptions {

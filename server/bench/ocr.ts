@@ -4,7 +4,7 @@
 // at once with one worker per core; each runs in its own child process so its peak RSS is its own.
 //
 // Usage: tsx server/bench/ocr.ts [--set dev|held-out | --pages <dir>] [--engines native,tesseract.js,paddle,native-engine-order]
-//        [--threads N] [--limit N] [--ablation] [--show]
+//        [--threads N] [--limit N] [--per-family N] [--ablation] [--show]
 //   (no set)   generated pages: the letter/lab/invoice fixtures and dense forms, fine and standard, noisy
 //   --set dev  the blind corpus's development pages (.cache/blind-corpus/dev, `npm run corpus:blind -- --set dev`)
 //   --pages    a blind-corpus set folder, or a directory of fax TIFFs (as received) with the truth in
@@ -43,9 +43,14 @@ const { values } = parseArgs({
   options: {
     set: { type: 'string' },
     pages: { type: 'string' },
-    engines: { type: 'string', default: 'native,native-rows,native-engine-order,tesseract.js,paddle' },
+    engines: {
+      type: 'string',
+      default: 'native,native-previous,native-rows,native-engine-order,tesseract.js,paddle',
+    },
     threads: { type: 'string', default: String(availableParallelism()) },
     limit: { type: 'string' },
+    /** Blind corpus: at most this many documents per family (the first ones), for a quicker spread. */
+    'per-family': { type: 'string' },
     /** Blind corpus: which of each document's two TIFFs to read. */
     resolution: { type: 'string', default: 'both' },
     ablation: { type: 'boolean', default: false },
@@ -60,6 +65,8 @@ const threads = Math.max(1, Number(values.threads));
 
 interface BenchPage {
   name: string;
+  /** Layout family (blind corpus) or fixture name: CER is also reported per family. */
+  family: string;
   image: FaxPageImage;
   truth: string;
 }
@@ -83,6 +90,8 @@ const ENGINES: Record<string, OcrPoolOptions> = {
   paddle: { engine: 'paddle' },
   /** Native tesseract with its own block order instead of ours: what reading order is worth. */
   'native-engine-order': { engine: 'native', order: 'engine' },
+  /** Native tesseract with the preprocessing before scanner-streak repair and grey smoothing: the before. */
+  'native-previous': { engine: 'native', preprocess: { repairStreaks: false, smoothSigma: 0 } },
   /** Native tesseract with visual lines across the page (the blind corpus's truth is in that order). */
   'native-rows': { engine: 'native', order: 'rows' },
 };
@@ -95,14 +104,14 @@ async function generatedPages(): Promise<BenchPage[]> {
       ['standard', { speckle: 0.0005, skewDegrees: 1 }],
     ] as const) {
       const f = await makeFaxFixture(doc, { resolution, ...noise, seed: i + 1 });
-      pages.push({ name: `${doc.name}-${resolution}`, image: f.page, truth: f.text });
+      pages.push({ name: `${doc.name}-${resolution}`, family: doc.name, image: f.page, truth: f.text });
     }
   }
   for (const make of FORM_PAGES) {
     const form = await make();
     for (const resolution of ['fine', 'standard'] as const) {
       const [image] = await rasterisePdf(form.pdf, { resolution });
-      pages.push({ name: `${form.name}-${resolution}`, image, truth: form.text });
+      pages.push({ name: `${form.name}-${resolution}`, family: form.name, image, truth: form.text });
     }
   }
   return pages;
@@ -119,6 +128,7 @@ async function corpusPages(dir: string): Promise<BenchPage[]> {
   const docs = (await readdir(dir, { withFileTypes: true }))
     .filter((e) => e.isDirectory())
     .map((e) => e.name);
+  const perFamily = new Map<string, number>();
   for (const doc of docs.sort()) {
     const folder = join(dir, doc);
     if (!existsSync(join(folder, 'generator.json')) || !existsSync(join(folder, 'exact-text.json'))) continue;
@@ -126,11 +136,19 @@ async function corpusPages(dir: string): Promise<BenchPage[]> {
       string,
       { text: string }[]
     >;
+    const record = join(folder, 'document.json');
+    const family = existsSync(record)
+      ? (JSON.parse(await readFile(record, 'utf8')) as { family: string }).family
+      : doc.replace(/-\d+$/, '');
+    const seen = (perFamily.get(family) ?? 0) + 1;
+    perFamily.set(family, seen);
+    if (values['per-family'] && seen > Number(values['per-family'])) continue;
     for (const resolution of resolutions) {
       const images = await decodeFaxTiff(new Uint8Array(await readFile(join(folder, `${resolution}.tif`))));
       for (const [i, image] of images.entries()) {
         pages.push({
           name: `${doc} ${resolution} p${i + 1}`,
+          family,
           image,
           truth: exact[resolution]?.[i]?.text ?? '',
         });
@@ -171,7 +189,7 @@ async function directoryPages(dir: string): Promise<BenchPage[]> {
     }
     images.forEach((image, i) => {
       const truth = truths.length === images.length ? truths[i] : i === 0 ? truths.join('\n') : '';
-      pages.push({ name: `${basename(file)}#${i + 1}`, image, truth });
+      pages.push({ name: `${basename(file)}#${i + 1}`, family: basename(dirname(file)), image, truth });
     });
   }
   return pages;
@@ -205,7 +223,11 @@ async function runChild(engine: string, input: string): Promise<void> {
   );
   const preprocess = values.preprocess ? (JSON.parse(values.preprocess) as Partial<PreprocessOptions>) : {};
   const idleRssMiB = process.memoryUsage().rss / 2 ** 20;
-  const pool = new OcrPool({ ...ENGINES[engine], preprocess, threads });
+  const pool = new OcrPool({
+    ...ENGINES[engine],
+    preprocess: { ...ENGINES[engine].preprocess, ...preprocess },
+    threads,
+  });
   // Engine start-up is paid once per worker in the appliance, not per page: keep it out of the timing.
   await Promise.all(images.slice(0, threads).map((p, i) => pool.recognize({ page: i + 1, ...p })));
   const started = performance.now();
@@ -334,6 +356,29 @@ function score(pages: BenchPage[], texts: string[]): { cer: number; orderFree: n
 
 const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
 
+/** CER / order-free CER per family and resolution, one column per engine that ran. */
+function familyTable(pages: BenchPage[], runs: [string, EngineRun | Error][]): void {
+  const done = runs.filter((r): r is [string, EngineRun] => !(r[1] instanceof Error));
+  const groups = new Map<string, number[]>();
+  pages.forEach((p, i) => {
+    const key = `${p.family} | ${p.image.yResolution > 150 ? 'fine' : 'standard'}`;
+    groups.set(key, [...(groups.get(key) ?? []), i]);
+  });
+  console.log(`\nPer family (CER / order-free CER):`);
+  console.log(`| family | resolution | pages | ${done.map(([e]) => e).join(' | ')} |`);
+  console.log(`| --- | --- | --- |${' --- |'.repeat(done.length)}`);
+  for (const [key, ids] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
+    const cells = done.map(([, run]) => {
+      const { cer, orderFree } = score(
+        ids.map((i) => pages[i]),
+        ids.map((i) => run.texts[i]),
+      );
+      return `${pct(cer)} / ${pct(orderFree)}`;
+    });
+    console.log(`| ${key} | ${ids.length} | ${cells.join(' | ')} |`);
+  }
+}
+
 async function main(): Promise<void> {
   if (values.child) return runChild(values.child, values.input!);
   const loaded = await loadPages();
@@ -404,6 +449,7 @@ async function main(): Promise<void> {
         });
       }
     }
+    familyTable(pages, runs);
     console.log(
       `load average ${loadavg()[0].toFixed(1)} at the end (other work on the machine skews s/page)`,
     );
@@ -419,11 +465,20 @@ async function ablation(pages: BenchPage[], dir: string): Promise<void> {
     'never rotate for OCR': { rotateAboveDegrees: 90 },
     'rotate for OCR above 1°': { rotateAboveDegrees: 1 },
     'all + eraseRules': { eraseRules: true },
+    'all - repairStreaks': { repairStreaks: false },
+    'all - smoothing (bits to OCR)': { smoothSigma: 0 },
     'all - despeckle': { despeckle: false },
     'all - squarePixels': { squarePixels: false },
     'all - deskew': { deskew: false },
     'all - rulingLines': { rulingLines: false },
-    none: { squarePixels: false, despeckle: false, deskew: false, rulingLines: false },
+    none: {
+      repairStreaks: false,
+      smoothSigma: 0,
+      squarePixels: false,
+      despeckle: false,
+      deskew: false,
+      rulingLines: false,
+    },
   };
 
   console.log('| preprocessing (native engine) | CER | order-free CER | s/page | CPU s/page |');

@@ -9,6 +9,7 @@
 #include <tesseract/ocrclass.h>
 #include <tesseract/resultiterator.h>
 
+#include <algorithm>
 #include <atomic>
 #include <stdexcept>
 #include <cstring>
@@ -40,15 +41,17 @@ struct PageResult {
 
 class Engine;
 
-// Copies the caller's 1-bit page (rows of rowBytes, MSB first, 1 = black) into a leptonica Pix,
-// which uses the same convention but 32-bit words in host byte order.
-Pix* toPix(const std::vector<uint8_t>& bits, int width, int height, int rowBytes, int dpi) {
-  Pix* pix = pixCreate(width, height, 1);
+// Copies the caller's page into a leptonica Pix: 1-bit (rows of rowBytes, MSB first, 1 = black) or
+// 8-bit grey (one byte a pixel, 0 = black). Leptonica packs both the same way, in 32-bit words in
+// host byte order.
+Pix* toPix(const std::vector<uint8_t>& bits, int width, int height, int rowBytes, int depth, int dpi) {
+  Pix* pix = pixCreate(width, height, depth);
   if (!pix) return nullptr;
   l_uint32* data = pixGetData(pix);
   const int wpl = pixGetWpl(pix);
+  const size_t rowCopy = std::min<size_t>(rowBytes, size_t(wpl) * 4);
   for (int y = 0; y < height; y++) {
-    std::memcpy(reinterpret_cast<uint8_t*>(data + y * wpl), bits.data() + size_t(y) * rowBytes, rowBytes);
+    std::memcpy(reinterpret_cast<uint8_t*>(data + y * wpl), bits.data() + size_t(y) * rowBytes, rowCopy);
   }
   pixEndianByteSwap(pix);
   pixSetResolution(pix, dpi, dpi);
@@ -58,7 +61,7 @@ Pix* toPix(const std::vector<uint8_t>& bits, int width, int height, int rowBytes
 class RecognizeWorker : public Napi::AsyncWorker {
  public:
   RecognizeWorker(Napi::Env env, Engine* engine, Napi::Object self, std::vector<uint8_t> bits, int width,
-                  int height, int rowBytes, int dpi, int psm, int timeoutMs)
+                  int height, int rowBytes, int depth, int dpi, int psm, int timeoutMs)
       : Napi::AsyncWorker(env),
         engine_(engine),
         deferred_(Napi::Promise::Deferred::New(env)),
@@ -66,6 +69,7 @@ class RecognizeWorker : public Napi::AsyncWorker {
         width_(width),
         height_(height),
         rowBytes_(rowBytes),
+        depth_(depth),
         dpi_(dpi),
         psm_(psm),
         timeoutMs_(timeoutMs) {
@@ -84,7 +88,7 @@ class RecognizeWorker : public Napi::AsyncWorker {
   Napi::Promise::Deferred deferred_;
   Napi::ObjectReference self_;
   std::vector<uint8_t> bits_;
-  int width_, height_, rowBytes_, dpi_, psm_, timeoutMs_;
+  int width_, height_, rowBytes_, depth_, dpi_, psm_, timeoutMs_;
   PageResult result_;
 };
 
@@ -128,7 +132,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
     if (api_) api_->End();
   }
 
-  // recognize({ width, height, rowBytes, data }, { dpi, psm, timeoutMs }) -> Promise<PageResult>
+  // recognize({ width, height, rowBytes, data, depth? }, { dpi, psm, timeoutMs }) -> Promise<PageResult>
   Napi::Value Recognize(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!api_) throw Napi::Error::New(env, "engine has ended");
@@ -140,10 +144,12 @@ class Engine : public Napi::ObjectWrap<Engine> {
     const int width = image.Get("width").As<Napi::Number>().Int32Value();
     const int height = image.Get("height").As<Napi::Number>().Int32Value();
     const int rowBytes = image.Get("rowBytes").As<Napi::Number>().Int32Value();
+    const int depth = image.Has("depth") ? image.Get("depth").As<Napi::Number>().Int32Value() : 1;
+    if (depth != 1 && depth != 8) throw Napi::RangeError::New(env, "image.depth must be 1 or 8");
     Napi::Value dataValue = image.Get("data");
     if (!dataValue.IsTypedArray()) throw Napi::TypeError::New(env, "image.data must be a Uint8Array");
     Napi::Uint8Array data = dataValue.As<Napi::Uint8Array>();
-    if (width <= 0 || height <= 0 || rowBytes < (width + 7) / 8 ||
+    if (width <= 0 || height <= 0 || rowBytes < (depth == 8 ? width : (width + 7) / 8) ||
         data.ByteLength() < size_t(rowBytes) * size_t(height)) {
       throw Napi::RangeError::New(env, "image size does not match its data");
     }
@@ -157,7 +163,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
     // Copied here, on the JS thread: the caller may reuse its buffer as soon as we return.
     std::vector<uint8_t> bits(data.Data(), data.Data() + size_t(rowBytes) * size_t(height));
     auto* worker = new RecognizeWorker(env, this, info.This().As<Napi::Object>(), std::move(bits), width, height,
-                                       rowBytes, dpi, psm, timeoutMs);
+                                       rowBytes, depth, dpi, psm, timeoutMs);
     Napi::Promise promise = worker->Promise();
     worker->Queue();
     return promise;
@@ -173,11 +179,11 @@ class Engine : public Napi::ObjectWrap<Engine> {
   Napi::Value Busy(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), busy_.load()); }
 
   // Runs on a pool thread; the busy flag keeps it the only user of api_.
-  void RunPage(const std::vector<uint8_t>& bits, int width, int height, int rowBytes, int dpi, int psm,
+  void RunPage(const std::vector<uint8_t>& bits, int width, int height, int rowBytes, int depth, int dpi, int psm,
                int timeoutMs, PageResult& out) {
     // Debian builds libtesseract with OpenMP; one thread per engine, one engine per core.
     omp_set_num_threads(1);
-    Pix* pix = toPix(bits, width, height, rowBytes, dpi);
+    Pix* pix = toPix(bits, width, height, rowBytes, depth, dpi);
     if (!pix) throw std::runtime_error("out of memory for the page image");
     api_->SetPageSegMode(static_cast<tesseract::PageSegMode>(psm));
     api_->SetImage(pix);
@@ -228,7 +234,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
 
 void RecognizeWorker::Execute() {
   try {
-    engine_->RunPage(bits_, width_, height_, rowBytes_, dpi_, psm_, timeoutMs_, result_);
+    engine_->RunPage(bits_, width_, height_, rowBytes_, depth_, dpi_, psm_, timeoutMs_, result_);
   } catch (const std::exception& e) {
     SetError(e.what());
   }

@@ -7,9 +7,12 @@ import type { Bitmap } from '../documents/bitmap.ts';
 import { estimateSkew, rotate, unrotatePoint } from './deskew.ts';
 import { despeckle } from './despeckle.ts';
 import type { BoundingBox } from './ocr-result.ts';
+import { repairScannerStreaks } from './scanner-streaks.ts';
 import { squarePixelFactor, stretchRows } from './square-pixels.ts';
 
 export interface PreprocessOptions {
+  /** Repair full-height scanner streaks (scanner-streaks.ts) before anything reads the page. */
+  repairStreaks: boolean;
   squarePixels: boolean;
   despeckle: boolean;
   /** Measure the skew and level the layout (ruling lines, lines of words) by it. */
@@ -20,6 +23,11 @@ export interface PreprocessOptions {
   eraseRules: boolean;
   /** OCR reads the page rotated level when its skew is at least this many degrees (else as it is). */
   rotateAboveDegrees: number;
+  /**
+   * OCR reads a standard-resolution page (stretched to square pixels) as grey, blurred by this many
+   * pixels (grey-smoothing.ts); 0 reads the bits. Fine pages are always read as bits.
+   */
+  smoothSigma: number;
 }
 
 /**
@@ -27,12 +35,14 @@ export interface PreprocessOptions {
  * Erasing rules cost 7 points of order-free CER on the corpus (text touching the rules loses strokes).
  */
 export const DEFAULT_PREPROCESS: PreprocessOptions = {
+  repairStreaks: true,
   squarePixels: true,
   despeckle: true,
   deskew: true,
   rulingLines: true,
   eraseRules: false,
   rotateAboveDegrees: 1.5,
+  smoothSigma: 0.8,
 };
 
 /** Skews below this are left alone: lines of words stay level enough to group. */
@@ -63,6 +73,8 @@ export function preparePage(
   options: PreprocessOptions = DEFAULT_PREPROCESS,
 ): PreparedPage {
   let bitmap = page;
+  // First: a streak is one long rule to the ruling-line finder and cuts every word it crosses.
+  if (options.repairStreaks) bitmap = repairScannerStreaks(bitmap).bitmap;
   if (options.despeckle) bitmap = despeckle(bitmap);
   const factor = options.squarePixels ? squarePixelFactor(xResolution, yResolution) : 1;
   bitmap = stretchRows(bitmap, factor);

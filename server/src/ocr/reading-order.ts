@@ -30,6 +30,9 @@ const LIMITS = {
   noiseConfidence: 30,
 };
 
+/** Lines on each side of a column rule that make it a table's rather than a row of boxes'. */
+const TABLE_ROWS = 3;
+
 interface Region {
   words: number[];
   /** Area the cuts gave this region (page coordinates). */
@@ -226,6 +229,8 @@ function ruleCut(ctx: Context, region: Region): Cut | null {
       const [lo, hi] = axis === 'y' ? [box.y0, box.y1] : [box.x0, box.x1];
       if (!spans || at <= lo || at >= hi || !clear(ctx, region.words, axis, at)) continue;
       if (!divides(ctx, region.words, axis, at)) continue;
+      // A column rule of a table whose rows have no rules between them: the rows stay rows.
+      if (axis === 'x' && tableColumns(ctx, region.words, at)) continue;
       // The first rule in reading direction: the rest are found in the second part.
       if (!best || at < best.at) best = { axis, at, score: Infinity, ruled: true };
     }
@@ -303,6 +308,21 @@ function rowsAlign(ctx: Context, ids: number[], x: number): boolean {
   if (fewer.length === 0) return false;
   const matched = fewer.filter((a) => more.some((b) => verticalOverlap(a, b) >= 0.5)).length;
   return matched / fewer.length >= LIMITS.alignedShare;
+}
+
+/**
+ * Whether the lines left and right of x are a table's columns: they line up as rows, and each
+ * side holds at least `TABLE_ROWS` lines (boxed fields side by side hold a label and a value).
+ */
+function tableColumns(ctx: Context, ids: number[], x: number): boolean {
+  const side = (left: boolean) =>
+    groupLines(
+      ids
+        .filter((i) => ctx.solid[i])
+        .map((i) => ctx.words[i])
+        .filter((w) => (w.bbox.x0 + w.bbox.x1) / 2 < x === left),
+    ).length;
+  return Math.min(side(true), side(false)) >= TABLE_ROWS && rowsAlign(ctx, ids, x);
 }
 
 /** Words grouped into lines (top to bottom), each line left to right. */

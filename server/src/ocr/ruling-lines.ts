@@ -1,7 +1,7 @@
 // Finds the ruling lines of a form page (box edges, table rules, fill-in lines) in the 1-bit image,
 // and erases them before OCR: tesseract reads rules as junk characters and merges boxed text into them.
 
-import type { Bitmap } from '../documents/bitmap.ts';
+import { type Bitmap, getPixel, setPixel } from '../documents/bitmap.ts';
 import type { BoundingBox } from './ocr-result.ts';
 
 export type RuleOrientation = 'horizontal' | 'vertical';
@@ -48,14 +48,39 @@ export function findRulingLines(
   const horizontal = groupRuns(rowRuns(page, minLength, maxGap), maxThickness, maxGap);
   for (const group of horizontal) {
     rules.push({ orientation: 'horizontal', bbox: groupBox(group, 'horizontal') });
-    for (const run of group) clearRow(cleaned, run);
+    eraseRule(page, cleaned, group, 'horizontal');
   }
   const vertical = groupRuns(columnRuns(page, minLength, maxGap), maxThickness, maxGap);
   for (const group of vertical) {
     rules.push({ orientation: 'vertical', bbox: groupBox(group, 'vertical') });
-    for (const run of group) clearColumn(cleaned, run);
+    eraseRule(page, cleaned, group, 'vertical');
   }
   return { rules, cleaned };
+}
+
+/**
+ * Clears a rule's pixels from `cleaned`, except where a stroke crosses it (ink just before and just
+ * after the rule across its thickness): a letter that touches or crosses a box edge keeps its stem.
+ */
+function eraseRule(page: Bitmap, cleaned: Bitmap, group: Run[], orientation: RuleOrientation): void {
+  // The rule's near and far edge at each position along it (a slightly skewed rule steps).
+  const near = new Map<number, number>();
+  const far = new Map<number, number>();
+  for (const r of group) {
+    for (let p = r.from; p < r.to; p++) {
+      near.set(p, Math.min(near.get(p) ?? Infinity, r.at));
+      far.set(p, Math.max(far.get(p) ?? -Infinity, r.at));
+    }
+  }
+  const ink = (along: number, across: number) =>
+    orientation === 'horizontal' ? getPixel(page, along, across) : getPixel(page, across, along);
+  for (const r of group) {
+    for (let p = r.from; p < r.to; p++) {
+      if (ink(p, near.get(p)! - 1) && ink(p, far.get(p)! + 1)) continue;
+      if (orientation === 'horizontal') setPixel(cleaned, p, r.at, 0);
+      else setPixel(cleaned, r.at, p, 0);
+    }
+  }
 }
 
 function rowRuns(b: Bitmap, minLength: number, maxGap: number): Run[] {
@@ -162,15 +187,4 @@ function groupBox(runs: Run[], orientation: RuleOrientation): BoundingBox {
   return orientation === 'horizontal'
     ? { x0: from, y0: first, x1: to, y1: last + 1 }
     : { x0: first, y0: from, x1: last + 1, y1: to };
-}
-
-function clearRow(b: Bitmap, run: Run): void {
-  const row = run.at * b.rowBytes;
-  for (let x = run.from; x < run.to; x++) b.data[row + (x >> 3)] &= ~(0x80 >> (x & 7));
-}
-
-function clearColumn(b: Bitmap, run: Run): void {
-  const byte = run.at >> 3;
-  const mask = ~(0x80 >> (run.at & 7));
-  for (let y = run.from; y < run.to; y++) b.data[y * b.rowBytes + byte] &= mask;
 }

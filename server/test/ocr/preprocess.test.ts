@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { type Bitmap, countBlack, createBitmap, getPixel, setPixel } from '../../src/documents/bitmap.ts';
 import { estimateSkew, rotate, unrotatePoint } from '../../src/ocr/deskew.ts';
 import { despeckle } from '../../src/ocr/despeckle.ts';
+import { smoothForOcr } from '../../src/ocr/grey-smoothing.ts';
 import { DEFAULT_PREPROCESS, preparePage } from '../../src/ocr/page-preprocess.ts';
 import { squarePixelFactor, stretchRows } from '../../src/ocr/square-pixels.ts';
 import { FAX_DOCUMENTS, makeFaxFixture } from '../fixtures/fax-documents.ts';
@@ -141,13 +142,32 @@ describe('preparePage', () => {
     assert.ok(Math.abs(estimateSkew(prepared.level())) <= 0.1, 'the levelled page has no skew left');
 
     const off = preparePage(skewed, 204, 98, {
+      repairStreaks: false,
       squarePixels: false,
       despeckle: false,
       deskew: false,
       rulingLines: false,
       eraseRules: false,
       rotateAboveDegrees: 90,
+      smoothSigma: 0,
     });
     assert.equal(off.bitmap, skewed);
+  });
+});
+
+describe('smoothForOcr', () => {
+  it('keeps solid ink and paper, fades an isolated speck and darkens a break in a stroke', () => {
+    const b = createBitmap(40, 20);
+    fill(b, 2, 2, 12, 8); // solid ink
+    setPixel(b, 30, 10, 1); // a speck
+    fill(b, 10, 14, 30, 17); // a stroke 3 pixels tall...
+    for (let y = 14; y < 17; y++) setPixel(b, 20, y, 0); // ...broken by one column
+    const grey = smoothForOcr(b, 0.8);
+    const at = (x: number, y: number) => grey.data[y * grey.width + x];
+    assert.deepEqual([grey.width, grey.height], [40, 20]);
+    assert.equal(at(6, 5), 0);
+    assert.equal(at(35, 3), 255);
+    assert.ok(at(30, 10) > 160, `speck ${at(30, 10)}`);
+    assert.ok(at(20, 15) < at(30, 10) - 40, `break ${at(20, 15)}`);
   });
 });

@@ -171,6 +171,49 @@ describe('readingOrder on word boxes', () => {
     );
   });
 
+  it('reads a table ruled only between its columns row by row, and boxes side by side box by box', () => {
+    // Column rules, a rule under the header and none between the rows: the table of many invoices.
+    const words = [
+      ...line('QTY', 110, 110),
+      ...line('DESCRIPTION', 210, 110),
+      ...line('AMOUNT', 610, 110),
+      ...line('4', 110, 150),
+      ...line('Knee brace', 210, 150),
+      ...line('358.00', 610, 150),
+      ...line('10', 110, 180),
+      ...line('Elastic bandage', 210, 180),
+      ...line('32.50', 610, 180),
+      ...line('2', 110, 210),
+      ...line('Cold pack', 210, 210),
+      ...line('91.90', 610, 210),
+    ];
+    const rules = [
+      hRule(100, 800, 100),
+      hRule(100, 800, 140),
+      hRule(100, 800, 240),
+      ...[100, 200, 600, 800].map((x) => vRule(x, 100, 240)),
+    ];
+    const table = readingOrder(words, rules, 1000, 400);
+    assertConsistent(words, table);
+    assert.deepEqual(
+      table.lines.map((l) => l.text),
+      ['QTY DESCRIPTION AMOUNT', '4 Knee brace 358.00', '10 Elastic bandage 32.50', '2 Cold pack 91.90'],
+    );
+    // Two boxed fields side by side, a label over a value in each: each box reads on its own.
+    const boxes = [...line('PATIENT NAME', 110, 110), ...line('BIRTH DATE', 510, 110)];
+    boxes.push(...line('NOVAK THEODORE', 110, 140), ...line('09 27 2011', 510, 140));
+    const boxRules = [
+      hRule(100, 900, 100),
+      hRule(100, 900, 170),
+      ...[100, 500, 900].map((x) => vRule(x, 100, 170)),
+    ];
+    const form = readingOrder(boxes, boxRules, 1000, 400);
+    assert.deepEqual(
+      form.lines.map((l) => l.text),
+      ['PATIENT NAME', 'NOVAK THEODORE', 'BIRTH DATE', '09 27 2011'],
+    );
+  });
+
   it('keeps specks from blocking a column gutter, and every word once', () => {
     const speck = (x: number, y: number): OcrWord => ({
       text: '.',

@@ -44,6 +44,18 @@ describe('findRulingLines', () => {
     assert.equal(countBlack(b), before, 'input untouched');
   });
 
+  it('keeps the strokes of letters that cross or touch a rule', () => {
+    const b = createBitmap(1000, 300);
+    fill(b, 100, 100, 900, 102); // a box edge...
+    fill(b, 300, 90, 303, 112); // ...crossed by a letter's stem
+    fill(b, 500, 102, 503, 115); // ...and touched by one from below
+    const { cleaned } = findRulingLines(b, { dpi: 200 });
+    assert.equal(getPixel(cleaned, 301, 101), 1, 'the crossing stem is whole');
+    assert.equal(getPixel(cleaned, 501, 101), 0, 'a touching stem ends where it ends');
+    assert.equal(getPixel(cleaned, 501, 102), 1);
+    assert.equal(countBlack(cleaned), 3 * 22 + 3 * 13);
+  });
+
   it('finds nothing on a blank page', () => {
     const { rules, cleaned } = findRulingLines(createBitmap(200, 200), { dpi: 204 });
     assert.deepEqual(rules, []);
