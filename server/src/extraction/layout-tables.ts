@@ -14,6 +14,8 @@ import { findDates } from './value-patterns.ts';
 
 export interface TableRow {
   cells: Map<string, Candidate>;
+  /** Every word printed on the row's line, asked for or not (a flag column the schema leaves out). */
+  text: string;
 }
 
 interface Column {
@@ -40,6 +42,7 @@ const isSpeck = (w: LayoutWord) => !/[\p{L}\p{N}$%]/u.test(w.text);
 /** Every row of every occurrence of the table's header, in page order. */
 export function readTable(ctx: LayoutContext, table: TableSpec): TableRow[] {
   const rows: TableRow[] = [];
+  const flaggedOnly = asksForFlaggedRows(table);
   const seen = new Set<string>();
   for (const page of ctx.pages) {
     const headerRows = findHeaders(ctx, page, table);
@@ -48,11 +51,26 @@ export function readTable(ctx: LayoutContext, table: TableSpec): TableRow[] {
         const key = [...row.cells.entries()].map(([k, c]) => `${k}=${c.value}`).join('|');
         if (seen.has(`${page.page}:${key}`)) continue;
         seen.add(`${page.page}:${key}`);
+        if (flaggedOnly && !FLAG.test(row.text)) continue;
         rows.push(row);
       }
     }
   }
   return rows;
+}
+
+/** An abnormal flag printed on a result line: H, L, HH, LL, A, High, Low, Abnormal, Critical, an asterisk. */
+const FLAG = /(?:^|\s)(?:[HL]{1,2}|A{1,2}|\*+|high|low|abn(?:ormal)?|crit(?:ical)?)(?=\s|$)/i;
+
+/**
+ * A table the schema wants only its flagged rows of, by name ("abnormalResults") or description ("only
+ * results flagged high or low", "out-of-range values only"): a lab report prints every result.
+ */
+function asksForFlaggedRows(table: TableSpec): boolean {
+  const name = splitFieldName(table.name).join(' ');
+  const description = (table.field.description ?? '').toLowerCase();
+  const cue = /\b(?:abnormal|flagged|out[ -]of[ -]range|high or low|critical)\b/;
+  return cue.test(name) || (/\bonly\b/.test(description) && cue.test(description));
 }
 
 /**
@@ -418,9 +436,9 @@ function groupLines(
       continue;
     }
     strays = 0;
-    out.push({ cells, y1: line.y1 });
+    out.push({ cells, text: line.text, y1: line.y1 });
   }
-  return out.map(({ cells }) => ({ cells }));
+  return out.map(({ cells, text }) => ({ cells, text }));
 }
 
 function joinText(a: BodyLine, b: BodyLine, path: string): BodyLine {

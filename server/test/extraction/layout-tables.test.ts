@@ -268,4 +268,39 @@ describe('layout tables and lists', () => {
       ['Tamara Kowalski', 'Arjun Lindqvist'],
     );
   });
+
+  it('keeps only the flagged rows of a result table when the schema asks for abnormal results', () => {
+    const schema: ExtractionSchema = {
+      abnormalResults: {
+        type: 'array',
+        description: 'only results flagged high or low',
+        items: {
+          type: 'object',
+          properties: { analyte: { type: 'string' }, result: { type: 'number' }, unit: { type: 'string' } },
+        },
+      },
+    };
+    const p = page([
+      [100, 200, 'Analyte'],
+      [500, 200, 'Result'],
+      [700, 200, 'Flag'],
+      [800, 200, 'Unit'],
+      [100, 240, 'Glucose'],
+      [500, 240, '101'],
+      [700, 240, 'H'],
+      [800, 240, 'mg/dL'],
+      [100, 280, 'Sodium'],
+      [500, 280, '140'],
+      [800, 280, 'mmol/L'],
+      [100, 320, 'Potassium'],
+      [500, 320, '3.1'],
+      [700, 320, 'L'],
+      [800, 320, 'mmol/L'],
+    ]);
+    const { data } = extractWithLayout(schema, [p]);
+    assert.deepEqual(
+      (data.abnormalResults as { analyte: string }[]).map((r) => r.analyte),
+      ['Glucose', 'Potassium'],
+    );
+  });
 });
