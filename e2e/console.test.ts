@@ -424,12 +424,17 @@ describe('console (browser shell)', () => {
     await replay.click();
     await page.getByTestId('replayed').waitFor();
     await receiver.waitFor((got) => got.length > before, 30_000);
-    await page.getByText('replay', { exact: true }).first().waitFor({ timeout: 30_000 });
-    await page
-      .getByRole('button', { name: /^Details: request and response of webhook\.test / })
-      .first()
-      .click();
-    await page.getByTestId('delivery-detail').first().waitFor();
+    // The replay's own row, once its attempt is answered: its detail then shows the request and the
+    // endpoint's response (the page refreshes the list every 5 s).
+    const replayRow = page
+      .getByTestId('deliveries')
+      .locator('[data-row]', { has: page.getByText('replay', { exact: true }) })
+      .first();
+    await replayRow.getByText('succeeded', { exact: true }).waitFor({ timeout: 30_000 });
+    await replayRow.getByRole('button', { name: /^Details: request and response of webhook\.test / }).click();
+    const detail = page.getByTestId('delivery-detail');
+    await detail.getByText(/HTTP 200/).waitFor();
+    await detail.getByText('"webhook.test"', { exact: false }).first().waitFor();
     await checkPage(page, shots, 'partner-developer-deliveries-replayed');
     assert.deepEqual(errors, []);
   });

@@ -47,10 +47,47 @@ export async function axeViolations(page: Page): Promise<string[]> {
 }
 
 /** How far the document is wider than the viewport (0 when nothing scrolls sideways). */
-export async function horizontalOverflow(page: Page): Promise<number> {
+async function horizontalOverflow(page: Page): Promise<number> {
   return (await page.evaluate(
     'Math.max(document.documentElement.scrollWidth, document.body.scrollWidth) - window.innerWidth',
   )) as number;
+}
+
+/**
+ * The innermost elements that reach past the viewport's right edge, described (tag, test id, classes,
+ * width, the start of their text), so an overflow failure names what to fix instead of a number.
+ */
+export async function elementsPastTheEdge(page: Page): Promise<string[]> {
+  return (await page.evaluate(`(() => {
+    const edge = window.innerWidth + 1;
+    const past = [...document.body.querySelectorAll('*')].filter((e) => e.getBoundingClientRect().right > edge);
+    const innermost = past.filter((e) => !past.some((o) => o !== e && e.contains(o)));
+    return innermost.slice(0, 8).map((e) => {
+      const r = e.getBoundingClientRect();
+      const id = e.getAttribute('data-testid');
+      const cls = [...e.classList].filter((c) => !c.startsWith('css-')).slice(0, 3).join('.');
+      const text = (e.textContent || '').trim().slice(0, 60);
+      return e.tagName.toLowerCase() + (id ? '[data-testid=' + id + ']' : '') + (cls ? '.' + cls : '') +
+        ' ' + Math.round(r.left) + '..' + Math.round(r.right) + 'px "' + text + '"';
+    });
+  })()`)) as string[];
+}
+
+async function assertNoSidewaysScroll(page: Page, size: number): Promise<void> {
+  // A resize reaches React through media-query listeners after the browser has laid the old layout
+  // out at the new width; what counts is the layout the page settles on, so look again for a while.
+  let overflow = await horizontalOverflow(page);
+  for (let look = 0; overflow !== 0 && look < 20; look++) {
+    await page.waitForTimeout(250);
+    overflow = await horizontalOverflow(page);
+  }
+  if (overflow === 0) return;
+  const culprits = await elementsPastTheEdge(page);
+  assert.equal(
+    overflow,
+    0,
+    `no sideways scroll on ${page.url()} at ${size}; past the edge: ${culprits.join('; ')}`,
+  );
 }
 
 export interface PageCheck {
@@ -68,7 +105,7 @@ export async function checkPage(page: Page, shots: string, name: string): Promis
   const title = await page.title();
   assert.equal(title, `${heading} · FaxSeal`, `the window title names the page (${page.url()})`);
   assert.deepEqual(await axeViolations(page), [], `axe on ${page.url()} at 1440`);
-  assert.equal(await horizontalOverflow(page), 0, `no sideways scroll on ${page.url()} at 1440`);
+  await assertNoSidewaysScroll(page, DESKTOP.width);
   await page.screenshot({
     path: path.join(shots, `${name}-1440.png`),
     fullPage: true,
@@ -76,7 +113,7 @@ export async function checkPage(page: Page, shots: string, name: string): Promis
   });
   await page.setViewportSize(PHONE);
   await settled(page);
-  assert.equal(await horizontalOverflow(page), 0, `no sideways scroll on ${page.url()} at 390`);
+  await assertNoSidewaysScroll(page, PHONE.width);
   assert.deepEqual(await axeViolations(page), [], `axe on ${page.url()} at 390`);
   await page.screenshot({
     path: path.join(shots, `${name}-390.png`),

@@ -152,7 +152,7 @@ export function Deliveries({ api }: { api: PartnerApi }) {
       {opened && (
         <Card variant="outlined" sx={{ mt: 2 }} component="section" aria-label={`Delivery ${opened.id}`}>
           <CardContent>
-            <Typography variant="h6" component="h2">
+            <Typography variant="h6" component="h2" sx={{ overflowWrap: 'anywhere' }}>
               {opened.event} · {opened.id}
             </Typography>
             <DeliveryDetail api={api} delivery={opened} />
@@ -220,6 +220,8 @@ function DeliveryDetail({ api, delivery }: { api: PartnerApi; delivery: Delivery
                 fontSize: 12,
                 maxHeight: 120,
                 m: 0,
+                whiteSpace: 'pre-wrap',
+                overflowWrap: 'anywhere',
               }}
             >
               {a.responseExcerpt}
