@@ -96,13 +96,12 @@ describe('llama chosen automatically when models/ holds a model', () => {
     enqueueExtraction(app.services, faxId);
     await receiver.waitFor((r) => eventsFor(r, faxId, 'fax.extracted').length === 1, 120_000);
     const [body] = eventsFor(receiver.received, faxId, 'fax.extracted');
-    // The tiny model answers "Jane" for every string and 42 for every number. The layout reader is sure
-    // of "Copay: $25.00" (calibrated at or above the hybrid's SURE), so that reading stays whatever the
-    // model says; grounding keeps the rest the text contains and nulls the NPI ("Jane" is not an NPI).
+    // The tiny model answers "Jane" for every string and 42 for every number. Grounding keeps what the
+    // text contains (42 is on the page, so copay keeps it too) and nulls the NPI ("Jane" is not an NPI).
     assert.deepEqual(body.extractedData, {
       patientName: 'Jane',
       visits: 42,
-      copay: 25,
+      copay: 42,
       urgent: null,
       provider: { name: 'Jane', npi: null },
       medications: null,
