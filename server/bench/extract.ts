@@ -8,8 +8,7 @@
 //   npm run bench:extract -- --set dev --explain                    # error analysis of the layout reader
 //   npm run bench:extract -- --set dev --explain --list 'lab-report.*(absent|misread)'   # and its fields
 
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -43,6 +42,7 @@ import { createExtractionProvider } from '../src/extraction/provider-registry.ts
 import { OcrPool } from '../src/ocr/ocr-pool.ts';
 import type { OcrPage } from '../src/ocr/ocr-result.ts';
 import { type ExplainedField, explainFields, printExplanation } from './extract-explain.ts';
+import { OCR_CACHE_DIR, ocrCacheFile, ocrFingerprint } from './ocr-cache.ts';
 
 const { values } = parseArgs({
   options: {
@@ -95,23 +95,8 @@ function makeProvider(): { provider: ExtractionProvider; describe: string } {
 
 // ── OCR with a per-page cache ───────────────────────────────────────────────────────────────────────
 
-const REPO = resolve(import.meta.dirname, '../..');
-const OCR_ENGINE = 'ocr-pool';
-
-/** The OCR code's fingerprint: a change to the engine or its preprocessing invalidates the cache. */
-function ocrFingerprint(): string {
-  const h = createHash('sha256');
-  for (const dir of ['server/src/ocr', 'native-workers/ocr']) {
-    for (const f of readdirSync(join(REPO, dir)).sort()) {
-      if (f.endsWith('.test.ts')) continue;
-      h.update(f).update(readFileSync(join(REPO, dir, f)));
-    }
-  }
-  return h.digest('hex');
-}
-
 async function ocrAll(docs: StoredDocument[]): Promise<Map<string, OcrPage[]>> {
-  const cacheDir = join(DEFAULT_CACHE, 'ocr', OCR_ENGINE);
+  const cacheDir = OCR_CACHE_DIR;
   await mkdir(cacheDir, { recursive: true });
   const fingerprint = ocrFingerprint();
   const pool = new OcrPool({
@@ -130,12 +115,7 @@ async function ocrAll(docs: StoredDocument[]): Promise<Map<string, OcrPage[]>> {
           total += pages.length;
           const results = await Promise.all(
             pages.map(async (p, i) => {
-              const key = createHash('sha256')
-                .update(fingerprint)
-                .update(`${p.bitmap.width}x${p.bitmap.height}@${p.xResolution}x${p.yResolution}:${i + 1}`)
-                .update(p.bitmap.data)
-                .digest('hex');
-              const file = join(cacheDir, `${key}.json`);
+              const file = ocrCacheFile(fingerprint, p, i);
               if (existsSync(file)) {
                 cached++;
                 return JSON.parse(await readFile(file, 'utf8')) as OcrPage;

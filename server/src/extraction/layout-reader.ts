@@ -331,9 +331,13 @@ export class LayoutContext {
       if (!keyed && leads && !looksTyped(leaf)) return out; // "Name Jane Smith" in one run: the rest is the value
     }
     if (!leads && !keyed) return out;
+    // On a form that numbers its boxes ("14. If Overtime …  15. If paid hourly"), the next numbered
+    // caption is the next box, not this one's value.
+    const numbered = NUMBERED_CAPTION.test(seg.text);
+    const caption = (s: Segment) => numbered && NUMBERED_CAPTION.test(s.text);
     const row = page.rows[seg.row].map((id) => page.segments[id]);
     const right = row.find((s) => s.bbox.x0 > seg.bbox.x1 - 2);
-    if (right && !this.labelSegments.has(right) && right.bbox.x0 - seg.bbox.x1 < unit * 25)
+    if (right && !this.labelSegments.has(right) && !caption(right) && right.bbox.x0 - seg.bbox.x1 < unit * 25)
       out.push({ relation: 'right', words: right.words });
     // Below: the nearest segment under the label's column, within a few lines, not a label itself.
     const labelBox = union(seg.words.slice(firstLabelWord, lastLabelWord + 1).map((w) => w.bbox));
@@ -347,7 +351,7 @@ export class LayoutContext {
       )
       .sort((a, b) => a.bbox.y0 - b.bbox.y0 || a.bbox.x0 - b.bbox.x0);
     const first = below[0];
-    if (first && !this.labelSegments.has(first)) {
+    if (first && !this.labelSegments.has(first) && !caption(first)) {
       const boxed = ruleBetween(page, seg.bbox, first.bbox);
       if (!boxed) out.push({ relation: 'below', words: first.words });
     }
@@ -362,7 +366,12 @@ export class LayoutContext {
             xOverlap(s.bbox, labelBox) > 0,
         )
         .sort((a, b) => b.bbox.y1 - a.bbox.y1);
-      if (above[0] && !this.labelSegments.has(above[0]) && above[0].row !== page.headerRow)
+      if (
+        above[0] &&
+        !this.labelSegments.has(above[0]) &&
+        !caption(above[0]) &&
+        above[0].row !== page.headerRow
+      )
         out.push({ relation: 'above', words: above[0].words });
     }
     return out;
@@ -485,6 +494,9 @@ export class LayoutContext {
     return out;
   }
 }
+
+/** A box caption led by its item number ("12. Current Gross Base Pay", "24B. Reason"). */
+const NUMBERED_CAPTION = /^\d{1,2}[A-Za-z]?\.\s+\p{L}{2,}/u;
 
 const FILLER = new Set([
   'information',

@@ -14,6 +14,8 @@ import { findDates } from './value-patterns.ts';
 
 export interface TableRow {
   cells: Map<string, Candidate>;
+  /** Every word printed on the row's line, asked for or not (a flag column the schema leaves out). */
+  text: string;
 }
 
 interface Column {
@@ -27,6 +29,8 @@ interface Header {
   columns: Column[];
   bottom: number;
   row: number;
+  /** The last page row the header's captions wrap onto. */
+  lastRow: number;
 }
 
 const TOTAL_LINE =
@@ -38,6 +42,7 @@ const isSpeck = (w: LayoutWord) => !/[\p{L}\p{N}$%]/u.test(w.text);
 /** Every row of every occurrence of the table's header, in page order. */
 export function readTable(ctx: LayoutContext, table: TableSpec): TableRow[] {
   const rows: TableRow[] = [];
+  const flaggedOnly = asksForFlaggedRows(table);
   const seen = new Set<string>();
   for (const page of ctx.pages) {
     const headerRows = findHeaders(ctx, page, table);
@@ -46,11 +51,26 @@ export function readTable(ctx: LayoutContext, table: TableSpec): TableRow[] {
         const key = [...row.cells.entries()].map(([k, c]) => `${k}=${c.value}`).join('|');
         if (seen.has(`${page.page}:${key}`)) continue;
         seen.add(`${page.page}:${key}`);
+        if (flaggedOnly && !FLAG.test(row.text)) continue;
         rows.push(row);
       }
     }
   }
   return rows;
+}
+
+/** An abnormal flag printed on a result line: H, L, HH, LL, A, High, Low, Abnormal, Critical, an asterisk. */
+const FLAG = /(?:^|\s)(?:[HL]{1,2}|A{1,2}|\*+|high|low|abn(?:ormal)?|crit(?:ical)?)(?=\s|$)/i;
+
+/**
+ * A table the schema wants only its flagged rows of, by name ("abnormalResults") or description ("only
+ * results flagged high or low", "out-of-range values only"): a lab report prints every result.
+ */
+function asksForFlaggedRows(table: TableSpec): boolean {
+  const name = splitFieldName(table.name).join(' ');
+  const description = (table.field.description ?? '').toLowerCase();
+  const cue = /\b(?:abnormal|flagged|out[ -]of[ -]range|high or low|critical)\b/;
+  return cue.test(name) || (/\bonly\b/.test(description) && cue.test(description));
 }
 
 /**
@@ -100,9 +120,14 @@ function findHeaders(ctx: LayoutContext, page: LayoutPage, table: TableSpec): He
     // A header may wrap over two or three stacked lines ("CPT / HCPCS", "Units / Visits").
     const band = page.rows[r].map((id) => page.segments[id]);
     const top = band[0]?.bbox.y0 ?? 0;
+    let lastRow = r;
     for (let k = r + 1; k < page.rows.length && k <= r + 2; k++) {
       const next = page.rows[k].map((id) => page.segments[id]);
-      if (next[0] && next[0].bbox.y0 - top < page.unit * 2.2) band.push(...next);
+      // A line of figures under the captions is the first row, not the header's wrap.
+      if (next.some((s) => hasFigures(s.text))) break;
+      if (!next[0] || next[0].bbox.y0 - top >= page.unit * 2.2) break;
+      band.push(...next);
+      lastRow = k;
     }
     if (!page.rows[r].length) continue;
     // Each header cell to one column, best matches first ("Unit price" is unitPrice before it is units).
@@ -125,8 +150,12 @@ function findHeaders(ctx: LayoutContext, page: LayoutPage, table: TableSpec): He
       columns.length === 1 && columns[0].quality >= 0.8 && printed >= 3 && table.columns.length >= 3;
     if (columns.length < Math.min(2, table.columns.length) && !alone) continue;
     // The header must be the first line of its band, not a later line already used.
-    if (found.some((f) => f.row >= r - 2 && f.row <= r)) continue;
-    if (!inOwnSection(ctx, table, page, band[0].bbox)) continue;
+    if (found.some((f) => f.row <= r && f.lastRow >= r)) continue;
+    // A header printed again over each row (ACORD-style forms) belongs where its first print did.
+    const repeated = found.some(
+      (f) => f.columns.filter((c) => c.leaf).length === columns.length && r - f.lastRow <= 3,
+    );
+    if (!repeated && !inOwnSection(ctx, table, page, band[0].bbox, r)) continue;
     const bottom = Math.max(...columns.map((c) => c.box.y1));
     // The header's other cells are columns too: what prints under them belongs to no schema field.
     for (const { seg } of cells)
@@ -139,7 +168,7 @@ function findHeaders(ctx: LayoutContext, page: LayoutPage, table: TableSpec): He
     columns.sort((a, b) => a.box.x0 - b.box.x0);
     inferColumns(page, columns, table, bottom);
     if (columns.filter((c) => c.leaf).length < Math.min(2, table.columns.length)) continue;
-    found.push({ columns, bottom, row: r });
+    found.push({ columns, bottom, row: r, lastRow });
   }
   return found;
 }
@@ -149,7 +178,13 @@ function findHeaders(ctx: LayoutContext, page: LayoutPage, table: TableSpec): He
  * any ("EMERGENCY CONTACTS" heads a name/relationship/phone table, not the guardians'), and never
  * inside another object's section.
  */
-function inOwnSection(ctx: LayoutContext, table: TableSpec, page: LayoutPage, box: BoundingBox): boolean {
+function inOwnSection(
+  ctx: LayoutContext,
+  table: TableSpec,
+  page: LayoutPage,
+  box: BoundingBox,
+  row: number,
+): boolean {
   const own = (path: string) => path === table.path || isAncestorPath(path, table.path);
   const containing = ctx.sections.filter(
     (s) =>
@@ -161,7 +196,32 @@ function inOwnSection(ctx: LayoutContext, table: TableSpec, page: LayoutPage, bo
   );
   if (containing.some((s) => own(s.scope.path))) return true;
   if (containing.length) return false;
-  return !ctx.sections.some((s) => s.page === page.page && s.scope.path === table.path);
+  const headed = ctx.sections.filter((s) => s.scope.path === table.path);
+  if (!headed.length) return true;
+  // The document heads this table somewhere else ("PERSONAL REFERENCES"): an unheaded header is its
+  // continuation only at the top of a later page, before any caption line ("OTHER OCCUPANTS: Name Age
+  // Relationship" on the page before is another table that happens to share column names).
+  if (headed.some((s) => s.page === page.page)) return false;
+  if (!headed.some((s) => s.page < page.page)) return false;
+  return !page.rows
+    .slice(0, row)
+    .some((ids, r) => r !== page.headerRow && ids.some((id) => /\p{L}{3}/u.test(page.segments[id].text)));
+}
+
+/** Digits that are data (a date, an amount, an id), not a caption's box number ("24. A."). */
+const hasFigures = (text: string) => /\d{3}|\d[/.-]\d/.test(text);
+
+/**
+ * A line of captions in capitals with no figures ("PRESENT EMPLOYER  POSITION / TITLE"), as a boxed form
+ * prints the labels of its next row of boxes: a table's body never holds one.
+ */
+function isCaptionLine(segs: Segment[]): boolean {
+  const printed = segs.filter((s) => !s.words.every(isSpeck));
+  if (printed.length < 2) return false;
+  return printed.every((s) => {
+    const letters = s.text.replace(/[^\p{L}]/gu, '');
+    return letters.length >= 2 && letters === letters.toUpperCase() && !/\d/.test(s.text);
+  });
 }
 
 /**
@@ -296,6 +356,7 @@ function readRows(ctx: LayoutContext, page: LayoutPage, header: Header): TableRo
     // A table body holds no labels: a line of them is the next part of a form, or the next header.
     if (
       isLabelLine(ctx, segs) ||
+      isCaptionLine(segs) ||
       TOTAL_LINE.test(text.trim()) ||
       segs.some((s) => TOTAL_LINE.test(s.text) && s.bbox.x0 > page.width * 0.4 && segs.length <= 3)
     )
@@ -375,9 +436,9 @@ function groupLines(
       continue;
     }
     strays = 0;
-    out.push({ cells, y1: line.y1 });
+    out.push({ cells, text: line.text, y1: line.y1 });
   }
-  return out.map(({ cells }) => ({ cells }));
+  return out.map(({ cells, text }) => ({ cells, text }));
 }
 
 function joinText(a: BodyLine, b: BodyLine, path: string): BodyLine {

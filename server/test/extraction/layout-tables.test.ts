@@ -214,4 +214,93 @@ describe('layout tables and lists', () => {
     assert.deepEqual(data.defendants, ['NORTHGATE EQUIPMENT RENTAL, LLC', 'GREGORY J. COLEMAN']);
     assert.ok(!(data.allergies as unknown[] | null)?.length, `allergies: ${JSON.stringify(data.allergies)}`);
   });
+
+  it("ends a table at a form's next row of capital captions, and follows a caption printed again over each row", () => {
+    const schema: ExtractionSchema = {
+      applicants: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            name: { type: 'string' },
+            dob: { type: 'string', description: 'YYYY-MM-DD' },
+            employer_name: { type: 'string' },
+          },
+        },
+      },
+      witnesses: {
+        type: 'array',
+        items: { type: 'object', properties: { name: { type: 'string' }, phone: { type: 'string' } } },
+      },
+    };
+    const p = page([
+      [100, 200, 'FULL NAME'],
+      [700, 200, 'DATE OF BIRTH'],
+      [100, 240, 'Michael Z. Yamamoto'],
+      [700, 240, '08/05/2000'],
+      [100, 280, 'PRESENT ADDRESS (STREET, APT)'],
+      [700, 280, 'HOW LONG?'],
+      [100, 320, '7840 Riverside Blvd, Unit 2A'],
+      [700, 320, '3 yrs 8 mos'],
+      [100, 360, 'LANDLORD / MANAGER S NAME'],
+      [700, 360, 'MONTHLY RENT'],
+      [100, 400, 'Douglas Yamamoto'],
+      [700, 400, '$1,350.00'],
+      [100, 520, 'WITNESSES'],
+      [100, 560, 'NAME'],
+      [700, 560, 'PHONE'],
+      [100, 600, 'Tamara Kowalski'],
+      [700, 600, '(918) 555-0104'],
+      [100, 640, 'NAME'],
+      [700, 640, 'PHONE'],
+      [100, 680, 'Arjun Lindqvist'],
+      [700, 680, '(918) 555-0106'],
+    ]);
+    const { data } = extractWithLayout(schema, [p]);
+    const applicants = data.applicants as { name: string | null }[];
+    assert.deepEqual(
+      applicants.map((a) => a.name),
+      ['Michael Z. Yamamoto'],
+      `the captions below the first row are no applicants: ${JSON.stringify(applicants)}`,
+    );
+    assert.deepEqual(
+      (data.witnesses as { name: string }[]).map((w) => w.name),
+      ['Tamara Kowalski', 'Arjun Lindqvist'],
+    );
+  });
+
+  it('keeps only the flagged rows of a result table when the schema asks for abnormal results', () => {
+    const schema: ExtractionSchema = {
+      abnormalResults: {
+        type: 'array',
+        description: 'only results flagged high or low',
+        items: {
+          type: 'object',
+          properties: { analyte: { type: 'string' }, result: { type: 'number' }, unit: { type: 'string' } },
+        },
+      },
+    };
+    const p = page([
+      [100, 200, 'Analyte'],
+      [500, 200, 'Result'],
+      [700, 200, 'Flag'],
+      [800, 200, 'Unit'],
+      [100, 240, 'Glucose'],
+      [500, 240, '101'],
+      [700, 240, 'H'],
+      [800, 240, 'mg/dL'],
+      [100, 280, 'Sodium'],
+      [500, 280, '140'],
+      [800, 280, 'mmol/L'],
+      [100, 320, 'Potassium'],
+      [500, 320, '3.1'],
+      [700, 320, 'L'],
+      [800, 320, 'mmol/L'],
+    ]);
+    const { data } = extractWithLayout(schema, [p]);
+    assert.deepEqual(
+      (data.abnormalResults as { analyte: string }[]).map((r) => r.analyte),
+      ['Glucose', 'Potassium'],
+    );
+  });
 });

@@ -203,4 +203,18 @@ describe('layout provider', () => {
     const lax = await createLayoutProvider().extract({ schema, pages: [p], reviewThreshold: 0 });
     assert.deepEqual(lax.needsReview, []);
   });
+
+  it("never takes a numbered form's next box caption as a value", () => {
+    const schema: ExtractionSchema = { overtime: { type: 'number' }, lastIncrease: { type: 'number' } };
+    const p = page([
+      [100, 200, '14. Overtime'],
+      [500, 200, '15. Date of next pay increase'],
+      [100, 300, '16. Last increase'],
+      [100, 340, '17. Projected amount'],
+      [500, 300, '$1.25'],
+    ]);
+    const { data } = extractWithLayout(schema, [p]);
+    assert.equal(data.overtime, null, 'the 15 of the next caption is no overtime figure');
+    assert.equal(data.lastIncrease, 1.25);
+  });
 });
