@@ -52,7 +52,7 @@ const NAV_WIDTH = 220;
 export function ConsoleShell(props: ConsoleShellProps) {
   const { title, serverLabel, who, links, activePath, organisation, onSignOut, children } = props;
   const theme = useTheme();
-  const wide = useMediaQuery(theme.breakpoints.up('md'));
+  const wide = useMediaQuery(theme.breakpoints.up('md'), { noSsr: true });
   const [open, setOpen] = useState(false);
 
   const nav = (

@@ -37,7 +37,9 @@ export interface DataListProps<T> {
 
 export function DataList<T>({ label, rows, columns, rowKey, actions, testId }: DataListProps<T>) {
   const theme = useTheme();
-  const phone = useMediaQuery(theme.breakpoints.down('sm'));
+  // noSsr: measured on the first render, so a list that mounts on a phone never renders the desktop
+  // table for a frame first (MUI's default answers `false` until an effect has run).
+  const phone = useMediaQuery(theme.breakpoints.down('sm'), { noSsr: true });
   if (phone) {
     return (
       <Stack
