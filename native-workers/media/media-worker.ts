@@ -25,6 +25,8 @@ import { T38Leg } from './t38-leg.ts';
 const SAMPLES_PER_MS = 8;
 /** After phase E the leg keeps running this long so our last frames (DCN, MCF copies) reach the far end. */
 const LINGER_MS = 1000;
+/** The most far-end silence one tick may count (ticks come every `tickMs`; a longer gap is our own stall). */
+const SILENCE_COUNTED_PER_TICK_MS = Math.max(200, 5 * (workerData as MediaWorkerConfig).tickMs);
 
 const port = parentPort;
 if (!port) throw new Error('ERR_MEDIA_NOT_WORKER: media-worker.ts must run in a worker thread');
@@ -236,12 +238,17 @@ class FaxMediaSession {
     try {
       if (leg instanceof AudioLeg) leg.pump(now);
       let due = Math.floor((now - this.legStartedAt) * SAMPLES_PER_MS) - this.samplesDone;
+      let advanced = 0;
       while (due >= SAMPLES_PER_FRAME && this.leg === leg) {
         leg.advance(SAMPLES_PER_FRAME);
         this.samplesDone += SAMPLES_PER_FRAME;
         due -= SAMPLES_PER_FRAME;
-        if (this.samplesSinceHeard !== undefined) this.samplesSinceHeard += SAMPLES_PER_FRAME;
+        advanced += SAMPLES_PER_FRAME;
       }
+      // A tick that catches up after this thread stalled (a loaded box) says nothing about the far end:
+      // its datagrams of that time may still sit unread in the socket. Only a tick's normal share counts.
+      if (this.samplesSinceHeard !== undefined)
+        this.samplesSinceHeard += Math.min(advanced, SILENCE_COUNTED_PER_TICK_MS * SAMPLES_PER_MS);
     } catch (err) {
       this.fail('MEDIA_FAX_ENGINE', (err as Error).message);
       return;
