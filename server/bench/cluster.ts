@@ -237,33 +237,29 @@ const teardown = async (d: Deployment) => {
   await d.proxy?.stop();
   for (const n of d.nodes) await n.child.kill('SIGTERM');
 };
-try {
-  const sqlite: Deployment = {
-    label: 'one node, SQLite',
-    nodes: [await startNode('solo-sqlite', 0, { databaseUrl: null, blobUrl: null })],
-    databaseUrl: null,
-    sip: { host: '127.0.0.1', port: 0 },
-    proxy: null,
-  };
-  sqlite.sip.port = sqlite.nodes[0].sipPort;
-  deployments.push(sqlite);
-  figures.set(sqlite.label, await measure(sqlite, simulator));
-  console.log(sqlite.label, figures.get(sqlite.label));
-  await teardown(sqlite);
-
-  const soloUrl = await postgres.createDatabase('bench_cluster_solo');
+/** One node on its own (no proxy): measured, then taken down before the next setup starts. */
+const measureSolo = async (label: string, name: string, index: number, databaseUrl: string | null) => {
+  const node = await startNode(name, index, { databaseUrl, blobUrl: null });
   const solo: Deployment = {
-    label: 'one node, PostgreSQL',
-    nodes: [await startNode('solo-pg', 1, { databaseUrl: soloUrl, blobUrl: null })],
-    databaseUrl: soloUrl,
-    sip: { host: '127.0.0.1', port: 0 },
+    label,
+    nodes: [node],
+    databaseUrl,
+    sip: { host: '127.0.0.1', port: node.sipPort },
     proxy: null,
   };
-  solo.sip.port = solo.nodes[0].sipPort;
   deployments.push(solo);
-  figures.set(solo.label, await measure(solo, simulator));
-  console.log(solo.label, figures.get(solo.label));
+  figures.set(label, await measure(solo, simulator));
+  console.log(label, figures.get(label));
   await teardown(solo);
+};
+try {
+  await measureSolo('one node, SQLite', 'solo-sqlite', 0, null);
+  await measureSolo(
+    'one node, PostgreSQL',
+    'solo-pg',
+    1,
+    await postgres.createDatabase('bench_cluster_solo'),
+  );
 
   const pairUrl = await postgres.createDatabase('bench_cluster_pair');
   s3 = await startLocalS3({ directory: path.join(scratch, 's3') });
