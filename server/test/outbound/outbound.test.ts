@@ -8,13 +8,14 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { T30CompletionCode } from '../../../native-workers/spandsp/codes.ts';
+import { freePort } from '../../../scripts/free-port.ts';
 import { diffPixels } from '../../src/documents/bitmap.ts';
 import { decodeFaxTiff, rasterisePdf } from '../../src/documents/fax-raster.ts';
 import { renderCoverPage } from '../../src/outbound/cover-page.ts';
 import type { FaxReceiver, ReceivedCall, ReceiveOptions } from '../../src/simulator/fax-receiver.ts';
 import { FaxSimulator } from '../../src/simulator/fax-simulator.ts';
 import { expectProblem, startTestAppliance, type TestAppliance } from '../support/test-appliance.ts';
-import { freeUdpPort, runSipp } from '../telephony/support.ts';
+import { runSipp } from '../telephony/support.ts';
 import { startReceiver } from '../webhooks/receiver.ts';
 import {
   adminToken,
@@ -173,7 +174,7 @@ describe('POST /api/partner/fax: problems', () => {
       422,
       'document_url_refused',
     );
-    const port = await freeUdpPort(); // nothing listens on TCP there either
+    const port = await freePort('udp'); // nothing listens on TCP there either
     expectProblem(
       await app.call('POST', '/api/partner/fax', {
         key: partner.apiKey,
@@ -541,7 +542,7 @@ describe('trunks', () => {
   });
 
   test('a register trunk registers with digest auth against a sipp registrar; status shows it', async () => {
-    const port = await freeUdpPort();
+    const port = await freePort('udp');
     const sipp = runSipp('uas-register-auth.xml', ['-i', '127.0.0.1', '-p', String(port)], 30_000);
     await new Promise((r) => setTimeout(r, 500)); // sipp binds its socket
     const key = adminToken(app);

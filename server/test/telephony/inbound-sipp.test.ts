@@ -7,9 +7,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { freePort } from '../../../scripts/free-port.ts';
 import type { IncomingCall } from '../../src/telephony/sip/incoming-call.ts';
 import { type FaxBench, startFaxBench } from './inbound-support.ts';
-import { freeUdpPort, runSipp, sippDir, sipRequest, tcpExchange, udpExchange } from './support.ts';
+import { runSipp, sippDir, sipRequest, tcpExchange, udpExchange } from './support.ts';
 
 let bench: FaxBench;
 let number: string;
@@ -36,7 +37,7 @@ function scenario(name: string): string {
 }
 
 async function uac(name: string, transport: 'u1' | 't1' = 'u1') {
-  const port = await freeUdpPort();
+  const port = await freePort('udp');
   return runSipp(scenario(name), [
     '-i',
     '127.0.0.1',

@@ -1,7 +1,9 @@
 // sipp (Debian sip-tester) as an independent peer against a real user agent on 127.0.0.1:
 // OPTIONS, CANCEL, BYE from either side, outbound INVITE, digest REGISTER, malformed traffic.
+
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { freePort } from '../../../scripts/free-port.ts';
 import {
   answerOffer,
   buildT38Offer,
@@ -12,7 +14,7 @@ import { serializeSdp } from '../../src/telephony/sdp/session-description.ts';
 import { CallEndCause, CallState } from '../../src/telephony/sip/call.ts';
 import { RegistrationStatus } from '../../src/telephony/sip/registration.ts';
 import type { UserAgent } from '../../src/telephony/sip/user-agent.ts';
-import { freeUdpPort, runSipp, sipRequest, startUa, tcpExchange, udpExchange } from './support.ts';
+import { runSipp, sipRequest, startUa, tcpExchange, udpExchange } from './support.ts';
 
 function answerSdp(offer: string | undefined): string {
   const r = answerOffer(offer ?? '', { address: '127.0.0.1', origin: newSdpOrigin(), audioPort: 20000 });
@@ -34,7 +36,7 @@ describe('sipp as the peer', { timeout: 60_000 }, () => {
       '-i',
       '127.0.0.1',
       '-p',
-      String(await freeUdpPort()),
+      String(await freePort('udp')),
       '-t',
       transport,
       `127.0.0.1:${ua.port}`,
@@ -100,7 +102,7 @@ describe('sipp as the peer', { timeout: 60_000 }, () => {
   });
 
   test('outbound INVITE to a sipp UAS: caller ID, T.38 answer, BYE from us', async () => {
-    const port = await freeUdpPort();
+    const port = await freePort('udp');
     const sipp = runSipp('uas-answer.xml', ['-i', '127.0.0.1', '-p', String(port), '-mp', String(port + 2)]);
     const call = ua.invite({
       to: `sip:+15550199@127.0.0.1:${port}`,
@@ -122,7 +124,7 @@ describe('sipp as the peer', { timeout: 60_000 }, () => {
   });
 
   test('REGISTER answers a 401 digest challenge that sipp verifies', async () => {
-    const port = await freeUdpPort();
+    const port = await freePort('udp');
     const sipp = runSipp('uas-register-auth.xml', ['-i', '127.0.0.1', '-p', String(port)]);
     await new Promise((r) => setTimeout(r, 200));
     const reg = ua.register({
@@ -143,7 +145,7 @@ describe('sipp as the peer', { timeout: 60_000 }, () => {
   });
 
   test('wrong password: the registrar refuses and the status is failed', async () => {
-    const port = await freeUdpPort();
+    const port = await freePort('udp');
     const sipp = runSipp('uas-register-auth.xml', ['-i', '127.0.0.1', '-p', String(port)]);
     await new Promise((r) => setTimeout(r, 200));
     const reg = ua.register({

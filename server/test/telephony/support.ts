@@ -31,14 +31,6 @@ export function startUa(config: UserAgentConfig = {}): Promise<UserAgent> {
   return UserAgent.start({ host: '127.0.0.1', port: 0, timers: fastTimers, logger: testLogger, ...config });
 }
 
-export async function freeUdpPort(): Promise<number> {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const port = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
 export interface SippResult {
   code: number | null;
   stdout: string;
