@@ -1,9 +1,10 @@
 // A private PostgreSQL server for tests, CI and `npm run cluster`: Debian's postgresql package run
 // from its own data directory on its own 127.0.0.1 port, never the system cluster.
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { freePort } from './free-port.ts';
 
@@ -25,6 +26,11 @@ export interface LocalPostgres {
   createDatabase(name: string): Promise<string>;
   /** Fast shutdown; the data directory stays (reuse it with startLocalPostgres on the same dir). */
   stop(): void;
+  /**
+   * A restart in two halves that never block the caller's event loop (a test's fax calls go on):
+   * `pg_ctl stop -m fast` (every session is ended), then `pg_ctl start` on the same port.
+   */
+  restart: { stop(): Promise<void>; start(): Promise<void> };
 }
 
 /**
@@ -91,7 +97,15 @@ export async function startLocalPostgres(options: {
     for (const file of ['faxseal-test.conf', 'postgresql.conf'])
       chownSync(path.join(dataDir, file), uid, gid);
   }
-  run('pg_ctl', ['-D', dataDir, '-l', path.join(dataDir, 'server.log'), '-w', '-t', '60', 'start']);
+  const startArgs = ['-D', dataDir, '-l', path.join(dataDir, 'server.log'), '-w', '-t', '60', 'start'];
+  run('pg_ctl', startArgs);
+  const runAsync = async (args: string[]): Promise<void> => {
+    const command = path.join(PG_BIN, 'pg_ctl');
+    await promisify(execFile)(
+      asRoot ? 'runuser' : command,
+      asRoot ? ['-u', PG_SYSTEM_USER, '--', command, ...args] : args,
+    );
+  };
   const url = `postgres://${SUPERUSER}@127.0.0.1:${port}/postgres`;
   return {
     dataDir,
@@ -99,6 +113,10 @@ export async function startLocalPostgres(options: {
     url,
     urlFor: (name) => `postgres://${SUPERUSER}@127.0.0.1:${port}/${name}`,
     createDatabase: (name) => createDatabase(url, name),
+    restart: {
+      stop: () => runAsync(['-D', dataDir, '-m', 'fast', '-w', 'stop']),
+      start: () => runAsync(startArgs),
+    },
     stop() {
       const args = ['-D', dataDir, '-m', 'fast', '-w', 'stop'];
       const command = path.join(PG_BIN, 'pg_ctl');

@@ -7,6 +7,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../domain-error.ts';
+import { isDatabaseUnavailable } from '../storage/database.ts';
 import { type FieldError, Problem } from './problem.ts';
 
 interface AjvError {
@@ -61,6 +62,10 @@ export function toProblem(error: unknown, request: FastifyRequest): Problem {
       fieldErrorsFromAjv(fe.validation as unknown as AjvError[], fe.validationContext ?? 'body'),
     );
   }
+  if (isDatabaseUnavailable(error)) {
+    request.log.warn({ err: (error as Error).message }, 'database unavailable');
+    return databaseUnavailable();
+  }
   if (fe.statusCode === 429) return new Problem(429, 'rate_limited', 'Too many requests', fe.message);
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
     // Fastify's and its plugins' own client errors (bad JSON, wrong content type, body too large…).
@@ -73,6 +78,24 @@ export function toProblem(error: unknown, request: FastifyRequest): Problem {
     'internal_error',
     'Internal server error',
     `Request ${request.id} failed; it is logged.`,
+  );
+}
+
+/** Seconds a client is asked to wait while the database is away (a PostgreSQL restart takes a few). */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The answer while the shared database is out of reach. A write whose transaction was cut short is
+ * rolled back; one whose COMMIT was in flight may have landed: retry with the same Idempotency-Key.
+ */
+export function databaseUnavailable(): Problem {
+  return new Problem(
+    503,
+    'database_unavailable',
+    'The database is unavailable',
+    'The appliance cannot reach its database right now; nothing was acknowledged. Retry after the Retry-After seconds (with the same Idempotency-Key for a POST).',
+    {},
+    { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) },
   );
 }
 

@@ -4,7 +4,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { NODE_ROLES } from '../config/config.ts';
-import { listMigrations, schemaVersion } from '../storage/database.ts';
+import { isDatabaseUnavailable, listMigrations, schemaVersion } from '../storage/database.ts';
+import { DATABASE_RETRY_AFTER_SECONDS } from './errors.ts';
 import { literals } from './schema.ts';
 
 /** Which node answered, for load balancers and operators looking at a cluster. */
@@ -55,7 +56,17 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (_request, reply) => {
       const latest = listMigrations().at(-1)?.version ?? 0;
-      const current = schemaVersion(app.services.db);
+      let current: number;
+      try {
+        current = schemaVersion(app.services.db);
+      } catch (err) {
+        if (!isDatabaseUnavailable(err)) throw err;
+        // A load balancer takes the node out of rotation until its database answers again.
+        return reply
+          .code(503)
+          .header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS))
+          .send({ status: 'not_ready', schemaVersion: 0, detail: 'database unreachable', node: identity() });
+      }
       if (current < latest) {
         return reply.code(503).send({
           status: 'not_ready',

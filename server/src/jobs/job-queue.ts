@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
-import type { Db } from '../storage/database.ts';
+import { type Db, isDatabaseUnavailable } from '../storage/database.ts';
 import { newId } from '../storage/ids.ts';
 import { type Job, JobRepository, type JobStatus } from './job-repository.ts';
 
@@ -45,6 +45,8 @@ export interface JobQueue {
 }
 
 const POLL_MS = 500;
+/** How soon a job the database's absence interrupted is tried again, and its bookkeeping retried. */
+const OUTAGE_RETRY_MS = 2000;
 /** The NOTIFY channel an enqueue wakes other nodes on (payload: the job's kind). */
 const JOBS_CHANNEL = 'faxseal_jobs';
 const DEFAULT_LEASE_MS = 60_000;
@@ -60,6 +62,8 @@ export class DatabaseJobQueue implements JobQueue {
   private readonly paused = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private stopped = true;
+  /** The database was out of reach at the last poll (logged once per outage). */
+  private outage = false;
   /** `node:boot` — jobs locked by this node under another boot id belong to a dead process. */
   private readonly workerId: string;
 
@@ -155,6 +159,21 @@ export class DatabaseJobQueue implements JobQueue {
 
   private poll(): void {
     if (this.stopped) return;
+    try {
+      this.claimDue();
+      if (this.outage) this.log.warn('job queue reaches the database again');
+      this.outage = false;
+    } catch (err) {
+      // A timer must never throw: the process would exit. The database is away (a restart) or a
+      // claim failed; the next poll (every POLL_MS) tries again.
+      if (!isDatabaseUnavailable(err)) this.log.error({ err }, 'job queue could not claim work');
+      else if (!this.outage)
+        this.log.warn({ err: (err as Error).message }, 'job queue cannot reach the database');
+      this.outage ||= isDatabaseUnavailable(err);
+    }
+  }
+
+  private claimDue(): void {
     for (const [kind, entry] of this.kinds) {
       if (this.paused.has(kind)) continue;
       while (entry.running < entry.options.concurrency) {
@@ -181,32 +200,71 @@ export class DatabaseJobQueue implements JobQueue {
     job: Job,
     entry: { handler: (job: Job) => Promise<void>; options: Required<JobKindOptions> },
   ): Promise<void> {
+    const leaseUntil = () => new Date(this.clock.now().getTime() + entry.options.leaseMs);
     const renew = setInterval(
-      () =>
-        this.repo.renewLease(
-          job.id,
-          this.workerId,
-          new Date(this.clock.now().getTime() + entry.options.leaseMs),
-        ),
+      () => {
+        try {
+          this.repo.renewLease(job.id, this.workerId, leaseUntil());
+        } catch {
+          // The database is away: the lease holds until it ends, and the next renewal extends it.
+        }
+      },
       Math.max(50, entry.options.leaseMs / 3),
     );
     try {
-      await entry.handler(job);
-      this.repo.complete(job.id, this.workerId, this.clock.now());
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      const final = job.attempts >= job.maxAttempts;
-      this.log.warn(
-        { jobId: job.id, kind: job.kind, attempt: job.attempts, final, err: message },
-        'job failed',
-      );
-      this.repo.fail(job.id, this.workerId, {
-        error: message.slice(0, 2000),
-        retryAt: new Date(this.clock.now().getTime() + entry.options.backoffMs(job.attempts)),
-        finishedAt: final ? this.clock.now() : null,
-      });
+      let outcome: () => void;
+      try {
+        await entry.handler(job);
+        outcome = () => this.repo.complete(job.id, this.workerId, this.clock.now());
+      } catch (err) {
+        outcome = this.failure(job, entry, err);
+      }
+      await this.record(job, outcome);
     } finally {
       clearInterval(renew);
+    }
+  }
+
+  /** The write that records a failed attempt (an outage postpones it without spending the attempt). */
+  private failure(job: Job, entry: { options: Required<JobKindOptions> }, err: unknown): () => void {
+    const message = (err instanceof Error ? err.message : String(err)).slice(0, 2000);
+    const retryIn = (ms: number) => new Date(this.clock.now().getTime() + ms);
+    if (isDatabaseUnavailable(err)) {
+      this.log.warn({ jobId: job.id, kind: job.kind, err: message }, 'job interrupted: database unavailable');
+      return () =>
+        this.repo.postpone(job.id, this.workerId, { error: message, retryAt: retryIn(OUTAGE_RETRY_MS) });
+    }
+    const final = job.attempts >= job.maxAttempts;
+    this.log.warn(
+      { jobId: job.id, kind: job.kind, attempt: job.attempts, final, err: message },
+      'job failed',
+    );
+    return () =>
+      this.repo.fail(job.id, this.workerId, {
+        error: message,
+        retryAt: retryIn(entry.options.backoffMs(job.attempts)),
+        finishedAt: final ? this.clock.now() : null,
+      });
+  }
+
+  /**
+   * Writes a job's outcome, again every OUTAGE_RETRY_MS while the database is away (the work is
+   * done: running it again because a restart ate the bookkeeping would repeat it), until the queue
+   * stops; a node that dies meanwhile leaves the job to its lease, as for any crash.
+   */
+  private async record(job: Job, write: () => void): Promise<void> {
+    for (;;) {
+      try {
+        write();
+        return;
+      } catch (err) {
+        if (!isDatabaseUnavailable(err)) {
+          this.log.error({ err, jobId: job.id }, 'job outcome could not be recorded; its lease will run out');
+          return;
+        }
+        if (this.stopped) return;
+        await new Promise((resolve) => setTimeout(resolve, OUTAGE_RETRY_MS));
+      }
     }
   }
 }

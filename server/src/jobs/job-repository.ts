@@ -147,6 +147,19 @@ export class JobRepository {
       );
   }
 
+  /**
+   * An attempt the database's absence cut short (a PostgreSQL restart): queued again at `retryAt`
+   * with its attempt given back, so an outage never spends a job's retries.
+   */
+  postpone(id: string, workerId: string, outcome: { error: string; retryAt: Date }): void {
+    this.db
+      .prepare(
+        `UPDATE jobs SET status = 'queued', run_at = ?, lease_until = NULL, locked_by = NULL, last_error = ?,
+         attempts = attempts - 1 WHERE id = ? AND locked_by = ?`,
+      )
+      .run(outcome.retryAt.toISOString(), outcome.error, id, workerId);
+  }
+
   /** Counts by kind and status, for metrics and the admin console. */
   stats(): { kind: string; status: JobStatus; count: number }[] {
     return this.db

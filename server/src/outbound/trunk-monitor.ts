@@ -46,7 +46,7 @@ export class TrunkMonitor {
   start(): void {
     if (this.running) return;
     // Trunks changed through another node's API reach this one by the periodic re-read.
-    this.resync = setInterval(() => this.sync(), RESYNC_MS);
+    this.resync = setInterval(() => this.resyncSafely(), RESYNC_MS);
     this.resync.unref();
     this.sync();
     if (this.keepaliveSeconds > 0) {
@@ -63,6 +63,18 @@ export class TrunkMonitor {
     this.resync = null;
     for (const b of this.bindings.values()) b.registration.stop();
     this.bindings.clear();
+  }
+
+  /** The periodic re-read: a timer must not throw, and the database may be away (a restart). */
+  private resyncSafely(): void {
+    try {
+      this.sync();
+    } catch (err) {
+      this.log.warn(
+        { err: (err as Error).message },
+        'trunks could not be re-read; registrations kept as they are',
+      );
+    }
   }
 
   /** Brings registrations in line with the trunks table (after a create, update or delete). */
@@ -157,11 +169,12 @@ export class TrunkMonitor {
   }
 
   private async keepalive(): Promise<void> {
-    await Promise.all(
-      this.trunks
-        .list()
-        .filter((t) => t.outbound)
-        .map((t) => this.probe(t).catch(() => null)),
-    );
+    let trunks: Trunk[];
+    try {
+      trunks = this.trunks.list().filter((t) => t.outbound);
+    } catch {
+      return; // the database is away: the next keepalive reads the trunks again
+    }
+    await Promise.all(trunks.map((t) => this.probe(t).catch(() => null)));
   }
 }

@@ -87,6 +87,14 @@ export function isUniqueViolation(err: unknown, table: string, column: string): 
   return err instanceof Error && err.message.includes(`UNIQUE constraint failed: ${table}.${column}`);
 }
 
+/**
+ * Whether `err` means the database could not be reached (a PostgreSQL restart, the network), not
+ * that the statement was wrong: callers answer 503 and try again later. Never true on SQLite.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  return err instanceof PostgresError && err.unavailable;
+}
+
 export interface DatabaseTarget {
   dataDir: string;
   /** postgres://… to use PostgreSQL; null for the SQLite file in dataDir. */

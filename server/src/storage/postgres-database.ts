@@ -22,6 +22,8 @@ export class PostgresError extends Error {
     readonly code: string | undefined,
     readonly detail: string | undefined,
     readonly constraint: string | undefined,
+    /** The server was out of reach or the connection was lost (a restart, the network), see isDatabaseUnavailable. */
+    readonly unavailable = false,
   ) {
     super(message);
     this.name = 'PostgresError';
@@ -36,13 +38,22 @@ let call: ((request: WorkerRequest) => WorkerResponse) | null = null;
 function bridge(timeoutMs: number): (request: WorkerRequest) => WorkerResponse {
   // synckit keeps one worker per path: every Db of the process shares it (one connection each).
   call ??= createSyncFn(new URL('./postgres-worker.ts', import.meta.url).pathname, { timeout: timeoutMs });
-  return call;
+  const sync = call;
+  return (request) => {
+    try {
+      return sync(request);
+    } catch (err) {
+      // The worker did not answer within the bridge's bound (a hung socket): out of reach as well.
+      const message = `the database did not answer: ${(err as Error).message}`;
+      return { ok: false, error: { message, unavailable: true } };
+    }
+  };
 }
 
 function unwrap(response: WorkerResponse): Extract<WorkerResponse, { ok: true }> {
   if (!response.ok) {
     const e = response.error;
-    throw new PostgresError(e.message, e.code, e.detail, e.constraint);
+    throw new PostgresError(e.message, e.code, e.detail, e.constraint, e.unavailable);
   }
   return response;
 }

@@ -12,7 +12,17 @@ export type WorkerRequest =
 
 export type WorkerResponse =
   | { ok: true; handle?: number; rows?: Record<string, unknown>[]; rowCount?: number }
-  | { ok: false; error: { message: string; code?: string; detail?: string; constraint?: string } };
+  | {
+      ok: false;
+      error: {
+        message: string;
+        code?: string;
+        detail?: string;
+        constraint?: string;
+        /** The server could not be reached or the connection was lost: nothing answered the statement. */
+        unavailable: boolean;
+      };
+    };
 
 // COUNT(*) and SUM() come back as int8 / numeric, which pg returns as strings: the repositories
 // expect numbers, as better-sqlite3 gives them. Values past 2^53 do not occur in this schema.
@@ -30,6 +40,9 @@ interface Connection {
   client: pg.Client | null;
 }
 
+/** An error that says the database is out of reach, not that the statement was wrong. */
+class ConnectionLost extends Error {}
+
 const connections = new Map<number, Connection>();
 let nextHandle = 1;
 
@@ -43,10 +56,27 @@ async function connect(options: Connection['options']): Promise<pg.Client> {
     application_name: 'faxseal',
     types,
   });
-  // A connection that dies between requests surfaces on the next query; don't crash the worker.
-  client.on('error', () => {});
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (err) {
+    throw Object.assign(new ConnectionLost((err as Error).message), {
+      code: (err as { code?: string }).code,
+    });
+  }
   return client;
+}
+
+/**
+ * A connection the server ends between requests (a restart sends every idle session 57P01) is
+ * forgotten at once, so the first statement after the server is back connects again instead of
+ * failing on the dead client. Mid-transaction, the next statement of it then fails (see client()).
+ */
+function forgetWhenLost(connection: Connection, client: pg.Client): void {
+  const lost = () => {
+    if (connection.client === client) connection.client = null;
+  };
+  client.on('error', lost);
+  client.on('end', lost);
 }
 
 async function client(id: number, inTransaction = false): Promise<pg.Client> {
@@ -54,22 +84,31 @@ async function client(id: number, inTransaction = false): Promise<pg.Client> {
   if (!connection) throw new Error('the database connection is closed');
   // A new connection would run the rest of the transaction outside it.
   if (!connection.client && inTransaction)
-    throw new Error('the database connection was lost mid-transaction');
-  connection.client ??= await connect(connection.options);
+    throw new ConnectionLost('the database connection was lost mid-transaction');
+  if (!connection.client) {
+    connection.client = await connect(connection.options);
+    forgetWhenLost(connection, connection.client);
+  }
   return connection.client;
 }
 
-/** A statement that failed because the connection is gone (server restart, network): reconnect next time. */
-function dropIfBroken(id: number, err: unknown): void {
+/**
+ * Whether `err` says the connection is gone rather than the statement wrong: class 08 is "connection
+ * exception", 57P0x "operator intervention" (shutdown, crash recovery, starting up), 53300 "too many
+ * connections"; pg's own socket errors carry no SQLSTATE at all (or Node's errno code).
+ */
+function isConnectionError(err: unknown): boolean {
+  if (err instanceof ConnectionLost) return true;
   const code = (err as { code?: string }).code;
+  return code === undefined || /^E[A-Z_]+$/.test(code) || /^(08|57P)/.test(code) || code === '53300';
+}
+
+/** A statement that failed because the connection is gone (server restart, network): reconnect next time. */
+function dropIfBroken(id: number): void {
   const connection = connections.get(id);
   if (!connection?.client) return;
-  // Class 08 is "connection exception", 57P0x "operator intervention" (shutdown); pg's own socket
-  // errors have no SQLSTATE at all.
-  if (code === undefined || code.startsWith('08') || code.startsWith('57P')) {
-    void connection.client.end().catch(() => {});
-    connection.client = null;
-  }
+  void connection.client.end().catch(() => {});
+  connection.client = null;
 }
 
 async function handle(request: WorkerRequest): Promise<WorkerResponse> {
@@ -77,7 +116,9 @@ async function handle(request: WorkerRequest): Promise<WorkerResponse> {
     switch (request.op) {
       case 'open': {
         const id = nextHandle++;
-        connections.set(id, { options: request, client: await connect(request) });
+        const connection: Connection = { options: request, client: await connect(request) };
+        forgetWhenLost(connection, connection.client!);
+        connections.set(id, connection);
         return { ok: true, handle: id };
       }
       case 'query': {
@@ -100,11 +141,18 @@ async function handle(request: WorkerRequest): Promise<WorkerResponse> {
       }
     }
   } catch (err) {
-    if ('handle' in request) dropIfBroken(request.handle, err);
+    const unavailable = isConnectionError(err);
+    if (unavailable && 'handle' in request) dropIfBroken(request.handle);
     const e = err as { message?: string; code?: string; detail?: string; constraint?: string };
     return {
       ok: false,
-      error: { message: e.message ?? String(err), code: e.code, detail: e.detail, constraint: e.constraint },
+      error: {
+        message: e.message ?? String(err),
+        code: e.code,
+        detail: e.detail,
+        constraint: e.constraint,
+        unavailable,
+      },
     };
   }
 }

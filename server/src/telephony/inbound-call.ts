@@ -18,8 +18,9 @@ import { T30CompletionCode } from '../../../native-workers/spandsp/codes.ts';
 import type { Clock } from '../clock.ts';
 import type { InboundStatus } from '../faxes/fax-repository.ts';
 import { createPrivateSpoolFile, type InboundIntake } from '../faxes/inbound-intake.ts';
+import { isDatabaseUnavailable } from '../storage/database.ts';
 import { newId } from '../storage/ids.ts';
-import type { CallRouter } from './call-router.ts';
+import type { CallRouter, RouteDecision } from './call-router.ts';
 import { audioCodecOf, chooseAnswer, FaxCallMedia, type LocalSdp } from './fax-call-media.ts';
 import { CallState } from './sip/call.ts';
 import type { IncomingCall } from './sip/incoming-call.ts';
@@ -30,6 +31,12 @@ import { realTimers, type TimerSource } from './sip/timer-source.ts';
 
 /** After phase E, how long the far end gets to send its BYE (and our last frames to leave) before ours. */
 const FAR_END_HANGUP_MS = 1500;
+/**
+ * A fax whose call ended while the database was away (a PostgreSQL restart) is committed again this
+ * often, for up to COMMIT_PATIENCE_MS: its confirmed pages wait in the spool file meanwhile.
+ */
+const COMMIT_RETRY_MS = 1000;
+const COMMIT_PATIENCE_MS = 15 * 60_000;
 
 export type InboundCallOutcome =
   | { kind: 'rejected'; callId: string; status: number; reason: string }
@@ -96,16 +103,24 @@ export async function handleInboundCall(
   ctx: InboundCallContext,
 ): Promise<InboundCallOutcome> {
   const { callId } = call;
-  const decision = ctx.router.route({
-    calledUser: call.toUser ?? '',
-    callingUser: call.fromUser ?? null,
-    sourceIp: call.source.address,
-  });
   const refuse = (status: number, reason: string, detail = reason): InboundCallOutcome => {
     ctx.notices.note(`invite_refused:${status}`, call.source.address, { callId, detail });
     call.reject(status, reason);
     return { kind: 'rejected', callId, status, reason };
   };
+  let decision: RouteDecision;
+  try {
+    decision = ctx.router.route({
+      calledUser: call.toUser ?? '',
+      callingUser: call.fromUser ?? null,
+      sourceIp: call.source.address,
+    });
+  } catch (err) {
+    // Without an answer the caller would wait out Timer B (408); 503 lets a proxy try another node
+    // and a carrier retry. Nothing is known about the call yet, so nothing is lost.
+    if (!isDatabaseUnavailable(err)) throw err;
+    return refuse(SipStatus.ServiceUnavailable, 'Service Unavailable', 'database unavailable');
+  }
   if (decision.kind === 'reject') return refuse(decision.status, decision.reason, decision.detail);
   const { trunk, number } = decision;
   if (!call.sdpOffer) return refuse(SipStatus.NotAcceptableHere, 'an SDP offer is required');
@@ -231,7 +246,7 @@ export async function handleInboundCall(
   // No completion at all: the media worker died under the call.
   const t30Code = done?.code ?? T30CompletionCode.CALLDROPPED;
   const t30Text = done?.text ?? 'Media session lost';
-  const status = await ctx.intake.commit({
+  const status = await commitPatiently(ctx, {
     ...answered,
     transport: media.transport,
     rxTiffPath,
@@ -261,4 +276,29 @@ export async function handleInboundCall(
     farEndSilentMs: done?.silentForMs,
     media: done?.media,
   };
+}
+
+/**
+ * The end-of-call commit, tried again while the database is away: the sender was told its pages
+ * arrived (each MCF waits for the page to be stored, or, with the database away, for the spool
+ * file), so the fax must land once the database is back.
+ */
+async function commitPatiently(
+  ctx: InboundCallContext,
+  finished: Parameters<InboundIntake['commit']>[0],
+): Promise<InboundStatus> {
+  const giveUpAt = Date.now() + COMMIT_PATIENCE_MS;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ctx.intake.commit(finished);
+    } catch (err) {
+      if (!isDatabaseUnavailable(err) || Date.now() > giveUpAt) throw err;
+      if (attempt === 1)
+        ctx.log.warn(
+          { callId: finished.callId, faxId: finished.faxId },
+          'database unavailable: the fax waits in the spool until it is back',
+        );
+      await sleep(COMMIT_RETRY_MS);
+    }
+  }
 }
