@@ -3,7 +3,8 @@
 // database, one bucket, one key. New calls reach the survivor (the proxy fails over on no reply and
 // its probes mark the dead node down); the dead node's leased OCR jobs and webhook deliveries finish
 // on the survivor once their leases run out; every committed fax gets its fax.received, and a
-// duplicate delivery, if any, carries the same event id.
+// duplicate delivery, if any, carries the same event id. The killed node is the one holding the
+// month close, and last month's close falls due while it is dead: the survivor runs it, once.
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -11,11 +12,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import pino from 'pino';
 import { writeFaxTiff } from '../../../native-workers/spandsp/index.ts';
 import { drawSyntheticPage } from '../../../native-workers/spandsp/synthetic-page.ts';
 import { freePort } from '../../../scripts/free-port.ts';
 import { type LocalKamailio, startLocalKamailio } from '../../../scripts/local-kamailio.ts';
 import { type LocalS3, startLocalS3 } from '../../../scripts/local-s3.ts';
+import { MONTH_CLOSE_JOB, monthOf } from '../../src/billing/month-close.ts';
+import { systemClock } from '../../src/clock.ts';
+import { DatabaseJobQueue } from '../../src/jobs/job-queue.ts';
 import { FaxSimulator, type SendFaxResult } from '../../src/simulator/fax-simulator.ts';
 import { type ChildAppliance, startChildAppliance } from '../support/child-appliance.ts';
 import { dropTestDatabase, newTestDatabase } from '../support/postgres.ts';
@@ -37,11 +42,18 @@ before(async () => {
   receiver = await startReceiver();
   const masterKey = randomBytes(32).toString('base64');
   const blobUrl = s3.blobUrl('failover');
-  // The API node first: it runs the migrations and onboards the partner.
-  api = await startTestAppliance(
-    { databaseUrl, blobUrl, masterKey, nodeName: 'api-1', nodeRoles: ['api'], urlAllowlist: ['127.0.0.1'] },
-    { dataDir: tempDataDir('faxseal-api-node') },
-  );
+  // The API node first: it runs the migrations. It stops while the SIP nodes start, so that one of
+  // them, not the API node, takes the singletons (the month close among them).
+  const apiConfig = {
+    databaseUrl,
+    blobUrl,
+    masterKey,
+    nodeName: 'api-1',
+    nodeRoles: ['api' as const],
+    urlAllowlist: ['127.0.0.1'],
+  };
+  const apiDir = tempDataDir('faxseal-api-node');
+  await (await startTestAppliance(apiConfig, { dataDir: apiDir })).shutdown({ keepData: true });
   const sipNodes: { name: string; port: number }[] = [];
   for (const [i, name] of ['fax-a', 'fax-b'].entries()) {
     const sipPort = await freePort('tcp+udp');
@@ -62,6 +74,7 @@ before(async () => {
     children.push(child);
     sipNodes.push({ name, port: sipPort });
   }
+  api = await startTestAppliance(apiConfig, { dataDir: apiDir });
   proxy = await startLocalKamailio({
     stateDir: path.join(scratch, 'kamailio'),
     nodes: sipNodes.map((n) => ({ ...n, host: '127.0.0.1' })),
@@ -99,11 +112,33 @@ test('kill -9 of a node mid-traffic: new calls reach the survivor, its work fini
   writeFaxTiff(tiff, [drawSyntheticPage({ seed: 5, height: 300 })]);
   const send = () => simulator.send({ to, target: { host: proxy.host, port: proxy.port }, tiffPath: tiff });
 
-  // Traffic on both nodes, then fax-b dies without a word in the middle of it.
+  // The node holding the month close is the one to die.
+  const singletonsOf = async (child: ChildAppliance) =>
+    ((await (await fetch(`${child.url}/healthz`)).json()) as { node: { singletons: string[] } }).node
+      .singletons;
+  let victim: ChildAppliance | undefined;
+  while (!victim) {
+    const held = await Promise.all(children.map(singletonsOf));
+    victim = children[held.findIndex((h) => h.includes('billing.close-month'))];
+    if (!victim) await new Promise((r) => setTimeout(r, 200));
+  }
+  const survivor = children.find((c) => c !== victim)!;
+
+  // Traffic on both nodes, then the victim dies without a word in the middle of it.
   const before = Array.from({ length: 6 }, send);
   await new Promise((r) => setTimeout(r, 4000));
-  await children[1].kill('SIGKILL');
+  await victim.kill('SIGKILL');
   const killedAt = Date.now();
+  // Last month's close falls due while its holder is dead.
+  const lastMonth = monthOf(
+    new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() - 1, 15)),
+  );
+  const closeKey = `billing.close:${lastMonth}`;
+  new DatabaseJobQueue(api.services.db, systemClock, pino({ level: 'silent' })).enqueue(
+    MONTH_CLOSE_JOB,
+    { month: lastMonth },
+    { uniqueKey: closeKey, maxAttempts: 10 },
+  );
 
   // Calls placed after the kill: every one is answered, by the survivor.
   const after: { result: SendFaxResult; setupMs: number }[] = [];
@@ -151,4 +186,20 @@ test('kill -9 of a node mid-traffic: new calls reach the survivor, its work fini
     `${committed.length} committed, ${succeeded} confirmed to the sender`,
   );
   assert.ok(after.length === 4 && succeeded >= 4);
+
+  // The month close that fell due during the failover ran exactly once, on a live node (the
+  // surviving SIP node or the API node: every node competes for the close).
+  const closeJob = () =>
+    api.services.db
+      .prepare('SELECT status, attempts, locked_by AS lockedBy FROM jobs WHERE unique_key = ?')
+      .get(closeKey) as { status: string; attempts: number; lockedBy: string };
+  while (closeJob().status !== 'done') await new Promise((r) => setTimeout(r, 200));
+  assert.equal(closeJob().attempts, 1);
+  const survivorName = children.indexOf(survivor) === 0 ? 'fax-a' : 'fax-b';
+  assert.match(closeJob().lockedBy, new RegExp(`^(${survivorName}|api-1):`), 'not the dead node');
+  assert.deepEqual(
+    api.services.db.prepare('SELECT trigger FROM billing_closes WHERE month = ?').all(lastMonth),
+    [{ trigger: 'schedule' }],
+    'the close ran exactly once',
+  );
 });
