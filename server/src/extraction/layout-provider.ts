@@ -8,6 +8,7 @@ import { calibratedConfidence } from './confidence.ts';
 import type { ExtractionProvider, ExtractionRequest, ExtractionResult } from './extraction-provider.ts';
 import type { ExtractionSchema } from './extraction-schema.ts';
 import { groundExtraction, type ValueHint } from './grounding.ts';
+import { readMatrices } from './label-matrix.ts';
 import { planSchema } from './layout-fields.ts';
 import { type Candidate, LayoutContext } from './layout-reader.ts';
 import { readList, readTable, type TableRow } from './layout-tables.ts';
@@ -102,7 +103,7 @@ export function extractWithLayout(
     });
     all.push(...found);
   }
-  for (const c of readLetterFields(ctx, plan)) {
+  for (const c of [...readMatrices(ctx, plan), ...readLetterFields(ctx, plan)]) {
     options.trace?.fields.get(c.path)?.candidates.push(c);
     all.push(c);
   }
