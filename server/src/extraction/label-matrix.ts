@@ -126,7 +126,7 @@ function readGrid(
         )
         .flatMap((s) => s.words)
         .filter((w) => w.bbox.x0 > box.x1 - 2);
-      for (const [c, head] of heads.entries()) {
+      for (const head of heads) {
         const words = inRow.filter((w) => columnOf(w, band) === head.hit.seg.seg);
         if (!words.length) continue;
         const leaf = leafOf(head.index, row.index);
