@@ -112,6 +112,10 @@ export function valueKind(name: string, field: SchemaField): ValueKind {
 
 // Phrases a form prints for a concept: each group's members name the same thing. Lower case tokens.
 const SYNONYMS: string[][] = [
+  // Period columns of earnings and tax grids.
+  ['ytd', 'year to date', 'ytd earnings', 'ytd total'],
+  ['prior year', 'past year', 'previous year', 'last year', 'prior yr', 'py'],
+  ['current year', 'this year', 'current yr', 'cy'],
   ['date of birth', 'dob', 'birth date', 'birthdate', 'd o b', 'born', 'date of birth mm dd yyyy'],
   ['name', 'full name', 'name printed', 'print name', 'printed name'],
   ['first name', 'first', 'given name'],

@@ -8,12 +8,14 @@ import { calibratedConfidence } from './confidence.ts';
 import type { ExtractionProvider, ExtractionRequest, ExtractionResult } from './extraction-provider.ts';
 import type { ExtractionSchema } from './extraction-schema.ts';
 import { groundExtraction, type ValueHint } from './grounding.ts';
+import { readMatrices } from './label-matrix.ts';
 import { planSchema } from './layout-fields.ts';
 import { type Candidate, LayoutContext } from './layout-reader.ts';
-import { readList, readTable } from './layout-tables.ts';
+import { readList, readTable, type TableRow } from './layout-tables.ts';
 import { readLetterFields } from './letter-conventions.ts';
 import { OcrDocument } from './ocr-document.ts';
 import { layoutDocument } from './page-layout.ts';
+import { readRepeatedSections } from './repeated-sections.ts';
 import { needsReviewPaths } from './review.ts';
 
 /** The per-fax time budget when none is configured (FAXSEAL_EXTRACTION_BUDGET_MS). */
@@ -101,7 +103,7 @@ export function extractWithLayout(
     });
     all.push(...found);
   }
-  for (const c of readLetterFields(ctx, plan)) {
+  for (const c of [...readMatrices(ctx, plan), ...readLetterFields(ctx, plan)]) {
     options.trace?.fields.get(c.path)?.candidates.push(c);
     all.push(c);
   }
@@ -137,7 +139,11 @@ export function extractWithLayout(
 
   if (performance.now() < deadline) {
     for (const table of plan.tables) {
-      const rows = readTable(ctx, table);
+      // A table's rows, or its items printed as repeated blocks: whichever reads more of the item.
+      const tableRows = readTable(ctx, table);
+      const blockRows = readRepeatedSections(ctx, table);
+      const cellsOf = (rows: TableRow[]) => rows.reduce((n, r) => n + r.cells.size, 0);
+      const rows = cellsOf(blockRows) > cellsOf(tableRows) ? blockRows : tableRows;
       options.trace?.tables.set(table.path, { rows: rows.length });
       for (const [i, row] of rows.entries())
         for (const [colPath, c] of row.cells)

@@ -118,9 +118,11 @@ export class LayoutContext {
         let best: LabelHit | null = null;
         for (const phrase of phrases) {
           for (const m of matchPhrase(st.toks, phrase)) {
+            // A longer phrase printed whole beats its first word alone ("Relationship to student").
+            const rank = (q: number, n: number) => q * (1 + 0.06 * (n - 1));
             if (
               !best ||
-              m.quality > best.quality ||
+              rank(m.quality, m.to - m.from) > rank(best.quality, best.to - best.from) ||
               (m.quality === best.quality && m.to - m.from > best.to - best.from)
             )
               best = { seg: st, from: m.from, to: m.to, quality: m.quality };
@@ -152,6 +154,7 @@ export class LayoutContext {
         const content = st.toks.filter((t) => !FILLER.has(t) && !/^\d+$|^[a-z]$/.test(t));
         const covered = hit.to - hit.from;
         if (covered / Math.max(1, content.length) < 0.5) continue;
+        if (this.isOtherFieldsCaption(st, scope)) continue;
         const seg = st.seg;
         const sameRow = headings.filter((h) => h.page === page && h.seg.row === seg.row && h.seg !== seg);
         const rightEdge = Math.min(
@@ -205,6 +208,22 @@ export class LayoutContext {
     }
   }
 
+  /**
+   * A caption that is wholly the label of a field outside `scope` ("RELATIONSHIP TO STUDENT" is a
+   * guardian's relationship, not a heading of the student's section).
+   */
+  private isOtherFieldsCaption(st: SegmentTokens, scope: ScopeSpec): boolean {
+    const content = st.toks.filter((t) => !FILLER.has(t) && !/^\d+$|^[a-z]$/.test(t)).length;
+    for (const leaf of [...this.plan.leaves, ...this.plan.tables.flatMap((t) => t.columns)]) {
+      if (isAncestorPath(scope.path, leaf.path)) continue;
+      for (const phrase of leaf.phrases)
+        if (phrase.tokens.length >= 2 && phrase.weight >= 0.9)
+          for (const m of matchPhrase(st.toks, phrase))
+            if (m.quality >= 0.85 && m.to - m.from >= content) return true;
+    }
+    return false;
+  }
+
   /** How well a label at `seg` sits in the scope of `leaf`'s objects (1: inside its section or prefixed). */
   scopeScore(leaf: LeafSpec, hit: LabelHit): number {
     const seg = hit.seg.seg;
@@ -221,12 +240,12 @@ export class LayoutContext {
     const own = new Set(splitFieldName(leaf.name));
     const named = (scope: ScopeSpec) =>
       scope.phrases.some((p) => p.tokens.length <= prefix.length + 1 && matchPhrase(prefix, p).length > 0) ||
-      scope.phrases.some(
-        (p) =>
-          matchPhrase(hit.seg.toks.slice(hit.from, hit.to), p).length > 0 &&
-          p.tokens.length < hit.to - hit.from &&
-          !p.tokens.every((t) => own.has(t)),
-      );
+      scope.phrases.some((p) => {
+        const label = hit.seg.toks.slice(hit.from, hit.to);
+        // "Relationship to student", "Lives with student": the object of a relation is not the owner.
+        const owner = matchPhrase(label, p).filter((m) => !RELATION_WORDS.has(label[m.from - 1] ?? ''));
+        return owner.length > 0 && p.tokens.length < label.length && !p.tokens.every((t) => own.has(t));
+      });
     if (!leaf.scopes.length) {
       // A top-level field: a label inside some object's section, or prefixed by an object's name, belongs there.
       if (this.plan.sections.some((s) => named(s))) return 0.45;
@@ -317,12 +336,22 @@ export class LayoutContext {
     let rest = seg.words.slice(lastLabelWord + 1);
     const glued = /:(.+)$/.exec(seg.words[lastLabelWord].text);
     if (glued) rest = [{ ...seg.words[lastLabelWord], text: glued[1] }, ...rest];
+    // A qualifier in parentheses after the label ("NAME (FIRST, LAST)", "DATE (MM/DD/YYYY)") is no value.
+    if (rest[0]?.text.startsWith('(')) {
+      const close = rest.findIndex((w) => w.text.includes(')'));
+      const aside = rest.slice(0, close + 1).map((w) => w.text);
+      // Letters only: "(614) 555-0197" is a value.
+      if (close >= 0 && close < 6 && !aside.join('').match(/\d{2}/)) rest = rest.slice(close + 1);
+    }
     // The label must lead its segment (numbering, a box or an object's name may precede it).
     const before = hit.seg.toks.slice(0, hit.from).filter((t) => !/^\d+[a-z]?$|^[a-z]$/.test(t));
     const leads = before.length <= 3;
     const keyed =
       /[:#]$/.test(seg.words[lastLabelWord].text) || /^[:#]/.test(rest[0]?.text ?? '') || Boolean(glued);
-    if (rest.length && (leads || keyed)) {
+    // On a row of capitalised captions the rest of an unkeyed caption is caption too ("RELATIONSHIP TO …").
+    const row = page.rows[seg.row].map((id) => page.segments[id]);
+    const captionRow = isCaptionRow(row) && isCaps(seg.text);
+    if (rest.length && (leads || keyed) && !(captionRow && !keyed)) {
       // The value ends where the next field's label starts ("Phone: … Fax: …").
       const cut = rest.findIndex((w, i) => i > 0 && /:$/.test(w.text) && i < rest.length - 1);
       const value = cut > 0 ? rest.slice(0, this.keyStart(rest, cut)) : rest;
@@ -335,9 +364,15 @@ export class LayoutContext {
     // caption is the next box, not this one's value.
     const numbered = NUMBERED_CAPTION.test(seg.text);
     const caption = (s: Segment) => numbered && NUMBERED_CAPTION.test(s.text);
-    const row = page.rows[seg.row].map((id) => page.segments[id]);
     const right = row.find((s) => s.bbox.x0 > seg.bbox.x1 - 2);
-    if (right && !this.labelSegments.has(right) && !caption(right) && right.bbox.x0 - seg.bbox.x1 < unit * 25)
+    // On a row of capitalised captions ("NAME (FIRST, LAST)   RELATIONSHIP"), the next caption is no value.
+    if (
+      right &&
+      !this.labelSegments.has(right) &&
+      !caption(right) &&
+      !(captionRow && isCaps(right.text)) &&
+      right.bbox.x0 - seg.bbox.x1 < unit * 25
+    )
       out.push({ relation: 'right', words: right.words });
     // Below: the nearest segment under the label's column, within a few lines, not a label itself.
     const labelBox = union(seg.words.slice(firstLabelWord, lastLabelWord + 1).map((w) => w.bbox));
@@ -498,6 +533,9 @@ export class LayoutContext {
 /** A box caption led by its item number ("12. Current Gross Base Pay", "24B. Reason"). */
 const NUMBERED_CAPTION = /^\d{1,2}[A-Za-z]?\.\s+\p{L}{2,}/u;
 
+/** Words after which a named party is what the field relates to, not whose field it is. */
+const RELATION_WORDS = new Set(['to', 'with', 'from']);
+
 const FILLER = new Set([
   'information',
   'info',
@@ -513,6 +551,18 @@ const FILLER = new Set([
   'for',
   'to',
 ]);
+
+/** Letters all capitals and no digits: how boxed forms print their captions. */
+function isCaps(text: string): boolean {
+  const letters = text.replace(/[^\p{L}]/gu, '');
+  return letters.length >= 2 && letters === letters.toUpperCase() && !/\d/.test(text);
+}
+
+/** A row of two or more capitalised captions with no figures: a boxed form's labels over its next boxes. */
+function isCaptionRow(segs: Segment[]): boolean {
+  const printed = segs.filter((s) => /[\p{L}\p{N}]/u.test(s.text));
+  return printed.length >= 2 && printed.every((s) => isCaps(s.text));
+}
 
 function isHeadingLike(st: SegmentTokens, page: LayoutPage): boolean {
   const text = st.seg.text.trim();
