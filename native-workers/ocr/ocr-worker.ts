@@ -94,13 +94,22 @@ export default async function recognizePage(task: OcrTask): Promise<OcrPage> {
     bbox: prepared.toOriginal(w.bbox),
   }));
   const cellOf = new Map<OcrWord, number>();
-  fromCells?.cellOf.forEach((cell, i) => cellOf.set(words[i], cell));
+  fromCells?.cellOf.forEach((cell, i) => {
+    cellOf.set(words[i], cell);
+  });
   const withTables = (page: OcrPage): OcrPage =>
     cells && fromCells ? { ...page, tables: tablesOf(page.words, cells, cellOf, prepared.toOriginal) } : page;
   if (task.order === 'engine')
     return withTables({ ...base, text: engineOrderText(output.words), confidence, words });
   const levelled = output.words.map((w, i) => ({ ...words[i], bbox: prepared.toLevel(w.bbox) }));
-  const order = readingOrder(levelled, rules, prepared.bitmap.width, prepared.bitmap.height, task.order);
+  const order = readingOrder(
+    levelled,
+    rules,
+    prepared.bitmap.width,
+    prepared.bitmap.height,
+    task.order,
+    fromCells?.cellOf ?? [],
+  );
   // The layout's words are the levelled copies: map each back to its word as read.
   const original = new Map(levelled.map((w, i) => [w, words[i]]));
   return withTables({

@@ -179,7 +179,10 @@ function letterEdge(page: Bitmap, { orientation, bbox: b }: RulingLine): boolean
  */
 export function groupTables(cells: readonly Pick<Cell, 'bbox'>[], slack: number): CellTable[] {
   const parent = cells.map((_, i) => i);
-  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
+  const find = (i: number): number => {
+    while (parent[i] !== i) i = parent[i];
+    return i;
+  };
   for (let i = 0; i < cells.length; i++) {
     for (let j = i + 1; j < cells.length; j++) {
       if (touching(cells[i].bbox, cells[j].bbox, slack)) parent[find(i)] = find(j);
