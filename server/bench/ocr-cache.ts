@@ -13,11 +13,12 @@ const REPO = resolve(import.meta.dirname, '../..');
 export const OCR_CACHE_DIR = join(DEFAULT_CACHE, 'ocr', 'ocr-pool');
 
 /**
- * The OCR code's fingerprint and the engine the pool will use (native tesseract falls back to
- * tesseract.js where its addon is not built): a change to either invalidates the cache.
+ * The OCR code's fingerprint, the engine the pool will use (native tesseract falls back to
+ * tesseract.js where its addon is not built) and any preprocessing options the bench was given: a
+ * change to any invalidates the cache.
  */
-export function ocrFingerprint(): string {
-  const h = createHash('sha256').update(resolveOcrEngine('auto').name);
+export function ocrFingerprint(preprocess = ''): string {
+  const h = createHash('sha256').update(resolveOcrEngine('auto').name).update(preprocess);
   for (const dir of ['server/src/ocr', 'native-workers/ocr', 'native-workers/tesseract/src']) {
     for (const f of readdirSync(join(REPO, dir)).sort()) {
       if (f.endsWith('.test.ts')) continue;
