@@ -189,7 +189,10 @@ export function groupTables(cells: readonly Pick<Cell, 'bbox'>[], slack: number)
     }
   }
   const groups = new Map<number, number[]>();
-  cells.forEach((_, i) => groups.set(find(i), [...(groups.get(find(i)) ?? []), i]));
+  for (let i = 0; i < cells.length; i++) {
+    const root = find(i);
+    groups.set(root, [...(groups.get(root) ?? []), i]);
+  }
   const tables: CellTable[] = [];
   for (const members of groups.values()) {
     const rows: number[][] = [];

@@ -218,7 +218,8 @@ export async function gridTable(): Promise<FormPage> {
   write(ink, 'CLAIM LINES', 72, 60, 12, true);
   const widths = [46, 86, 34, 48];
   const [left, top, height, size] = [72, 90, 20, 10];
-  const edges = widths.reduce((xs, w) => [...xs, xs[xs.length - 1] + w], [left]);
+  const edges = [left];
+  for (const w of widths) edges.push(edges[edges.length - 1] + w);
   GRID_ROWS.forEach((row, r) => {
     row.forEach((cell, c) => {
       // Right-aligned against the cell's right rule, a point and a half away.
