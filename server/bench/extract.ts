@@ -53,6 +53,8 @@ const { values } = parseArgs({
     family: { type: 'string' },
     json: { type: 'string' },
     'ocr-threads': { type: 'string' },
+    /** OCR preprocessing options as JSON (e.g. '{"cells":false}'): to measure an OCR step's worth. */
+    'ocr-preprocess': { type: 'string' },
     explain: { type: 'boolean', default: false },
     list: { type: 'string' },
   },
@@ -98,9 +100,10 @@ function makeProvider(): { provider: ExtractionProvider; describe: string } {
 async function ocrAll(docs: StoredDocument[]): Promise<Map<string, OcrPage[]>> {
   const cacheDir = OCR_CACHE_DIR;
   await mkdir(cacheDir, { recursive: true });
-  const fingerprint = ocrFingerprint();
+  const fingerprint = ocrFingerprint(values['ocr-preprocess']);
   const pool = new OcrPool({
     threads: values['ocr-threads'] ? Number(values['ocr-threads']) : Math.min(2, availableParallelism()),
+    preprocess: values['ocr-preprocess'] ? JSON.parse(values['ocr-preprocess']) : undefined,
   });
   const out = new Map<string, OcrPage[]>();
   let cached = 0;

@@ -45,7 +45,7 @@ const { values } = parseArgs({
     pages: { type: 'string' },
     engines: {
       type: 'string',
-      default: 'native,native-previous,native-rows,native-engine-order,tesseract.js,paddle',
+      default: 'native,native-no-cells,native-previous,native-rows,native-engine-order,tesseract.js,paddle',
     },
     threads: { type: 'string', default: String(availableParallelism()) },
     limit: { type: 'string' },
@@ -86,7 +86,10 @@ interface EngineRun {
 /** Engines the bench knows: an OcrPool configuration each. */
 const ENGINES: Record<string, OcrPoolOptions> = {
   native: { engine: 'native' },
+  /** Native tesseract reading the whole page at once, ruled cells included: the before of per-cell reading. */
+  'native-no-cells': { engine: 'native', preprocess: { cells: false } },
   'tesseract.js': { engine: 'tesseract.js' },
+  'tesseract.js-no-cells': { engine: 'tesseract.js', preprocess: { cells: false } },
   paddle: { engine: 'paddle' },
   /** Native tesseract with its own block order instead of ours: what reading order is worth. */
   'native-engine-order': { engine: 'native', order: 'engine' },
@@ -470,7 +473,8 @@ async function ablation(pages: BenchPage[], dir: string): Promise<void> {
     'all - despeckle': { despeckle: false },
     'all - squarePixels': { squarePixels: false },
     'all - deskew': { deskew: false },
-    'all - rulingLines': { rulingLines: false },
+    'all - cells': { cells: false },
+    'all - rulingLines': { rulingLines: false, cells: false },
     none: {
       repairStreaks: false,
       smoothSigma: 0,
@@ -478,6 +482,7 @@ async function ablation(pages: BenchPage[], dir: string): Promise<void> {
       despeckle: false,
       deskew: false,
       rulingLines: false,
+      cells: false,
     },
   };
 

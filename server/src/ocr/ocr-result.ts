@@ -57,6 +57,25 @@ export interface OcrRule {
   bbox: BoundingBox;
 }
 
+/** One cell of a ruled table: the area between its rules and the words read inside it. */
+export interface OcrTableCell {
+  bbox: BoundingBox;
+  /** The cell's words in reading order, joined by spaces (lines too); empty for an empty cell. */
+  text: string;
+  /** Indices into `OcrPage.words`. */
+  words: number[];
+}
+
+/**
+ * A ruled table or grid of form boxes: cells bounded by rules on every side, each read on its own
+ * (so no word spans two cells). Rows are the cells whose tops line up, top to bottom.
+ */
+export interface OcrTable {
+  bbox: BoundingBox;
+  /** Rows top to bottom, each row's cells left to right. */
+  rows: OcrTableCell[][];
+}
+
 /**
  * The engines that can read a page (see server/src/ocr/ocr-engine.ts). `paddle` (PaddleOCR on
  * onnxruntime-node) is for the OCR bench only: its package is a devDependency.
@@ -84,6 +103,8 @@ export interface OcrPage {
   blocks?: OcrBlock[];
   /** Ruling lines found on the page. */
   rules?: OcrRule[];
+  /** Ruled tables and grids of boxes, cell by cell (absent in results stored before cells were read). */
+  tables?: OcrTable[];
   /** The engine that read the page. */
   engine?: OcrEngineName;
   /** The engine stopped at the page's time budget: the text may be incomplete. */

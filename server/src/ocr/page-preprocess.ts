@@ -21,6 +21,11 @@ export interface PreprocessOptions {
   rulingLines: boolean;
   /** Also erase the rules found from the image OCR reads. */
   eraseRules: boolean;
+  /**
+   * Read each cell of a ruled table or boxed form on its own crop (cell-grid.ts), then the rest of
+   * the page: no word runs across the rule between two cells.
+   */
+  cells: boolean;
   /** OCR reads the page rotated level when its skew is at least this many degrees (else as it is). */
   rotateAboveDegrees: number;
   /**
@@ -41,6 +46,7 @@ export const DEFAULT_PREPROCESS: PreprocessOptions = {
   deskew: true,
   rulingLines: true,
   eraseRules: false,
+  cells: true,
   rotateAboveDegrees: 1.5,
   smoothSigma: 0.8,
 };

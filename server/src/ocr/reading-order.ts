@@ -51,7 +51,8 @@ interface Cut {
 
 /**
  * Orders `words` (boxes in the coordinates of `rules`) for a page `width`×`height`. Words are
- * copied, never changed; the result holds every word exactly once.
+ * copied, never changed; the result holds every word exactly once. `cells[i]` is the ruled cell
+ * word i was read in, if any: a cell's words are never cut apart, and a cell is a block of its own.
  */
 export function readingOrder(
   words: readonly OcrWord[],
@@ -59,10 +60,11 @@ export function readingOrder(
   width: number,
   height: number,
   order: Exclude<TextOrder, 'engine'> = 'blocks',
+  cells: readonly (number | undefined)[] = [],
 ): ReadingOrder {
   const unit = medianWordHeight(words);
   const solid = words.map((w) => w.confidence >= LIMITS.noiseConfidence || w.text.length > 2);
-  const ctx: Context = { words, rules, unit, solid };
+  const ctx: Context = { words, rules, unit, solid, cells };
   const page: Region = {
     words: words.map((_, i) => i),
     bounds: { x0: 0, y0: 0, x1: width, y1: height },
@@ -111,10 +113,17 @@ interface Context {
   rules: readonly RulingLine[];
   unit: number;
   solid: boolean[];
+  cells: readonly (number | undefined)[];
 }
 
 function split(ctx: Context, region: Region, leaves: Region[]): void {
   if (region.words.length === 0) return;
+  // One box of a form: its label and its value stay one block, however far apart.
+  const cell = ctx.cells[region.words[0]];
+  if (cell !== undefined && region.words.every((i) => ctx.cells[i] === cell)) {
+    leaves.push({ ...region, ruled: true });
+    return;
+  }
   const cut = ruleCut(ctx, region) ?? whitespaceCut(ctx, region) ?? headerCut(ctx, region);
   if (!cut) {
     leaves.push(region);
@@ -173,18 +182,26 @@ function enclosingRules(ctx: Context, content: BoundingBox, bounds: BoundingBox)
   return out;
 }
 
-/** Whether words' centres lie on both sides of position `at`: a cut that leaves one side empty is no cut. */
+/**
+ * Whether words' centres lie on both sides of position `at` (a cut that leaves one side empty is
+ * no cut) and no ruled cell's words lie on both.
+ */
 function divides(ctx: Context, ids: number[], axis: 'x' | 'y', at: number): boolean {
   let before = false;
   let after = false;
+  const side = new Map<number, boolean>();
   for (const i of ids) {
     const b = ctx.words[i].bbox;
     const centre = axis === 'x' ? (b.x0 + b.x1) / 2 : (b.y0 + b.y1) / 2;
-    if (centre < at) before = true;
+    const first = centre < at;
+    if (first) before = true;
     else after = true;
-    if (before && after) return true;
+    const cell = ctx.cells[i];
+    if (cell === undefined) continue;
+    if (side.get(cell) === !first) return false;
+    side.set(cell, first);
   }
-  return false;
+  return before && after;
 }
 
 /** Solid words' extent: what a rule must span to divide the region. */

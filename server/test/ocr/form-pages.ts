@@ -199,6 +199,70 @@ export async function ruledTableForm(): Promise<FormPage> {
   return { name: 'ruled-table', pdf: await doc.save(), text: text.join('\n'), order };
 }
 
+/** Cell texts of `gridTable`: a header row and five rows of four cells. */
+export const GRID_ROWS = [
+  ['CODE', 'SERVICE', 'UNITS', 'CHARGE'],
+  ['99214', 'Office visit', '1', '120.00'],
+  ['73721', 'MRI knee', '2', '845.50'],
+  ['20610', 'Joint injection', '1', '96.25'],
+  ['97110', 'Therapy', '4', '212.00'],
+  ['A4570', 'Splint', '3', '18.75'],
+] as const;
+
+/**
+ * A fully ruled 4×6 grid whose cells are filled to their rules: each text sits a point or two from
+ * the rule on its right, where a whole-page reading runs one cell's text into the next one's.
+ */
+export async function gridTable(): Promise<FormPage> {
+  const { doc, ink } = await newPage();
+  write(ink, 'CLAIM LINES', 72, 60, 12, true);
+  const widths = [46, 86, 34, 48];
+  const [left, top, height, size] = [72, 90, 20, 10];
+  const edges = [left];
+  for (const w of widths) edges.push(edges[edges.length - 1] + w);
+  GRID_ROWS.forEach((row, r) => {
+    row.forEach((cell, c) => {
+      // Right-aligned against the cell's right rule, a point and a half away.
+      const x = edges[c + 1] - 1.5 - ink.regular.widthOfTextAtSize(cell, size);
+      write(ink, cell, x, top + r * height + 5, size);
+    });
+  });
+  for (let r = 0; r <= GRID_ROWS.length; r++) rule(ink, left, edges[edges.length - 1], top + r * height);
+  for (const x of edges) {
+    ink.page.drawLine({
+      start: { x, y: PAGE.height - top },
+      end: { x, y: PAGE.height - top - height * GRID_ROWS.length },
+      thickness: 1,
+      color: rgb(0, 0, 0),
+    });
+  }
+  const text = ['CLAIM LINES', ...GRID_ROWS.map((r) => r.join(' '))];
+  return { name: 'grid-table', pdf: await doc.save(), text: text.join('\n'), order: GRID_ROWS.flat() };
+}
+
+/**
+ * Two boxes side by side sharing one rule, each a label over a value, the left value running up
+ * to the shared rule and the right label starting just after it.
+ */
+export async function adjacentBoxes(): Promise<FormPage> {
+  const { doc, ink } = await newPage();
+  const [left, top, width, height, size] = [72, 80, 150, 34, 10];
+  box(ink, left, top, width, height);
+  box(ink, left + width, top, width, height);
+  const value = 'ACCT 55104';
+  write(ink, 'ACCOUNT NO', left + 3, top + 3, 7);
+  write(ink, value, left + width - 1.5 - ink.regular.widthOfTextAtSize(value, size), top + 17, size);
+  write(ink, 'PLAN 7782', left + width + 1.5, top + 3, 7);
+  write(ink, 'HEARTLAND', left + width + 1.5, top + 17, size);
+  const text = 'ACCOUNT NO\nACCT 55104\n\nPLAN 7782\nHEARTLAND';
+  return {
+    name: 'adjacent-boxes',
+    pdf: await doc.save(),
+    text,
+    order: ['ACCOUNT NO', 'ACCT 55104', 'PLAN 7782'],
+  };
+}
+
 export const FORM_PAGES = [boxedClaimForm, twoColumnIntakeForm, labelColumnForm, ruledTableForm] as const;
 
 /**

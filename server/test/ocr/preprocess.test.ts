@@ -148,6 +148,7 @@ describe('preparePage', () => {
       deskew: false,
       rulingLines: false,
       eraseRules: false,
+      cells: false,
       rotateAboveDegrees: 90,
       smoothSigma: 0,
     });
