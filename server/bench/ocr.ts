@@ -45,7 +45,7 @@ const { values } = parseArgs({
     pages: { type: 'string' },
     engines: {
       type: 'string',
-      default: 'native,native-no-cells,native-previous,native-rows,native-engine-order,tesseract.js,paddle',
+      default: 'native,native-cells,native-previous,native-rows,native-engine-order,tesseract.js,paddle',
     },
     threads: { type: 'string', default: String(availableParallelism()) },
     limit: { type: 'string' },
@@ -86,10 +86,10 @@ interface EngineRun {
 /** Engines the bench knows: an OcrPool configuration each. */
 const ENGINES: Record<string, OcrPoolOptions> = {
   native: { engine: 'native' },
-  /** Native tesseract reading the whole page at once, ruled cells included: the before of per-cell reading. */
-  'native-no-cells': { engine: 'native', preprocess: { cells: false } },
+  /** Native tesseract reading ruled cells one by one (`cells`, off by default: see page-preprocess.ts). */
+  'native-cells': { engine: 'native', preprocess: { cells: true } },
   'tesseract.js': { engine: 'tesseract.js' },
-  'tesseract.js-no-cells': { engine: 'tesseract.js', preprocess: { cells: false } },
+  'tesseract.js-cells': { engine: 'tesseract.js', preprocess: { cells: true } },
   paddle: { engine: 'paddle' },
   /** Native tesseract with its own block order instead of ours: what reading order is worth. */
   'native-engine-order': { engine: 'native', order: 'engine' },

@@ -99,8 +99,8 @@ describe('per-cell OCR', () => {
   const read: Record<string, OcrPage> = {};
 
   before(async () => {
-    native = new OcrPool({ threads: 1 });
-    js = new OcrPool({ threads: 1, engine: 'tesseract.js' });
+    native = new OcrPool({ threads: 1, preprocess: { cells: true } });
+    js = new OcrPool({ threads: 1, engine: 'tesseract.js', preprocess: { cells: true } });
     const [table] = await rasterisePdf((await gridTable()).pdf, { resolution: 'fine' });
     const [boxes] = await rasterisePdf((await adjacentBoxes()).pdf, { resolution: 'fine' });
     read.table = await native.recognize({ page: 1, ...table });
@@ -128,12 +128,17 @@ describe('per-cell OCR', () => {
   });
 
   it("never fuses two adjacent boxes' texts across the rule between them", () => {
-    const texts = read.boxes.words.map((w) => w.text);
+    // A stray mark at a word's edge ("55104.", "=HEARTLAND": the engine reads the rule's end or a
+    // speck, and which one varies with the tesseract build) is character noise, not fusion: what
+    // must never happen is one word holding text from both boxes.
+    const clean = (t: string) => t.replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+    const texts = read.boxes.words.map((w) => clean(w.text));
     for (const word of ['ACCT', '55104', 'PLAN', '7782', 'HEARTLAND'])
       assert.ok(texts.includes(word), `${word} in ${texts}`);
     // Each box is one block of the reading order: its label, then its value, although the gap
     // between them would divide a block elsewhere.
-    assert.equal(read.boxes.text, 'ACCOUNT NO\nACCT 55104\n\nPLAN 7782\nHEARTLAND');
+    const blockTexts = read.boxes.text.split('\n\n').map((b) => b.split(/\s+/).map(clean).join(' '));
+    assert.deepEqual(blockTexts, ['ACCOUNT NO ACCT 55104', 'PLAN 7782 HEARTLAND']);
     const [account, plan] = read.boxes.blocks!;
     assert.ok(account.ruled && plan.ruled);
     assert.ok(account.region.x1 <= plan.region.x0, 'the blocks are the two boxes');
