@@ -101,7 +101,7 @@ function PricesWidget({ api, write }: { api: AdminApi; write: boolean }) {
     <Widget title="Prices" resource={prices} skeletonRows={4}>
       {(p) =>
         write ? (
-          <PricesForm key={JSON.stringify(p)} api={api} prices={p} onSaved={prices.reload} />
+          <PricesForm api={api} prices={p} onSaved={prices.reload} />
         ) : (
           <Stack sx={{ gap: 1 }} data-testid="prices">
             {TIERS.map((t) => (
@@ -260,11 +260,7 @@ function BundlesWidget({ api, write }: { api: AdminApi; write: boolean }) {
   return (
     <Widget title="Credit bundles" resource={bundles} skeletonRows={4}>
       {(b) =>
-        write ? (
-          <BundlesForm key={JSON.stringify(b)} api={api} bundles={b} resource={bundles} />
-        ) : (
-          <BundleTable items={b.items} />
-        )
+        write ? <BundlesForm api={api} bundles={b} resource={bundles} /> : <BundleTable items={b.items} />
       }
     </Widget>
   );
@@ -393,7 +389,7 @@ function BundlesForm({
               aria-label={`Bundle ${label}`}
             >
               {input('name', 'Name', r.name, (v) => set(r.key, { name: v }), undefined, { flex: 2 })}
-              {input('id', 'Id', r.id, (v) => set(r.key, { id: v }), 'What the API names', { flex: 1.5 })}
+              {input('id', 'Id', r.id, (v) => set(r.key, { id: v }), undefined, { flex: 1.5 })}
               {input('credits', 'Credits', r.credits, (v) => set(r.key, { credits: v }), undefined, {
                 flex: 1,
               })}
