@@ -336,6 +336,41 @@ describe('console (browser shell)', () => {
     const fax = await appliance.call('GET', `/api/partner/faxes/${inboundFaxId}`, { key: owner.apiKey });
     assert.ok(Object.keys(fax.body.evidence ?? {}).length >= 1);
     await checkPage(page, shots, 'partner-owner-inbox-fax');
+
+    // The signed PDF link works on its own (no session: the signature is the credential).
+    const pdfHref = (await page.getByTestId('pdf-link').getAttribute('href'))!;
+    const pdf = await fetch(new URL(pdfHref, appliance.httpUrl));
+    assert.equal(pdf.status, 200);
+    assert.match(pdf.headers.get('content-type') ?? '', /application\/pdf/);
+    assert.equal(
+      Buffer.from(await pdf.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+      '%PDF-',
+    );
+    // Re-extract: the fax's extraction runs again and a second fax.extracted reaches the webhook.
+    const extracted = (got: typeof receiver.received) =>
+      got.filter((w) => {
+        const body = JSON.parse(w.body);
+        return body.event === 'fax.extracted' && body.faxId === inboundFaxId;
+      }).length;
+    await receiver.waitFor((got) => extracted(got) >= 1, 60_000);
+    const extractedBefore = extracted(receiver.received);
+    await page.getByRole('button', { name: 'Re-extract' }).click();
+    await page
+      .getByTestId('fax-notice')
+      .getByText(/Extraction runs again/)
+      .waitFor();
+    await receiver.waitFor((got) => extracted(got) > extractedBefore, 120_000);
+    // The search finds it by a word of its text and marks the word in the snippet.
+    await page.getByRole('link', { name: 'Back to the inbox' }).click();
+    await page.getByLabel('Search the text of faxes').fill('Gonzalez');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.waitForURL(/q=Gonzalez/);
+    const mark = page.getByTestId('snippet').locator('mark').first();
+    await mark.waitFor();
+    assert.match((await mark.textContent()) ?? '', /gonzalez/i);
+    await checkPage(page, shots, 'partner-owner-inbox-search');
     assert.deepEqual(errors, []);
   });
 
@@ -554,6 +589,53 @@ describe('console (browser shell)', () => {
       { id: 'starter', name: 'Starter', credits: 50, price: { amount: 500, currency: 'usd' } },
     );
     await checkPage(page, shots, 'operator-operator-billing-saved');
+    assert.deepEqual(errors, []);
+  });
+
+  test("partners: the operator grants credits, sets a key's rate limit, suspends with a reason and reinstates", async () => {
+    const delta = await onboardOwner(appliance, 'Delta Insurance');
+    const token = appliance.firstRunOperator!.token;
+    const key = (await appliance.call('GET', `/api/admin/partners/${delta.partnerId}`, { key: token })).body
+      .keys[0];
+    const { page, errors } = await openPage();
+    await signInOperator(page, operators.operator);
+    await page.goto(`${appliance.httpUrl}/admin/partners`);
+    await page.getByRole('link', { name: 'Delta Insurance' }).click();
+    await page.getByRole('heading', { name: 'Delta Insurance', exact: true }).waitFor();
+
+    const grant = page.getByRole('form', { name: 'Grant or take back credits' });
+    await grant.getByLabel('Credits (negative to take back)').fill('25');
+    await grant.getByLabel('Note for the credit log').fill('Welcome credits');
+    await grant.getByRole('button', { name: 'Apply' }).click();
+    await page.getByTestId('partner-notice').getByText('Balance is now 25.').waitFor();
+    await page.getByTestId('partner-credits').getByText('25', { exact: true }).waitFor();
+    const log = await appliance.call('GET', '/api/partner/credits/log', { key: delta.apiKey });
+    assert.equal(log.body.items[0].note, 'Welcome credits');
+
+    await page.getByLabel(`Rate limit of ${key.name}`).fill('120');
+    await page.getByRole('button', { name: `Save rate limit of ${key.name}` }).click();
+    await page.getByTestId('partner-notice').getByText(`Rate limit of ${key.name}: 120/min.`).waitFor();
+    const limited = (await appliance.call('GET', `/api/admin/partners/${delta.partnerId}`, { key: token }))
+      .body.keys[0];
+    assert.equal(limited.rateLimitPerMinute, 120);
+
+    await page.getByRole('button', { name: 'Suspend', exact: true }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel(/^Reason/).fill('Unpaid since March, per finance');
+    await dialog.getByRole('button', { name: 'Suspend', exact: true }).click();
+    await page.getByTestId('partner-status').getByText('suspended').waitFor();
+    assert.match(
+      (await page.getByTestId('partner-suspension').textContent()) ?? '',
+      /Since .*: “Unpaid since March, per finance”/,
+    );
+    const refused = await appliance.call('GET', '/api/partner/numbers', { key: delta.apiKey });
+    assert.equal(refused.status, 403);
+    assert.equal(refused.body.code, 'partner_suspended');
+    await checkPage(page, shots, 'operator-operator-partner-suspended');
+
+    await page.getByRole('button', { name: 'Reinstate' }).click();
+    await page.getByTestId('partner-status').getByText('active').waitFor();
+    assert.equal((await appliance.call('GET', '/api/partner/numbers', { key: delta.apiKey })).status, 200);
     assert.deepEqual(errors, []);
   });
 
