@@ -338,8 +338,9 @@ describe('console (browser shell)', () => {
     await checkPage(page, shots, 'partner-owner-inbox-fax');
 
     // The signed PDF link works on its own (no session: the signature is the credential).
-    const pdfHref = (await page.getByTestId('pdf-link').getAttribute('href'))!;
-    const pdf = await fetch(new URL(pdfHref, appliance.httpUrl));
+    // (The link names the appliance's public URL; the test's appliance listens on its own port.)
+    const signed = new URL((await page.getByTestId('pdf-link').getAttribute('href'))!);
+    const pdf = await fetch(`${appliance.httpUrl}${signed.pathname}${signed.search}`);
     assert.equal(pdf.status, 200);
     assert.match(pdf.headers.get('content-type') ?? '', /application\/pdf/);
     assert.equal(
@@ -612,8 +613,8 @@ describe('console (browser shell)', () => {
     const log = await appliance.call('GET', '/api/partner/credits/log', { key: delta.apiKey });
     assert.equal(log.body.items[0].note, 'Welcome credits');
 
-    await page.getByLabel(`Rate limit of ${key.name}`).fill('120');
-    await page.getByRole('button', { name: `Save rate limit of ${key.name}` }).click();
+    await page.getByRole('spinbutton', { name: `Rate limit of ${key.name}` }).fill('120');
+    await page.getByRole('button', { name: `Save rate limit of ${key.name.toLowerCase()}` }).click();
     await page.getByTestId('partner-notice').getByText(`Rate limit of ${key.name}: 120/min.`).waitFor();
     const limited = (await appliance.call('GET', `/api/admin/partners/${delta.partnerId}`, { key: token }))
       .body.keys[0];
