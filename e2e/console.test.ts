@@ -740,6 +740,37 @@ describe('console (browser shell)', () => {
     assert.deepEqual(errors, []);
   });
 
+  test('developers: a key is created (shown once) and revoked, the signing secret rotated, and the schema tried on the received fax', async () => {
+    const { page, errors } = await openPage();
+    await signInPartner(page, owner.email, '/partner/developers');
+    await page.getByLabel('New key name').fill('CI pipeline');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const created = page.getByTestId('created-key');
+    await created.waitFor();
+    const apiKey = ((await created.locator('code').textContent()) ?? '').trim();
+    assert.match(apiKey, /^sk_partner_/);
+    assert.equal((await appliance.call('GET', '/api/partner/numbers', { key: apiKey })).status, 200);
+    await page.getByRole('button', { name: 'Revoke CI pipeline' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
+    await page.getByTestId('keys-table').getByText('revoked').first().waitFor();
+    assert.equal((await appliance.call('GET', '/api/partner/numbers', { key: apiKey })).status, 401);
+
+    await page.getByRole('link', { name: 'Webhook and schema' }).click();
+    await page.getByRole('button', { name: 'Rotate the signing secret' }).click();
+    const secret = page.getByTestId('webhook-secret');
+    await secret.waitFor();
+    assert.match((await secret.locator('code').textContent()) ?? '', /^whsec_/);
+    // The schema in the editor, tried on the fax the Inbox test received: nothing saved, no webhook.
+    const deliveriesBefore = receiver.received.length;
+    await page.getByRole('button', { name: 'Try the schema' }).click();
+    const trial = page.getByTestId('trial-result');
+    await trial.waitFor({ timeout: 60_000 });
+    assert.match((await trial.textContent()) ?? '', /nothing saved, no webhook sent.*"patientName"/s);
+    assert.equal(receiver.received.length, deliveriesBefore);
+    await checkPage(page, shots, 'partner-owner-developers-trial');
+    assert.deepEqual(errors, []);
+  });
+
   test('a person in two organisations switches between them; the pages follow the role in each', async () => {
     const beta = await onboardOwner(appliance, 'Beta Legal');
     await addMember(appliance, beta, emails.developer, 'billing');
