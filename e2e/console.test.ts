@@ -4,8 +4,12 @@
 // page passes axe-core and fits 1440×900 and 390×844. Then the main flows: a fax sent over SIP appears
 // in the Inbox without a reload, with its evidence boxes; a credit bundle bought through the local
 // Stripe's hosted Checkout lands in the open credit log; an operator's billing override shows as the
-// past-due notice; an invite accepted shows in Team; a test event's delivery is replayed; a number is
-// provisioned; a session that ends brings the person back.
+// past-due notice, and the operator's month-close report of it; an invite accepted elsewhere shows in
+// Team without a reload; a test event's delivery is replayed; keys, the signing secret and the schema
+// trial; a number is provisioned; a session that ends brings the person back; a fax to a busy line
+// fails in words (list, page, transmission report); the operator's trunk test call, DID import,
+// prices and bundles, and a partner's credits, rate limit and suspension; a Checkout that Stripe
+// never confirms stops being awaited after 3 minutes (the page's clock) with a Retry.
 // Screenshots of every page at both sizes go to CONSOLE_SHOTS_DIR (default: a fresh temp dir, kept).
 
 import assert from 'node:assert/strict';
