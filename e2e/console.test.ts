@@ -4,8 +4,12 @@
 // page passes axe-core and fits 1440×900 and 390×844. Then the main flows: a fax sent over SIP appears
 // in the Inbox without a reload, with its evidence boxes; a credit bundle bought through the local
 // Stripe's hosted Checkout lands in the open credit log; an operator's billing override shows as the
-// past-due notice; an invite accepted shows in Team; a test event's delivery is replayed; a number is
-// provisioned; a session that ends brings the person back.
+// past-due notice, and the operator's month-close report of it; an invite accepted elsewhere shows in
+// Team without a reload; a test event's delivery is replayed; keys, the signing secret and the schema
+// trial; a number is provisioned; a session that ends brings the person back; a fax to a busy line
+// fails in words (list, page, transmission report); the operator's trunk test call, DID import,
+// prices and bundles, and a partner's credits, rate limit and suspension; a Checkout that Stripe
+// never confirms stops being awaited after 3 minutes (the page's clock) with a Retry.
 // Screenshots of every page at both sizes go to CONSOLE_SHOTS_DIR (default: a fresh temp dir, kept).
 
 import assert from 'node:assert/strict';
@@ -64,6 +68,7 @@ const PARTNER_PATHS: Record<string, string> = {
 const OPERATOR_NAV: Record<string, string[]> = {
   superadmin: [
     'Partners',
+    'Billing',
     'Trunks',
     'DIDs',
     'Live calls',
@@ -75,6 +80,7 @@ const OPERATOR_NAV: Record<string, string[]> = {
   ],
   operator: [
     'Partners',
+    'Billing',
     'Trunks',
     'DIDs',
     'Live calls',
@@ -83,10 +89,11 @@ const OPERATOR_NAV: Record<string, string[]> = {
     'Audit log',
     'Retention reports',
   ],
-  auditor: ['Partners', 'Audit log', 'Retention reports'],
+  auditor: ['Partners', 'Billing', 'Audit log', 'Retention reports'],
 };
 const OPERATOR_PATHS: Record<string, string> = {
   Partners: '/admin/partners',
+  Billing: '/admin/billing',
   Trunks: '/admin/trunks',
   DIDs: '/admin/dids',
   'Live calls': '/admin/calls',
@@ -96,6 +103,9 @@ const OPERATOR_PATHS: Record<string, string> = {
   'Retention reports': '/admin/retention',
   Operators: '/admin/operators',
 };
+
+/** The simulator answers calls to this number as a busy line. */
+const BUSY_NUMBER = '+12125550186';
 
 const SCHEMA = {
   patientName: { type: 'string', description: 'The patient the referral is for' },
@@ -128,6 +138,8 @@ describe('console (browser shell)', () => {
       stripeSecretKey: stripe.secretKey,
       stripeWebhookSecret: stripe.webhookSecret,
       stripeApiBase: stripe.url,
+      // A busy line fails at once (no retry an hour away), so the failure shows in this run.
+      outboundBusyRetrySchedule: [],
     });
     stripe.webhookUrl = `${appliance.httpUrl}/stripe/webhook`;
     simulator = await FaxSimulator.start();
@@ -206,6 +218,30 @@ describe('console (browser shell)', () => {
     await page.getByLabel(/^Password/).fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  }
+
+  /**
+   * The far end for outbound calls: the fax simulator, reached through one trunk, answering as a fax
+   * machine for any number and as a busy line for BUSY_NUMBER. Made once, by the first test to need it.
+   */
+  let trunkId: string | undefined;
+  async function simulatorTrunk(): Promise<string> {
+    if (trunkId) return trunkId;
+    simulator.receive({ mode: 'fax' });
+    simulator.receive({ mode: 'busy', number: BUSY_NUMBER });
+    const trunk = await appliance.call('POST', '/api/admin/trunks', {
+      key: appliance.firstRunOperator!.token,
+      body: {
+        name: 'simulator',
+        mode: 'peer',
+        host: '127.0.0.1',
+        port: simulator.sipPort,
+        allowedIps: ['127.0.0.1'],
+      },
+    });
+    assert.equal(trunk.status, 201, trunk.text);
+    trunkId = trunk.body.id as string;
+    return trunkId;
   }
 
   async function signInOperator(page: Page, username: string): Promise<void> {
@@ -304,6 +340,42 @@ describe('console (browser shell)', () => {
     const fax = await appliance.call('GET', `/api/partner/faxes/${inboundFaxId}`, { key: owner.apiKey });
     assert.ok(Object.keys(fax.body.evidence ?? {}).length >= 1);
     await checkPage(page, shots, 'partner-owner-inbox-fax');
+
+    // The signed PDF link works on its own (no session: the signature is the credential).
+    // (The link names the appliance's public URL; the test's appliance listens on its own port.)
+    const signed = new URL((await page.getByTestId('pdf-link').getAttribute('href'))!);
+    const pdf = await fetch(`${appliance.httpUrl}${signed.pathname}${signed.search}`);
+    assert.equal(pdf.status, 200);
+    assert.match(pdf.headers.get('content-type') ?? '', /application\/pdf/);
+    assert.equal(
+      Buffer.from(await pdf.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+      '%PDF-',
+    );
+    // Re-extract: the fax's extraction runs again and a second fax.extracted reaches the webhook.
+    const extracted = (got: typeof receiver.received) =>
+      got.filter((w) => {
+        const body = JSON.parse(w.body);
+        return body.event === 'fax.extracted' && body.faxId === inboundFaxId;
+      }).length;
+    await receiver.waitFor((got) => extracted(got) >= 1, 60_000);
+    const extractedBefore = extracted(receiver.received);
+    await page.getByRole('button', { name: 'Re-extract' }).click();
+    await page
+      .getByTestId('fax-notice')
+      .getByText(/Extraction runs again/)
+      .waitFor();
+    await receiver.waitFor((got) => extracted(got) > extractedBefore, 120_000);
+    // The search finds it by a word of its text and marks the word in the snippet.
+    await page.getByRole('link', { name: 'Back to the inbox' }).click();
+    await page.getByLabel('Search the text of faxes').fill('Gonzalez');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.waitForURL(/q=Gonzalez/);
+    const mark = page.getByTestId('snippet').locator('mark').first();
+    await mark.waitFor();
+    assert.match((await mark.textContent()) ?? '', /gonzalez/i);
+    await checkPage(page, shots, 'partner-owner-inbox-search');
     assert.deepEqual(errors, []);
   });
 
@@ -315,24 +387,12 @@ describe('console (browser shell)', () => {
       body: { amount: 10, note: 'e2e' },
     });
     assert.equal(grant.status, 201, grant.text);
-    // The far end: the fax simulator receiving, reached through a trunk the sending number uses.
-    simulator.receive({ mode: 'fax' });
-    const trunk = await appliance.call('POST', '/api/admin/trunks', {
-      key: appliance.firstRunOperator!.token,
-      body: {
-        name: 'simulator',
-        mode: 'peer',
-        host: '127.0.0.1',
-        port: simulator.sipPort,
-        allowedIps: ['127.0.0.1'],
-      },
-    });
-    assert.equal(trunk.status, 201, trunk.text);
+    const viaSimulator = await simulatorTrunk();
     const from = (await appliance.call('GET', '/api/partner/numbers/dr-whitfield', { key: owner.apiKey }))
       .body;
     appliance.services.db
       .prepare('UPDATE dids SET trunk_id = ? WHERE e164 = ?')
-      .run(trunk.body.id, from.number);
+      .run(viaSimulator, from.number);
 
     const { page, errors } = await openPage();
     await signInPartner(page, emails.admin, '/partner/sent');
@@ -365,6 +425,222 @@ describe('console (browser shell)', () => {
     await report.saveAs(file);
     const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
     assert.match(text, /2 of 2 confirmed/);
+    assert.deepEqual(errors, []);
+  });
+
+  test('sent faxes: a fax to a busy line fails in plain words with what to do, in the list, on its page and in its transmission report', {
+    timeout: 300_000,
+  }, async () => {
+    const grant = await appliance.call('POST', `/api/admin/partners/${owner.partnerId}/credits`, {
+      key: appliance.firstRunOperator!.token,
+      body: { amount: 5, note: 'e2e busy line' },
+    });
+    assert.equal(grant.status, 201, grant.text);
+    const provisioned = await appliance.call('POST', '/api/partner/numbers', {
+      key: owner.apiKey,
+      body: { externalUserId: 'front-desk', tier: 'personal' },
+    });
+    assert.equal(provisioned.status, 201, provisioned.text);
+    // Every number of the partner calls out through the simulator, whichever the dialog picks.
+    appliance.services.db
+      .prepare("UPDATE dids SET trunk_id = ? WHERE status = 'assigned'")
+      .run(await simulatorTrunk());
+
+    const { page, errors } = await openPage();
+    await signInPartner(page, emails.admin, '/partner/sent');
+    await page.getByRole('button', { name: 'Send a fax' }).first().click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel(/^Fax number/).fill('(212) 555-0186');
+    await dialog.getByLabel('PDF document').setInputFiles({
+      name: 'lab-results.pdf',
+      mimeType: 'application/pdf',
+      buffer: await makePdf(1, 'Lab results'),
+    });
+    await dialog.getByRole('button', { name: 'Send', exact: true }).click();
+    await page.getByTestId('fax-submitted').waitFor();
+    // The list follows by itself: the status, then the failure in words, not the code only.
+    const row = page
+      .getByTestId('sent-list')
+      .locator('[data-row]', { has: page.getByRole('link', { name: /Open the fax to \+1 212 555 0186/ }) })
+      .first();
+    await row.getByTestId('failure-words').getByText('The line was busy.').waitFor({ timeout: 120_000 });
+    await checkPage(page, shots, 'partner-admin-sent-faxes-busy');
+
+    await row.getByRole('link', { name: /Open the fax to \+1 212 555 0186/ }).click();
+    const advice = page.getByTestId('failure-advice');
+    await advice.waitFor();
+    assert.match(
+      (await advice.textContent()) ?? '',
+      /The line was busy\..*Busy lines are retried automatically/,
+    );
+    await checkPage(page, shots, 'partner-admin-sent-fax-busy');
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Transmission report' }).click();
+    const file = path.join(scratch, 'busy-report.pdf');
+    await (await download).saveAs(file);
+    const text = execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    assert.match(text, /FAILED \(busy\)/);
+    assert.match(text, /The line was busy\./);
+    assert.match(text, /What to do: Busy lines are retried automatically/);
+    assert.deepEqual(errors, []);
+  });
+
+  test('trunks: a test call through the simulator shows its outcome, answered and busy, in words', {
+    timeout: 120_000,
+  }, async () => {
+    await simulatorTrunk();
+    const { page, errors } = await openPage();
+    await signInOperator(page, operators.operator);
+    await page.goto(`${appliance.httpUrl}/admin/trunks`);
+    await page.getByRole('button', { name: 'Test call through simulator' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel(/^Number to call/).fill('+1 212 555 0123');
+    await dialog.getByRole('button', { name: 'Call', exact: true }).click();
+    const result = dialog.getByTestId('test-call-result');
+    await result.getByText(/^Answered/).waitFor({ timeout: 60_000 });
+    assert.match((await result.textContent()) ?? '', /Answered: SIP 200 .* ms\. The trunk carries calls/);
+
+    await dialog.getByLabel(/^Number to call/).fill(BUSY_NUMBER);
+    await dialog.getByRole('button', { name: 'Call', exact: true }).click();
+    await result.getByText(/^Not answered/).waitFor({ timeout: 60_000 });
+    assert.match(
+      (await result.textContent()) ?? '',
+      /Not answered: SIP 486 .* A fax sent now would fail: The line was busy\./,
+    );
+    await checkPage(page, shots, 'operator-operator-trunks-test-call');
+    assert.deepEqual(errors, []);
+  });
+
+  test('DIDs: pasted numbers are imported and found by the search; repeats, pooled and malformed lines are named', async () => {
+    const { page, errors } = await openPage();
+    await signInOperator(page, operators.operator);
+    await page.goto(`${appliance.httpUrl}/admin/dids`);
+    await page.getByTestId('stock').waitFor();
+    const csv = [
+      'number,carrier',
+      '+1 (646) 555-0101,acme',
+      '646.555.0102',
+      '16465550103',
+      '646-555-0101',
+      'call me',
+      '+44 20 7946 0000',
+      '+1 212 555 0100',
+    ].join('\n');
+    await page.getByLabel('CSV').fill(csv);
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    const result = page.getByTestId('import-result');
+    await result.waitFor();
+    assert.equal(
+      (await result.locator('li').allTextContents()).join(' | '),
+      [
+        'line 5: 646-555-0101 repeats line 2',
+        'line 6: call me not a valid US number',
+        'line 7: +44 20 7946 0000 not a valid US number',
+        'line 8: +1 212 555 0100 already in the pool',
+      ].join(' | '),
+    );
+    assert.match((await result.textContent()) ?? '', /^Imported 3 DIDs, skipped 4/);
+    await page.getByLabel('Search by digits').fill('646 555 01');
+    await page.getByRole('button', { name: 'Search' }).click();
+    const table = page.getByTestId('dids-table');
+    await table.getByText('+1 646 555 0103').waitFor();
+    assert.equal(await table.locator('[data-row]').count(), 3);
+    await checkPage(page, shots, 'operator-operator-dids-imported');
+    assert.deepEqual(errors, []);
+  });
+
+  test('billing settings: the operator edits prices and bundles, errors show at the field in words, partners see the new bundle', async () => {
+    const { page, errors } = await openPage();
+    await signInOperator(page, operators.operator);
+    await page.goto(`${appliance.httpUrl}/admin/billing`);
+    const prices = page.getByRole('form', { name: 'Prices' });
+    await prices.waitFor();
+    // Caught before sending, and refused by the server: both at their field, in words.
+    await prices.getByLabel('Personal: monthly price').fill('five dollars');
+    await prices.getByLabel('Business: inbound pages included').fill('2000000');
+    await prices.getByRole('button', { name: 'Save prices' }).click();
+    await prices.getByText('Personal: monthly price must be an amount like 12.50').waitFor();
+    await prices.getByLabel('Personal: monthly price').fill('6.00');
+    await prices.getByRole('button', { name: 'Save prices' }).click();
+    await prices.getByText('Business: inbound pages included must be at most 1000000').waitFor();
+    assert.doesNotMatch((await prices.textContent()) ?? '', /<=|must match pattern/);
+    await prices.getByLabel('Business: inbound pages included').fill('500');
+    await prices.getByRole('button', { name: 'Save prices' }).click();
+    await page.getByTestId('prices-saved').waitFor();
+    const saved = await appliance.call('GET', '/api/admin/billing/prices', {
+      key: appliance.firstRunOperator!.token,
+    });
+    assert.equal(saved.body.tiers.personal.monthlyAmount, 600);
+    assert.equal(saved.body.tiers.business.includedPages, 500);
+
+    const bundles = page.getByRole('form', { name: 'Credit bundles' });
+    await bundles.getByRole('button', { name: 'Add a bundle' }).click();
+    const added = bundles.getByRole('group', { name: 'Bundle bundle 4' });
+    await added.getByLabel('Name').fill('Starter');
+    const starter = bundles.getByRole('group', { name: 'Bundle Starter' });
+    await starter.getByLabel('Id').fill('Starter Pack');
+    await starter.getByLabel('Credits').fill('50');
+    await starter.getByLabel(/^Price/).fill('0.10');
+    await bundles.getByRole('button', { name: 'Save bundles' }).click();
+    await starter.getByText(/^Id may use lower-case letters, digits, - and _/).waitFor();
+    await starter.getByText('Price (usd) must be at least $0.50').waitFor();
+    await starter.getByLabel('Id').fill('starter');
+    await starter.getByLabel(/^Price/).fill('5.00');
+    await bundles.getByRole('button', { name: 'Save bundles' }).click();
+    await page.getByTestId('bundles-saved').waitFor();
+    const onSale = await appliance.call('GET', '/api/partner/credits/bundles', { key: owner.apiKey });
+    assert.deepEqual(
+      onSale.body.items.find((b: { id: string }) => b.id === 'starter'),
+      { id: 'starter', name: 'Starter', credits: 50, price: { amount: 500, currency: 'usd' } },
+    );
+    await checkPage(page, shots, 'operator-operator-billing-saved');
+    assert.deepEqual(errors, []);
+  });
+
+  test("partners: the operator grants credits, sets a key's rate limit, suspends with a reason and reinstates", async () => {
+    const delta = await onboardOwner(appliance, 'Delta Insurance');
+    const token = appliance.firstRunOperator!.token;
+    const key = (await appliance.call('GET', `/api/admin/partners/${delta.partnerId}`, { key: token })).body
+      .keys[0];
+    const { page, errors } = await openPage();
+    await signInOperator(page, operators.operator);
+    await page.goto(`${appliance.httpUrl}/admin/partners`);
+    await page.getByRole('link', { name: 'Delta Insurance' }).click();
+    await page.getByRole('heading', { name: 'Delta Insurance', exact: true }).waitFor();
+
+    const grant = page.getByRole('form', { name: 'Grant or take back credits' });
+    await grant.getByLabel('Credits (negative to take back)').fill('25');
+    await grant.getByLabel('Note for the credit log').fill('Welcome credits');
+    await grant.getByRole('button', { name: 'Apply' }).click();
+    await page.getByTestId('partner-notice').getByText('Balance is now 25.').waitFor();
+    await page.getByTestId('partner-credits').getByText('25', { exact: true }).waitFor();
+    const log = await appliance.call('GET', '/api/partner/credits/log', { key: delta.apiKey });
+    assert.equal(log.body.items[0].note, 'Welcome credits');
+
+    await page.getByRole('spinbutton', { name: `Rate limit of ${key.name}` }).fill('120');
+    await page.getByRole('button', { name: `Save rate limit of ${key.name.toLowerCase()}` }).click();
+    await page.getByTestId('partner-notice').getByText(`Rate limit of ${key.name}: 120/min.`).waitFor();
+    const limited = (await appliance.call('GET', `/api/admin/partners/${delta.partnerId}`, { key: token }))
+      .body.keys[0];
+    assert.equal(limited.rateLimitPerMinute, 120);
+
+    await page.getByRole('button', { name: 'Suspend', exact: true }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel(/^Reason/).fill('Unpaid since March, per finance');
+    await dialog.getByRole('button', { name: 'Suspend', exact: true }).click();
+    await page.getByTestId('partner-status').getByText('suspended').waitFor();
+    assert.match(
+      (await page.getByTestId('partner-suspension').textContent()) ?? '',
+      /Since .*: “Unpaid since March, per finance”/,
+    );
+    const refused = await appliance.call('GET', '/api/partner/numbers', { key: delta.apiKey });
+    assert.equal(refused.status, 403);
+    assert.equal(refused.body.code, 'partner_suspended');
+    await checkPage(page, shots, 'operator-operator-partner-suspended');
+
+    await page.getByRole('button', { name: 'Reinstate' }).click();
+    await page.getByTestId('partner-status').getByText('active').waitFor();
+    assert.equal((await appliance.call('GET', '/api/partner/numbers', { key: delta.apiKey })).status, 200);
     assert.deepEqual(errors, []);
   });
 
@@ -414,20 +690,25 @@ describe('console (browser shell)', () => {
     assert.deepEqual(errors, []);
   });
 
-  test('team: an invitation sent from the page and accepted shows the new member', async () => {
+  test('team: an invitation sent from the page and accepted elsewhere shows the new member without a reload', async () => {
     const { page, errors } = await openPage();
     await signInPartner(page, emails.admin, '/partner/team');
     await page.getByRole('heading', { name: 'Team', exact: true }).waitFor();
     await page.getByLabel(/^Email/).fill('newcomer@acme.test');
     await page.getByRole('button', { name: 'Send invitation' }).click();
     await page.getByTestId('invites').getByText('newcomer@acme.test').waitFor();
+    let navigations = 0;
+    page.on('framenavigated', (frame) => {
+      if (frame === page.mainFrame()) navigations++;
+    });
     const token = tokenFromEmail(appliance, 'newcomer@acme.test', 'team_invite');
     const accepted = await appliance.call('POST', '/api/auth/invites/accept', {
       body: { token, password: PASSWORD },
     });
     assert.equal(accepted.status, 200, accepted.text);
-    await page.reload();
-    await page.getByTestId('members').getByText('newcomer@acme.test').waitFor();
+    // No reload: the page follows the list while an invitation is pending.
+    await page.getByTestId('members').getByText('newcomer@acme.test').waitFor({ timeout: 30_000 });
+    assert.equal(navigations, 0, 'the new member appeared without a reload');
     assert.equal(await page.getByTestId('invites').getByText('newcomer@acme.test').count(), 0);
     assert.deepEqual(errors, []);
   });
@@ -460,6 +741,37 @@ describe('console (browser shell)', () => {
     await detail.getByText(/HTTP 200/).waitFor();
     await detail.getByText('"webhook.test"', { exact: false }).first().waitFor();
     await checkPage(page, shots, 'partner-developer-deliveries-replayed');
+    assert.deepEqual(errors, []);
+  });
+
+  test('developers: a key is created (shown once) and revoked, the signing secret rotated, and the schema tried on the received fax', async () => {
+    const { page, errors } = await openPage();
+    await signInPartner(page, owner.email, '/partner/developers');
+    await page.getByLabel('New key name').fill('CI pipeline');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const created = page.getByTestId('created-key');
+    await created.waitFor();
+    const apiKey = ((await created.locator('code').textContent()) ?? '').trim();
+    assert.match(apiKey, /^sk_partner_/);
+    assert.equal((await appliance.call('GET', '/api/partner/numbers', { key: apiKey })).status, 200);
+    await page.getByRole('button', { name: 'Revoke CI pipeline' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
+    await page.getByTestId('keys-table').getByText('revoked').first().waitFor();
+    assert.equal((await appliance.call('GET', '/api/partner/numbers', { key: apiKey })).status, 401);
+
+    await page.getByRole('link', { name: 'Webhook and schema' }).click();
+    await page.getByRole('button', { name: 'Rotate the signing secret' }).click();
+    const secret = page.getByTestId('webhook-secret');
+    await secret.waitFor();
+    assert.match((await secret.locator('code').textContent()) ?? '', /^whsec_/);
+    // The schema in the editor, tried on the fax the Inbox test received: nothing saved, no webhook.
+    const deliveriesBefore = receiver.received.length;
+    await page.getByRole('button', { name: 'Try the schema' }).click();
+    const trial = page.getByTestId('trial-result');
+    await trial.waitFor({ timeout: 60_000 });
+    assert.match((await trial.textContent()) ?? '', /nothing saved, no webhook sent.*"patientName"/s);
+    assert.equal(receiver.received.length, deliveriesBefore);
+    await checkPage(page, shots, 'partner-owner-developers-trial');
     assert.deepEqual(errors, []);
   });
 
@@ -561,6 +873,40 @@ describe('console (browser shell)', () => {
     assert.deepEqual(errors, []);
   });
 
+  test('credits: when Stripe never confirms, the page stops waiting after 3 minutes, says so, and Retry finds the credits', {
+    timeout: 300_000,
+  }, async () => {
+    const { page, errors } = await openPage();
+    // The page's clock, not the test's patience: 3 minutes pass in one step.
+    await page.clock.install();
+    await signInPartner(page, emails.billing, '/partner/credits');
+    await page.getByRole('heading', { name: 'Credits', exact: true }).waitFor();
+    stripe.holdCheckoutEvents = true;
+    await page.getByRole('button', { name: /^Buy 100 credits for \$10\.00/ }).click();
+    await page.waitForURL(`${stripe.url}/c/pay/**`);
+    await page.getByRole('button', { name: 'Pay $10.00' }).click();
+    await page.waitForURL(/\/partner\/credits\?purchase=done&session=cs_test_/);
+    await page.getByTestId('purchase-waiting').waitFor();
+    await page.clock.fastForward('03:01');
+    const notice = page.getByTestId('purchase-unconfirmed');
+    await notice.waitFor();
+    assert.match(
+      (await notice.textContent()) ?? '',
+      /Stripe has not confirmed this payment after 3 minutes, so the page stopped waiting/,
+    );
+    assert.equal(await page.getByTestId('purchase-waiting').count(), 0);
+    await checkPage(page, shots, 'partner-billing-credits-unconfirmed');
+
+    // Stripe's event arrives late; Retry looks again and finds it.
+    const [event] = stripe.heldCheckoutEvents.splice(0);
+    stripe.holdCheckoutEvents = false;
+    assert.equal((await stripe.deliver(event)).body.outcome, 'applied');
+    await notice.getByRole('button', { name: 'Retry' }).click();
+    await page.getByTestId('purchase-arrived').waitFor({ timeout: 30_000 });
+    assert.equal(await page.getByTestId('purchase-unconfirmed').count(), 0);
+    assert.deepEqual(errors, []);
+  });
+
   test("billing: an operator's past-due override shows the partner the notice, the dashboard and the operator's view agree", {
     timeout: 300_000,
   }, async () => {
@@ -574,7 +920,11 @@ describe('console (browser shell)', () => {
       .getByText(/credits-100/)
       .first()
       .waitFor();
-    await admin.getByTestId('partner-stripe-events').getByText('checkout.session.completed').waitFor();
+    await admin
+      .getByTestId('partner-stripe-events')
+      .getByText('checkout.session.completed')
+      .first()
+      .waitFor();
     await admin.getByRole('combobox', { name: 'Billing status' }).click();
     await admin.getByRole('option', { name: 'Past due' }).click();
     await admin.getByLabel('Why (for the partner and the audit log)').fill('Wire transfer bounced');
@@ -645,6 +995,36 @@ describe('console (browser shell)', () => {
       assert.doesNotMatch((await page.getByTestId('billing-dates').textContent()) ?? '', /Last invoice: —/);
       await checkPage(page, shots, 'partner-owner-billing-invoice-past-due');
       assert.deepEqual(errors, []);
+
+      // The operator's month-close report of that run: the partner, its amount and Stripe invoice.
+      const operatorTab = await openPage();
+      const admin = operatorTab.page;
+      await admin.goto(`${rig.app.httpUrl}/admin`);
+      await admin.getByRole('button', { name: 'Use a key instead' }).click();
+      await admin.getByLabel('Operator token').fill(rig.app.firstRunOperator!.token);
+      await admin.getByRole('button', { name: 'Sign in' }).click();
+      await admin.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Billing' }).click();
+      const closes = admin.getByTestId('closes');
+      await closes.waitFor();
+      const month = monthOf(new Date(lastMonth));
+      assert.match((await closes.textContent()) ?? '', new RegExp(`${month}.*by hand.*\\$10\\.00`));
+      await checkPage(admin, shots, 'operator-superadmin-billing');
+      // The scheduled close of that month may have run too (the rig's clock passed the 1st): this run's.
+      await closes.locator(`a[href="/admin/billing/closes/${report.id}"]`).click();
+      await admin.getByRole('heading', { name: `Month close ${month}` }).waitFor();
+      const lineRow = admin.getByTestId('close-lines').locator('[data-row]', { hasText: 'Gamma Lending' });
+      const lineText = (await lineRow.textContent()) ?? '';
+      assert.match(lineText, /Invoiced in Stripe/);
+      assert.match(lineText, /1 personal, 1 business/);
+      assert.ok(lineText.includes('$10.00') && lineText.includes(line.stripeInvoiceId!), lineText);
+      assert.match(
+        (await admin.getByTestId('close-totals').textContent()) ?? '',
+        new RegExp(
+          `${report.partners} partners closed, ${report.invoiced} invoiced, 0 failed; total \\$10\\.00`,
+        ),
+      );
+      await checkPage(admin, shots, 'operator-superadmin-month-close');
+      assert.deepEqual(operatorTab.errors, []);
     } finally {
       await rig.close();
     }

@@ -1,5 +1,6 @@
 // The operator console: the signed-in operator's role decides the pages (an auditor sees the audit
-// log, retention reports and the partner list, and no write control), the URL decides the page.
+// log, retention reports, month-close reports and the partner list, and no write control), the URL
+// decides the page.
 
 import { type ReactNode, useMemo } from 'react';
 import { adminApi } from './api/admin-api.ts';
@@ -8,9 +9,11 @@ import { ConsoleShell } from './layout/console-shell.tsx';
 import { Forbidden, NotFound } from './layout/refusals.tsx';
 import { Loaded } from './layout/widget.tsx';
 import { AuditLog } from './pages/admin/audit-log.tsx';
+import { Billing } from './pages/admin/billing.tsx';
 import { Dids } from './pages/admin/dids.tsx';
 import { LiveCalls } from './pages/admin/live-calls.tsx';
 import { Models } from './pages/admin/models.tsx';
+import { CloseReportView } from './pages/admin/month-closes.tsx';
 import { Operators } from './pages/admin/operators.tsx';
 import { PartnerDetailView } from './pages/admin/partner-detail.tsx';
 import { Partners } from './pages/admin/partners.tsx';
@@ -73,6 +76,9 @@ function route(path: string, api: ReturnType<typeof adminApi>, ctx: OperatorCont
   if (at('/admin/partners')) return <Partners api={api} />;
   const partner = at('/admin/partners/:id');
   if (partner) return <PartnerDetailView key={partner.id} api={api} ctx={ctx} partnerId={partner.id} />;
+  if (at('/admin/billing')) return <Billing api={api} ctx={ctx} />;
+  const close = at('/admin/billing/closes/:id');
+  if (close) return <CloseReportView key={close.id} api={api} closeId={close.id} />;
   if (at('/admin/trunks')) return <Trunks api={api} ctx={ctx} />;
   if (at('/admin/dids')) return <Dids api={api} ctx={ctx} />;
   if (at('/admin/calls')) return <LiveCalls api={api} />;

@@ -143,10 +143,12 @@ export const adminBillingRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
+  // The auditor reads the month-close reports (what was invoiced, to whom, what failed) with the
+  // audit trail; prices and bundles stay the operators'.
   app.get(
     '/billing/closes',
     {
-      config: { operatorPermission: 'admin:read' },
+      config: { operatorPermission: 'audit:read' },
       schema: {
         tags: ['Billing'],
         summary: 'Month-close runs, newest first',
@@ -161,7 +163,7 @@ export const adminBillingRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/billing/closes/:id',
     {
-      config: { operatorPermission: 'admin:read' },
+      config: { operatorPermission: 'audit:read' },
       schema: {
         tags: ['Billing'],
         summary: 'One month-close report: every partner, its amount and Stripe invoice id',

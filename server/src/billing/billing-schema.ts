@@ -236,6 +236,7 @@ export const CloseReportSchema = Type.Intersect([
 export type CloseReport = Static<typeof CloseReportSchema>;
 
 export const CloseListSchema = Page(CloseSummarySchema);
+export type CloseList = Static<typeof CloseListSchema>;
 export const CloseListQuerySchema = Type.Object(
   { ...PageQuery, month: Type.Optional(Month) },
   { additionalProperties: false },

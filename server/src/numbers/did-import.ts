@@ -14,23 +14,36 @@ export function seedDemoDids(dids: DidRepository): number {
   const numbers = DEMO_AREA_CODES.flatMap((area) =>
     Array.from({ length: 100 }, (_, i) => `+1${area}55501${String(i).padStart(2, '0')}`),
   );
-  return dids.addAvailable(numbers, 'demo');
+  return dids.addAvailable(numbers, 'demo').size;
 }
 
-/** Imports a CSV whose first column is a US number; bad rows and numbers already pooled are reported. */
+/**
+ * Imports a CSV whose first column is a US number. Every line not imported is reported with its
+ * number: not a US number, a repeat of an earlier line, or already in the pool.
+ */
 export function importDidCsv(dids: DidRepository, csv: string, source = 'import'): DidImportResult {
   const skipped: DidImportResult['skipped'] = [];
-  const numbers: string[] = [];
-  csv.split(/\r?\n/).forEach((line, index) => {
-    const value = line.split(',')[0]?.trim().replace(/^"|"$/g, '') ?? '';
+  const firstLine = new Map<string, number>();
+  const rows: { line: number; value: string; e164: string }[] = [];
+  csv.split(/\r?\n/).forEach((text, index) => {
+    const value = text.split(',')[0]?.trim().replace(/^"|"$/g, '') ?? '';
     if (value === '' || (index === 0 && /[a-z]/i.test(value))) return;
+    const line = index + 1;
     const e164 = parseUsNumber(value);
-    if (!e164) skipped.push({ line: index + 1, value, reason: 'not a valid US number' });
-    else numbers.push(e164);
+    const earlier = e164 ? firstLine.get(e164) : undefined;
+    if (!e164) skipped.push({ line, value, reason: 'not a valid US number' });
+    else if (earlier) skipped.push({ line, value, reason: `repeats line ${earlier}` });
+    else {
+      firstLine.set(e164, line);
+      rows.push({ line, value, e164 });
+    }
   });
-  const imported = dids.addAvailable(numbers, source);
-  const duplicates = numbers.length - imported;
-  if (duplicates > 0)
-    skipped.push({ line: 0, value: `${duplicates} numbers`, reason: 'already in the pool' });
-  return { imported, skipped };
+  const added = dids.addAvailable(
+    rows.map((r) => r.e164),
+    source,
+  );
+  for (const r of rows)
+    if (!added.has(r.e164)) skipped.push({ line: r.line, value: r.value, reason: 'already in the pool' });
+  skipped.sort((a, b) => a.line - b.line);
+  return { imported: added.size, skipped };
 }

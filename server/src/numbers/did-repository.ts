@@ -49,17 +49,18 @@ export class DidRepository {
   }
 
   /** Adds `numbers` (E.164) as available DIDs in one transaction; returns how many were new. */
-  addAvailable(numbers: string[], source: string): number {
+  /** Adds the numbers not pooled yet; returns those it added (the others were already there). */
+  addAvailable(numbers: string[], source: string): Set<string> {
     const insert = this.db.prepare(
       `INSERT INTO dids (id, e164, area_code, status, source, created_at)
        VALUES (?, ?, ?, 'available', ?, ?) ON CONFLICT (e164) DO NOTHING`,
     );
     const now = this.clock.now().toISOString();
-    return this.db.transaction(() =>
-      numbers.reduce(
-        (n, e164) => n + insert.run(newId('did'), e164, areaCodeOf(e164), source, now).changes,
-        0,
-      ),
+    return this.db.transaction(
+      () =>
+        new Set(
+          numbers.filter((e164) => insert.run(newId('did'), e164, areaCodeOf(e164), source, now).changes > 0),
+        ),
     )();
   }
 

@@ -1,7 +1,7 @@
 // The outbound failure vocabulary in plain words, with what the sender can do about each: shown in
 // the portal's Sent faxes and printed on the transmission report.
 
-import type { FailureCode } from './failure-code.ts';
+import type { FailureCode } from './failure-vocabulary.ts';
 
 export interface FailureAdvice {
   summary: string;

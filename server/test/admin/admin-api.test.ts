@@ -28,7 +28,7 @@ test('partner keys do not open the admin API, nor admin tokens the partner API',
   expectProblem(await app.call('GET', '/api/partner/numbers', { key: admin }), 401, 'unauthorized');
 });
 
-test('DIDs import from CSV in any common format; bad rows are reported, duplicates skipped', async () => {
+test('DIDs import from CSV in any common format; bad rows, repeats and pooled numbers are reported per line', async () => {
   const csv =
     'number,carrier\n(503) 555-0142,acme\n+1 503 555 0143,acme\n15035550144\n503-555-0142\nnot-a-number\n011-555-0100\n';
   const res = await app.call('POST', '/api/admin/dids/import', {
@@ -38,16 +38,25 @@ test('DIDs import from CSV in any common format; bad rows are reported, duplicat
   });
   assert.equal(res.status, 200);
   assert.equal(res.body.imported, 3);
-  assert.deepEqual(
-    res.body.skipped.map((s: { value: string }) => s.value),
-    ['not-a-number', '011-555-0100', '1 numbers'],
-  );
+  assert.deepEqual(res.body.skipped, [
+    { line: 5, value: '503-555-0142', reason: 'repeats line 2' },
+    { line: 6, value: 'not-a-number', reason: 'not a valid US number' },
+    { line: 7, value: '011-555-0100', reason: 'not a valid US number' },
+  ]);
+  // Imported again with one new number: the pooled ones are named line by line.
+  const again = await app.call('POST', '/api/admin/dids/import', {
+    key: admin,
+    body: '5035550143\n5035550145\n',
+    headers: { 'content-type': 'text/csv' },
+  });
+  assert.equal(again.body.imported, 1);
+  assert.deepEqual(again.body.skipped, [{ line: 1, value: '5035550143', reason: 'already in the pool' }]);
   const listed = await app.call('GET', '/api/admin/dids?after=%2B15035550000&limit=10', { key: admin });
   assert.deepEqual(
     listed.body.items
       .filter((d: { areaCode: string }) => d.areaCode === '503')
       .map((d: { number: string }) => d.number),
-    ['+15035550142', '+15035550143', '+15035550144'],
+    ['+15035550142', '+15035550143', '+15035550144', '+15035550145'],
   );
   // Imported DIDs are provisionable at once.
   const { apiKey } = await app.onboardPartner();

@@ -6,6 +6,10 @@ import type {
   AuditPage,
   AuditVerification,
   BillingStatus,
+  BundleList,
+  BundlesPut,
+  CloseList,
+  CloseReport,
   CreditGrantResult,
   DidImportResult,
   DidList,
@@ -16,6 +20,7 @@ import type {
   OperatorList,
   PartnerDetail,
   PartnerList,
+  Prices,
   PurgeReportPage,
   Queues,
   TestCall,
@@ -51,6 +56,14 @@ export function adminApi(client: ApiClient) {
       client.post<AdminBilling>(`/api/admin/partners/${encodeURIComponent(id)}/billing/status`, {
         json: { status, note },
       }),
+    prices: () => client.get<Prices>('/api/admin/billing/prices'),
+    savePrices: (prices: Prices) => client.put<Prices>('/api/admin/billing/prices', { json: prices }),
+    bundles: () => client.get<BundleList>('/api/admin/billing/bundles'),
+    saveBundles: (bundles: BundlesPut) =>
+      client.put<BundleList>('/api/admin/billing/bundles', { json: bundles }),
+    closes: (query: { limit?: number; cursor?: string; month?: string } = {}) =>
+      client.get<CloseList>('/api/admin/billing/closes', { query }),
+    close: (id: string) => client.get<CloseReport>(`/api/admin/billing/closes/${encodeURIComponent(id)}`),
     setKeyRateLimit: (keyId: string, rateLimitPerMinute: number | null) =>
       client.patch<unknown>(`/api/admin/keys/${encodeURIComponent(keyId)}`, { json: { rateLimitPerMinute } }),
 

@@ -16,6 +16,8 @@ export interface Resource<T> {
 export interface ResourceOptions {
   /** Reload this often while the tab is visible. */
   refreshMs?: number;
+  /** Reload when the window gets the focus back (what changed elsewhere shows on return). */
+  refreshOnFocus?: boolean;
 }
 
 export function useResource<T>(
@@ -65,6 +67,19 @@ export function useResource<T>(
     }, options.refreshMs);
     return () => clearInterval(timer);
   }, [options.refreshMs, reload]);
+
+  useEffect(() => {
+    if (!options.refreshOnFocus) return;
+    const onVisible = () => {
+      if (document.visibilityState === 'visible') reload();
+    };
+    window.addEventListener('focus', reload);
+    document.addEventListener('visibilitychange', onVisible);
+    return () => {
+      window.removeEventListener('focus', reload);
+      document.removeEventListener('visibilitychange', onVisible);
+    };
+  }, [options.refreshOnFocus, reload]);
 
   return { data, error, loading, reload };
 }

@@ -28,6 +28,8 @@ export const PARTNER_PAGES: NavPage<PartnerPermission>[] = [
 
 export const OPERATOR_PAGES: NavPage<OperatorPermission>[] = [
   { label: 'Partners', path: '/admin/partners', anyOf: ['admin:read', 'audit:read'] },
+  // Prices and bundles need admin:read; the auditor reads the month-close reports.
+  { label: 'Billing', path: '/admin/billing', anyOf: ['admin:read', 'audit:read'] },
   { label: 'Trunks', path: '/admin/trunks', anyOf: ['admin:read'] },
   { label: 'DIDs', path: '/admin/dids', anyOf: ['admin:read'] },
   { label: 'Live calls', path: '/admin/calls', anyOf: ['admin:read'] },

@@ -190,7 +190,8 @@ function ImportCard({ api, onImported }: { api: AdminApi; onImported(): void }) 
           Import DIDs (CSV)
         </Typography>
         <Typography variant="body2" color="text.secondary" gutterBottom>
-          First column: US numbers in any common format; a header row is allowed.
+          First column: US numbers in any common format; a header row is allowed. Paste the lines or choose a
+          file; each line not imported is listed with its reason.
         </Typography>
         <ProblemAlert problem={problem} />
         {result && (
@@ -211,6 +212,7 @@ function ImportCard({ api, onImported }: { api: AdminApi; onImported(): void }) 
                     <code>{s.value}</code> {s.reason}
                   </li>
                 ))}
+                {result.skipped.length > 20 && <li>and {result.skipped.length - 20} more lines</li>}
               </ul>
             )}
           </Alert>

@@ -32,6 +32,7 @@ export function PartnerDetailView({
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [suspending, setSuspending] = useState(false);
+  const [reason, setReason] = useState('');
 
   const act = async (what: () => Promise<unknown>, done: string) => {
     setProblem(null);
@@ -86,11 +87,19 @@ export function PartnerDetailView({
             <Grid size={{ xs: 12, sm: 4 }}>
               <Widget title="Status" resource={detail}>
                 {(x) => (
-                  <Chip
-                    label={x.partner.status}
-                    color={x.partner.status === 'active' ? 'success' : 'warning'}
-                    data-testid="partner-status"
-                  />
+                  <Stack sx={{ gap: 0.5, alignItems: 'flex-start' }}>
+                    <Chip
+                      label={x.partner.status}
+                      color={x.partner.status === 'active' ? 'success' : 'warning'}
+                      data-testid="partner-status"
+                    />
+                    {x.partner.suspendedAt && (
+                      <Typography variant="body2" data-testid="partner-suspension">
+                        Since {dateTime(x.partner.suspendedAt)}
+                        {x.partner.suspensionReason ? `: “${x.partner.suspensionReason}”` : ''}
+                      </Typography>
+                    )}
+                  </Stack>
                 )}
               </Widget>
             </Grid>
@@ -165,14 +174,25 @@ export function PartnerDetailView({
             onCancel={() => setSuspending(false)}
             onConfirm={() => {
               setSuspending(false);
+              const why = reason.trim() || 'suspended from the operator console';
+              setReason('');
               void act(
-                () => api.suspend(partnerId, 'suspended from the operator console'),
+                () => api.suspend(partnerId, why),
                 'Suspended: keys and sessions are refused, webhooks pause, inbound faxes are still received.',
               );
             }}
           >
             Their keys and sessions are refused and webhooks pause; faxes to their numbers are still received
             and kept. Reinstating resumes everything.
+            <TextField
+              label="Reason (kept with the suspension and in the audit log)"
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+              fullWidth
+              multiline
+              slotProps={{ htmlInput: { maxLength: 500 } }}
+              sx={{ mt: 2 }}
+            />
           </ConfirmDialog>
         </Page>
       )}

@@ -19,12 +19,13 @@ import {
 import { type FormEvent, useState } from 'react';
 import type { AdminApi, TrunkInput } from '../../api/admin-api.ts';
 import type { ApiProblem } from '../../api/client.ts';
+import { failureSummary } from '../../api/failure-words.ts';
 import type { TestCall, Trunk } from '../../api/types.ts';
 import { asProblem, useResource } from '../../api/use-resource.ts';
 import { ConfirmDialog } from '../../layout/confirm-dialog.tsx';
 import { DataList } from '../../layout/data-list.tsx';
 import { fieldError } from '../../layout/field-errors.ts';
-import { dateTime } from '../../layout/format.ts';
+import { dateTime, toE164 } from '../../layout/format.ts';
 import { Page } from '../../layout/page.tsx';
 import { ProblemAlert } from '../../layout/problem-alert.tsx';
 import { EmptyState, Loaded } from '../../layout/widget.tsx';
@@ -363,7 +364,7 @@ function TestCallDialog({ api, trunk, onClose }: { api: AdminApi; trunk: Trunk; 
     setProblem(null);
     setResult(null);
     try {
-      setResult(await api.testCall(trunk.id, to.trim()));
+      setResult(await api.testCall(trunk.id, toE164(to)));
     } catch (error) {
       setProblem(asProblem(error));
     } finally {
@@ -394,8 +395,10 @@ function TestCallDialog({ api, trunk, onClose }: { api: AdminApi; trunk: Trunk; 
               data-testid="test-call-result"
             >
               {result.answered ? 'Answered' : 'Not answered'}: SIP {result.status} {result.reason} in{' '}
-              {result.durationMs} ms
-              {result.failureCode ? ` (a fax would fail: ${result.failureCode})` : ''}
+              {result.durationMs} ms.
+              {result.failureCode
+                ? ` A fax sent now would fail: ${failureSummary(result.failureCode)}`
+                : ' The trunk carries calls to this number.'}
             </Alert>
           )}
         </DialogContent>

@@ -1,10 +1,11 @@
 // Credits: the balance (with the low-balance warning), the credit log, and buying a bundle through
 // Stripe Checkout. The buyer comes back from Checkout before Stripe's signed event has landed: the
 // page follows the log until that Checkout Session's entry appears, then says what arrived. Who sees
-// what follows the role: a developer sees the balance only.
+// what follows the role: a developer sees the balance only. If Stripe's confirmation has not come
+// after GIVE_UP_MS the page stops waiting, says so in words, and offers Retry.
 
 import { Alert, Button, Card, CardActions, CardContent, Chip, Grid, Typography } from '@mui/material';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ApiProblem } from '../../api/client.ts';
 import type { PartnerApi } from '../../api/partner-api.ts';
 import type { Bundle, CreditEntry, CreditReason } from '../../api/types.ts';
@@ -30,6 +31,8 @@ const REASON_WORDS: Record<CreditReason, string> = {
 
 /** While a paid Checkout Session's credits are awaited, the balance and log reload this often. */
 const AWAIT_MS = 2000;
+/** How long the page waits for Stripe's confirmation before it stops and says so. */
+const GIVE_UP_MS = 3 * 60_000;
 
 export function Credits({ api, ctx }: { api: PartnerApi; ctx: PartnerContext }) {
   const { may } = ctx;
@@ -39,8 +42,15 @@ export function Credits({ api, ctx }: { api: PartnerApi; ctx: PartnerContext }) 
   const [elsewhere, setElsewhere] = useState<string | null>(null);
   const awaited = elsewhere ?? (returned === 'done' ? search.get('session') : null);
   const [arrived, setArrived] = useState<CreditEntry | null>(null);
-  const waiting = awaited !== null && arrived?.stripeObjectId !== awaited;
+  const unconfirmed = awaited !== null && arrived?.stripeObjectId !== awaited;
+  const [gaveUp, setGaveUp] = useState(false);
+  const waiting = unconfirmed && !gaveUp;
   const refreshMs = waiting ? AWAIT_MS : undefined;
+  useEffect(() => {
+    if (!waiting) return;
+    const timer = setTimeout(() => setGaveUp(true), GIVE_UP_MS);
+    return () => clearTimeout(timer);
+  }, [waiting]);
 
   const balance = useResource(() => api.credits(), [api], { refreshMs });
   const pager = usePager();
@@ -57,9 +67,15 @@ export function Credits({ api, ctx }: { api: PartnerApi; ctx: PartnerContext }) 
     { refreshMs: cursor ? undefined : refreshMs },
   );
 
+  const retry = () => {
+    setGaveUp(false);
+    balance.reload();
+    log.reload();
+  };
   const dismiss = () => {
     setElsewhere(null);
     setArrived(null);
+    setGaveUp(false);
     setQueryParam('session', null);
     setQueryParam('purchase', null);
   };
@@ -79,6 +95,23 @@ export function Credits({ api, ctx }: { api: PartnerApi; ctx: PartnerContext }) 
           {elsewhere
             ? 'Finish the payment in the browser window that opened; the credits appear here when Stripe confirms it.'
             : 'Thank you. Waiting for Stripe to confirm the payment; the credits appear here by themselves.'}
+        </Alert>
+      )}
+      {unconfirmed && gaveUp && (
+        <Alert
+          severity="warning"
+          sx={{ mb: 2 }}
+          data-testid="purchase-unconfirmed"
+          action={
+            <Button color="inherit" size="small" onClick={retry}>
+              Retry
+            </Button>
+          }
+        >
+          Stripe has not confirmed this payment after {GIVE_UP_MS / 60_000} minutes, so the page stopped
+          waiting. If the payment went through, the credits are added as soon as Stripe’s confirmation arrives
+          (never twice); Retry looks again. If nothing arrives within the hour, ask the appliance’s operator,
+          naming the time of your payment.
         </Alert>
       )}
       {returned === 'done' && !awaited && (

@@ -109,7 +109,7 @@ function FaxDetail({ api, fax, onChanged }: { api: PartnerApi; fax: Fax; onChang
     >
       <ProblemAlert problem={problem} onClose={() => setProblem(null)} />
       {notice && (
-        <Alert severity="success" onClose={() => setNotice(null)} sx={{ mb: 2 }}>
+        <Alert severity="success" onClose={() => setNotice(null)} sx={{ mb: 2 }} data-testid="fax-notice">
           {notice}
         </Alert>
       )}

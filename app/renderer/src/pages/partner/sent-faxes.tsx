@@ -12,9 +12,11 @@ import {
   MenuItem,
   Stack,
   TextField,
+  Typography,
 } from '@mui/material';
 import { type FormEvent, useState } from 'react';
 import type { ApiProblem } from '../../api/client.ts';
+import { failureSummary } from '../../api/failure-words.ts';
 import type { PartnerApi } from '../../api/partner-api.ts';
 import type { OutboundFax, SubmittedFax } from '../../api/types.ts';
 import { asProblem, useResource } from '../../api/use-resource.ts';
@@ -100,7 +102,19 @@ export function SentFaxes({ api }: { api: PartnerApi }) {
                 ),
               },
               { label: 'From', render: (f) => `${f.externalUserId} (${phone(f.from)})` },
-              { label: 'Status', render: (f) => <StatusChip fax={f} /> },
+              {
+                label: 'Status',
+                render: (f) => (
+                  <Stack sx={{ gap: 0.5, alignItems: 'flex-start' }}>
+                    <StatusChip fax={f} />
+                    {f.failureCode && (
+                      <Typography variant="body2" color="text.secondary" data-testid="failure-words">
+                        {failureSummary(f.failureCode)}
+                      </Typography>
+                    )}
+                  </Stack>
+                ),
+              },
               { label: 'Pages', numeric: true, render: (f) => `${f.pagesDelivered} / ${f.pages}` },
               { label: 'Sent', render: (f) => dateTime(f.createdAt) },
             ]}

@@ -2,7 +2,7 @@
 // removing a member, and (for owners) handing ownership to another member.
 
 import { Alert, Button, Chip, MenuItem, Stack, TextField, Typography } from '@mui/material';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
 import type { ApiProblem } from '../../api/client.ts';
 import type { PartnerApi, TeamInvite, TeamMember } from '../../api/partner-api.ts';
 import { asProblem, useResource } from '../../api/use-resource.ts';
@@ -24,9 +24,25 @@ const ROLES = [
 
 type Pending = { kind: 'remove' | 'transfer'; member: TeamMember } | null;
 
+/** While an invitation is pending, members and invitations reload this often: an acceptance shows. */
+const INVITE_WATCH_MS = 5000;
+
 export function Team({ api, ctx }: { api: PartnerApi; ctx: PartnerContext }) {
-  const members = useResource(() => api.team(), [api]);
-  const invites = useResource(() => api.invites(), [api]);
+  // The invitee accepts in their own browser: follow the lists while someone is still invited, and
+  // on coming back to the window.
+  const [awaitingInvitee, setAwaitingInvitee] = useState(false);
+  const follow = { refreshMs: awaitingInvitee ? INVITE_WATCH_MS : undefined, refreshOnFocus: true };
+  const members = useResource(() => api.team(), [api], follow);
+  const invites = useResource(() => api.invites(), [api], follow);
+  const pendingCount = invites.data?.items.filter((x) => x.status === 'pending').length ?? 0;
+  const lastPending = useRef(pendingCount);
+  const reloadMembers = members.reload;
+  useEffect(() => {
+    setAwaitingInvitee(pendingCount > 0);
+    // An invitation that stopped pending may be a new member: the members list follows at once.
+    if (pendingCount < lastPending.current) reloadMembers();
+    lastPending.current = pendingCount;
+  }, [pendingCount, reloadMembers]);
   const me = useResource(() => api.me(), [api]);
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [notice, setNotice] = useState<string | null>(null);

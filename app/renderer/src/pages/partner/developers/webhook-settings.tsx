@@ -259,6 +259,7 @@ function SchemaTrialCard({
   const [result, setResult] = useState<SchemaTrial | null>(null);
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [busy, setBusy] = useState(false);
+  const readable = (faxes.data?.items ?? []).filter((f) => f.ocrStatus === 'done' && !f.purgedAt);
 
   const run = async () => {
     setProblem(null);
@@ -267,14 +268,14 @@ function SchemaTrialCard({
     if (!schema.ok) return setProblem(schema.problem);
     setBusy(true);
     try {
-      setResult(await api.trySchema(faxId || faxes.data?.items[0]?.id || '', schema.value));
+      // The fax the select shows: the newest readable one until another is picked.
+      setResult(await api.trySchema(faxId || readable[0]?.id || '', schema.value));
     } catch (error) {
       setProblem(asProblem(error));
     } finally {
       setBusy(false);
     }
   };
-  const readable = (faxes.data?.items ?? []).filter((f) => f.ocrStatus === 'done' && !f.purgedAt);
 
   return (
     <Widget
