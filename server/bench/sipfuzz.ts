@@ -54,8 +54,15 @@ const sl = r.healthSameLoop;
 console.log(
   `  /healthz from the bench's main thread (beside the fuzzer, as probed before): p50 ${ms(sl.p50)}, p99 ${ms(sl.p99)}, max ${ms(sl.max)}; ${sl.over100ms} of ${sl.probes} over 100 ms, ${sl.overlappingStall} of them during a stall of the bench's own event loop`,
 );
+const sp = r.slowProbes;
 console.log(
-  `  the bench's own event loop during the fuzz: max delay ${ms(r.benchLoop.maxMs)}, ${r.benchLoop.stallsOver100ms} stalls over 100 ms (worst ${r.benchLoop.worstStallsMs.map(ms).join(', ')}); the worker prober's loop max ${ms(r.proberLoopMaxMs)}`,
+  `  where the worker's probes over 100 ms went (the appliance's loop thread, by the larger share): running ${sp.applianceBusy}, waiting for a CPU ${sp.applianceStarved}, idle (time outside the appliance) ${sp.outsideAppliance}` +
+    (sp.worst
+      ? `; the slowest, ${ms(sp.worst.ms)}: appliance ran ${ms(sp.worst.applianceRunMs)}, waited ${ms(sp.worst.applianceWaitMs)}`
+      : ''),
+);
+console.log(
+  `  the bench's own event loop during the fuzz: max delay ${ms(r.benchLoop.maxMs)}, ${r.benchLoop.stallsOver100ms} stalls over 100 ms, ${r.benchLoop.busyStallsOver100ms} of them mostly on a CPU (worst ${r.benchLoop.worstStallsMs.map(ms).join(', ')}); the worker prober's loop max ${ms(r.proberLoopMaxMs)}`,
 );
 console.log(
   `  /healthz idle before the fuzz (reference): ${r.idleHealth.probes} probes; p50 ${ms(r.idleHealth.p50)}, p99 ${ms(r.idleHealth.p99)}, max ${ms(r.idleHealth.max)}; fuzz p99 / idle p99 = ${(r.health.p99 / Math.max(r.idleHealth.p99, 0.1)).toFixed(1)}`,

@@ -235,7 +235,7 @@ export class OutboundFaxes {
       if (this.settle(fax, whole ? 'delivered' : 'failed', whole ? null : INTERRUPTED, ['queued', 'sending']))
         swept++;
     }
-    if (swept > 0) log.warn({ faxes: swept }, 'outbound faxes no attempt was left for: failed');
+    if (swept > 0) log.warn({ faxes: swept }, 'outbound faxes no attempt was left for: settled');
     return swept;
   }
 

@@ -35,8 +35,13 @@ export interface FuzzReport {
    * (how the bench probed before): what the bench's own bursts add to a probe's measured time.
    */
   healthSameLoop: HealthFigures & { overlappingStall: number };
-  /** This process's own event loop during the fuzz: its longest stall and the stalls over 100 ms. */
-  benchLoop: { maxMs: number; stallsOver100ms: number; worstStallsMs: number[] };
+  /** The worker's probes over 100 ms by where their time went (see slowProbeCauses), and the slowest. */
+  slowProbes: ReturnType<typeof slowProbeCauses>;
+  /**
+   * This process's own event loop during the fuzz: its longest delay, the stalls over 100 ms, those of them
+   * the thread spent mostly on a CPU (work here, not a wait for a CPU), and the five longest.
+   */
+  benchLoop: { maxMs: number; stallsOver100ms: number; busyStallsOver100ms: number; worstStallsMs: number[] };
   /** The worker prober's own event-loop delay: near zero means its timings are the appliance's. */
   proberLoopMaxMs: number;
   rss: { startMb: number; peakMb: number; endMb: number };
@@ -294,18 +299,29 @@ async function probeHealth(url: string, stop: { done: boolean }) {
   return { probes, failed };
 }
 
-/** The prober above as a worker's whole program (plain JS, no loader), reporting its own loop delay too. */
+/**
+ * The prober above as a worker's whole program (plain JS, no loader). Around each probe it also reads the
+ * appliance's event-loop thread's run and run-queue wait (/proc schedstat), so a slow probe says where its
+ * time went: the appliance running (work of ours on its loop, or GC), the appliance waiting for a CPU (the
+ * machine), or neither (the appliance idle: the time was spent outside it, in this process or the kernel).
+ */
 const PROBER_SOURCE = `
+const { readFileSync } = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
 const { monitorEventLoopDelay, performance } = require('node:perf_hooks');
 const loop = monitorEventLoopDelay({ resolution: 10 });
 loop.enable();
 let stopping = false;
 parentPort.on('message', () => { stopping = true; });
+const schedstat = () => {
+  const [run, wait] = readFileSync(workerData.schedstat, 'utf8').split(' ').map(Number);
+  return { run: run / 1e6, wait: wait / 1e6 };
+};
 (async () => {
   const probes = [];
   let failed = 0;
   while (!stopping) {
+    const before = schedstat();
     const started = performance.now();
     try {
       const res = await fetch(workerData.url + '/healthz', { signal: AbortSignal.timeout(workerData.timeoutMs) });
@@ -314,7 +330,9 @@ parentPort.on('message', () => { stopping = true; });
     } catch {
       failed++;
     }
-    probes.push({ at: started, ms: performance.now() - started });
+    const ms = performance.now() - started;
+    const after = schedstat();
+    probes.push({ at: started, ms, applianceRunMs: after.run - before.run, applianceWaitMs: after.wait - before.wait });
     await new Promise((r) => setTimeout(r, 50));
   }
   loop.disable();
@@ -322,17 +340,24 @@ parentPort.on('message', () => { stopping = true; });
 })();
 `;
 
+type WorkerProbe = Probe & { applianceRunMs: number; applianceWaitMs: number };
+
 /**
  * /healthz probed from a worker thread: the fuzzer, the TCP abuse and the fax simulator share this
  * process's main event loop, and a burst of theirs would hold a probe's answer unread (and count
  * against the appliance). The worker's loop has nothing else to do, so what it times is the appliance.
  */
-function probeHealthInWorker(url: string) {
-  const worker = new Worker(PROBER_SOURCE, { eval: true, workerData: { url, timeoutMs: PROBE_TIMEOUT_MS } });
-  const result = new Promise<{ probes: Probe[]; failed: number; loopMaxMs: number }>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
+function probeHealthInWorker(url: string, pid: number) {
+  const worker = new Worker(PROBER_SOURCE, {
+    eval: true,
+    workerData: { url, timeoutMs: PROBE_TIMEOUT_MS, schedstat: `/proc/${pid}/task/${pid}/schedstat` },
   });
+  const result = new Promise<{ probes: WorkerProbe[]; failed: number; loopMaxMs: number }>(
+    (resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    },
+  );
   return {
     async stop() {
       worker.postMessage('stop');
@@ -343,16 +368,48 @@ function probeHealthInWorker(url: string) {
   };
 }
 
-/** Gaps in this process's event loop over 50 ms while it runs, from a 10 ms ticker: when and how long. */
+/**
+ * Where the time of the probes over 100 ms went, by the larger share: the appliance's loop thread running
+ * (a burst of ours or a GC pause), waiting for a CPU (the machine's load), or idle (outside the appliance).
+ */
+function slowProbeCauses(probes: WorkerProbe[]) {
+  const causes = { applianceBusy: 0, applianceStarved: 0, outsideAppliance: 0 };
+  for (const p of probes.filter((q) => q.ms > 100)) {
+    const idle = Math.max(0, p.ms - p.applianceRunMs - p.applianceWaitMs);
+    const top = Math.max(p.applianceRunMs, p.applianceWaitMs, idle);
+    if (top === p.applianceRunMs) causes.applianceBusy++;
+    else if (top === p.applianceWaitMs) causes.applianceStarved++;
+    else causes.outsideAppliance++;
+  }
+  const worst = probes.reduce<WorkerProbe | undefined>((w, p) => (!w || p.ms > w.ms ? p : w), undefined);
+  return {
+    ...causes,
+    worst: worst
+      ? { ms: worst.ms, applianceRunMs: worst.applianceRunMs, applianceWaitMs: worst.applianceWaitMs }
+      : null,
+  };
+}
+
+/**
+ * Gaps in this process's event loop over 50 ms while it runs, from a 10 ms ticker: when, how long, and how
+ * much of it the thread spent on a CPU (most of it: a synchronous burst or GC here; little: a wait for a CPU).
+ */
 function watchOwnLoop() {
-  const stalls: Probe[] = [];
+  const stalls: (Probe & { ranMs: number })[] = [];
   const histogram = monitorEventLoopDelay({ resolution: 10 });
   histogram.enable();
+  const cpuMs = () => {
+    const { user, system } = process.threadCpuUsage();
+    return (user + system) / 1000;
+  };
   let last = performance.now();
+  let lastCpu = cpuMs();
   const ticker = setInterval(() => {
     const now = performance.now();
-    if (now - last - 10 > 50) stalls.push({ at: last, ms: now - last - 10 });
+    const cpu = cpuMs();
+    if (now - last - 10 > 50) stalls.push({ at: last, ms: now - last - 10, ranMs: cpu - lastCpu });
     last = now;
+    lastCpu = cpu;
   }, 10);
   return {
     stop() {
@@ -412,7 +469,7 @@ export async function runSipFuzz(options: {
     if (options.snapshotDir) await heapProbe.snapshot(join(options.snapshotDir, 'before.heapsnapshot'));
     await heapProbe.startLoopDelay();
     const idleThreadStart = threadTime(pid);
-    const idleProber = probeHealthInWorker(target.child.url);
+    const idleProber = probeHealthInWorker(target.child.url, pid);
     await sleep(5000);
     const idle = await idleProber.stop();
     const idleLoopDelay = await heapProbe.loopDelay();
@@ -427,7 +484,7 @@ export async function runSipFuzz(options: {
       peakMb = Math.max(peakMb, rssMb(pid));
     }, 200);
     const ownLoop = watchOwnLoop();
-    const prober = probeHealthInWorker(target.child.url);
+    const prober = probeHealthInWorker(target.child.url, pid);
     const sameLoop = probeHealth(target.child.url, stop);
     const tcp = abuseTcp(target.sipPort, stop);
     let faxDuring: Promise<{ ok: boolean; detail: string }> | undefined;
@@ -483,9 +540,11 @@ export async function runSipFuzz(options: {
       tcp: tcpCounts,
       health: figures(probed.probes, probed.failed),
       healthSameLoop: { ...figures(sameLoopProbed.probes, sameLoopProbed.failed), overlappingStall },
+      slowProbes: slowProbeCauses(probed.probes),
       benchLoop: {
         maxMs: own.maxMs,
         stallsOver100ms: own.stalls.filter((st) => st.ms > 100).length,
+        busyStallsOver100ms: own.stalls.filter((st) => st.ms > 100 && st.ranMs > st.ms / 2).length,
         worstStallsMs: own.stalls
           .map((st) => st.ms)
           .sort((a, b) => b - a)
