@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { startLocalPostgres } from '../../scripts/local-postgres.ts';
+import { readFirstRunAdminToken } from '../src/admin/first-run-credentials.ts';
 import { EmailRepository } from '../src/email/email-repository.ts';
 import { PartnerRepository } from '../src/partners/partner-repository.ts';
 import { type Engine, openDatabase } from '../src/storage/database.ts';
@@ -46,7 +47,8 @@ async function run(
   appliance: Awaited<ReturnType<typeof startChildAppliance>>,
   target: { dataDir: string; databaseUrl: string | null },
 ): Promise<EngineRun> {
-  const adminToken = /admin token: (sk_admin_\S+)/.exec(appliance.output())![1];
+  // First-run credentials go to a 0600 file in the data directory, not to the log stream.
+  const adminToken = readFirstRunAdminToken(target.dataDir);
   const post = (path: string, body: unknown, token?: string, type = 'application/json') =>
     fetch(appliance.url + path, {
       method: 'POST',

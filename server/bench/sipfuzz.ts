@@ -1,7 +1,9 @@
 // `npm run bench:sipfuzz [-- --messages 100000 --seed 1]`: the SIP fuzz at full length against the appliance as
 // a child process (the CI test runs 10,000 of the same). Prints the /healthz latency against the issue's 100 ms
-// (p50, p99, max, probes over it), RSS at start, peak and end against the 10 % bound, the answers by status,
-// wrong and missing answers, the TCP abuse counts, the fax sent during the fuzz, and the machine's load.
+// (p50, p99, max, probes over it), probed from a worker thread and, for comparison, from the bench's main
+// thread beside the fuzzer (with that thread's own stalls); RSS at start, peak and end against the 10 % bound,
+// the answers by status, wrong and missing answers, the TCP abuse counts, the fax sent during the fuzz, and
+// the machine's load.
 import { availableParallelism, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runSipFuzz } from '../test/support/sip-fuzz-harness.ts';
@@ -45,8 +47,22 @@ console.log(
   `  tcp: ${r.tcp.partial} partial, ${r.tcp.slow} slow, ${r.tcp.strangers} strangers; ${r.tcp.closedByServer} closed by the appliance`,
 );
 console.log(
-  `  /healthz: ${r.health.probes} probes, ${r.health.failed} failed; p50 ${ms(r.health.p50)}, p99 ${ms(r.health.p99)}, max ${ms(r.health.max)}; ` +
+  `  /healthz from a worker thread: ${r.health.probes} probes, ${r.health.failed} failed; p50 ${ms(r.health.p50)}, p99 ${ms(r.health.p99)}, max ${ms(r.health.max)}; ` +
     `${r.health.over100ms} over 100 ms; p99 / 100 ms = ${(r.health.p99 / 100).toFixed(2)} (${r.health.p99 <= 100 ? 'met' : 'NOT met'})`,
+);
+const sl = r.healthSameLoop;
+console.log(
+  `  /healthz from the bench's main thread (beside the fuzzer, as probed before): p50 ${ms(sl.p50)}, p99 ${ms(sl.p99)}, max ${ms(sl.max)}; ${sl.over100ms} of ${sl.probes} over 100 ms, ${sl.overlappingStall} of them during a stall of the bench's own event loop`,
+);
+const sp = r.slowProbes;
+console.log(
+  `  where the worker's probes over 100 ms went (the appliance's loop thread, by the larger share): running ${sp.applianceBusy}, waiting for a CPU ${sp.applianceStarved}, idle (time outside the appliance) ${sp.outsideAppliance}` +
+    (sp.worst
+      ? `; the slowest, ${ms(sp.worst.ms)}: appliance ran ${ms(sp.worst.applianceRunMs)}, waited ${ms(sp.worst.applianceWaitMs)}`
+      : ''),
+);
+console.log(
+  `  the bench's own event loop during the fuzz: max delay ${ms(r.benchLoop.maxMs)}, ${r.benchLoop.stallsOver100ms} stalls over 100 ms, ${r.benchLoop.busyStallsOver100ms} of them mostly on a CPU (worst ${r.benchLoop.worstStallsMs.map(ms).join(', ')}); the worker prober's loop max ${ms(r.proberLoopMaxMs)}`,
 );
 console.log(
   `  /healthz idle before the fuzz (reference): ${r.idleHealth.probes} probes; p50 ${ms(r.idleHealth.p50)}, p99 ${ms(r.idleHealth.p99)}, max ${ms(r.idleHealth.max)}; fuzz p99 / idle p99 = ${(r.health.p99 / Math.max(r.idleHealth.p99, 0.1)).toFixed(1)}`,

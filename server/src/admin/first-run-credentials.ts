@@ -1,7 +1,7 @@
 // The operator account created on the very first start: its admin token and one-time password go
 // to a file only the appliance's user can read, never to stdout, which is the log stream.
 
-import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { NewOperatorCredentials } from './operator-repository.ts';
 
@@ -34,4 +34,12 @@ export function writeFirstRunCredentials(
     closeSync(fd);
   }
   return file;
+}
+
+/** The admin token from a first start's credentials file, for tools that start an appliance themselves. */
+export function readFirstRunAdminToken(dataDir: string): string {
+  const file = path.resolve(dataDir, FIRST_RUN_CREDENTIALS_FILE);
+  const token = /^admin token: (\S+)$/m.exec(readFileSync(file, 'utf8'))?.[1];
+  if (!token) throw new Error(`${file} holds no admin token`);
+  return token;
 }

@@ -77,6 +77,17 @@ export class Dialer {
     const placer = this.deps.placer();
     if (!placer) throw new Error('telephony is not running yet');
     if (fax.status === 'sending') {
+      // Stopped after the far end confirmed the last page but before the outcome was recorded: it has
+      // the whole document. Dialing again would send from past the last page (T.30 41, the TIFF cannot
+      // be opened) and fail a delivered fax as document_error — the chaos run met it.
+      if (fax.pagesDelivered >= fax.pages) {
+        log.info(
+          { faxId, pages: fax.pagesDelivered },
+          'outbound fax had every page confirmed before the stop',
+        );
+        this.deps.outbound.settle(fax, 'delivered', null, ['sending']);
+        return;
+      }
       // The process died mid-call: that attempt is lost, the confirmed pages are recorded. Go again,
       // unless this attempt's job has been claimed as often as it may be: a fax that kills the
       // process (or keeps meeting restarts) must end, not be dialed for ever.
@@ -207,7 +218,8 @@ export class Dialer {
       durationMs: outcome.answered ? outcome.completion.durationMs : null,
     });
     const current = faxes.outbound(fax.id)!;
-    if (outcome.answered && outcome.completion.ok && delivered >= fax.pages) {
+    // Every page confirmed (MCF) is delivered even if T.30 ended badly after it: nothing is left to resend.
+    if (delivered >= fax.pages) {
       outbound.settle(current, 'delivered', null, ['sending']);
       log.info({ faxId: fax.id, attempt: payload.attempt, pages: delivered }, 'outbound fax delivered');
       return;

@@ -223,16 +223,19 @@ export class OutboundFaxes {
 
   /**
    * Start-up: a fax no job will send again (its attempts used up by process deaths or stops) fails
-   * with what it delivered; the pages it did not deliver are refunded. Returns how many.
+   * with what it delivered; the pages it did not deliver are refunded. One whose every page the far
+   * end confirmed is delivered. Returns how many.
    */
   sweepStranded(): number {
     const { faxes, log } = this.deps;
     let swept = 0;
     for (const id of faxes.strandedOutbound(SEND_JOB)) {
       const fax = faxes.outbound(id)!;
-      if (this.settle(fax, 'failed', INTERRUPTED, ['queued', 'sending'])) swept++;
+      const whole = fax.pagesDelivered >= fax.pages;
+      if (this.settle(fax, whole ? 'delivered' : 'failed', whole ? null : INTERRUPTED, ['queued', 'sending']))
+        swept++;
     }
-    if (swept > 0) log.warn({ faxes: swept }, 'outbound faxes no attempt was left for: failed');
+    if (swept > 0) log.warn({ faxes: swept }, 'outbound faxes no attempt was left for: settled');
     return swept;
   }
 

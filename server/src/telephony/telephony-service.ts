@@ -62,6 +62,7 @@ export class TelephonyService extends TypedEmitter<TelephonyEvents> {
       registers: [registry],
     });
     ua.on('invite', (call) => this.onInvite(call));
+    ua.on('strangerInvite', () => this.callsTotal.inc({ outcome: `rejected_${SipStatus.Forbidden}` }));
   }
 
   static async start(
@@ -95,8 +96,11 @@ export class TelephonyService extends TypedEmitter<TelephonyEvents> {
       logger: log.child({ module: 'sip' }),
       ...options.sip,
     });
-    // Only trunks may hold a SIP connection: a stranger's is closed before a byte of it is read.
-    ua.transport.acceptPeer = (address) => trunks.matchSource(address) !== null;
+    // Only trunks may hold a SIP connection: a stranger's is closed before a byte of it is read; over
+    // UDP a stranger's request gets one stateless answer, its INVITE a 403 (no call, no transaction).
+    const isTrunk = (address: string) => trunks.matchSource(address) !== null;
+    ua.transport.acceptPeer = isTrunk;
+    ua.isPeer = isTrunk;
     await ua.start();
     return new TelephonyService(deps, ua, registry, options);
   }

@@ -1,12 +1,15 @@
 // Runs the SIP fuzz against the real appliance as a child process (so its RSS is its own and "stays up" means
 // the process): hostile datagrams from the seeded generator, TCP partial, slow and stranger senders beside
-// them, /healthz probed all along, and a real fax sent by the simulator in the middle. Shared by the CI test
-// (10,000 messages) and `npm run bench:sipfuzz` (100,000).
+// them, /healthz probed all along (from a worker thread, and from the main thread for comparison), and a
+// real fax sent by the simulator in the middle. Shared by the CI test (10,000 messages) and
+// `npm run bench:sipfuzz` (100,000).
 import dgram from 'node:dgram';
 import { readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import { writeFaxTiff } from '../../../native-workers/spandsp/index.ts';
 import { drawSyntheticPage } from '../../../native-workers/spandsp/synthetic-page.ts';
 import { freePort } from '../../../scripts/free-port.ts';
@@ -25,12 +28,27 @@ export interface FuzzReport {
   unanswered: { family: FuzzFamily; index: number }[];
   statuses: Record<string, number>;
   tcp: { partial: number; slow: number; strangers: number; closedByServer: number };
-  health: { probes: number; failed: number; p50: number; p99: number; max: number; over100ms: number };
+  /** /healthz during the fuzz, probed from a worker thread of this process (an event loop of its own). */
+  health: HealthFigures;
+  /**
+   * The same probes from this process's main thread, beside the fuzzer, the TCP abuse and the simulator
+   * (how the bench probed before): what the bench's own bursts add to a probe's measured time.
+   */
+  healthSameLoop: HealthFigures & { overlappingStall: number };
+  /** The worker's probes over 100 ms by where their time went (see slowProbeCauses), and the slowest. */
+  slowProbes: ReturnType<typeof slowProbeCauses>;
+  /**
+   * This process's own event loop during the fuzz: its longest delay, the stalls over 100 ms, those of them
+   * the thread spent mostly on a CPU (work here, not a wait for a CPU), and the five longest.
+   */
+  benchLoop: { maxMs: number; stallsOver100ms: number; busyStallsOver100ms: number; worstStallsMs: number[] };
+  /** The worker prober's own event-loop delay: near zero means its timings are the appliance's. */
+  proberLoopMaxMs: number;
   rss: { startMb: number; peakMb: number; endMb: number };
   /** The V8 heap in use after a forced full GC, before the fuzz and after it (see inspector-heap.ts). */
   heap: { startMb: number; atFuzzEndMb: number; endMb: number };
-  /** /healthz on the same appliance for 5 s before the fuzz: the reference measured in the same run. */
-  idleHealth: { probes: number; p50: number; p99: number; max: number };
+  /** /healthz on the same appliance for 5 s before the fuzz (from the worker): the reference of the run. */
+  idleHealth: HealthFigures;
   /** The appliance's event-loop delay idle (the reference) and during the fuzz. */
   loopDelay: { idle: LoopDelay; fuzz: LoopDelay };
   /** CPU seconds the appliance used during the fuzz, and its share of one core. */
@@ -47,6 +65,15 @@ export interface FuzzReport {
 }
 
 type LoopDelay = { p50: number; p99: number; max: number };
+type HealthFigures = {
+  probes: number;
+  failed: number;
+  p50: number;
+  p99: number;
+  max: number;
+  over100ms: number;
+};
+type Probe = { at: number; ms: number };
 type ThreadTime = { runningS: number; waitingS: number };
 
 /** Seconds a thread has run and has waited runnable for a CPU, from /proc/<pid>/task/<tid>/schedstat. */
@@ -249,13 +276,13 @@ async function abuseTcp(port: number, stop: { done: boolean }) {
 }
 
 /**
- * Probes /healthz every 50 ms until `stop`, timing each. A probe fails on an error status or no answer
- * in 30 s: "answers every probe" is about the process serving, not its latency (measured, not asserted),
- * and at load 65 on 2 cores one probe took over 5 s with the event loop waiting 45× longer for a CPU than
- * it ran.
+ * Probes /healthz every 50 ms until `stop`, timing each (start and duration). A probe fails on an error
+ * status or no answer in 30 s: "answers every probe" is about the process serving, not its latency
+ * (measured, not asserted), and at load 65 on 2 cores one probe took over 5 s with the event loop waiting
+ * 45× longer for a CPU than it ran. This runs on the caller's event loop; see probeHealthInWorker.
  */
 async function probeHealth(url: string, stop: { done: boolean }) {
-  const latencies: number[] = [];
+  const probes: Probe[] = [];
   let failed = 0;
   while (!stop.done) {
     const started = performance.now();
@@ -266,10 +293,143 @@ async function probeHealth(url: string, stop: { done: boolean }) {
     } catch {
       failed++;
     }
-    latencies.push(performance.now() - started);
+    probes.push({ at: started, ms: performance.now() - started });
     await sleep(50);
   }
-  return { latencies, failed };
+  return { probes, failed };
+}
+
+/**
+ * The prober above as a worker's whole program (plain JS, no loader). Around each probe it also reads the
+ * appliance's event-loop thread's run and run-queue wait (/proc schedstat), so a slow probe says where its
+ * time went: the appliance running (work of ours on its loop, or GC), the appliance waiting for a CPU (the
+ * machine), or neither (the appliance idle: the time was spent outside it, in this process or the kernel).
+ */
+const PROBER_SOURCE = `
+const { readFileSync } = require('node:fs');
+const { parentPort, workerData } = require('node:worker_threads');
+const { monitorEventLoopDelay, performance } = require('node:perf_hooks');
+const loop = monitorEventLoopDelay({ resolution: 10 });
+loop.enable();
+let stopping = false;
+parentPort.on('message', () => { stopping = true; });
+const schedstat = () => {
+  const [run, wait] = readFileSync(workerData.schedstat, 'utf8').split(' ').map(Number);
+  return { run: run / 1e6, wait: wait / 1e6 };
+};
+(async () => {
+  const probes = [];
+  let failed = 0;
+  while (!stopping) {
+    const before = schedstat();
+    const started = performance.now();
+    try {
+      const res = await fetch(workerData.url + '/healthz', { signal: AbortSignal.timeout(workerData.timeoutMs) });
+      await res.arrayBuffer();
+      if (!res.ok) failed++;
+    } catch {
+      failed++;
+    }
+    const ms = performance.now() - started;
+    const after = schedstat();
+    probes.push({ at: started, ms, applianceRunMs: after.run - before.run, applianceWaitMs: after.wait - before.wait });
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  loop.disable();
+  parentPort.postMessage({ probes, failed, loopMaxMs: loop.max / 1e6 });
+})();
+`;
+
+type WorkerProbe = Probe & { applianceRunMs: number; applianceWaitMs: number };
+
+/**
+ * /healthz probed from a worker thread: the fuzzer, the TCP abuse and the fax simulator share this
+ * process's main event loop, and a burst of theirs would hold a probe's answer unread (and count
+ * against the appliance). The worker's loop has nothing else to do, so what it times is the appliance.
+ */
+function probeHealthInWorker(url: string, pid: number) {
+  const worker = new Worker(PROBER_SOURCE, {
+    eval: true,
+    workerData: { url, timeoutMs: PROBE_TIMEOUT_MS, schedstat: `/proc/${pid}/task/${pid}/schedstat` },
+  });
+  const result = new Promise<{ probes: WorkerProbe[]; failed: number; loopMaxMs: number }>(
+    (resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    },
+  );
+  return {
+    async stop() {
+      worker.postMessage('stop');
+      const r = await result;
+      await worker.terminate();
+      return r;
+    },
+  };
+}
+
+/**
+ * Where the time of the probes over 100 ms went, by the larger share: the appliance's loop thread running
+ * (a burst of ours or a GC pause), waiting for a CPU (the machine's load), or idle (outside the appliance).
+ */
+function slowProbeCauses(probes: WorkerProbe[]) {
+  const causes = { applianceBusy: 0, applianceStarved: 0, outsideAppliance: 0 };
+  for (const p of probes.filter((q) => q.ms > 100)) {
+    const idle = Math.max(0, p.ms - p.applianceRunMs - p.applianceWaitMs);
+    const top = Math.max(p.applianceRunMs, p.applianceWaitMs, idle);
+    if (top === p.applianceRunMs) causes.applianceBusy++;
+    else if (top === p.applianceWaitMs) causes.applianceStarved++;
+    else causes.outsideAppliance++;
+  }
+  const worst = probes.reduce<WorkerProbe | undefined>((w, p) => (!w || p.ms > w.ms ? p : w), undefined);
+  return {
+    ...causes,
+    worst: worst
+      ? { ms: worst.ms, applianceRunMs: worst.applianceRunMs, applianceWaitMs: worst.applianceWaitMs }
+      : null,
+  };
+}
+
+/**
+ * Gaps in this process's event loop over 50 ms while it runs, from a 10 ms ticker: when, how long, and how
+ * much of it the thread spent on a CPU (most of it: a synchronous burst or GC here; little: a wait for a CPU).
+ */
+function watchOwnLoop() {
+  const stalls: (Probe & { ranMs: number })[] = [];
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  const cpuMs = () => {
+    const { user, system } = process.threadCpuUsage();
+    return (user + system) / 1000;
+  };
+  let last = performance.now();
+  let lastCpu = cpuMs();
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    const cpu = cpuMs();
+    if (now - last - 10 > 50) stalls.push({ at: last, ms: now - last - 10, ranMs: cpu - lastCpu });
+    last = now;
+    lastCpu = cpu;
+  }, 10);
+  return {
+    stop() {
+      clearInterval(ticker);
+      histogram.disable();
+      return { stalls, maxMs: histogram.max / 1e6 };
+    },
+  };
+}
+
+function figures(probes: Probe[], failed: number): HealthFigures {
+  const sorted = probes.map((p) => p.ms).sort((a, b) => a - b);
+  return {
+    probes: sorted.length,
+    failed,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    max: sorted.at(-1) ?? 0,
+    over100ms: sorted.filter((l) => l > 100).length,
+  };
 }
 
 export async function runSipFuzz(options: {
@@ -309,11 +469,9 @@ export async function runSipFuzz(options: {
     if (options.snapshotDir) await heapProbe.snapshot(join(options.snapshotDir, 'before.heapsnapshot'));
     await heapProbe.startLoopDelay();
     const idleThreadStart = threadTime(pid);
-    const idleStop = { done: false };
-    const idle = probeHealth(target.child.url, idleStop);
+    const idleProber = probeHealthInWorker(target.child.url, pid);
     await sleep(5000);
-    idleStop.done = true;
-    const idleSorted = (await idle).latencies.sort((a, b) => a - b);
+    const idle = await idleProber.stop();
     const idleLoopDelay = await heapProbe.loopDelay();
     const idleThread = since(idleThreadStart, threadTime(pid));
     await heapProbe.startLoopDelay();
@@ -325,7 +483,9 @@ export async function runSipFuzz(options: {
     const rssWatch = setInterval(() => {
       peakMb = Math.max(peakMb, rssMb(pid));
     }, 200);
-    const health = probeHealth(target.child.url, stop);
+    const ownLoop = watchOwnLoop();
+    const prober = probeHealthInWorker(target.child.url, pid);
+    const sameLoop = probeHealth(target.child.url, stop);
     const tcp = abuseTcp(target.sipPort, stop);
     let faxDuring: Promise<{ ok: boolean; detail: string }> | undefined;
     const started = performance.now();
@@ -348,7 +508,8 @@ export async function runSipFuzz(options: {
     // Right away, while transactions of the last 32 s (RFC 3261 Timer J/H) are still held.
     const heapAtFuzzEndMb = await heapProbe.usedAfterGcMb();
     stop.done = true;
-    const [probed, tcpCounts] = await Promise.all([health, tcp]);
+    const [probed, sameLoopProbed, tcpCounts] = await Promise.all([prober.stop(), sameLoop, tcp]);
+    const own = ownLoop.stop();
     // The fax of the run through its pipeline too, and every transaction of the fuzz past its end
     // (64 × T1 = 32 s, RFC 3261 Timers H and J): what is left then is what the fuzz left.
     const fuzzEnded = performance.now();
@@ -364,7 +525,11 @@ export async function runSipFuzz(options: {
     }
     if (options.snapshotDir) await heapProbe.snapshot(join(options.snapshotDir, 'after.heapsnapshot'));
     heapProbe.close();
-    const sorted = [...probed.latencies].sort((a, b) => a - b);
+    // A slow probe from the main thread that overlaps a stall of that thread was held up here, not there.
+    const slow = sameLoopProbed.probes.filter((p) => p.ms > 100);
+    const overlappingStall = slow.filter((p) =>
+      own.stalls.some((st) => st.at < p.at + p.ms && st.at + st.ms > p.at),
+    ).length;
     const report: FuzzReport = {
       messages: udpResult.sent,
       seconds,
@@ -373,22 +538,22 @@ export async function runSipFuzz(options: {
       unanswered: udpResult.unanswered,
       statuses: udpResult.statuses,
       tcp: tcpCounts,
-      health: {
-        probes: sorted.length,
-        failed: probed.failed,
-        p50: percentile(sorted, 50),
-        p99: percentile(sorted, 99),
-        max: sorted.at(-1) ?? 0,
-        over100ms: sorted.filter((l) => l > 100).length,
+      health: figures(probed.probes, probed.failed),
+      healthSameLoop: { ...figures(sameLoopProbed.probes, sameLoopProbed.failed), overlappingStall },
+      slowProbes: slowProbeCauses(probed.probes),
+      benchLoop: {
+        maxMs: own.maxMs,
+        stallsOver100ms: own.stalls.filter((st) => st.ms > 100).length,
+        busyStallsOver100ms: own.stalls.filter((st) => st.ms > 100 && st.ranMs > st.ms / 2).length,
+        worstStallsMs: own.stalls
+          .map((st) => st.ms)
+          .sort((a, b) => b - a)
+          .slice(0, 5),
       },
+      proberLoopMaxMs: probed.loopMaxMs,
       rss: { startMb, peakMb, endMb },
       heap: { startMb: heapStartMb, atFuzzEndMb: heapAtFuzzEndMb, endMb: heapEndMb },
-      idleHealth: {
-        probes: idleSorted.length,
-        p50: percentile(idleSorted, 50),
-        p99: percentile(idleSorted, 99),
-        max: idleSorted.at(-1) ?? 0,
-      },
+      idleHealth: figures(idle.probes, idle.failed),
       loopDelay,
       cpu: { seconds: cpuUsed, share: cpuUsed / seconds },
       mainThread: { idle: idleThread, fuzz: fuzzThread },

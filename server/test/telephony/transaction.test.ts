@@ -10,7 +10,7 @@ import { createRequest, type SipResponse } from '../../src/telephony/sip/message
 import { parseMessage } from '../../src/telephony/sip/parser.ts';
 import {
   defaultTimers,
-  type ServerTransaction,
+  ServerTransaction,
   TransactionLayer,
   TransactionState,
 } from '../../src/telephony/sip/transaction.ts';
@@ -251,7 +251,7 @@ describe('transaction timers on a virtual clock', { timeout: 60_000 }, () => {
   function nextServerTx(answer: (tx: ServerTransaction) => void): Promise<ServerTransaction> {
     return new Promise((resolve) => {
       layer.onRequest = (_req, _src, tx) => {
-        if (!tx) return;
+        if (!(tx instanceof ServerTransaction)) return;
         answer(tx);
         resolve(tx);
       };
@@ -349,7 +349,7 @@ describe('transaction timers on a virtual clock', { timeout: 60_000 }, () => {
     let server: ServerTransaction | undefined;
     layer.onRequest = (_req, _src, tx) => {
       requests++;
-      server = tx ?? undefined;
+      server = tx instanceof ServerTransaction ? tx : undefined;
       tx?.respond(tx.createResponse(200));
     };
     const socket = net.connect(transport.port, '127.0.0.1');

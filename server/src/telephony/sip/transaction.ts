@@ -1,5 +1,6 @@
 // Client and server transactions of RFC 3261 §17 (with the Accepted state of RFC 6026): request
 // retransmission over UDP, response absorption, timers A–M driven by configurable T1/T2/T4 on a timer source.
+import { createHmac, randomBytes } from 'node:crypto';
 import { branchMagicCookie, newBranch, parseCSeq, parseVia } from './headers.ts';
 import type { SipLogger } from './logger.ts';
 import { getHeader, getHeaders, type SipHeader, type SipRequest, type SipResponse } from './message.ts';
@@ -250,27 +251,7 @@ export class ServerTransaction extends Transaction {
 
   /** Builds a response that echoes Via, From, To (with our tag), Call-ID and CSeq (RFC 3261 §8.2.6). */
   createResponse(status: number, reason?: string, toTag?: string): SipResponse {
-    const req = this.request;
-    let to = getHeader(req, 'To')!;
-    if (toTag && status > 100 && !parseNameAddr(to)?.params.tag) to += `;tag=${toTag}`;
-    const headers: SipHeader[] = [
-      ...getHeaders(req, 'Via').map((value) => ({ name: 'Via', value })),
-      { name: 'From', value: getHeader(req, 'From')! },
-      { name: 'To', value: to },
-      { name: 'Call-ID', value: getHeader(req, 'Call-ID')! },
-      { name: 'CSeq', value: getHeader(req, 'CSeq')! },
-    ];
-    // RFC 3261 §8.2.6.1: a 100 Trying echoes the request's Timestamp.
-    const timestamp = getHeader(req, 'Timestamp');
-    if (status === 100 && timestamp !== undefined) headers.push({ name: 'Timestamp', value: timestamp });
-    return {
-      kind: 'response',
-      version: 'SIP/2.0',
-      status,
-      reason: reason ?? reasonPhrase(status),
-      headers,
-      body: '',
-    };
+    return responseTo(this.request, status, reason, toTag);
   }
 
   respond(response: SipResponse): void {
@@ -350,14 +331,77 @@ export class ServerTransaction extends Transaction {
   }
 }
 
+/** A response to `req` that echoes Via, From, To (with our tag), Call-ID and CSeq (RFC 3261 §8.2.6). */
+export function responseTo(req: SipRequest, status: number, reason?: string, toTag?: string): SipResponse {
+  let to = getHeader(req, 'To')!;
+  if (toTag && status > 100 && !parseNameAddr(to)?.params.tag) to += `;tag=${toTag}`;
+  const headers: SipHeader[] = [
+    ...getHeaders(req, 'Via').map((value) => ({ name: 'Via', value })),
+    { name: 'From', value: getHeader(req, 'From')! },
+    { name: 'To', value: to },
+    { name: 'Call-ID', value: getHeader(req, 'Call-ID')! },
+    { name: 'CSeq', value: getHeader(req, 'CSeq')! },
+  ];
+  // RFC 3261 §8.2.6.1: a 100 Trying echoes the request's Timestamp.
+  const timestamp = getHeader(req, 'Timestamp');
+  if (status === 100 && timestamp !== undefined) headers.push({ name: 'Timestamp', value: timestamp });
+  return {
+    kind: 'response',
+    version: 'SIP/2.0',
+    status,
+    reason: reason ?? reasonPhrase(status),
+    headers,
+    body: '',
+  };
+}
+
+/**
+ * The answer to a request handled without a transaction (a stateless UAS, RFC 3261 §8.2.7): one final
+ * response sent once, no 100 Trying, no retransmission, nothing kept. A retransmitted request is a new
+ * request and gets its own answer; the ACK for it is ignored. Given to the TU in place of a
+ * ServerTransaction for requests from sources that are not ours, so a flood from spoofed addresses
+ * gets one datagram per datagram and costs no state.
+ */
+export class StatelessResponse {
+  private sent = false;
+
+  constructor(
+    private readonly layer: TransactionLayer,
+    readonly request: SipRequest,
+    readonly source: Source,
+  ) {}
+
+  /** A To tag asked for is derived from the request: a retransmission gets the same one (§8.2.7). */
+  createResponse(status: number, reason?: string, toTag?: string): SipResponse {
+    return responseTo(this.request, status, reason, toTag && this.layer.statelessTag(this.request));
+  }
+
+  /** Sends a final response once; provisional responses and a second answer are dropped. */
+  respond(response: SipResponse): void {
+    if (this.sent || response.status < 200) return;
+    this.sent = true;
+    this.layer.transport
+      .send(response, this.source)
+      .catch((err) => this.layer.logger.debug({ err }, 'sip stateless response not sent'));
+  }
+}
+
 /** Dispatches received messages to transactions, and new requests to the transaction user. */
 export class TransactionLayer {
-  /** New requests; `tx` is null for ACKs to 2xx, which have no server transaction. */
-  onRequest: (request: SipRequest, source: Source, tx: ServerTransaction | null) => void = () => {};
+  /**
+   * New requests; `tx` is null for ACKs to 2xx, which have no server transaction, and a
+   * StatelessResponse for requests `isStateless` picks.
+   */
+  onRequest: (request: SipRequest, source: Source, tx: ServerTransaction | StatelessResponse | null) => void =
+    () => {};
+  /** Asked before a server transaction is made for a new request: true answers it statelessly. */
+  isStateless: (request: SipRequest, source: Source) => boolean = () => false;
   /** Responses that match no client transaction (late 2xx retransmissions). */
   onStrayResponse: (response: SipResponse, source: Source) => void = () => {};
   private readonly clients = new Map<string, ClientTransaction>();
   private readonly servers = new Map<string, ServerTransaction>();
+  /** Keys the To tags of stateless answers: the same request gets the same tag, nobody can guess it. */
+  private readonly tagKey = randomBytes(32);
 
   constructor(
     readonly transport: SipTransport,
@@ -405,6 +449,19 @@ export class TransactionLayer {
     return `SIP/2.0/${destination.transport.toUpperCase()} ${sentBy};branch=${branch};rport`;
   }
 
+  /** Server transactions held now (each lives up to 64 × T1 after its final response). */
+  get serverTransactions(): number {
+    return this.servers.size;
+  }
+
+  /** The To tag of a stateless answer to `request`: a keyed hash of what identifies it (RFC 3261 §19.3). */
+  statelessTag(request: SipRequest): string {
+    return createHmac('sha256', this.tagKey)
+      .update(serverKey(request, request.method))
+      .digest('base64url')
+      .slice(0, 16);
+  }
+
   /** Finds the INVITE server transaction a CANCEL refers to (same branch, RFC 3261 §9.2). */
   findInviteFor(cancel: SipRequest): ServerTransaction | undefined {
     return this.servers.get(serverKey(cancel, 'INVITE'));
@@ -429,6 +486,10 @@ export class TransactionLayer {
     }
     if (request.method === 'ACK') {
       this.onRequest(request, source, null);
+      return;
+    }
+    if (this.isStateless(request, source)) {
+      this.onRequest(request, source, new StatelessResponse(this, request, source));
       return;
     }
     const tx = new ServerTransaction(this, key, request, source);

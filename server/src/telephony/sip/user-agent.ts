@@ -16,9 +16,16 @@ import { type RegisterOptions, Registration } from './registration.ts';
 import { defaultSessionTimer, type SessionTimerConfig, sessionTimerOfferHeaders } from './session-timer.ts';
 import { SipStatus } from './status.ts';
 import type { TimerSource } from './timer-source.ts';
-import { defaultTimers, type ServerTransaction, type SipTimers, TransactionLayer } from './transaction.ts';
+import {
+  defaultTimers,
+  ServerTransaction,
+  type SipTimers,
+  StatelessResponse,
+  TransactionLayer,
+} from './transaction.ts';
 import {
   defaultStreamLimits,
+  peerAddress,
   type SipTlsConfig,
   SipTransport,
   type Source,
@@ -71,6 +78,8 @@ export interface UserAgentEvents {
   invite: IncomingCall;
   /** Every request outside a dialog, with its source, before it is handled (for logging/metrics). */
   request: { request: SipRequest; source: Source };
+  /** An INVITE from a source `isPeer` refuses, answered 403 statelessly: no call was made for it. */
+  strangerInvite: { request: SipRequest; source: Source };
 }
 
 export class UserAgent extends TypedEmitter<UserAgentEvents> {
@@ -86,6 +95,13 @@ export class UserAgent extends TypedEmitter<UserAgentEvents> {
   private readonly ctx: CallContext;
   private readonly contactUser: string;
   private readonly userAgentName: string;
+  /**
+   * Whether an address is one we take calls from (the appliance: a trunk's). A request from any other
+   * that belongs to no call of ours is answered statelessly (RFC 3261 §8.2.7, §17.2.1) and an INVITE is
+   * refused 403 before any call exists: held in a transaction, each refusal lived 32 s and its 403 was
+   * sent ~10 times, so spoofed INVITEs made us a flood amplifier. Everyone by default.
+   */
+  isPeer: (address: string) => boolean = () => true;
 
   constructor(config: UserAgentConfig = {}) {
     super();
@@ -110,6 +126,7 @@ export class UserAgent extends TypedEmitter<UserAgentEvents> {
       config.clock,
     );
     this.layer.onRequest = (request, source, tx) => this.receive(request, source, tx);
+    this.layer.isStateless = (request, source) => this.isStateless(request, source);
     this.sessionTimer = { ...defaultSessionTimer, ...config.sessionTimer };
     this.contactUser = config.contactUser ?? 'faxseal';
     this.userAgentName = config.userAgent ?? 'FaxSeal';
@@ -304,7 +321,24 @@ export class UserAgent extends TypedEmitter<UserAgentEvents> {
     return this.dialogs.get(dialogId(getHeader(request, 'Call-ID')!, toTag, fromTag ?? ''));
   }
 
-  private receive(request: SipRequest, source: Source, tx: ServerTransaction | null): void {
+  /** A stranger's request, unless it is for a call or transaction we have (those stay with their state). */
+  private isStateless(request: SipRequest, source: Source): boolean {
+    let peer = true;
+    try {
+      peer = this.isPeer(peerAddress(source.address));
+    } catch (err) {
+      this.logger.error({ err }, 'sip isPeer threw');
+    }
+    if (peer) return false;
+    if (request.method === 'CANCEL') return this.layer.findInviteFor(request) === undefined;
+    return this.findDialog(request) === undefined;
+  }
+
+  private receive(
+    request: SipRequest,
+    source: Source,
+    tx: ServerTransaction | StatelessResponse | null,
+  ): void {
     if (!tx) {
       // ACK to a 2xx: the dialog's business, never answered.
       this.findDialog(request)?.handleAck(request);
@@ -346,7 +380,7 @@ export class UserAgent extends TypedEmitter<UserAgentEvents> {
     const toTag = parseNameAddr(getHeader(request, 'To')!)?.params.tag;
     if (toTag) {
       const call = this.findDialog(request);
-      if (call) call.handleInDialog(request, tx);
+      if (call && tx instanceof ServerTransaction) call.handleInDialog(request, tx);
       else if (!knownMethods.has(request.method)) reply(SipStatus.NotImplemented);
       else reply(SipStatus.CallDoesNotExist);
       return;
@@ -384,9 +418,18 @@ export class UserAgent extends TypedEmitter<UserAgentEvents> {
   private receiveInvite(
     request: SipRequest,
     source: Source,
-    tx: ServerTransaction,
+    tx: ServerTransaction | StatelessResponse,
     reply: (status: number, headers?: SipHeader[]) => void,
   ): void {
+    if (tx instanceof StatelessResponse) {
+      reply(SipStatus.Forbidden);
+      this.notices.note(`invite_refused:${SipStatus.Forbidden}`, peerAddress(source.address), {
+        callId: getHeader(request, 'Call-ID'),
+        detail: 'not a peer address: answered statelessly',
+      });
+      this.emit('strangerInvite', { request, source });
+      return;
+    }
     const contentType = getHeader(request, 'Content-Type');
     if (request.body && contentType && !/^application\/sdp\b/i.test(contentType.trim())) {
       reply(SipStatus.UnsupportedMediaType, [{ name: 'Accept', value: 'application/sdp' }]);
