@@ -92,7 +92,14 @@ test('20 faxes through Kamailio are spread over both nodes and each lands once i
   }
 
   // Each call was answered by exactly one node; both nodes took calls.
-  const byNode = [...calls.entries()].map(([name, outcomes]) => ({ name, count: outcomes.length }));
+  const byNode = [...calls.entries()].map(([name, outcomes]) => ({
+    name,
+    count: outcomes.length,
+    // Named in the failure message, so an attempt the proxy then sent to the other node says how it ended.
+    ended: outcomes.map((o) =>
+      o.kind === 'rejected' ? `${o.status} ${o.reason}` : o.kind === 'fax' ? o.status : o.kind,
+    ),
+  }));
   const total = byNode.reduce((n, b) => n + b.count, 0);
   assert.equal(total, 20, JSON.stringify(byNode));
   for (const { name, count } of byNode) assert.ok(count >= 4, `${name} took ${count} of 20 calls`);
