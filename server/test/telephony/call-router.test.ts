@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { CallRouter } from '../../src/telephony/call-router.ts';
-import { LAB_TRUNK, type TrunkRepository } from '../../src/telephony/trunks/trunk-repository.ts';
+import {
+  ALLOW_LISTS_TTL_MS,
+  LAB_TRUNK,
+  TrunkRepository,
+} from '../../src/telephony/trunks/trunk-repository.ts';
 import { startTestAppliance, type TestAppliance } from '../support/test-appliance.ts';
 
 let app: TestAppliance;
@@ -48,6 +52,33 @@ test('a carrier trunk matches its CIDRs and keeps its password sealed', () => {
   assert.ok(!raw.includes('s3cret'));
   assert.equal(trunks.matchSource('198.51.100.77')?.id, carrier.id);
   assert.equal(trunks.matchSource('2001:db8::5')?.id, carrier.id);
+});
+
+test('source matching follows our own trunk writes at once and another writer within the cache TTL', async () => {
+  const peer = trunks.create({
+    name: 'peer-carrier',
+    mode: 'peer',
+    host: '203.0.113.5',
+    port: 5060,
+    transport: 'udp',
+    username: null,
+    allowedIps: ['203.0.113.0/28'],
+    outbound: false,
+    codecs: ['pcmu'],
+    t38: false,
+  });
+  assert.equal(trunks.matchSource('203.0.113.9')?.id, peer.id);
+  trunks.update(peer.id, { allowedIps: ['203.0.113.16/28'] });
+  assert.equal(trunks.matchSource('203.0.113.9'), null, 'the narrowed list applies to the next request');
+  assert.equal(trunks.matchSource('203.0.113.20')?.id, peer.id);
+  // Another writer on the same database (the CLI, another node): seen once the cached lists expire.
+  const elsewhere = new TrunkRepository(app.services.db, app.services.clock, app.services.masterKey);
+  elsewhere.update(peer.id, { allowedIps: ['203.0.113.32/28'] });
+  await new Promise((r) => setTimeout(r, ALLOW_LISTS_TTL_MS + 50));
+  assert.equal(trunks.matchSource('203.0.113.20'), null);
+  assert.equal(trunks.matchSource('203.0.113.40')?.id, peer.id);
+  assert.equal(trunks.delete(peer.id), 'deleted');
+  assert.equal(trunks.matchSource('203.0.113.40'), null, 'a deleted trunk matches nothing');
 });
 
 test('calls route DID → number → partner; unknown DID 404, forbidden source 403, released number 404', async () => {

@@ -78,7 +78,17 @@ export const LAB_TRUNK: NewTrunk = {
   t38: true,
 };
 
+/**
+ * How long the source-address allow-lists are trusted without a query. Our own writes clear them at once;
+ * this bounds how long a change made elsewhere (another node of a cluster, the CLI on the same database)
+ * takes to reach the SIP intake.
+ */
+export const ALLOW_LISTS_TTL_MS = 1000;
+
 export class TrunkRepository {
+  /** Every request from a stranger asks `matchSource`: a flood must not cost a query and a parse each. */
+  #allowLists: { builtAt: number; entries: { trunk: Trunk; list: BlockList }[] } | null = null;
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
@@ -107,6 +117,7 @@ export class TrunkRepository {
         t38: trunk.t38 ? 1 : 0,
         now: this.clock.now().toISOString(),
       });
+    this.#allowLists = null;
     return this.get(id)!;
   }
 
@@ -149,6 +160,7 @@ export class TrunkRepository {
     }
     if (sets.length > 0)
       this.db.prepare(`UPDATE trunks SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
+    this.#allowLists = null;
     return this.get(id);
   }
 
@@ -162,6 +174,7 @@ export class TrunkRepository {
       .get(id, id) as { n: number };
     if (used.n > 0) return 'in_use';
     this.db.prepare('DELETE FROM trunks WHERE id = ?').run(id);
+    this.#allowLists = null;
     return 'deleted';
   }
 
@@ -188,10 +201,14 @@ export class TrunkRepository {
   matchSource(sourceIp: string): Trunk | null {
     const family = isIP(sourceIp);
     if (family === 0) return null;
-    for (const trunk of this.list()) {
-      if (allowListOf(trunk).check(sourceIp, family === 6 ? 'ipv6' : 'ipv4')) return trunk;
-    }
-    return null;
+    const now = performance.now();
+    if (!this.#allowLists || now - this.#allowLists.builtAt > ALLOW_LISTS_TTL_MS)
+      this.#allowLists = {
+        builtAt: now,
+        entries: this.list().map((trunk) => ({ trunk, list: allowListOf(trunk) })),
+      };
+    const type = family === 6 ? 'ipv6' : 'ipv4';
+    return this.#allowLists.entries.find((e) => e.list.check(sourceIp, type))?.trunk ?? null;
   }
 }
 
