@@ -333,7 +333,7 @@ function report(set: CorpusSet, runs: Run[]) {
   const byVertical = table('by vertical', runs, (r) => r.vertical);
   const byLayout = table('by layout', runs, (r) => r.layout);
   const byFamily = table('by family', runs, (r) => r.family);
-  const latency: Record<string, { p50: number; p95: number }> = {};
+  const latency: Record<string, { p50: number; p95: number; max: number }> = {};
   const shape: Record<string, string> = {};
   const grounding: Record<string, { ungrounded: number; predicted: number }> = {};
   const calib: Record<string, ReturnType<typeof calibration>> = {};
@@ -341,7 +341,7 @@ function report(set: CorpusSet, runs: Run[]) {
   for (const source of SOURCES) {
     const rs = runs.filter((r) => r.source === source);
     const ms = rs.map((r) => r.ms);
-    latency[source] = { p50: quantile(ms, 0.5), p95: quantile(ms, 0.95) };
+    latency[source] = { p50: quantile(ms, 0.5), p95: quantile(ms, 0.95), max: Math.max(...ms) };
     shape[source] = `${rs.filter((r) => r.conforms).length}/${rs.length}`;
     grounding[source] = {
       ungrounded: rs.reduce((n, r) => n + r.ungrounded, 0),
@@ -350,7 +350,7 @@ function report(set: CorpusSet, runs: Run[]) {
     calib[source] = calibration(rs);
     const c = calib[source];
     console.log(
-      `${source.padEnd(5)}: latency per fax p50 ${latency[source].p50.toFixed(1)} ms, p95 ${latency[source].p95.toFixed(1)} ms (extraction only); ` +
+      `${source.padEnd(5)}: latency per fax p50 ${latency[source].p50.toFixed(1)} ms, p95 ${latency[source].p95.toFixed(1)} ms, max ${latency[source].max.toFixed(1)} ms (extraction only); ` +
         `shape conformance ${shape[source]}; values not in the page text ${grounding[source].ungrounded} of ${grounding[source].predicted}; ` +
         `precision at confidence >=0.9: ${c['>=0.9'].precision === null ? 'n/a' : pct(c['>=0.9'].precision)} (${c['>=0.9'].fields} fields), ` +
         `>=0.8: ${c['>=0.8'].precision === null ? 'n/a' : pct(c['>=0.8'].precision)} (${c['>=0.8'].fields})`,

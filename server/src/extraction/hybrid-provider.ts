@@ -13,7 +13,8 @@ import {
 } from './extraction-provider.ts';
 import type { ExtractionSchema, SchemaField } from './extraction-schema.ts';
 import { groundExtraction } from './grounding.ts';
-import { DEFAULT_BUDGET_MS, extractWithLayout } from './layout-provider.ts';
+import { LayoutPool } from './layout-pool.ts';
+import { DEFAULT_BUDGET_MS } from './layout-provider.ts';
 import { OcrDocument } from './ocr-document.ts';
 import { layoutPage } from './page-layout.ts';
 import { needsReviewPaths } from './review.ts';
@@ -27,14 +28,16 @@ export function createHybridProvider(
   model: ExtractionProvider,
   options: { budgetMs?: number } = {},
 ): ExtractionProvider {
+  const reader = new LayoutPool();
   return {
     name: model.name,
     async extract(request: ExtractionRequest): Promise<ExtractionResult> {
       const budgetMs = request.budgetMs ?? options.budgetMs ?? DEFAULT_BUDGET_MS;
       const started = performance.now();
-      const layout = extractWithLayout(request.schema, request.pages, {
+      const layout = await reader.read(request.schema, request.pages, {
         budgetMs,
         reviewThreshold: request.reviewThreshold,
+        signal: request.signal,
       });
       const base = { data: layout.data, evidence: layout.evidence, needsReview: layout.needsReview };
       const open = openPaths(request.schema, layout.data, layout.evidence);
@@ -110,7 +113,9 @@ export function createHybridProvider(
       const needsReview = needsReviewPaths(request.schema, grounded, { threshold: request.reviewThreshold });
       return { ...grounded, needsReview, provider: model.name, stats };
     },
-    close: () => model.close(),
+    close: async () => {
+      await Promise.all([model.close(), reader.close()]);
+    },
   };
 }
 

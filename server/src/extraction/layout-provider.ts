@@ -10,6 +10,7 @@ import type { ExtractionSchema } from './extraction-schema.ts';
 import { groundExtraction, type ValueHint } from './grounding.ts';
 import { readMatrices } from './label-matrix.ts';
 import { planSchema } from './layout-fields.ts';
+import { LayoutPool } from './layout-pool.ts';
 import { type Candidate, LayoutContext } from './layout-reader.ts';
 import { readList, readTable, type TableRow } from './layout-tables.ts';
 import { readLetterFields } from './letter-conventions.ts';
@@ -22,17 +23,19 @@ import { needsReviewPaths } from './review.ts';
 export const DEFAULT_BUDGET_MS = 4000;
 
 export function createLayoutProvider(options: { budgetMs?: number } = {}): ExtractionProvider {
+  const pool = new LayoutPool();
   return {
     name: 'layout',
     async extract(request: ExtractionRequest): Promise<ExtractionResult> {
       request.signal?.throwIfAborted();
-      const result = extractWithLayout(request.schema, request.pages, {
+      const { data, evidence, needsReview } = await pool.read(request.schema, request.pages, {
         budgetMs: request.budgetMs ?? options.budgetMs ?? DEFAULT_BUDGET_MS,
         reviewThreshold: request.reviewThreshold,
+        signal: request.signal,
       });
-      return { ...result, provider: 'layout' };
+      return { data, evidence, needsReview, provider: 'layout' };
     },
-    async close() {},
+    close: () => pool.close(),
   };
 }
 

@@ -159,7 +159,8 @@ describe('layout provider', () => {
     });
   }
 
-  it('returns what it found when a 40-page fax runs past its time budget', async () => {
+  /** Page 1 has the patient's name; 39 pages of numbered filler lines follow. */
+  const fortyPageFax = (): OcrPage[] => {
     const filler = (n: number) =>
       page(
         Array.from(
@@ -180,7 +181,11 @@ describe('layout provider', () => {
       ],
       1,
     );
-    const pages = [first, ...Array.from({ length: 39 }, (_, i) => filler(i + 2))];
+    return [first, ...Array.from({ length: 39 }, (_, i) => filler(i + 2))];
+  };
+
+  it('returns what it found when a 40-page fax runs past its time budget', async () => {
+    const pages = fortyPageFax();
     const started = performance.now();
     const result = extractWithLayout(schema, pages, { budgetMs: 2 });
     const ms = performance.now() - started;
@@ -189,6 +194,35 @@ describe('layout provider', () => {
     assert.ok(result.needsReview?.includes('dateOfBirth'));
     // Stopping is what the budget is for; the bound here only says it did stop (not a timing benchmark).
     assert.ok(ms < 30_000, `took ${ms} ms`);
+  });
+
+  it('reads on a worker thread: the event loop keeps turning while a long fax is read', async () => {
+    const provider = createLayoutProvider({ budgetMs: 1500 });
+    try {
+      let turns = 0;
+      const ticker = setInterval(() => turns++, 5);
+      const started = performance.now();
+      const result = await provider.extract({ schema, pages: fortyPageFax() });
+      const ms = performance.now() - started;
+      clearInterval(ticker);
+      assert.equal(result.data.patientName, 'Jane Smith');
+      // Read on this thread, the extraction would be one synchronous stretch: no timer could fire in it.
+      assert.ok(turns >= Math.min(10, ms / 50), `${turns} timer turns in ${ms.toFixed(0)} ms`);
+    } finally {
+      await provider.close();
+    }
+  });
+
+  it('stops a reading when its signal aborts', async () => {
+    const provider = createLayoutProvider({ budgetMs: 20_000 });
+    try {
+      const abort = new AbortController();
+      const reading = provider.extract({ schema, pages: fortyPageFax(), signal: abort.signal });
+      setTimeout(() => abort.abort(new Error('appliance stopping')), 50);
+      await assert.rejects(reading);
+    } finally {
+      await provider.close();
+    }
   });
 
   it('lists values below the review threshold in needsReview', async () => {
