@@ -49,6 +49,10 @@ before(async () => {
     stateDir: path.join(scratch, 'kamailio'),
     nodes: nodes.map((n) => ({ name: n.config.nodeName, host: '127.0.0.1', port: n.sipPort })),
     carriers: ['127.0.0.1'],
+    // Both nodes share this test process's event loop with the simulator's 20 calls: on a loaded machine
+    // a node may take over 2 s (the helper's default) to send its 100 Trying, starved by its neighbours,
+    // not dead, and the proxy would send the call on to the other node as well. Failover has its own test.
+    nodeNoReplyMs: 10_000,
   });
   ({ apiKey } = await nodes[0].onboardPartner('Clinic Cluster'));
   simulator = await FaxSimulator.start();
