@@ -5,7 +5,7 @@
 import type { BoundingBox } from '../ocr/ocr-result.ts';
 import { matchOption, optionsInRow } from './choice-marks.ts';
 import { splitFieldName } from './field-labels.ts';
-import { type LabelPhrase, tokenMatches, tokens } from './label-lexicon.ts';
+import { editDistance, fold, type LabelPhrase, tokenMatches, tokens } from './label-lexicon.ts';
 import type { LeafSpec, TableSpec } from './layout-fields.ts';
 import { type Candidate, isAncestorPath, type LayoutContext, type SegmentTokens } from './layout-reader.ts';
 import { readValue, trimValue } from './layout-values.ts';
@@ -215,9 +215,12 @@ const hasFigures = (text: string) => /\d{3}|\d[/.-]\d/.test(text);
  * A line of captions in capitals with no figures ("PRESENT EMPLOYER  POSITION / TITLE"), as a boxed form
  * prints the labels of its next row of boxes: a table's body never holds one.
  */
-function isCaptionLine(segs: Segment[]): boolean {
+function isCaptionLine(segs: Segment[], unit: number): boolean {
   const printed = segs.filter((s) => !s.words.every(isSpeck));
   if (printed.length < 2) return false;
+  // Captions sit in separate boxes; a letter-spaced heading ("COMPREHENSIVE  METABOLIC  PANEL") the
+  // OCR cut into pieces is one run of words, a group heading inside the table.
+  if (printed.every((s, i) => i === 0 || s.bbox.x0 - printed[i - 1].bbox.x1 < unit * 2.5)) return false;
   return printed.every((s) => {
     const letters = s.text.replace(/[^\p{L}]/gu, '');
     return letters.length >= 2 && letters === letters.toUpperCase() && !/\d/.test(s.text);
@@ -322,12 +325,26 @@ function matchRange(toks: string[], from: number, want: string[]): number {
   for (let i = 0; i < want.length; i++) {
     const t = toks[from + i];
     if (t === want[i]) continue;
-    const fuzzy = t ? tokenMatches(t, want[i]) : 0;
+    const fuzzy = t ? tokenMatches(t, want[i]) || headerWordMatch(t, want[i]) : 0;
     if (fuzzy) q *= fuzzy;
     else if (t && t.length >= 4 && want[i].length >= 4 && t.slice(0, 4) === want[i].slice(0, 4)) q *= 0.9;
     else return 0;
   }
   return q;
+}
+
+/**
+ * A header word the fax blurred ("Fag" for Flag, "Descripton", "Amonut"): one edit per four letters of
+ * the column name, the first letter kept. Looser than a form label may be, because a header is only
+ * taken when two or more of its cells name the item's fields.
+ */
+function headerWordMatch(seen: string, want: string): number {
+  if (want.length < 4 || seen.length < 3 || /\d/.test(want)) return 0;
+  const a = fold(seen);
+  const b = fold(want);
+  if (a[0] !== b[0]) return 0;
+  const allowed = Math.floor(b.length / 4);
+  return Math.abs(a.length - b.length) <= allowed && editDistance(a, b) <= allowed ? 0.75 : 0;
 }
 
 /** One printed line of the table body, its words read into the schema's columns. */
@@ -356,7 +373,7 @@ function readRows(ctx: LayoutContext, page: LayoutPage, header: Header): TableRo
     // A table body holds no labels: a line of them is the next part of a form, or the next header.
     if (
       isLabelLine(ctx, segs) ||
-      isCaptionLine(segs) ||
+      isCaptionLine(segs, unit) ||
       TOTAL_LINE.test(text.trim()) ||
       segs.some((s) => TOTAL_LINE.test(s.text) && s.bbox.x0 > page.width * 0.4 && segs.length <= 3)
     )

@@ -75,6 +75,41 @@ describe('layout tables and lists', () => {
     ]);
   });
 
+  it('reads a blurred short header word and goes on past a group heading the OCR cut into pieces', () => {
+    const schema: ExtractionSchema = {
+      panel: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            analyte: { type: 'string' },
+            result: { type: 'number' },
+            flag: { type: 'string', description: 'one of: H, L' },
+          },
+        },
+      },
+    };
+    // "Flag" faxed as "Fag"; "RENAL FUNCTION STUDIES" letter-spaced into three segments.
+    const p = page([
+      [100, 200, 'Analyte'],
+      [600, 200, 'Result'],
+      [800, 200, 'Fag'],
+      [100, 240, 'RENAL'],
+      [200, 240, 'FUNCTION'],
+      [352, 240, 'STUDIES'],
+      [100, 280, 'Urea nitrogen'],
+      [600, 280, '31'],
+      [800, 280, 'H'],
+      [100, 320, 'Cystatin C'],
+      [600, 320, '0.91'],
+    ]);
+    const { data } = extractWithLayout(schema, [p]);
+    assert.deepEqual(data.panel, [
+      { analyte: 'Urea nitrogen', result: 31, flag: 'H' },
+      { analyte: 'Cystatin C', result: 0.91, flag: null },
+    ]);
+  });
+
   it('reads invoice lines whose description prints above its figures, skipping item codes', () => {
     const p = page([
       [100, 200, 'Description'],
