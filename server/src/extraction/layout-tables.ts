@@ -275,7 +275,8 @@ function columnShape(page: LayoutPage, box: BoundingBox, bottom: number): Shape 
   for (const seg of page.segments) {
     if (seg.bbox.y0 < bottom || seg.bbox.y0 > bottom + page.unit * 16 || xOverlap(seg.bbox, box) <= 0)
       continue;
-    const t = seg.text.trim();
+    // Without the specks a fax sticks to figures ("3!", "“4", "31,"): the shape is what is left.
+    const t = seg.text.trim().replace(/^[^\p{L}\p{N}$(-]+|[^\p{L}\p{N}%)]+$/gu, '');
     if (/^-?\$\s?\d[\d,]*(?:[.,]\d{2})?$/.test(t) || /^\d{1,3}(?:,\d{3})*\.\d{2}$/.test(t))
       shapes.push('money');
     else if (/^\d{1,4}$/.test(t)) shapes.push('integer');
@@ -380,10 +381,9 @@ function readRows(ctx: LayoutContext, page: LayoutPage, header: Header): TableRo
       break;
     const byColumn = new Map<Column, LayoutWord[]>();
     let unplaced = 0;
-    for (const w of words) {
-      const col = columnOf(header.columns, w.bbox, unit);
-      if (!col) unplaced++;
-      else byColumn.set(col, [...(byColumn.get(col) ?? []), w]);
+    for (const { words: run, column } of placeRuns(header.columns, segs, unit)) {
+      if (!column) unplaced += run.length;
+      else byColumn.set(column, [...(byColumn.get(column) ?? []), ...run]);
     }
     if (unplaced > words.length / 2) break;
     // A run of words with no column gap across three columns is prose under the table, not a row.
@@ -529,7 +529,9 @@ function readCells(page: LayoutPage, byColumn: Map<Column, LayoutWord[]>): Map<s
       const text = TEXT_KINDS.has(col.leaf.kind);
       const body = text ? withoutFootnoteMarks(ws) : ws;
       const reading = readValue(kind, body);
-      if (reading) {
+      // A figure after garbage in its own cell ("AGE. 75" for "495.75") is a fragment, not the amount.
+      const figure = kind === 'number' || kind === 'money';
+      if (reading && !(figure && body.slice(0, reading.from).some((w) => /[\p{L}\d]/u.test(w.text)))) {
         value = text ? String(reading.value).replace(FOOTNOTE_TAIL, '') : reading.value;
         used = body.slice(reading.from, reading.to);
       }
@@ -546,6 +548,43 @@ function readCells(page: LayoutPage, byColumn: Map<Column, LayoutWord[]>): Map<s
     });
   }
   return cells;
+}
+
+/**
+ * A row's words to columns a cell at a time: a run of words with no column gap (cut at a ruling line the
+ * OCR read as "|") is one cell, placed by its overlap with the header cells, so a
+ * description wider than its centred caption stays whole. Figures, and a run over the middle of two
+ * header cells (two cells the OCR joined), are placed a word at a time.
+ */
+const RULE_GLYPH = /^[|¦‖]+$/;
+
+function placeRuns(
+  columns: Column[],
+  segs: Segment[],
+  unit: number,
+): { words: LayoutWord[]; column: Column | null }[] {
+  const out: { words: LayoutWord[]; column: Column | null }[] = [];
+  for (const seg of segs) {
+    const runs: LayoutWord[][] = [[]];
+    for (const w of seg.words) {
+      if (RULE_GLYPH.test(w.text)) runs.push([]);
+      else runs[runs.length - 1].push(w);
+    }
+    for (const run of runs) {
+      if (run.every(isSpeck)) continue;
+      const box = union(run.map((w) => w.bbox));
+      const centres = columns.filter((c) => {
+        const mid = (c.box.x0 + c.box.x1) / 2;
+        return mid > box.x0 && mid < box.x1;
+      });
+      // Figures are a word a cell ("00 1": the cents of a charge, then the units).
+      const words = run.some((w) => /\p{L}{2}/u.test(w.text));
+      if (words && run.length > 1 && centres.length < 2)
+        out.push({ words: run, column: columnOf(columns, box, unit) });
+      else for (const w of run) out.push({ words: [w], column: columnOf(columns, w.bbox, unit) });
+    }
+  }
+  return out;
 }
 
 function columnOf(columns: Column[], box: BoundingBox, unit: number): Column | null {

@@ -140,6 +140,41 @@ describe('layout tables and lists', () => {
     ]);
   });
 
+  it('keeps a description wider than its centred caption whole, and reads no figure after garbage in its cell', () => {
+    const schema: ExtractionSchema = {
+      lines: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            description: { type: 'string' },
+            quantity: { type: 'number' },
+            amount: { type: 'number' },
+          },
+        },
+      },
+    };
+    // The item code and the description are one OCR run, cut by the ruling line read as "|"; the
+    // quantity header is garbled ("Oty") and its figures carry specks ("2,").
+    const p = page([
+      [200, 200, 'Item'],
+      [560, 200, 'Description'],
+      [1000, 200, 'Oty'],
+      [1300, 200, 'Amount'],
+      [150, 240, 'RTU-PM | Rooftop unit preventive maintenance'],
+      [1000, 240, '2,'],
+      [1300, 240, '$310.00'],
+      [150, 280, 'FLT-20 | Pleated filter twelve pack'],
+      [1000, 280, '4'],
+      [1300, 280, 'AGE. 75'],
+    ]);
+    const { data } = extractWithLayout(schema, [p]);
+    assert.deepEqual(data.lines, [
+      { description: 'Rooftop unit preventive maintenance', quantity: 2, amount: 310 },
+      { description: 'Pleated filter twelve pack', quantity: 4, amount: null },
+    ]);
+  });
+
   it('infers a column whose header the fax garbled from the figures under it', () => {
     // "Qty" read as "Oly", "Description" as "Dscrpton": one legible cell and figures that say the rest.
     const p = page([
