@@ -667,6 +667,168 @@ function namesAbove(ctx: LayoutContext, page: LayoutPage, label: Segment): Layou
   return out;
 }
 
+/**
+ * An array of objects printed as a list, not a table: one item a line under its label ("Current
+ * medications:" then "Furosemide 40 mg — Take 1 tablet by mouth every morning"), or items parted by
+ * semicolons after the label or in the sentence that names them ("current medications are A 10 mg, take
+ * …; B 5 mg, …."). Each item's words are split into the item's fields by their kinds.
+ */
+export function readItemList(ctx: LayoutContext, table: TableSpec): TableRow[] {
+  if (table.columns.length < 2) return [];
+  for (const hit of ctx.hits(`items:${table.path}`, table.phrases).slice(0, 10)) {
+    const seg = hit.seg.seg;
+    const page = ctx.page(seg.page);
+    const last = hit.seg.wordOf[hit.to - 1];
+    const cue = seg.words[last].text.endsWith(':')
+      ? last
+      : seg.words.findIndex(
+          (w, i) => i > last && i <= last + 2 && /^(?:are|include[sd]?|is|:)$|:$/i.test(w.text),
+        );
+    if (cue < 0) continue;
+    const colon = seg.words[cue].text.endsWith(':');
+    const after = seg.words.slice(cue + 1);
+    let items: LayoutWord[][];
+    if (after.length || !colon) {
+      // Items on the label's line, or in its sentence: to the sentence's end, parted at semicolons.
+      const words = [...after, ...sentenceGoesOn(page, seg)];
+      const end = words.findIndex((w) => /\p{L}{2}\.$/u.test(w.text) || /\d\.$/.test(w.text));
+      items = partAt(end < 0 ? words : words.slice(0, end + 1), /;$/);
+    } else items = linesUnder(ctx, page, seg);
+    const rows = items.flatMap((ws) => {
+      const cells = itemCells(table, page.page, ws, hit.quality * 0.7);
+      return cells.size >= 2 ? [{ cells, text: ws.map((w) => w.text).join(' ') }] : [];
+    });
+    if (rows.length) return rows;
+  }
+  return [];
+}
+
+/** The lines a paragraph runs on to under a segment: left-aligned with it and close below. */
+function sentenceGoesOn(page: LayoutPage, seg: Segment): LayoutWord[] {
+  const out: LayoutWord[] = [];
+  let lastY = seg.bbox.y1;
+  for (const s of page.segments) {
+    if (s.bbox.y0 <= seg.bbox.y0 + 2 || Math.abs(s.bbox.x0 - seg.bbox.x0) > page.unit * 2) continue;
+    if (s.bbox.y0 - lastY > page.unit * 1.2) break;
+    out.push(...s.words);
+    lastY = s.bbox.y1;
+    if (out.length > 80) break;
+  }
+  return out;
+}
+
+/** One item a line under a label, until a gap, another label or a line that ends in a colon. */
+function linesUnder(ctx: LayoutContext, page: LayoutPage, label: Segment): LayoutWord[][] {
+  const out: LayoutWord[][] = [];
+  let lastY = label.bbox.y1;
+  for (const s of page.segments) {
+    if (s.bbox.y0 < label.bbox.y1 - 2 || s.row === label.row) continue;
+    if (s.bbox.x0 < label.bbox.x0 - page.unit * 2 || s.bbox.x0 > label.bbox.x0 + page.unit * 6) continue;
+    if (s.bbox.y0 - lastY > page.unit * 2.2) break;
+    if (ctx.labelSegments.has(s) || /:$/.test(s.text.trim()) || /^\p{L}+:/u.test(s.words[0].text)) break;
+    out.push(BULLET.test(s.words[0].text) ? s.words.slice(1) : s.words);
+    lastY = s.bbox.y1;
+    if (out.length > 30) break;
+  }
+  return out.filter((ws) => ws.length);
+}
+
+function partAt(words: LayoutWord[], end: RegExp): LayoutWord[][] {
+  const parts: LayoutWord[][] = [[]];
+  for (const w of words) {
+    parts[parts.length - 1].push(w);
+    if (end.test(w.text)) parts.push([]);
+  }
+  return parts.filter((p) => p.length);
+}
+
+/** A strength or amount with its unit: "40 mg", "90 mcg/act", "100 units/mL", "0.5%". */
+const MEASURE = /^\d+(?:[.,]\d+)?(?:\/\d+)?(?:\s?(?:[a-zµ]{1,6}(?:\/[a-z]{1,5})?|%))$/i;
+const MEASURE_UNIT = /^(?:[a-zµ]{1,6}(?:\/[a-z]{1,5})?|%)[,;]?$/i;
+/** A column named for a strength or dose, or whose description's example is a measure ("e.g. 20 mg"). */
+const isMeasureColumn = (leaf: LeafSpec) =>
+  TEXT_KINDS.has(leaf.kind) &&
+  (/\b(?:dose|dosage|strength)\b/i.test(splitFieldName(leaf.name).join(' ')) ||
+    /e\.g\.?,?\s*\d+(?:\.\d+)?\s?(?:[a-zµ]{1,6}(?:\/[a-z]{1,5})?|%)(?![\w/])/i.test(
+      leaf.field.description ?? '',
+    ));
+
+/**
+ * An item's words into its fields: typed fields (dates, numbers, phones) where their values print, a
+ * measure to its column, and the text around them, parted at dashes and at the measure, to the text
+ * fields in schema order. Text left over with no field to take it makes the item unread.
+ */
+function itemCells(
+  table: TableSpec,
+  page: number,
+  words: LayoutWord[],
+  score: number,
+): Map<string, Candidate> {
+  const cells = new Map<string, Candidate>();
+  const used = new Set<LayoutWord>();
+  const put = (leaf: LeafSpec, ws: LayoutWord[], value: string | number) => {
+    for (const w of ws) used.add(w);
+    cells.set(leaf.path, {
+      path: leaf.path,
+      value,
+      page,
+      words: ws,
+      labelWords: [],
+      score,
+      relation: 'list',
+    });
+  };
+  for (const leaf of table.columns) {
+    if (TEXT_KINDS.has(leaf.kind) || leaf.kind === 'enum' || leaf.kind === 'boolean') continue;
+    for (let i = 0; i < words.length; i++) {
+      const r = readValue(leaf.kind, words.slice(i));
+      const ws = r?.from === 0 ? words.slice(i, i + r.to) : [];
+      if (!r || !ws.length || ws.some((w) => used.has(w))) continue;
+      put(leaf, ws, r.value as string | number);
+      break;
+    }
+  }
+  const texts = table.columns.filter((l) => TEXT_KINDS.has(l.kind) && !isMeasureColumn(l));
+  const measure = table.columns.find(isMeasureColumn);
+  // Parts of the remaining words: cut at typed values, at a measure and at a spaced dash.
+  const parts: LayoutWord[][] = [[]];
+  const cut = () => {
+    if (parts[parts.length - 1].length) parts.push([]);
+  };
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    if (used.has(w) || /^[—–-]$/.test(w.text)) {
+      cut();
+      continue;
+    }
+    const two = words[i + 1] ? `${w.text} ${words[i + 1].text}` : '';
+    const m = measure && !cells.has(measure.path) && /^\d/.test(w.text);
+    if (m && MEASURE.test(w.text.replace(/[,;]$/, ''))) {
+      cut();
+      put(measure, [w], w.text.replace(/[,;]$/, ''));
+      continue;
+    }
+    if (m && words[i + 1] && MEASURE_UNIT.test(words[i + 1].text) && MEASURE.test(two.replace(/[,;]$/, ''))) {
+      cut();
+      put(measure, [w, words[i + 1]], two.replace(/[,;]$/, ''));
+      i++;
+      continue;
+    }
+    parts[parts.length - 1].push(w);
+  }
+  const textParts = parts
+    .map((p) =>
+      trimValue(p.map((w) => w.text).join(' '))
+        .replace(/^[,;:]\s*|[,;.]$/g, '')
+        .trim(),
+    )
+    .map((text, k) => ({ text, words: parts[k] }))
+    .filter((p) => /\p{L}{2}/u.test(p.text));
+  if (textParts.length > texts.length) return new Map();
+  for (const [k, p] of textParts.entries()) put(texts[k], p.words, p.text);
+  return cells;
+}
+
 const BULLET = /^(?:[-•*▪◦]|\d{1,2}[.)])$/;
 const NOTHING = /^(?:none\b|n\/?a\b|nil\b|nkda\b|no known\b|not applicable\b)/i;
 
@@ -689,6 +851,8 @@ export function readList(ctx: LayoutContext, leaf: LeafSpec): Candidate[] | null
     const page = ctx.page(hit.seg.seg.page);
     const seg = hit.seg.seg;
     const after = seg.words.slice(hit.seg.wordOf[hit.to - 1] + 1);
+    // "Allergies: aspirin.": one short item after a colon is the whole list.
+    const colon = seg.words[hit.seg.wordOf[hit.to - 1]].text.endsWith(':');
     const region: LayoutWord[][] = [];
     const inline = after.map((w) => w.text).join(' ');
     // "Allergies: none", "NKDA", "no known drug allergies": the list is printed empty.
@@ -767,7 +931,7 @@ export function readList(ctx: LayoutContext, leaf: LeafSpec): Candidate[] | null
               hit.quality * 0.75,
             ),
           );
-      } else if (bullet || region.length > 1) {
+      } else if (bullet || region.length > 1 || (colon && ws === after && ws.length <= 4)) {
         items.push(
           item(
             leaf,

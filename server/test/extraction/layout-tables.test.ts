@@ -225,6 +225,46 @@ describe('layout tables and lists', () => {
     ]);
   });
 
+  it('reads a medication list without a header: one item a line under its label, or parted by semicolons in a sentence', () => {
+    const schema: ExtractionSchema = {
+      medications: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            name: { type: 'string' },
+            dose: { type: 'string', description: 'strength, e.g. 10 mg' },
+            frequency: { type: 'string', description: 'directions as written' },
+          },
+        },
+      },
+      allergies: { type: 'array', items: { type: 'string' } },
+    };
+    const lines = page([
+      [150, 200, 'Active medications:'],
+      [190, 250, 'Levothyroxine 75 mcg — One tablet before breakfast'],
+      [190, 290, 'Omeprazole 20 mg — One capsule twice a day'],
+      [150, 350, 'Allergies: latex.'],
+      [150, 410, 'Please call our office with any questions about this patient.'],
+    ]);
+    const listed = extractWithLayout(schema, [lines]).data;
+    assert.deepEqual(listed.medications, [
+      { name: 'Levothyroxine', dose: '75 mcg', frequency: 'One tablet before breakfast' },
+      { name: 'Omeprazole', dose: '20 mg', frequency: 'One capsule twice a day' },
+    ]);
+    assert.deepEqual(listed.allergies, ['latex']);
+
+    const prose = page([
+      [150, 200, 'Her present medications include Losartan 25 mg, one tablet nightly; Cetirizine'],
+      [150, 236, '10 mg, one tablet as needed for itching.'],
+      [150, 300, 'She walks two miles most days.'],
+    ]);
+    assert.deepEqual(extractWithLayout(schema, [prose]).data.medications, [
+      { name: 'Losartan', dose: '25 mg', frequency: 'one tablet nightly' },
+      { name: 'Cetirizine', dose: '10 mg', frequency: 'one tablet as needed for itching' },
+    ]);
+  });
+
   it("ends a table at a form's next row of labels", () => {
     const schema: ExtractionSchema = {
       guardians: {
