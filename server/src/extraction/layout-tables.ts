@@ -38,6 +38,8 @@ const TOTAL_LINE =
 const TEXT_KINDS = new Set(['text', 'orgName', 'personName']);
 /** A word that carries no value: dots, dashes and specks the scanner left. */
 const isSpeck = (w: LayoutWord) => !/[\p{L}\p{N}$%]/u.test(w.text);
+/** A ruling line between two cells, as the OCR reads it. */
+const RULE_GLYPH = /^[|¦‖]+$/;
 
 /** Every row of every occurrence of the table's header, in page order. */
 export function readTable(ctx: LayoutContext, table: TableSpec): TableRow[] {
@@ -131,7 +133,9 @@ function findHeaders(ctx: LayoutContext, page: LayoutPage, table: TableSpec): He
     }
     if (!page.rows[r].length) continue;
     // Each header cell to one column, best matches first ("Unit price" is unitPrice before it is units).
-    const cells = band.flatMap((seg) => splitHeaderCell(segTokens[seg.id], table) ?? [segTokens[seg.id]]);
+    const cells = band
+      .flatMap((seg) => ruledCells(segTokens[seg.id]))
+      .flatMap((st) => splitHeaderCell(st, table) ?? [st]);
     const pairs: { leaf: LeafSpec; seg: Segment; quality: number }[] = [];
     for (const leaf of table.columns)
       for (const cell of cells) {
@@ -251,20 +255,39 @@ function splitHeaderCell(st: SegmentTokens, table: TableSpec): SegmentTokens[] |
         span = Math.max(span, st.wordOf[to - 1] - w + 1);
       }
     if (!span) return null;
-    const part = words.slice(w, w + span);
-    const toks: string[] = [];
-    const wordOf: number[] = [];
-    part.forEach((x, i) => {
-      for (const t of tokens(x.text)) {
-        toks.push(t);
-        wordOf.push(i);
-      }
-    });
-    const text = part.map((x) => x.text).join(' ');
-    parts.push({ seg: { ...st.seg, words: part, text, bbox: union(part.map((x) => x.bbox)) }, toks, wordOf });
+    parts.push(subSegment(st.seg, words.slice(w, w + span)));
     w += span;
   }
   return parts.length >= 2 ? parts : null;
+}
+
+/** Some of a segment's words as a segment of their own, tokenised. */
+function subSegment(seg: Segment, part: LayoutWord[]): SegmentTokens {
+  const toks: string[] = [];
+  const wordOf: number[] = [];
+  part.forEach((x, i) => {
+    for (const t of tokens(x.text)) {
+      toks.push(t);
+      wordOf.push(i);
+    }
+  });
+  const text = part.map((x) => x.text).join(' ');
+  return { seg: { ...seg, words: part, text, bbox: union(part.map((x) => x.bbox)) }, toks, wordOf };
+}
+
+/** A header segment cut at the ruling lines the OCR read as "|" between its cells. */
+function ruledCells(st: SegmentTokens): SegmentTokens[] {
+  const runs = cutAtRules(st.seg.words).filter((run) => !run.every(isSpeck));
+  return runs.length > 1 ? runs.map((run) => subSegment(st.seg, run)) : [st];
+}
+
+function cutAtRules(words: LayoutWord[]): LayoutWord[][] {
+  const runs: LayoutWord[][] = [[]];
+  for (const w of words) {
+    if (RULE_GLYPH.test(w.text)) runs.push([]);
+    else runs[runs.length - 1].push(w);
+  }
+  return runs.filter((run) => run.length);
 }
 
 type Shape = 'money' | 'integer' | 'decimal' | 'date' | 'text';
@@ -336,13 +359,15 @@ function matchRange(toks: string[], from: number, want: string[]): number {
 
 /**
  * A header word the fax blurred ("Fag" for Flag, "Descripton", "Amonut"): one edit per four letters of
- * the column name, the first letter kept. Looser than a form label may be, because a header is only
+ * the column name, the first letter kept; or run into a few letters before it. Looser than a form label may be, because a header is only
  * taken when two or more of its cells name the item's fields.
  */
 function headerWordMatch(seen: string, want: string): number {
   if (want.length < 4 || seen.length < 3 || /\d/.test(want)) return 0;
   const a = fold(seen);
   const b = fold(want);
+  // Run into the caption's box letter or the word before ("FSCHARGES", "ORUNITS").
+  if (a.length - b.length >= 1 && a.length - b.length <= 3 && a.endsWith(b)) return 0.75;
   if (a[0] !== b[0]) return 0;
   const allowed = Math.floor(b.length / 4);
   return Math.abs(a.length - b.length) <= allowed && editDistance(a, b) <= allowed ? 0.75 : 0;
@@ -556,8 +581,6 @@ function readCells(page: LayoutPage, byColumn: Map<Column, LayoutWord[]>): Map<s
  * description wider than its centred caption stays whole. Figures, and a run over the middle of two
  * header cells (two cells the OCR joined), are placed a word at a time.
  */
-const RULE_GLYPH = /^[|¦‖]+$/;
-
 function placeRuns(
   columns: Column[],
   segs: Segment[],
@@ -565,12 +588,7 @@ function placeRuns(
 ): { words: LayoutWord[]; column: Column | null }[] {
   const out: { words: LayoutWord[]; column: Column | null }[] = [];
   for (const seg of segs) {
-    const runs: LayoutWord[][] = [[]];
-    for (const w of seg.words) {
-      if (RULE_GLYPH.test(w.text)) runs.push([]);
-      else runs[runs.length - 1].push(w);
-    }
-    for (const run of runs) {
+    for (const run of cutAtRules(seg.words)) {
       if (run.every(isSpeck)) continue;
       const box = union(run.map((w) => w.bbox));
       const centres = columns.filter((c) => {

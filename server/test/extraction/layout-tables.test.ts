@@ -140,6 +140,38 @@ describe('layout tables and lists', () => {
     ]);
   });
 
+  it('reads header cells the OCR joined with the ruling lines between them, and a caption run into its box letter', () => {
+    const schema: ExtractionSchema = {
+      services: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            procedure: { type: 'string' },
+            units: { type: 'number' },
+            charges: { type: 'number' },
+          },
+        },
+      },
+    };
+    // One OCR run for the whole header: "|" for each ruling line, a column the schema does not ask
+    // for, and "G. OR UNITS" read as "ORUNITS".
+    const p = page([
+      [100, 200, 'Procedure | Modifier | ORUNITS | Charges'],
+      [100, 240, 'Visit'],
+      [400, 240, '2'],
+      [520, 240, '$90.00'],
+      [100, 280, 'Xray'],
+      [400, 280, '1'],
+      [520, 280, '$45.50'],
+    ]);
+    const { data } = extractWithLayout(schema, [p]);
+    assert.deepEqual(data.services, [
+      { procedure: 'Visit', units: 2, charges: 90 },
+      { procedure: 'Xray', units: 1, charges: 45.5 },
+    ]);
+  });
+
   it('keeps a description wider than its centred caption whole, and reads no figure after garbage in its cell', () => {
     const schema: ExtractionSchema = {
       lines: {
