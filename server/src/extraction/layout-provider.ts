@@ -11,7 +11,7 @@ import { groundExtraction, type ValueHint } from './grounding.ts';
 import { readMatrices } from './label-matrix.ts';
 import { planSchema } from './layout-fields.ts';
 import { type Candidate, LayoutContext } from './layout-reader.ts';
-import { readItemList, readList, readTable, type TableRow } from './layout-tables.ts';
+import { readItemList, readLabelledItems, readList, readTable, type TableRow } from './layout-tables.ts';
 import { readLetterFields } from './letter-conventions.ts';
 import { OcrDocument } from './ocr-document.ts';
 import { layoutDocument } from './page-layout.ts';
@@ -145,6 +145,7 @@ export function extractWithLayout(
       const cellsOf = (rows: TableRow[]) => rows.reduce((n, r) => n + r.cells.size, 0);
       let rows = cellsOf(blockRows) > cellsOf(tableRows) ? blockRows : tableRows;
       if (!rows.length) rows = readItemList(ctx, table);
+      if (!rows.length) rows = readLabelledItems(ctx, table);
       options.trace?.tables.set(table.path, { rows: rows.length });
       for (const [i, row] of rows.entries())
         for (const [colPath, c] of row.cells)

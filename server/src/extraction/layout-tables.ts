@@ -721,6 +721,66 @@ export function readItemList(ctx: LayoutContext, table: TableSpec): TableRow[] {
   return [];
 }
 
+/**
+ * Items printed as a block of labelled lines whose labels name an option of the item's enum field
+ * ("Obligor (Noncustodial Parent): MARIA X. ZIELINSKI DOB 10/28/1969", "Child: …"): each line an item,
+ * its label the option (none when the label names no option), its value split into the other fields.
+ * A block needs two lines, one of them labelled with an option.
+ */
+export function readLabelledItems(ctx: LayoutContext, table: TableSpec): TableRow[] {
+  const role = table.columns.find((l) => l.kind === 'enum' && l.options);
+  if (!role?.options) return [];
+  const rest: TableSpec = { ...table, columns: table.columns.filter((l) => l !== role) };
+  const rows: TableRow[] = [];
+  for (const page of ctx.pages) {
+    let block: { label: Segment; option: string | null; words: LayoutWord[] }[] = [];
+    const flush = () => {
+      if (block.length >= 2 && block.some((l) => l.option))
+        for (const line of block) {
+          const cells = itemCells(rest, page.page, line.words, 0.6);
+          if (!cells.size || (!line.option && cells.size < 2)) continue;
+          if (line.option)
+            cells.set(role.path, {
+              path: role.path,
+              value: line.option,
+              page: page.page,
+              words: line.label.words,
+              labelWords: [],
+              score: 0.6,
+              relation: 'list',
+            });
+          rows.push({ cells, text: `${line.label.text} ${line.words.map((w) => w.text).join(' ')}` });
+        }
+      block = [];
+    };
+    for (const [r, ids] of page.rows.entries()) {
+      const segs = ids.map((id) => page.segments[id]);
+      const label = segs[0];
+      const value = segs.slice(1).flatMap((x) => x.words);
+      if (!label || !/:$/.test(label.text.trim()) || !value.length || label.words.length > 5) {
+        flush();
+        continue;
+      }
+      const previous = block[block.length - 1]?.label;
+      if (
+        previous &&
+        (previous.row !== r - 1 || Math.abs(previous.bbox.x0 - label.bbox.x0) > page.unit * 1.5)
+      )
+        flush();
+      const name = label.text
+        .replace(/\([^)]*\)/g, ' ')
+        .replace(/:\s*$/, '')
+        .trim()
+        .toLowerCase();
+      const option =
+        role.options.find((o) => o.toLowerCase() === name || `${o.toLowerCase()}s` === name) ?? null;
+      block.push({ label, option, words: value });
+    }
+    flush();
+  }
+  return rows.length >= 2 ? rows : [];
+}
+
 /** The lines a paragraph runs on to under a segment: left-aligned with it and close below. */
 function sentenceGoesOn(page: LayoutPage, seg: Segment): LayoutWord[] {
   const out: LayoutWord[] = [];
@@ -803,6 +863,16 @@ function itemCells(
       const ws = r?.from === 0 ? words.slice(i, i + r.to) : [];
       if (!r || !ws.length || ws.some((w) => used.has(w))) continue;
       put(leaf, ws, r.value as string | number);
+      // Its label printed before it inside the item ("DOB 10/28/1969") is no one's value.
+      for (const n of [2, 1]) {
+        const label = words.slice(Math.max(0, i - n), i);
+        const toks = tokens(label.map((w) => w.text).join(' '));
+        if (
+          label.length === n &&
+          leaf.phrases.some((p) => p.tokens.length === toks.length && matchRange(toks, 0, p.tokens))
+        )
+          for (const w of label) used.add(w);
+      }
       break;
     }
   }

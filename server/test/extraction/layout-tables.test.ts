@@ -297,6 +297,39 @@ describe('layout tables and lists', () => {
     ]);
   });
 
+  it('reads items from a block of lines labelled with the options of their role, each value split into name and date', () => {
+    const schema: ExtractionSchema = {
+      parties: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            name: { type: 'string' },
+            role: { type: 'string', description: 'one of: tenant, guarantor, occupant' },
+            birthDate: { type: 'string', description: 'date of birth' },
+          },
+        },
+      },
+    };
+    const p = page([
+      [150, 200, 'Lease No.:'],
+      [500, 200, 'LS-20931'],
+      [150, 240, 'Tenant (Primary):'],
+      [500, 240, 'ROSALIND P. ACHTERBERG DOB 02/14/1988'],
+      [150, 280, 'Co-Signer:'],
+      [500, 280, 'MILO R. VANTERPOOL DOB 11/30/1959'],
+      [150, 320, 'Occupant:'],
+      [500, 320, 'TEODORA ACHTERBERG'],
+      [150, 400, 'Please return the signed addendum within ten days.'],
+    ]);
+    const { data } = extractWithLayout(schema, [p]);
+    assert.deepEqual(data.parties, [
+      { name: 'ROSALIND P. ACHTERBERG', role: 'tenant', birthDate: '1988-02-14' },
+      { name: 'MILO R. VANTERPOOL', role: null, birthDate: '1959-11-30' },
+      { name: 'TEODORA ACHTERBERG', role: 'occupant', birthDate: null },
+    ]);
+  });
+
   it("ends a table at a form's next row of labels", () => {
     const schema: ExtractionSchema = {
       guardians: {
