@@ -171,6 +171,7 @@ function findHeaders(ctx: LayoutContext, page: LayoutPage, table: TableSpec): He
         columns.push({ leaf: null, box: seg.bbox, quality: 0 });
     columns.sort((a, b) => a.box.x0 - b.box.x0);
     inferColumns(page, columns, table, bottom);
+    widenColumns(page, columns, bottom);
     if (columns.filter((c) => c.leaf).length < Math.min(2, table.columns.length)) continue;
     found.push({ columns, bottom, row: r, lastRow });
   }
@@ -344,6 +345,36 @@ function inferColumns(page: LayoutPage, columns: Column[], table: TableSpec, bot
   }
 }
 
+/**
+ * Each text column's x-range widened to the text its rows print under it and under no other header cell
+ * (a description column is wider than its centred caption), so a short entry that misses the caption
+ * ("Trip charge") still lands in it. A column never widens into another's range.
+ */
+function widenColumns(page: LayoutPage, columns: Column[], bottom: number): void {
+  const boxes = columns.map((c) => ({ ...c.box }));
+  for (const ids of page.rows) {
+    const segs = ids.map((id) => page.segments[id]).filter((x) => !x.words.every(isSpeck));
+    // Only the table's own rows: three cells or more, figures among them.
+    if (segs.length < 3 || !segs.some((x) => hasFigures(x.text))) continue;
+    if (segs[0].bbox.y0 < bottom || segs[0].bbox.y0 > bottom + page.unit * 30) continue;
+    for (const run of segs.flatMap((x) => cutAtRules(x.words))) {
+      if (!run.some((w) => /\p{L}{2}/u.test(w.text))) continue;
+      const box = union(run.map((w) => w.bbox));
+      const under = boxes.flatMap((b, i) => (xOverlap(b, box) > 0 ? [i] : []));
+      if (under.length !== 1) continue;
+      const [i] = under;
+      const leaf = columns[i].leaf;
+      if (!leaf || !TEXT_KINDS.has(leaf.kind)) continue;
+      const x0 = Math.min(boxes[i].x0, box.x0);
+      const x1 = Math.max(boxes[i].x1, box.x1);
+      if (boxes.some((b, k) => k !== i && b.x1 > x0 && b.x0 < x1)) continue;
+      boxes[i].x0 = x0;
+      boxes[i].x1 = x1;
+    }
+  }
+  for (const [i, c] of columns.entries()) c.box = boxes[i];
+}
+
 function matchRange(toks: string[], from: number, want: string[]): number {
   let q = 1;
   for (let i = 0; i < want.length; i++) {
@@ -406,13 +437,15 @@ function readRows(ctx: LayoutContext, page: LayoutPage, header: Header): TableRo
       break;
     const byColumn = new Map<Column, LayoutWord[]>();
     let unplaced = 0;
-    for (const { words: run, column } of placeRuns(header.columns, segs, unit)) {
+    const placed = placeRuns(header.columns, segs, unit);
+    for (const { words: run, column } of placed) {
       if (!column) unplaced += run.length;
       else byColumn.set(column, [...(byColumn.get(column) ?? []), ...run]);
     }
     if (unplaced > words.length / 2) break;
     // A run of words with no column gap across three columns is prose under the table, not a row.
-    const spread = (s: Segment) => new Set(s.words.map((w) => columnOf(header.columns, w.bbox, unit))).size;
+    const spread = (s: Segment) =>
+      new Set(placed.filter((p) => s.words.includes(p.words[0])).map((p) => p.column)).size;
     if (segs.some((s) => isProse(s) && spread(s) >= 3)) break;
     const cells = readCells(page, byColumn);
     // One typed date column holding two dates ("18-Jun-2025 25-Jul-2025") fills from/to pairs.

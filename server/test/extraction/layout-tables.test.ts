@@ -207,6 +207,30 @@ describe('layout tables and lists', () => {
     ]);
   });
 
+  it('widens a description column to its rows, so a short entry left of the centred caption and a long one both stay rows', () => {
+    // "Description" is centred over a wide column; "Hose clamp" misses the caption, and the four-word
+    // entry is a cell, not prose under the table.
+    const p = page([
+      [200, 200, 'Code'],
+      [560, 200, 'Description'],
+      [1000, 200, 'Qty'],
+      [1300, 200, 'Amount'],
+      [150, 240, 'VLV-2'],
+      [300, 240, 'Brass ball valve three quarter inch'],
+      [1000, 240, '2'],
+      [1300, 240, '$38.00'],
+      [150, 280, 'CLMP'],
+      [300, 280, 'Hose clamp'],
+      [1000, 280, '6'],
+      [1300, 280, '$9.00'],
+    ]);
+    const { data } = extractWithLayout(invoiceLines, [p]);
+    assert.deepEqual(data.lines, [
+      { description: 'Brass ball valve three quarter inch', quantity: 2, unitPrice: null, amount: 38 },
+      { description: 'Hose clamp', quantity: 6, unitPrice: null, amount: 9 },
+    ]);
+  });
+
   it('infers a column whose header the fax garbled from the figures under it', () => {
     // "Qty" read as "Oly", "Description" as "Dscrpton": one legible cell and figures that say the rest.
     const p = page([
