@@ -361,7 +361,7 @@ function dedupe(list: LabelPhrase[]): LabelPhrase[] {
 // Letters fax OCR confuses, folded to one representative before comparing.
 const FOLD: Record<string, string> = { '0': 'o', '1': 'l', i: 'l', '5': 's', '8': 'b', rn: 'm' };
 
-function fold(t: string): string {
+export function fold(t: string): string {
   return t.replace(/rn/g, 'm').replace(/[01i58]/g, (c) => FOLD[c] ?? c);
 }
 
@@ -390,7 +390,7 @@ function fuzzyTokenMatch(seen: string, want: string): number {
   return 0;
 }
 
-function editDistance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   const d: number[] = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     let prev = d[0];

@@ -12,7 +12,7 @@ import { readMatrices } from './label-matrix.ts';
 import { planSchema } from './layout-fields.ts';
 import { LayoutPool } from './layout-pool.ts';
 import { type Candidate, LayoutContext } from './layout-reader.ts';
-import { readList, readTable, type TableRow } from './layout-tables.ts';
+import { readItemList, readLabelledItems, readList, readTable, type TableRow } from './layout-tables.ts';
 import { readLetterFields } from './letter-conventions.ts';
 import { OcrDocument } from './ocr-document.ts';
 import { layoutDocument } from './page-layout.ts';
@@ -146,7 +146,9 @@ export function extractWithLayout(
       const tableRows = readTable(ctx, table);
       const blockRows = readRepeatedSections(ctx, table);
       const cellsOf = (rows: TableRow[]) => rows.reduce((n, r) => n + r.cells.size, 0);
-      const rows = cellsOf(blockRows) > cellsOf(tableRows) ? blockRows : tableRows;
+      let rows = cellsOf(blockRows) > cellsOf(tableRows) ? blockRows : tableRows;
+      if (!rows.length) rows = readItemList(ctx, table);
+      if (!rows.length) rows = readLabelledItems(ctx, table);
       options.trace?.tables.set(table.path, { rows: rows.length });
       for (const [i, row] of rows.entries())
         for (const [colPath, c] of row.cells)

@@ -5,7 +5,7 @@
 import type { BoundingBox } from '../ocr/ocr-result.ts';
 import { matchOption, optionsInRow } from './choice-marks.ts';
 import { splitFieldName } from './field-labels.ts';
-import { type LabelPhrase, tokenMatches, tokens } from './label-lexicon.ts';
+import { editDistance, fold, type LabelPhrase, tokenMatches, tokens } from './label-lexicon.ts';
 import type { LeafSpec, TableSpec } from './layout-fields.ts';
 import { type Candidate, isAncestorPath, type LayoutContext, type SegmentTokens } from './layout-reader.ts';
 import { readValue, trimValue } from './layout-values.ts';
@@ -38,6 +38,8 @@ const TOTAL_LINE =
 const TEXT_KINDS = new Set(['text', 'orgName', 'personName']);
 /** A word that carries no value: dots, dashes and specks the scanner left. */
 const isSpeck = (w: LayoutWord) => !/[\p{L}\p{N}$%]/u.test(w.text);
+/** A ruling line between two cells, as the OCR reads it. */
+const RULE_GLYPH = /^[|¦‖]+$/;
 
 /** Every row of every occurrence of the table's header, in page order. */
 export function readTable(ctx: LayoutContext, table: TableSpec): TableRow[] {
@@ -131,7 +133,9 @@ function findHeaders(ctx: LayoutContext, page: LayoutPage, table: TableSpec): He
     }
     if (!page.rows[r].length) continue;
     // Each header cell to one column, best matches first ("Unit price" is unitPrice before it is units).
-    const cells = band.flatMap((seg) => splitHeaderCell(segTokens[seg.id], table) ?? [segTokens[seg.id]]);
+    const cells = band
+      .flatMap((seg) => ruledCells(segTokens[seg.id]))
+      .flatMap((st) => splitHeaderCell(st, table) ?? [st]);
     const pairs: { leaf: LeafSpec; seg: Segment; quality: number }[] = [];
     for (const leaf of table.columns)
       for (const cell of cells) {
@@ -167,6 +171,7 @@ function findHeaders(ctx: LayoutContext, page: LayoutPage, table: TableSpec): He
         columns.push({ leaf: null, box: seg.bbox, quality: 0 });
     columns.sort((a, b) => a.box.x0 - b.box.x0);
     inferColumns(page, columns, table, bottom);
+    widenColumns(page, columns, bottom);
     if (columns.filter((c) => c.leaf).length < Math.min(2, table.columns.length)) continue;
     found.push({ columns, bottom, row: r, lastRow });
   }
@@ -215,9 +220,12 @@ const hasFigures = (text: string) => /\d{3}|\d[/.-]\d/.test(text);
  * A line of captions in capitals with no figures ("PRESENT EMPLOYER  POSITION / TITLE"), as a boxed form
  * prints the labels of its next row of boxes: a table's body never holds one.
  */
-function isCaptionLine(segs: Segment[]): boolean {
+function isCaptionLine(segs: Segment[], unit: number): boolean {
   const printed = segs.filter((s) => !s.words.every(isSpeck));
   if (printed.length < 2) return false;
+  // Captions sit in separate boxes; a letter-spaced heading ("COMPREHENSIVE  METABOLIC  PANEL") the
+  // OCR cut into pieces is one run of words, a group heading inside the table.
+  if (printed.every((s, i) => i === 0 || s.bbox.x0 - printed[i - 1].bbox.x1 < unit * 2.5)) return false;
   return printed.every((s) => {
     const letters = s.text.replace(/[^\p{L}]/gu, '');
     return letters.length >= 2 && letters === letters.toUpperCase() && !/\d/.test(s.text);
@@ -248,20 +256,39 @@ function splitHeaderCell(st: SegmentTokens, table: TableSpec): SegmentTokens[] |
         span = Math.max(span, st.wordOf[to - 1] - w + 1);
       }
     if (!span) return null;
-    const part = words.slice(w, w + span);
-    const toks: string[] = [];
-    const wordOf: number[] = [];
-    part.forEach((x, i) => {
-      for (const t of tokens(x.text)) {
-        toks.push(t);
-        wordOf.push(i);
-      }
-    });
-    const text = part.map((x) => x.text).join(' ');
-    parts.push({ seg: { ...st.seg, words: part, text, bbox: union(part.map((x) => x.bbox)) }, toks, wordOf });
+    parts.push(subSegment(st.seg, words.slice(w, w + span)));
     w += span;
   }
   return parts.length >= 2 ? parts : null;
+}
+
+/** Some of a segment's words as a segment of their own, tokenised. */
+function subSegment(seg: Segment, part: LayoutWord[]): SegmentTokens {
+  const toks: string[] = [];
+  const wordOf: number[] = [];
+  part.forEach((x, i) => {
+    for (const t of tokens(x.text)) {
+      toks.push(t);
+      wordOf.push(i);
+    }
+  });
+  const text = part.map((x) => x.text).join(' ');
+  return { seg: { ...seg, words: part, text, bbox: union(part.map((x) => x.bbox)) }, toks, wordOf };
+}
+
+/** A header segment cut at the ruling lines the OCR read as "|" between its cells. */
+function ruledCells(st: SegmentTokens): SegmentTokens[] {
+  const runs = cutAtRules(st.seg.words).filter((run) => !run.every(isSpeck));
+  return runs.length > 1 ? runs.map((run) => subSegment(st.seg, run)) : [st];
+}
+
+function cutAtRules(words: LayoutWord[]): LayoutWord[][] {
+  const runs: LayoutWord[][] = [[]];
+  for (const w of words) {
+    if (RULE_GLYPH.test(w.text)) runs.push([]);
+    else runs[runs.length - 1].push(w);
+  }
+  return runs.filter((run) => run.length);
 }
 
 type Shape = 'money' | 'integer' | 'decimal' | 'date' | 'text';
@@ -272,7 +299,8 @@ function columnShape(page: LayoutPage, box: BoundingBox, bottom: number): Shape 
   for (const seg of page.segments) {
     if (seg.bbox.y0 < bottom || seg.bbox.y0 > bottom + page.unit * 16 || xOverlap(seg.bbox, box) <= 0)
       continue;
-    const t = seg.text.trim();
+    // Without the specks a fax sticks to figures ("3!", "“4", "31,"): the shape is what is left.
+    const t = seg.text.trim().replace(/^[^\p{L}\p{N}$(-]+|[^\p{L}\p{N}%)]+$/gu, '');
     if (/^-?\$\s?\d[\d,]*(?:[.,]\d{2})?$/.test(t) || /^\d{1,3}(?:,\d{3})*\.\d{2}$/.test(t))
       shapes.push('money');
     else if (/^\d{1,4}$/.test(t)) shapes.push('integer');
@@ -317,17 +345,63 @@ function inferColumns(page: LayoutPage, columns: Column[], table: TableSpec, bot
   }
 }
 
+/**
+ * Each text column's x-range widened to the text its rows print under it and under no other header cell
+ * (a description column is wider than its centred caption), so a short entry that misses the caption
+ * ("Trip charge") still lands in it. A column never widens into another's range.
+ */
+function widenColumns(page: LayoutPage, columns: Column[], bottom: number): void {
+  const boxes = columns.map((c) => ({ ...c.box }));
+  for (const ids of page.rows) {
+    const segs = ids.map((id) => page.segments[id]).filter((x) => !x.words.every(isSpeck));
+    // Only the table's own rows: three cells or more, figures among them.
+    if (segs.length < 3 || !segs.some((x) => hasFigures(x.text))) continue;
+    if (segs[0].bbox.y0 < bottom || segs[0].bbox.y0 > bottom + page.unit * 30) continue;
+    for (const run of segs.flatMap((x) => cutAtRules(x.words))) {
+      if (!run.some((w) => /\p{L}{2}/u.test(w.text))) continue;
+      const box = union(run.map((w) => w.bbox));
+      const under = boxes.flatMap((b, i) => (xOverlap(b, box) > 0 ? [i] : []));
+      if (under.length !== 1) continue;
+      const [i] = under;
+      const leaf = columns[i].leaf;
+      if (!leaf || !TEXT_KINDS.has(leaf.kind)) continue;
+      const x0 = Math.min(boxes[i].x0, box.x0);
+      const x1 = Math.max(boxes[i].x1, box.x1);
+      if (boxes.some((b, k) => k !== i && b.x1 > x0 && b.x0 < x1)) continue;
+      boxes[i].x0 = x0;
+      boxes[i].x1 = x1;
+    }
+  }
+  for (const [i, c] of columns.entries()) c.box = boxes[i];
+}
+
 function matchRange(toks: string[], from: number, want: string[]): number {
   let q = 1;
   for (let i = 0; i < want.length; i++) {
     const t = toks[from + i];
     if (t === want[i]) continue;
-    const fuzzy = t ? tokenMatches(t, want[i]) : 0;
+    const fuzzy = t ? tokenMatches(t, want[i]) || headerWordMatch(t, want[i]) : 0;
     if (fuzzy) q *= fuzzy;
     else if (t && t.length >= 4 && want[i].length >= 4 && t.slice(0, 4) === want[i].slice(0, 4)) q *= 0.9;
     else return 0;
   }
   return q;
+}
+
+/**
+ * A header word the fax blurred ("Fag" for Flag, "Descripton", "Amonut"): one edit per four letters of
+ * the column name, the first letter kept; or run into a few letters before it. Looser than a form label may be, because a header is only
+ * taken when two or more of its cells name the item's fields.
+ */
+function headerWordMatch(seen: string, want: string): number {
+  if (want.length < 4 || seen.length < 3 || /\d/.test(want)) return 0;
+  const a = fold(seen);
+  const b = fold(want);
+  // Run into the caption's box letter or the word before ("FSCHARGES", "ORUNITS").
+  if (a.length - b.length >= 1 && a.length - b.length <= 3 && a.endsWith(b)) return 0.75;
+  if (a[0] !== b[0]) return 0;
+  const allowed = Math.floor(b.length / 4);
+  return Math.abs(a.length - b.length) <= allowed && editDistance(a, b) <= allowed ? 0.75 : 0;
 }
 
 /** One printed line of the table body, its words read into the schema's columns. */
@@ -356,21 +430,22 @@ function readRows(ctx: LayoutContext, page: LayoutPage, header: Header): TableRo
     // A table body holds no labels: a line of them is the next part of a form, or the next header.
     if (
       isLabelLine(ctx, segs) ||
-      isCaptionLine(segs) ||
+      isCaptionLine(segs, unit) ||
       TOTAL_LINE.test(text.trim()) ||
       segs.some((s) => TOTAL_LINE.test(s.text) && s.bbox.x0 > page.width * 0.4 && segs.length <= 3)
     )
       break;
     const byColumn = new Map<Column, LayoutWord[]>();
     let unplaced = 0;
-    for (const w of words) {
-      const col = columnOf(header.columns, w.bbox, unit);
-      if (!col) unplaced++;
-      else byColumn.set(col, [...(byColumn.get(col) ?? []), w]);
+    const placed = placeRuns(header.columns, segs, unit);
+    for (const { words: run, column } of placed) {
+      if (!column) unplaced += run.length;
+      else byColumn.set(column, [...(byColumn.get(column) ?? []), ...run]);
     }
     if (unplaced > words.length / 2) break;
     // A run of words with no column gap across three columns is prose under the table, not a row.
-    const spread = (s: Segment) => new Set(s.words.map((w) => columnOf(header.columns, w.bbox, unit))).size;
+    const spread = (s: Segment) =>
+      new Set(placed.filter((p) => s.words.includes(p.words[0])).map((p) => p.column)).size;
     if (segs.some((s) => isProse(s) && spread(s) >= 3)) break;
     const cells = readCells(page, byColumn);
     // One typed date column holding two dates ("18-Jun-2025 25-Jul-2025") fills from/to pairs.
@@ -512,7 +587,9 @@ function readCells(page: LayoutPage, byColumn: Map<Column, LayoutWord[]>): Map<s
       const text = TEXT_KINDS.has(col.leaf.kind);
       const body = text ? withoutFootnoteMarks(ws) : ws;
       const reading = readValue(kind, body);
-      if (reading) {
+      // A figure after garbage in its own cell ("AGE. 75" for "495.75") is a fragment, not the amount.
+      const figure = kind === 'number' || kind === 'money';
+      if (reading && !(figure && body.slice(0, reading.from).some((w) => /[\p{L}\d]/u.test(w.text)))) {
         value = text ? String(reading.value).replace(FOOTNOTE_TAIL, '') : reading.value;
         used = body.slice(reading.from, reading.to);
       }
@@ -529,6 +606,36 @@ function readCells(page: LayoutPage, byColumn: Map<Column, LayoutWord[]>): Map<s
     });
   }
   return cells;
+}
+
+/**
+ * A row's words to columns a cell at a time: a run of words with no column gap (cut at a ruling line the
+ * OCR read as "|") is one cell, placed by its overlap with the header cells, so a
+ * description wider than its centred caption stays whole. Figures, and a run over the middle of two
+ * header cells (two cells the OCR joined), are placed a word at a time.
+ */
+function placeRuns(
+  columns: Column[],
+  segs: Segment[],
+  unit: number,
+): { words: LayoutWord[]; column: Column | null }[] {
+  const out: { words: LayoutWord[]; column: Column | null }[] = [];
+  for (const seg of segs) {
+    for (const run of cutAtRules(seg.words)) {
+      if (run.every(isSpeck)) continue;
+      const box = union(run.map((w) => w.bbox));
+      const centres = columns.filter((c) => {
+        const mid = (c.box.x0 + c.box.x1) / 2;
+        return mid > box.x0 && mid < box.x1;
+      });
+      // Figures are a word a cell ("00 1": the cents of a charge, then the units).
+      const words = run.some((w) => /\p{L}{2}/u.test(w.text));
+      if (words && run.length > 1 && centres.length < 2)
+        out.push({ words: run, column: columnOf(columns, box, unit) });
+      else for (const w of run) out.push({ words: [w], column: columnOf(columns, w.bbox, unit) });
+    }
+  }
+  return out;
 }
 
 function columnOf(columns: Column[], box: BoundingBox, unit: number): Column | null {
@@ -611,6 +718,238 @@ function namesAbove(ctx: LayoutContext, page: LayoutPage, label: Segment): Layou
   return out;
 }
 
+/**
+ * An array of objects printed as a list, not a table: one item a line under its label ("Current
+ * medications:" then "Furosemide 40 mg — Take 1 tablet by mouth every morning"), or items parted by
+ * semicolons after the label or in the sentence that names them ("current medications are A 10 mg, take
+ * …; B 5 mg, …."). Each item's words are split into the item's fields by their kinds.
+ */
+export function readItemList(ctx: LayoutContext, table: TableSpec): TableRow[] {
+  if (table.columns.length < 2) return [];
+  for (const hit of ctx.hits(`items:${table.path}`, table.phrases).slice(0, 10)) {
+    const seg = hit.seg.seg;
+    const page = ctx.page(seg.page);
+    const last = hit.seg.wordOf[hit.to - 1];
+    const cue = seg.words[last].text.endsWith(':')
+      ? last
+      : seg.words.findIndex(
+          (w, i) => i > last && i <= last + 2 && /^(?:are|include[sd]?|is|:)$|:$/i.test(w.text),
+        );
+    if (cue < 0) continue;
+    const colon = seg.words[cue].text.endsWith(':');
+    const after = seg.words.slice(cue + 1);
+    let items: LayoutWord[][];
+    if (after.length || !colon) {
+      // Items on the label's line, or in its sentence: to the sentence's end, parted at semicolons.
+      const words = [...after, ...sentenceGoesOn(page, seg)];
+      const end = words.findIndex((w) => /\p{L}{2}\.$/u.test(w.text) || /\d\.$/.test(w.text));
+      items = partAt(end < 0 ? words : words.slice(0, end + 1), /;$/);
+    } else items = linesUnder(ctx, page, seg);
+    const rows = items.flatMap((ws) => {
+      const cells = itemCells(table, page.page, ws, hit.quality * 0.7);
+      return cells.size >= 2 ? [{ cells, text: ws.map((w) => w.text).join(' ') }] : [];
+    });
+    if (rows.length) return rows;
+  }
+  return [];
+}
+
+/**
+ * Items printed as a block of labelled lines whose labels name an option of the item's enum field
+ * ("Obligor (Noncustodial Parent): MARIA X. ZIELINSKI DOB 10/28/1969", "Child: …"): each line an item,
+ * its label the option (none when the label names no option), its value split into the other fields.
+ * A block needs two lines, one of them labelled with an option.
+ */
+export function readLabelledItems(ctx: LayoutContext, table: TableSpec): TableRow[] {
+  const role = table.columns.find((l) => l.kind === 'enum' && l.options);
+  if (!role?.options) return [];
+  const rest: TableSpec = { ...table, columns: table.columns.filter((l) => l !== role) };
+  const rows: TableRow[] = [];
+  for (const page of ctx.pages) {
+    let block: { label: Segment; option: string | null; words: LayoutWord[] }[] = [];
+    const flush = () => {
+      if (block.length >= 2 && block.some((l) => l.option))
+        for (const line of block) {
+          const cells = itemCells(rest, page.page, line.words, 0.6);
+          if (!cells.size || (!line.option && cells.size < 2)) continue;
+          if (line.option)
+            cells.set(role.path, {
+              path: role.path,
+              value: line.option,
+              page: page.page,
+              words: line.label.words,
+              labelWords: [],
+              score: 0.6,
+              relation: 'list',
+            });
+          rows.push({ cells, text: `${line.label.text} ${line.words.map((w) => w.text).join(' ')}` });
+        }
+      block = [];
+    };
+    for (const [r, ids] of page.rows.entries()) {
+      const segs = ids.map((id) => page.segments[id]);
+      const label = segs[0];
+      const value = segs.slice(1).flatMap((x) => x.words);
+      if (!label || !/:$/.test(label.text.trim()) || !value.length || label.words.length > 5) {
+        flush();
+        continue;
+      }
+      const previous = block[block.length - 1]?.label;
+      if (
+        previous &&
+        (previous.row !== r - 1 || Math.abs(previous.bbox.x0 - label.bbox.x0) > page.unit * 1.5)
+      )
+        flush();
+      const name = label.text
+        .replace(/\([^)]*\)/g, ' ')
+        .replace(/:\s*$/, '')
+        .trim()
+        .toLowerCase();
+      const option =
+        role.options.find((o) => o.toLowerCase() === name || `${o.toLowerCase()}s` === name) ?? null;
+      block.push({ label, option, words: value });
+    }
+    flush();
+  }
+  return rows.length >= 2 ? rows : [];
+}
+
+/** The lines a paragraph runs on to under a segment: left-aligned with it and close below. */
+function sentenceGoesOn(page: LayoutPage, seg: Segment): LayoutWord[] {
+  const out: LayoutWord[] = [];
+  let lastY = seg.bbox.y1;
+  for (const s of page.segments) {
+    if (s.bbox.y0 <= seg.bbox.y0 + 2 || Math.abs(s.bbox.x0 - seg.bbox.x0) > page.unit * 2) continue;
+    if (s.bbox.y0 - lastY > page.unit * 1.2) break;
+    out.push(...s.words);
+    lastY = s.bbox.y1;
+    if (out.length > 80) break;
+  }
+  return out;
+}
+
+/** One item a line under a label, until a gap, another label or a line that ends in a colon. */
+function linesUnder(ctx: LayoutContext, page: LayoutPage, label: Segment): LayoutWord[][] {
+  const out: LayoutWord[][] = [];
+  let lastY = label.bbox.y1;
+  for (const s of page.segments) {
+    if (s.bbox.y0 < label.bbox.y1 - 2 || s.row === label.row) continue;
+    if (s.bbox.x0 < label.bbox.x0 - page.unit * 2 || s.bbox.x0 > label.bbox.x0 + page.unit * 6) continue;
+    if (s.bbox.y0 - lastY > page.unit * 2.2) break;
+    if (ctx.labelSegments.has(s) || /:$/.test(s.text.trim()) || /^\p{L}+:/u.test(s.words[0].text)) break;
+    out.push(BULLET.test(s.words[0].text) ? s.words.slice(1) : s.words);
+    lastY = s.bbox.y1;
+    if (out.length > 30) break;
+  }
+  return out.filter((ws) => ws.length);
+}
+
+function partAt(words: LayoutWord[], end: RegExp): LayoutWord[][] {
+  const parts: LayoutWord[][] = [[]];
+  for (const w of words) {
+    parts[parts.length - 1].push(w);
+    if (end.test(w.text)) parts.push([]);
+  }
+  return parts.filter((p) => p.length);
+}
+
+/** A strength or amount with its unit: "40 mg", "90 mcg/act", "100 units/mL", "0.5%". */
+const MEASURE = /^\d+(?:[.,]\d+)?(?:\/\d+)?(?:\s?(?:[a-zµ]{1,6}(?:\/[a-z]{1,5})?|%))$/i;
+const MEASURE_UNIT = /^(?:[a-zµ]{1,6}(?:\/[a-z]{1,5})?|%)[,;]?$/i;
+/** A column named for a strength or dose, or whose description's example is a measure ("e.g. 20 mg"). */
+const isMeasureColumn = (leaf: LeafSpec) =>
+  TEXT_KINDS.has(leaf.kind) &&
+  (/\b(?:dose|dosage|strength)\b/i.test(splitFieldName(leaf.name).join(' ')) ||
+    /e\.g\.?,?\s*\d+(?:\.\d+)?\s?(?:[a-zµ]{1,6}(?:\/[a-z]{1,5})?|%)(?![\w/])/i.test(
+      leaf.field.description ?? '',
+    ));
+
+/**
+ * An item's words into its fields: typed fields (dates, numbers, phones) where their values print, a
+ * measure to its column, and the text around them, parted at dashes and at the measure, to the text
+ * fields in schema order. Text left over with no field to take it makes the item unread.
+ */
+function itemCells(
+  table: TableSpec,
+  page: number,
+  words: LayoutWord[],
+  score: number,
+): Map<string, Candidate> {
+  const cells = new Map<string, Candidate>();
+  const used = new Set<LayoutWord>();
+  const put = (leaf: LeafSpec, ws: LayoutWord[], value: string | number) => {
+    for (const w of ws) used.add(w);
+    cells.set(leaf.path, {
+      path: leaf.path,
+      value,
+      page,
+      words: ws,
+      labelWords: [],
+      score,
+      relation: 'list',
+    });
+  };
+  for (const leaf of table.columns) {
+    if (TEXT_KINDS.has(leaf.kind) || leaf.kind === 'enum' || leaf.kind === 'boolean') continue;
+    for (let i = 0; i < words.length; i++) {
+      const r = readValue(leaf.kind, words.slice(i));
+      const ws = r?.from === 0 ? words.slice(i, i + r.to) : [];
+      if (!r || !ws.length || ws.some((w) => used.has(w))) continue;
+      put(leaf, ws, r.value as string | number);
+      // Its label printed before it inside the item ("DOB 10/28/1969") is no one's value.
+      for (const n of [2, 1]) {
+        const label = words.slice(Math.max(0, i - n), i);
+        const toks = tokens(label.map((w) => w.text).join(' '));
+        if (
+          label.length === n &&
+          leaf.phrases.some((p) => p.tokens.length === toks.length && matchRange(toks, 0, p.tokens))
+        )
+          for (const w of label) used.add(w);
+      }
+      break;
+    }
+  }
+  const texts = table.columns.filter((l) => TEXT_KINDS.has(l.kind) && !isMeasureColumn(l));
+  const measure = table.columns.find(isMeasureColumn);
+  // Parts of the remaining words: cut at typed values, at a measure and at a spaced dash.
+  const parts: LayoutWord[][] = [[]];
+  const cut = () => {
+    if (parts[parts.length - 1].length) parts.push([]);
+  };
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    if (used.has(w) || /^[—–-]$/.test(w.text)) {
+      cut();
+      continue;
+    }
+    const two = words[i + 1] ? `${w.text} ${words[i + 1].text}` : '';
+    const m = measure && !cells.has(measure.path) && /^\d/.test(w.text);
+    if (m && MEASURE.test(w.text.replace(/[,;]$/, ''))) {
+      cut();
+      put(measure, [w], w.text.replace(/[,;]$/, ''));
+      continue;
+    }
+    if (m && words[i + 1] && MEASURE_UNIT.test(words[i + 1].text) && MEASURE.test(two.replace(/[,;]$/, ''))) {
+      cut();
+      put(measure, [w, words[i + 1]], two.replace(/[,;]$/, ''));
+      i++;
+      continue;
+    }
+    parts[parts.length - 1].push(w);
+  }
+  const textParts = parts
+    .map((p) =>
+      trimValue(p.map((w) => w.text).join(' '))
+        .replace(/^[,;:]\s*|[,;.]$/g, '')
+        .trim(),
+    )
+    .map((text, k) => ({ text, words: parts[k] }))
+    .filter((p) => /\p{L}{2}/u.test(p.text));
+  if (textParts.length > texts.length) return new Map();
+  for (const [k, p] of textParts.entries()) put(texts[k], p.words, p.text);
+  return cells;
+}
+
 const BULLET = /^(?:[-•*▪◦]|\d{1,2}[.)])$/;
 const NOTHING = /^(?:none\b|n\/?a\b|nil\b|nkda\b|no known\b|not applicable\b)/i;
 
@@ -633,6 +972,8 @@ export function readList(ctx: LayoutContext, leaf: LeafSpec): Candidate[] | null
     const page = ctx.page(hit.seg.seg.page);
     const seg = hit.seg.seg;
     const after = seg.words.slice(hit.seg.wordOf[hit.to - 1] + 1);
+    // "Allergies: aspirin.": one short item after a colon is the whole list.
+    const colon = seg.words[hit.seg.wordOf[hit.to - 1]].text.endsWith(':');
     const region: LayoutWord[][] = [];
     const inline = after.map((w) => w.text).join(' ');
     // "Allergies: none", "NKDA", "no known drug allergies": the list is printed empty.
@@ -711,7 +1052,7 @@ export function readList(ctx: LayoutContext, leaf: LeafSpec): Candidate[] | null
               hit.quality * 0.75,
             ),
           );
-      } else if (bullet || region.length > 1) {
+      } else if (bullet || region.length > 1 || (colon && ws === after && ws.length <= 4)) {
         items.push(
           item(
             leaf,

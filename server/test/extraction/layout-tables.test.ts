@@ -75,6 +75,41 @@ describe('layout tables and lists', () => {
     ]);
   });
 
+  it('reads a blurred short header word and goes on past a group heading the OCR cut into pieces', () => {
+    const schema: ExtractionSchema = {
+      panel: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            analyte: { type: 'string' },
+            result: { type: 'number' },
+            flag: { type: 'string', description: 'one of: H, L' },
+          },
+        },
+      },
+    };
+    // "Flag" faxed as "Fag"; "RENAL FUNCTION STUDIES" letter-spaced into three segments.
+    const p = page([
+      [100, 200, 'Analyte'],
+      [600, 200, 'Result'],
+      [800, 200, 'Fag'],
+      [100, 240, 'RENAL'],
+      [200, 240, 'FUNCTION'],
+      [352, 240, 'STUDIES'],
+      [100, 280, 'Urea nitrogen'],
+      [600, 280, '31'],
+      [800, 280, 'H'],
+      [100, 320, 'Cystatin C'],
+      [600, 320, '0.91'],
+    ]);
+    const { data } = extractWithLayout(schema, [p]);
+    assert.deepEqual(data.panel, [
+      { analyte: 'Urea nitrogen', result: 31, flag: 'H' },
+      { analyte: 'Cystatin C', result: 0.91, flag: null },
+    ]);
+  });
+
   it('reads invoice lines whose description prints above its figures, skipping item codes', () => {
     const p = page([
       [100, 200, 'Description'],
@@ -102,6 +137,97 @@ describe('layout tables and lists', () => {
         amount: 1084.5,
       },
       { description: 'Trip charge', quantity: 1, unitPrice: 97, amount: 97 },
+    ]);
+  });
+
+  it('reads header cells the OCR joined with the ruling lines between them, and a caption run into its box letter', () => {
+    const schema: ExtractionSchema = {
+      services: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            procedure: { type: 'string' },
+            units: { type: 'number' },
+            charges: { type: 'number' },
+          },
+        },
+      },
+    };
+    // One OCR run for the whole header: "|" for each ruling line, a column the schema does not ask
+    // for, and "G. OR UNITS" read as "ORUNITS".
+    const p = page([
+      [100, 200, 'Procedure | Modifier | ORUNITS | Charges'],
+      [100, 240, 'Visit'],
+      [400, 240, '2'],
+      [520, 240, '$90.00'],
+      [100, 280, 'Xray'],
+      [400, 280, '1'],
+      [520, 280, '$45.50'],
+    ]);
+    const { data } = extractWithLayout(schema, [p]);
+    assert.deepEqual(data.services, [
+      { procedure: 'Visit', units: 2, charges: 90 },
+      { procedure: 'Xray', units: 1, charges: 45.5 },
+    ]);
+  });
+
+  it('keeps a description wider than its centred caption whole, and reads no figure after garbage in its cell', () => {
+    const schema: ExtractionSchema = {
+      lines: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            description: { type: 'string' },
+            quantity: { type: 'number' },
+            amount: { type: 'number' },
+          },
+        },
+      },
+    };
+    // The item code and the description are one OCR run, cut by the ruling line read as "|"; the
+    // quantity header is garbled ("Oty") and its figures carry specks ("2,").
+    const p = page([
+      [200, 200, 'Item'],
+      [560, 200, 'Description'],
+      [1000, 200, 'Oty'],
+      [1300, 200, 'Amount'],
+      [150, 240, 'RTU-PM | Rooftop unit preventive maintenance'],
+      [1000, 240, '2,'],
+      [1300, 240, '$310.00'],
+      [150, 280, 'FLT-20 | Pleated filter twelve pack'],
+      [1000, 280, '4'],
+      [1300, 280, 'AGE. 75'],
+    ]);
+    const { data } = extractWithLayout(schema, [p]);
+    assert.deepEqual(data.lines, [
+      { description: 'Rooftop unit preventive maintenance', quantity: 2, amount: 310 },
+      { description: 'Pleated filter twelve pack', quantity: 4, amount: null },
+    ]);
+  });
+
+  it('widens a description column to its rows, so a short entry left of the centred caption and a long one both stay rows', () => {
+    // "Description" is centred over a wide column; "Hose clamp" misses the caption, and the four-word
+    // entry is a cell, not prose under the table.
+    const p = page([
+      [200, 200, 'Code'],
+      [560, 200, 'Description'],
+      [1000, 200, 'Qty'],
+      [1300, 200, 'Amount'],
+      [150, 240, 'VLV-2'],
+      [300, 240, 'Brass ball valve three quarter inch'],
+      [1000, 240, '2'],
+      [1300, 240, '$38.00'],
+      [150, 280, 'CLMP'],
+      [300, 280, 'Hose clamp'],
+      [1000, 280, '6'],
+      [1300, 280, '$9.00'],
+    ]);
+    const { data } = extractWithLayout(invoiceLines, [p]);
+    assert.deepEqual(data.lines, [
+      { description: 'Brass ball valve three quarter inch', quantity: 2, unitPrice: null, amount: 38 },
+      { description: 'Hose clamp', quantity: 6, unitPrice: null, amount: 9 },
     ]);
   });
 
@@ -152,6 +278,79 @@ describe('layout tables and lists', () => {
     const { data } = extractWithLayout(schema, [p]);
     assert.deepEqual(data.medications, [
       { name: 'Apixaban', dose: '5 mg', frequency: 'Take 1 tablet by mouth twice daily' },
+    ]);
+  });
+
+  it('reads a medication list without a header: one item a line under its label, or parted by semicolons in a sentence', () => {
+    const schema: ExtractionSchema = {
+      medications: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            name: { type: 'string' },
+            dose: { type: 'string', description: 'strength, e.g. 10 mg' },
+            frequency: { type: 'string', description: 'directions as written' },
+          },
+        },
+      },
+      allergies: { type: 'array', items: { type: 'string' } },
+    };
+    const lines = page([
+      [150, 200, 'Active medications:'],
+      [190, 250, 'Levothyroxine 75 mcg — One tablet before breakfast'],
+      [190, 290, 'Omeprazole 20 mg — One capsule twice a day'],
+      [150, 350, 'Allergies: latex.'],
+      [150, 410, 'Please call our office with any questions about this patient.'],
+    ]);
+    const listed = extractWithLayout(schema, [lines]).data;
+    assert.deepEqual(listed.medications, [
+      { name: 'Levothyroxine', dose: '75 mcg', frequency: 'One tablet before breakfast' },
+      { name: 'Omeprazole', dose: '20 mg', frequency: 'One capsule twice a day' },
+    ]);
+    assert.deepEqual(listed.allergies, ['latex']);
+
+    const prose = page([
+      [150, 200, 'Her present medications include Losartan 25 mg, one tablet nightly; Cetirizine'],
+      [150, 236, '10 mg, one tablet as needed for itching.'],
+      [150, 300, 'She walks two miles most days.'],
+    ]);
+    assert.deepEqual(extractWithLayout(schema, [prose]).data.medications, [
+      { name: 'Losartan', dose: '25 mg', frequency: 'one tablet nightly' },
+      { name: 'Cetirizine', dose: '10 mg', frequency: 'one tablet as needed for itching' },
+    ]);
+  });
+
+  it('reads items from a block of lines labelled with the options of their role, each value split into name and date', () => {
+    const schema: ExtractionSchema = {
+      parties: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            name: { type: 'string' },
+            role: { type: 'string', description: 'one of: tenant, guarantor, occupant' },
+            birthDate: { type: 'string', description: 'date of birth' },
+          },
+        },
+      },
+    };
+    const p = page([
+      [150, 200, 'Lease No.:'],
+      [500, 200, 'LS-20931'],
+      [150, 240, 'Tenant (Primary):'],
+      [500, 240, 'ROSALIND P. ACHTERBERG DOB 02/14/1988'],
+      [150, 280, 'Co-Signer:'],
+      [500, 280, 'MILO R. VANTERPOOL DOB 11/30/1959'],
+      [150, 320, 'Occupant:'],
+      [500, 320, 'TEODORA ACHTERBERG'],
+      [150, 400, 'Please return the signed addendum within ten days.'],
+    ]);
+    const { data } = extractWithLayout(schema, [p]);
+    assert.deepEqual(data.parties, [
+      { name: 'ROSALIND P. ACHTERBERG', role: 'tenant', birthDate: '1988-02-14' },
+      { name: 'MILO R. VANTERPOOL', role: null, birthDate: '1959-11-30' },
+      { name: 'TEODORA ACHTERBERG', role: 'occupant', birthDate: null },
     ]);
   });
 
