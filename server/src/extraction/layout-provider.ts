@@ -12,7 +12,7 @@ import { readMatrices } from './label-matrix.ts';
 import { planSchema } from './layout-fields.ts';
 import { type Candidate, LayoutContext } from './layout-reader.ts';
 import { readList, readTable, type TableRow } from './layout-tables.ts';
-import { readLetterFields } from './letter-conventions.ts';
+import { readLetterFields, readProseFields } from './letter-conventions.ts';
 import { OcrDocument } from './ocr-document.ts';
 import { layoutDocument } from './page-layout.ts';
 import { readRepeatedSections } from './repeated-sections.ts';
@@ -103,7 +103,11 @@ export function extractWithLayout(
     });
     all.push(...found);
   }
-  for (const c of [...readMatrices(ctx, plan), ...readLetterFields(ctx, plan)]) {
+  for (const c of [
+    ...readMatrices(ctx, plan),
+    ...readLetterFields(ctx, plan),
+    ...readProseFields(ctx, plan),
+  ]) {
     options.trace?.fields.get(c.path)?.candidates.push(c);
     all.push(c);
   }

@@ -1,11 +1,15 @@
 // What business letters say by position rather than by label: the date line under the letterhead, and
-// the signer's name and title under the complimentary close ("Sincerely,"). Candidates for fields whose
-// name or description asks for those, scored below labelled readings.
+// the signer's name and title under the complimentary close ("Sincerely,"); and what they say in prose:
+// a field's value as the object of a phrase built from the field's name and description ("the date of
+// hire is 02/24/2011", "the hearing is set for May 3, 2025"). Candidates scored below labelled readings.
 
+import { matchOption } from './choice-marks.ts';
+import { splitFieldName } from './field-labels.ts';
+import { type LabelPhrase, tokens } from './label-lexicon.ts';
 import type { LeafSpec, SchemaPlan } from './layout-fields.ts';
 import type { Candidate, LayoutContext } from './layout-reader.ts';
 import { readValue } from './layout-values.ts';
-import type { Segment } from './page-layout.ts';
+import type { LayoutWord, Segment } from './page-layout.ts';
 
 const CLOSE =
   /^(?:sincerely|respectfully(?: submitted)?|regards|best regards|kind regards|very truly yours|yours truly|cordially|thank you)[,.]?$/i;
@@ -78,4 +82,193 @@ function candidate(
   score: number,
 ): Candidate {
   return { path: leaf.path, value, page, words: seg.words, labelWords: [], score, relation: 'letter' };
+}
+
+// What a sentence puts between a field's phrase and its value: a verb ("is", "will be held", "was hired"),
+// a participle of scheduling or record ("set", "scheduled", "dated", "effective"), a preposition, a key mark.
+const CONNECTORS = new Set(
+  (
+    'is was are were be been being will shall has have had currently presently ' +
+    'set scheduled held listed noted dated effective reported recorded assigned given shown ' +
+    'for on as at of to by in from under per'
+  ).split(' '),
+);
+// Words after which a free-text value's clause ends ("employed as a Line Cook and works …").
+const CLAUSE_END = new Set(
+  'and or but who which that since while with at for per on in from effective until because whose where when'.split(
+    ' ',
+  ),
+);
+// Description words that end the noun phrase naming the field ("last day of employment if no longer employed").
+const DESCRIPTION_CUT =
+  /\b(?:if|when|that|which|who|whose|where|as|on|in|from|for|yyyy-mm-dd|e\.164|one of|e\.g\.)\b|[,;(:]/i;
+const STOP = new Set(['of', 'the', 'a', 'an', 'and', 'or', 'to', 'any', 'this', 'letter', 'document']);
+// Kinds whose value shows itself by its shape, so a phrase in running text may introduce it.
+const TYPED = new Set([
+  'date',
+  'phone',
+  'npi',
+  'money',
+  'number',
+  'email',
+  'identifier',
+  'icd10',
+  'time',
+  'year',
+]);
+const FREE_TEXT = new Set(['text', 'personName', 'orgName']);
+
+/**
+ * The phrases a letter writes for a field in running text: the field's own label phrases (name,
+ * synonyms, aliases), the name with its value-kind word dropped ("hearingDate" → "hearing", lower), the
+ * verb forms of a date's event ("hireDate" → "hired on"), and the noun phrase that opens its description
+ * (lower again: a description says what the field is, the page may say it otherwise).
+ */
+export function prosePhrases(leaf: LeafSpec): LabelPhrase[] {
+  const out: LabelPhrase[] = leaf.phrases.filter((p) => p.weight >= 0.8);
+  const add = (toks: string[], weight: number) => {
+    const t = toks.filter((w) => !STOP.has(w));
+    if (t.length && !out.some((p) => p.tokens.join(' ') === t.join(' '))) out.push({ tokens: t, weight });
+  };
+  const words = splitFieldName(leaf.name);
+  const last = words[words.length - 1];
+  if (words.length >= 2 && ['date', 'number', 'no', 'amount', 'phone', 'id'].includes(last)) {
+    const event = words.slice(0, -1);
+    if (leaf.kind === 'date' && event.length === 1) {
+      const e = event[0];
+      const past = e.endsWith('e') ? `${e}d` : e.endsWith('ed') ? e : `${e}ed`;
+      add([past], 0.8); // "hired on", "filed on", "received"
+      add(['date', e], 0.9);
+    }
+    if (TYPED.has(leaf.kind)) add(event, 0.72);
+  }
+  const desc = (leaf.field.description ?? '').replace(/["“”]/g, '');
+  const head = desc.split(DESCRIPTION_CUT)[0];
+  const headTokens = tokens(head).filter((t) => !STOP.has(t));
+  if (headTokens.length >= 1 && headTokens.length <= 4 && (headTokens.length >= 2 || TYPED.has(leaf.kind)))
+    add(headTokens, 0.75);
+  return out;
+}
+
+/** Values introduced by a field's phrase inside a sentence, its object up to the clause end. */
+export function readProseFields(ctx: LayoutContext, plan: SchemaPlan): Candidate[] {
+  const out: Candidate[] = [];
+  for (const leaf of plan.leaves) {
+    if (leaf.kind === 'boolean') continue;
+    const typed = TYPED.has(leaf.kind);
+    if (!typed && !FREE_TEXT.has(leaf.kind) && leaf.kind !== 'enum') continue;
+    const phrases = prosePhrases(leaf);
+    for (const hit of ctx.hits(`prose:${leaf.path}`, phrases).slice(0, 30)) {
+      const seg = hit.seg.seg;
+      const page = ctx.page(seg.page);
+      // Prose only: a line of running text (a form's short caption is the layout reader's).
+      if (seg.words.length < 6) continue;
+      const scope = ctx.scopeScore(leaf, hit);
+      if (scope < 0.3) continue;
+      const lastLabelWord = hit.seg.wordOf[hit.to - 1];
+      // A label word ending the clause ("… the hearing." ) introduces nothing.
+      if (/[.;]$/.test(seg.words[lastLabelWord].text)) continue;
+      const after = [...seg.words.slice(lastLabelWord + 1), ...continuation(page, seg)];
+      let start = 0;
+      while (start < after.length && start < 4 && isConnector(after[start].text)) start++;
+      const connected = start > 0 || /[:#]$/.test(seg.words[lastLabelWord].text);
+      const rest = after.slice(start, start + 14);
+      if (!rest.length) continue;
+      const labelWords = seg.words.slice(hit.seg.wordOf[hit.from], lastLabelWord + 1);
+      let reading: { value: string | number | boolean; words: LayoutWord[]; fit: number } | null = null;
+      if (typed) {
+        const r = readValue(leaf.kind, rest);
+        if (r && r.from === 0) reading = { value: r.value, words: rest.slice(r.from, r.to), fit: r.fit };
+        // An identifier has no shape of its own: in prose it needs a keyed phrase ("claim number", "file
+        // no.", "ID") or a verb, and a year or a bare small number is none ("this policy 2022").
+        if (leaf.kind === 'identifier' && reading) {
+          const id = String(reading.value);
+          const keyedPhrase = /^(?:number|no|#|id|identifier)$/.test(hit.seg.toks[hit.to - 1] ?? '');
+          if ((!connected && !keyedPhrase) || /^(?:19|20)\d\d$|^\d{1,4}$/.test(id)) reading = null;
+        }
+      } else if (leaf.kind === 'enum') {
+        const words = clause(rest, 3);
+        const option = words.length
+          ? matchOption(words.map((w) => w.text).join(' '), leaf.options ?? [])
+          : null;
+        if (option && connected) reading = { value: option, words, fit: 0.8 };
+      } else if (connected && hit.quality >= 0.85) {
+        const words = clause(
+          rest.filter((w, i) => i > 0 || !/^(?:a|an|the)$/i.test(w.text)),
+          8,
+        );
+        const value = words
+          .map((w) => w.text)
+          .join(' ')
+          .replace(/[.,;:]$/, '');
+        if (words.length && fitsFreeText(leaf.kind, value)) reading = { value, words, fit: 0.7 };
+      }
+      if (!reading) continue;
+      // An aside in parentheses is often about something else ("a prior claim (date of loss 04/28/2021)").
+      const aside = isInParentheses(seg.words, hit.seg.wordOf[hit.from]) ? 0.75 : 1;
+      out.push({
+        path: leaf.path,
+        value: reading.value,
+        page: seg.page,
+        words: reading.words,
+        labelWords,
+        score: hit.quality * scope * reading.fit * (connected ? 0.8 : 0.65) * aside,
+        relation: 'prose',
+      });
+    }
+  }
+  return out;
+}
+
+/** Whether word `at` sits inside an open parenthesis of its line. */
+function isInParentheses(words: LayoutWord[], at: number): boolean {
+  let depth = 0;
+  for (let i = 0; i <= at; i++) {
+    const w = words[i].text;
+    depth += (w.match(/\(/g) ?? []).length;
+    if (i < at) depth -= (w.match(/\)/g) ?? []).length;
+  }
+  return depth > 0;
+}
+
+function isConnector(text: string): boolean {
+  const t = text.toLowerCase().replace(/[.,]$/, '');
+  return CONNECTORS.has(t) || /^[:#–-]+$/.test(t) || t === 'no' || t === 'number' || t === '#';
+}
+
+/** The next line of the same paragraph, when `seg` ends its row: sentences wrap. */
+function continuation(page: LayoutContext['pages'][number], seg: Segment): LayoutWord[] {
+  const row = page.rows[seg.row];
+  if (row[row.length - 1] !== seg.id) return [];
+  const next = page.rows[seg.row + 1]?.map((id) => page.segments[id])[0];
+  if (!next || next.row === page.headerRow) return [];
+  const near =
+    next.bbox.y0 - seg.bbox.y1 < page.unit * 1.5 && Math.abs(next.bbox.x0 - seg.bbox.x0) < page.unit * 3;
+  return near ? next.words : [];
+}
+
+/** Words up to the clause's end: a comma, semicolon or sentence period, or a clause-opening word. */
+function clause(words: LayoutWord[], max: number): LayoutWord[] {
+  const out: LayoutWord[] = [];
+  for (const w of words.slice(0, max)) {
+    if (out.length && CLAUSE_END.has(w.text.toLowerCase())) break;
+    out.push(w);
+    if (
+      /[,;]$/.test(w.text) ||
+      (/\.$/.test(w.text) && !/^(?:[A-Z]\.|Inc\.|Co\.|Jr\.|Sr\.|St\.)$/.test(w.text))
+    )
+      return out;
+  }
+  // A clause that runs past `max` words is a sentence, not a value.
+  return out.length < max ? out : [];
+}
+
+function fitsFreeText(kind: string, value: string): boolean {
+  if (!/^[A-Z0-9]/.test(value) || value.length > 80) return false;
+  const ws = value.split(/\s+/);
+  if (kind === 'personName')
+    return ws.length >= 2 && ws.length <= 5 && ws.every((w) => /^[A-Z][A-Za-z'’.-]*,?$/.test(w));
+  if (kind === 'orgName') return ws.length <= 7 && !/\d{3}/.test(value);
+  // Free text in prose: capitalised words, as titles and names of things are written mid-sentence.
+  return ws.length <= 6 && ws.every((w) => /^[A-Z0-9(&-]/.test(w) || /^(?:of|and|the|for|&)$/.test(w));
 }
