@@ -5,7 +5,7 @@
 
 import { matchOption } from './choice-marks.ts';
 import { splitFieldName } from './field-labels.ts';
-import { type LabelPhrase, tokens } from './label-lexicon.ts';
+import { type LabelPhrase, tokens, type ValueKind } from './label-lexicon.ts';
 import type { LeafSpec, SchemaPlan } from './layout-fields.ts';
 import type { Candidate, LayoutContext } from './layout-reader.ts';
 import { readValue } from './layout-values.ts';
@@ -13,7 +13,25 @@ import type { LayoutWord, Segment } from './page-layout.ts';
 
 const CLOSE =
   /^(?:sincerely|respectfully(?: submitted)?|regards|best regards|kind regards|very truly yours|yours truly|cordially|thank you)[,.]?$/i;
-const SIGNER_SCOPES = /^(?:signer|signature|signedBy|sender|author|from)$/i;
+// Objects that stand for the letter's writer: named so, or the party a letter's reader is told to contact
+// or who refers (a referral letter is signed by the referrer). An object named in the signer's title line
+// ("Claims Adjuster" for `adjuster`) is the writer too.
+const SIGNER_SCOPES =
+  /^(?:signer|signature|signedBy|sender|author|writer|from|contact|referring\w*|sending\w*)$/i;
+// Whom a letter is about, as its "Re:" line names them: the person a record, claim or request concerns.
+const SUBJECT_ROLES =
+  /^(?:patient|employee|insured|claimant|member|student|applicant|subject|client|borrower|debtor|tenant|child|beneficiary|decedent|injured|worker|customer|account\w*)$/i;
+// Head nouns of job titles and of organisations, to tell a signer's title line from their name or office.
+const TITLE_NOUN =
+  /\b(?:specialist|manager|director|officer|worker|coordinator|adjuster|assistant|supervisor|clerk|attorney|counsel|analyst|administrator|representative|caseworker|president|secretary|paralegal|agent|technician|examiner|investigator|custodian|consultant|associate|advisor|partner|owner|accountant|nurse|engineer|deputy|chief|head|lead|generalist)s?\b/i;
+const ORG_NOUN =
+  /\b(?:office|department|division|bureau|agency|company|inc|llc|llp|corp|corporation|group|associates|services|hospital|clinic|center|university|school|county|state)\b/i;
+const NAME_WORD = String.raw`(?:[A-Z][A-Za-z'’-]+|[A-Z]\.)`;
+const PERSON = new RegExp(String.raw`^${NAME_WORD}(?:\s+${NAME_WORD}){1,3}$`);
+// What a subject line names besides a person ("Claim Review", "Records Request").
+const DOCUMENT_NOUN =
+  /\b(?:claim|review|request|verification|employment|records?|notice|referral|authorization|report|letter|application|appeal|hearing|case|matter|account|policy|inquiry|consultation|evaluation|status|update|response|reminder|invoice|payment)\b/i;
+const HONORIFIC = /^(?:mr|mrs|ms|miss|dr|mx)\.?\s+/i;
 
 export function readLetterFields(ctx: LayoutContext, plan: SchemaPlan): Candidate[] {
   const out: Candidate[] = [];
@@ -31,33 +49,179 @@ export function readLetterFields(ctx: LayoutContext, plan: SchemaPlan): Candidat
       }
     }
   }
-  const signerLeaves = plan.leaves.filter((l) => l.scopes.some((s) => SIGNER_SCOPES.test(s.name)));
-  if (!signerLeaves.length) return out;
+  out.push(...readSubjectLine(first, plan));
+  const block = signatureBlock(ctx);
+  const signerScope = (l: LeafSpec) =>
+    l.scopes.some(
+      (s) =>
+        SIGNER_SCOPES.test(s.name) ||
+        (block?.titleLine && splitFieldName(s.name).some((w) => tokens(block.titleLine!.text).includes(w))),
+    );
+  const signerLeaves = plan.leaves.filter(signerScope);
+  // A letterhead names the sender only on a letter: one with a salutation or a complimentary close.
+  const salutation = first.segments.some((s) => /^dear\b/i.test(s.text.trim()));
+  out.push(...readLetterhead(first, plan, signerScope, Boolean(block) || salutation));
+  if (!block) return out;
+  const { page, nameLine, titleLine, lines } = block;
+  for (const leaf of signerLeaves) {
+    if (leaf.kind === 'personName' || leaf.name === 'name')
+      out.push(candidate(leaf, page.page, nameLine, nameLine.text.trim().replace(/,$/, ''), 0.74));
+    if (leaf.name === 'title' && titleLine && !/\d/.test(titleLine.text))
+      out.push(candidate(leaf, page.page, titleLine, titleLine.text.trim(), 0.6));
+    if (leaf.kind === 'email' || leaf.kind === 'phone') {
+      // In the block under the name, or where the writer says how to reach them ("contact me at …").
+      // "me at …", "me directly at …", "… or by e-mail at …": the value follows within a few words.
+      const found = [
+        ...lines.map((l) => ({ page: page.page, words: l.words, reach: 16 })),
+        ...firstPersonContacts(ctx).map((l) => ({ ...l, reach: leaf.kind === 'phone' ? 5 : 12 })),
+      ]
+        .map((l) => ({ l, r: readAfter(leaf.kind, l.words, l.reach) }))
+        .find((x) => x.r);
+      if (found?.r) out.push(candidate(leaf, found.l.page, found.r, found.r.value, 0.68));
+    }
+  }
+  return out;
+}
+
+interface SignatureBlock {
+  page: LayoutContext['pages'][number];
+  nameLine: Segment;
+  titleLine: Segment | undefined;
+  lines: Segment[];
+}
+
+/** The signer's name, title and the lines under a complimentary close ("Sincerely,"). */
+function signatureBlock(ctx: LayoutContext): SignatureBlock | null {
   for (const page of ctx.pages) {
     const close = page.segments.find((s) => CLOSE.test(s.text.trim()));
     if (!close) continue;
     const after = page.segments
       .filter((s) => s.bbox.y0 > close.bbox.y1 && Math.abs(s.bbox.x0 - close.bbox.x0) < page.unit * 3)
       .sort((a, b) => a.bbox.y0 - b.bbox.y0)
-      .slice(0, 5);
+      .slice(0, 6);
     // A handwritten or /s/ signature often repeats the typed name: the typed name is the last repeat.
     const lines = after.filter(
       (s, i) => !after.slice(i + 1).some((t) => t.text.replace(/\s+/g, '') === s.text.replace(/\s+/g, '')),
     );
-    const nameLine = lines.find((s) =>
-      /^(?:[A-Z][a-zA-Z'’.-]*\s){1,3}[A-Z][a-zA-Z'’.-]*,?(?:\s[A-Z][A-Za-z.]+)?$/.test(s.text.trim()),
-    );
-    if (!nameLine) continue;
-    const titleLine = lines[lines.indexOf(nameLine) + 1];
-    for (const leaf of signerLeaves) {
-      if (leaf.kind === 'personName' || leaf.name === 'name')
-        out.push(candidate(leaf, page.page, nameLine, nameLine.text.trim().replace(/,$/, ''), 0.74));
-      if (leaf.name === 'title' && titleLine && !/\d/.test(titleLine.text))
-        out.push(candidate(leaf, page.page, titleLine, titleLine.text.trim(), 0.6));
-    }
-    break;
+    const isName = (s: Segment | undefined) =>
+      Boolean(s && !TITLE_NOUN.test(s.text)) &&
+      Boolean(
+        s && /^(?:[A-Z][a-zA-Z'’.-]*\s){1,3}[A-Z][a-zA-Z'’.-]*,?(?:\s[A-Z][A-Za-z.]+)?$/.test(s.text.trim()),
+      );
+    let at = lines.findIndex(isName);
+    if (at < 0) continue;
+    // A signature above the typed name that spells it shorter ("Ann Diaz" over "Ann M. Diaz, DO").
+    const lastName = (s: Segment) => s.text.replace(/,.*$/, '').trim().split(/\s+/).pop()?.toLowerCase();
+    if (isName(lines[at + 1]) && lastName(lines[at + 1]) === lastName(lines[at])) at++;
+    // The title line says what the signer is; an office or a company under it is their organisation.
+    const title = lines[at + 1];
+    const titleLine =
+      title && (TITLE_NOUN.test(title.text) || !ORG_NOUN.test(title.text)) ? title : undefined;
+    return { page, nameLine: lines[at], titleLine, lines: lines.slice(at + 1) };
   }
+  return null;
+}
+
+/** Sentences where the writer gives their own phone or e-mail: "reach me at", "contact me directly at". */
+function firstPersonContacts(ctx: LayoutContext): { page: number; words: LayoutWord[] }[] {
+  const out: { page: number; words: LayoutWord[] }[] = [];
+  for (const page of ctx.pages)
+    for (const seg of page.segments) {
+      // Lower case only: "ME" is Maine.
+      const me = seg.words.findIndex((w) => w.text === 'me');
+      if (me >= 0)
+        out.push({ page: page.page, words: [...seg.words.slice(me + 1), ...continuation(page, seg)] });
+    }
   return out;
+}
+
+/** The first value of `kind` among the first `reach` words, before the sentence ends. */
+function readAfter(
+  kind: ValueKind,
+  words: LayoutWord[],
+  reach = 16,
+): { words: LayoutWord[]; value: string } | null {
+  for (let i = 0; i < Math.min(words.length, reach); i++) {
+    const r = readValue(kind, words.slice(i));
+    // A phone is written with its separators; a bare ten-digit run is an NPI, a case or an account number.
+    const written = words
+      .slice(i, i + (r?.to ?? 0))
+      .map((w) => w.text)
+      .join(' ');
+    if (r && r.from === 0 && (kind !== 'phone' || /\d[\s.)-]+\d/.test(written)))
+      return { words: words.slice(i, i + r.to), value: String(r.value) };
+    if (/[.;]$/.test(words[i].text) && !/@/.test(words[i].text)) break;
+  }
+  return null;
+}
+
+/**
+ * The person a "Re:" line names ("RE: Jane Q. Doe  DOB: …", "Re: Verification of Employment – Jane Doe"),
+ * for the one name field of the person the letter is about.
+ */
+function readSubjectLine(page: LayoutContext['pages'][number], plan: SchemaPlan): Candidate[] {
+  const leaves = plan.leaves.filter(
+    (l) =>
+      (l.kind === 'personName' || /^(?:name|fullName)$/.test(l.name)) &&
+      [...l.scopes.map((s) => s.name), ...splitFieldName(l.name)].some((n) => SUBJECT_ROLES.test(n)),
+  );
+  if (leaves.length !== 1) return [];
+  const line = page.segments.find(
+    (s) =>
+      s.row !== page.headerRow &&
+      s.bbox.y0 < page.height * 0.5 &&
+      /^(?:re|regarding|subject)\s*:/i.test(s.text),
+  );
+  if (!line) return [];
+  // The parts of the line: split at dashes, commas and the next "Key:".
+  const text = line.text.replace(/^\S+\s*:?\s*/, '');
+  for (const part of text.split(/\s[–—-]\s|,|\s(?=\S+:)|\s(?=(?:DOB|D\.O\.B\.|MRN|SSN)\b)/)) {
+    const name = part.trim().replace(HONORIFIC, '');
+    if (!PERSON.test(name) || DOCUMENT_NOUN.test(name)) continue;
+    const first = name.split(/\s+/)[0];
+    const from = line.words.findIndex((w) => w.text === first);
+    const count = name.split(/\s+/).length;
+    if (from < 0) continue;
+    const words = line.words.slice(from, from + count);
+    return [{ ...candidate(leaves[0], page.page, line, name, 0.7), words }];
+  }
+  return [];
+}
+
+/**
+ * The letterhead: a letter's first line names the sending organisation. Read for the writer's
+ * organisation field, or the only organisation field of the schema.
+ */
+function readLetterhead(
+  page: LayoutContext['pages'][number],
+  plan: SchemaPlan,
+  signerScope: (l: LeafSpec) => boolean,
+  isLetter: boolean,
+): Candidate[] {
+  const orgs = plan.leaves.filter((l) => l.kind === 'orgName');
+  const sender = orgs.filter(
+    (l) =>
+      signerScope(l) ||
+      /\b(?:from|sender|sending|letterhead)\b/i.test(
+        `${splitFieldName(l.path.replace(/\./g, ' ')).join(' ')} ${l.field.description ?? ''}`,
+      ),
+  );
+  const leaves = sender.length ? sender : orgs.length === 1 ? orgs : [];
+  if (leaves.length !== 1 || !isLetter) return [];
+  const line = page.segments.filter((s) => s.row !== page.headerRow).sort((a, b) => a.bbox.y0 - b.bbox.y0)[0];
+  if (!line || line.bbox.y0 > page.height * 0.2) return [];
+  const text = line.text.trim();
+  // A sending machine's header the layout did not recognise ("FROM-ACME LEGAL").
+  if (/^(?:from|to)\b/i.test(text)) return [];
+  const ws = text.split(/\s+/);
+  if (
+    /\d/.test(text) ||
+    ws.length < 2 ||
+    ws.length > 8 ||
+    !ws.every((w) => /^[A-Z&]|^(?:of|and|the|for)$/.test(w))
+  )
+    return [];
+  return [candidate(leaves[0], page.page, line, text, 0.62)];
 }
 
 function isLetterDate(leaf: LeafSpec): boolean {
@@ -77,7 +241,7 @@ function onlyDate(s: Segment): boolean {
 function candidate(
   leaf: LeafSpec,
   page: number,
-  seg: Segment,
+  seg: { words: LayoutWord[] },
   value: string | number | boolean,
   score: number,
 ): Candidate {
@@ -192,7 +356,7 @@ export function readProseFields(ctx: LayoutContext, plan: SchemaPlan): Candidate
           ? matchOption(words.map((w) => w.text).join(' '), leaf.options ?? [])
           : null;
         if (option && connected) reading = { value: option, words, fit: 0.8 };
-      } else if (connected && hit.quality >= 0.85) {
+      } else if (hit.quality >= 0.85 && introducesText(seg.words[lastLabelWord], after.slice(0, start))) {
         const words = clause(
           rest.filter((w, i) => i > 0 || !/^(?:a|an|the)$/i.test(w.text)),
           8,
@@ -229,6 +393,11 @@ function isInParentheses(words: LayoutWord[], at: number): boolean {
     if (i < at) depth -= (w.match(/\)/g) ?? []).length;
   }
   return depth > 0;
+}
+
+/** Free text follows a copula, "as" or a colon ("his title is …", "employed as …", "Title: …"), not "of". */
+function introducesText(label: LayoutWord, connectors: LayoutWord[]): boolean {
+  return /:$/.test(label.text) || connectors.some((w) => /^(?:is|was|are|were|as|:)$/i.test(w.text));
 }
 
 function isConnector(text: string): boolean {

@@ -100,3 +100,61 @@ describe('values in letter prose', () => {
     assert.ok(described < own);
   });
 });
+
+describe('letter conventions', () => {
+  const letter = (closeBlock: string[]): [number, number, string][] => [
+    [120, 100, 'Northwind Mutual Assurance'],
+    [120, 130, '12 Harbor Road · Portland, ME 04101 · Tel (207) 555-0110'],
+    [120, 200, 'June 3, 2025'],
+    [120, 260, 'RE: Claim Review – Lucia M. Fairbanks, DOB 02/11/1979'],
+    [120, 320, 'Dear Ms. Fairbanks:'],
+    [120, 360, 'We have received your statement and the photographs, and we are reviewing them now.'],
+    [120, 390, 'If you have questions, you may reach me directly at (207) 555-0164 or by e-mail at'],
+    [120, 420, 'o.brandt@northwind.example. Our main switchboard is (207) 555-0110 for other matters.'],
+    [120, 480, 'Sincerely,'],
+    ...closeBlock.map((t, i): [number, number, string] => [120, 540 + i * 30, t]),
+  ];
+
+  it('reads the writer from the signature block, their phone and e-mail from "reach me at", the subject from the Re: line', () => {
+    const schema: ExtractionSchema = {
+      claimant: { type: 'object', properties: { name: { type: 'string' } } },
+      carrier: { type: 'string' },
+      adjuster: {
+        type: 'object',
+        properties: {
+          name: { type: 'string' },
+          title: { type: 'string' },
+          phone: { type: 'string', description: 'E.164' },
+          email: { type: 'string' },
+        },
+      },
+    };
+    const p = page(letter(['Oskar Brandt', 'Oskar T. Brandt', 'Senior Claims Adjuster', 'NPI 2897387702']));
+    const { data } = extractWithLayout(schema, [p]);
+    assert.deepEqual(data, {
+      claimant: { name: 'Lucia M. Fairbanks' },
+      carrier: 'Northwind Mutual Assurance',
+      adjuster: {
+        name: 'Oskar T. Brandt',
+        title: 'Senior Claims Adjuster',
+        phone: '+12075550164',
+        email: 'o.brandt@northwind.example',
+      },
+    });
+  });
+
+  it('takes no title that is an office, and no letterhead on a page that is not a letter', () => {
+    const schema: ExtractionSchema = {
+      carrier: { type: 'string' },
+      contact: { type: 'object', properties: { name: { type: 'string' }, title: { type: 'string' } } },
+    };
+    const signed = extractWithLayout(schema, [page(letter(['Oskar Brandt', 'Office of Claims Review']))]);
+    assert.deepEqual(signed.data.contact, { name: 'Oskar Brandt', title: null });
+    const form = page([
+      [120, 100, 'Northwind Mutual Assurance'],
+      [120, 160, 'PROPERTY LOSS WORKSHEET'],
+      [120, 220, 'Inspector notes are kept on file for seven years after the claim closes.'],
+    ]);
+    assert.equal(extractWithLayout(schema, [form]).data.carrier, null);
+  });
+});
