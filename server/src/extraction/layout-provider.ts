@@ -5,6 +5,7 @@
 
 import type { OcrPage } from '../ocr/ocr-result.ts';
 import { calibratedConfidence } from './confidence.ts';
+import { readDescribedFields } from './described-fields.ts';
 import type { ExtractionProvider, ExtractionRequest, ExtractionResult } from './extraction-provider.ts';
 import type { ExtractionSchema } from './extraction-schema.ts';
 import { groundExtraction, type ValueHint } from './grounding.ts';
@@ -107,6 +108,7 @@ export function extractWithLayout(
     ...readMatrices(ctx, plan),
     ...readLetterFields(ctx, plan),
     ...readProseFields(ctx, plan),
+    ...readDescribedFields(ctx, plan),
   ]) {
     options.trace?.fields.get(c.path)?.candidates.push(c);
     all.push(c);

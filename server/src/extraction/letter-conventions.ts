@@ -4,6 +4,7 @@
 // hire is 02/24/2011", "the hearing is set for May 3, 2025"). Candidates scored below labelled readings.
 
 import { matchOption } from './choice-marks.ts';
+import { descriptionHead } from './described-fields.ts';
 import { splitFieldName } from './field-labels.ts';
 import { type LabelPhrase, tokens, type ValueKind } from './label-lexicon.ts';
 import type { LeafSpec, SchemaPlan } from './layout-fields.ts';
@@ -263,9 +264,6 @@ const CLAUSE_END = new Set(
     ' ',
   ),
 );
-// Description words that end the noun phrase naming the field ("last day of employment if no longer employed").
-const DESCRIPTION_CUT =
-  /\b(?:if|when|that|which|who|whose|where|as|on|in|from|for|yyyy-mm-dd|e\.164|one of|e\.g\.)\b|[,;(:]/i;
 const STOP = new Set(['of', 'the', 'a', 'an', 'and', 'or', 'to', 'any', 'this', 'letter', 'document']);
 // Kinds whose value shows itself by its shape, so a phrase in running text may introduce it.
 const TYPED = new Set([
@@ -306,9 +304,7 @@ export function prosePhrases(leaf: LeafSpec): LabelPhrase[] {
     }
     if (TYPED.has(leaf.kind)) add(event, 0.72);
   }
-  const desc = (leaf.field.description ?? '').replace(/["“”]/g, '');
-  const head = desc.split(DESCRIPTION_CUT)[0];
-  const headTokens = tokens(head).filter((t) => !STOP.has(t));
+  const headTokens = descriptionHead(leaf);
   if (headTokens.length >= 1 && headTokens.length <= 4 && (headTokens.length >= 2 || TYPED.has(leaf.kind)))
     add(headTokens, 0.75);
   return out;
