@@ -8,7 +8,7 @@ import { descriptionHead } from './described-fields.ts';
 import { splitFieldName } from './field-labels.ts';
 import { type LabelPhrase, tokens, type ValueKind } from './label-lexicon.ts';
 import type { LeafSpec, SchemaPlan } from './layout-fields.ts';
-import type { Candidate, LayoutContext } from './layout-reader.ts';
+import type { Candidate, LabelHit, LayoutContext } from './layout-reader.ts';
 import { readValue } from './layout-values.ts';
 import type { LayoutWord, Segment } from './page-layout.ts';
 
@@ -304,6 +304,14 @@ export function prosePhrases(leaf: LeafSpec): LabelPhrase[] {
     }
     if (TYPED.has(leaf.kind)) add(event, 0.72);
   }
+  // A field inside an object is written with the object's name: "pay.rate" as "rate of pay", "pay rate".
+  const scope = leaf.scopes[leaf.scopes.length - 1];
+  if (scope && words.length <= 2) {
+    const owner = splitFieldName(scope.name).map((w) => w.replace(/(?<!s)s$/, ''));
+    // As strong as the name itself: the phrase names the field and its owner.
+    add([...words, ...owner], 1);
+    add([...owner, ...words], 1);
+  }
   const headTokens = descriptionHead(leaf);
   if (headTokens.length >= 1 && headTokens.length <= 4 && (headTokens.length >= 2 || TYPED.has(leaf.kind)))
     add(headTokens, 0.75);
@@ -312,7 +320,7 @@ export function prosePhrases(leaf: LeafSpec): LabelPhrase[] {
 
 /** Values introduced by a field's phrase inside a sentence, its object up to the clause end. */
 export function readProseFields(ctx: LayoutContext, plan: SchemaPlan): Candidate[] {
-  const out: Candidate[] = [];
+  const out: Candidate[] = [...readCounts(ctx, plan)];
   for (const leaf of plan.leaves) {
     if (leaf.kind === 'boolean') continue;
     const typed = TYPED.has(leaf.kind);
@@ -323,7 +331,7 @@ export function readProseFields(ctx: LayoutContext, plan: SchemaPlan): Candidate
       const page = ctx.page(seg.page);
       // Prose only: a line of running text (a form's short caption is the layout reader's).
       if (seg.words.length < 6) continue;
-      const scope = ctx.scopeScore(leaf, hit);
+      const scope = proseScope(ctx, leaf, hit);
       if (scope < 0.3) continue;
       const lastLabelWord = hit.seg.wordOf[hit.to - 1];
       // A label word ending the clause ("… the hearing." ) introduces nothing.
@@ -378,6 +386,25 @@ export function readProseFields(ctx: LayoutContext, plan: SchemaPlan): Candidate
     }
   }
   return out;
+}
+
+/**
+ * How surely a prose hit belongs to the leaf's object. Letters print no section headings, so a phrase
+ * that names the owner itself ("rate of pay" for pay.rate) is as good as a section; so is a leaf that is
+ * the only one of its object with this value kind (hours per week of pay: there is no other).
+ */
+function proseScope(ctx: LayoutContext, leaf: LeafSpec, hit: LabelHit): number {
+  const scope = ctx.scopeScore(leaf, hit);
+  const owner = leaf.scopes[leaf.scopes.length - 1];
+  if (!owner || scope < 0.5) return scope;
+  const said = hit.seg.toks.slice(hit.from, hit.to);
+  const named = splitFieldName(owner.name).some(
+    (w) => said.includes(w.replace(/(?<!s)s$/, '')) || said.includes(w),
+  );
+  const alone = !ctx.plan.leaves.some(
+    (l) => l !== leaf && l.kind === leaf.kind && !l.path.startsWith(`${owner.path}.`),
+  );
+  return named || alone ? Math.max(scope, 0.85) : scope;
 }
 
 /** Whether word `at` sits inside an open parenthesis of its line. */
@@ -436,4 +463,42 @@ function fitsFreeText(kind: string, value: string): boolean {
   if (kind === 'orgName') return ws.length <= 7 && !/\d{3}/.test(value);
   // Free text in prose: capitalised words, as titles and names of things are written mid-sentence.
   return ws.length <= 6 && ws.every((w) => /^[A-Z0-9(&-]/.test(w) || /^(?:of|and|the|for|&)$/.test(w));
+}
+
+// Units a count is written before ("38 hours per week", "12 visits", "3 dependents").
+const UNIT_WORDS = new Set(
+  'hours days weeks months years miles units visits sessions pages employees dependents children occupants pets vehicles'.split(
+    ' ',
+  ),
+);
+
+/** Counts whose field is named by their unit ("hoursPerWeek"): the number printed just before the unit words. */
+function readCounts(ctx: LayoutContext, plan: SchemaPlan): Candidate[] {
+  const out: Candidate[] = [];
+  for (const leaf of plan.leaves) {
+    if (leaf.kind !== 'number') continue;
+    const words = splitFieldName(leaf.name);
+    if (!UNIT_WORDS.has(words[0]) || words.length > 3) continue;
+    for (const hit of ctx.hits(`count:${leaf.path}`, [{ tokens: words, weight: 1 }]).slice(0, 20)) {
+      if (hit.from === 0) continue;
+      const scope = proseScope(ctx, leaf, hit);
+      if (scope < 0.3) continue;
+      const seg = hit.seg.seg;
+      const first = hit.seg.wordOf[hit.from];
+      const before = seg.words[first - 1];
+      if (!before || first - 1 !== hit.seg.wordOf[hit.from - 1]) continue;
+      const r = readValue('number', [before]);
+      if (!r) continue;
+      out.push({
+        path: leaf.path,
+        value: r.value,
+        page: seg.page,
+        words: [before],
+        labelWords: seg.words.slice(first, hit.seg.wordOf[hit.to - 1] + 1),
+        score: hit.quality * scope * r.fit * 0.75,
+        relation: 'prose',
+      });
+    }
+  }
+  return out;
 }

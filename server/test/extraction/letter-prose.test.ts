@@ -57,6 +57,26 @@ describe('values in letter prose', () => {
     assert.equal(data.employerName, null);
   });
 
+  it("reads a field by its object's name ('rate of pay') and a count before its unit ('36 hours per week')", () => {
+    const schema: ExtractionSchema = {
+      wage: {
+        type: 'object',
+        properties: {
+          rate: { type: 'number', description: 'dollars' },
+          hoursPerWeek: { type: 'number' },
+        },
+      },
+    };
+    const p = page(
+      para([
+        'We confirm that Mr. Adeyemi remains on staff at the plant. His present rate of wage is $19.40',
+        'per hour, and he is scheduled for 36 hours per week on the second shift at our Akron site.',
+      ]),
+    );
+    const { data } = extractWithLayout(schema, [p]);
+    assert.deepEqual(data, { wage: { rate: 19.4, hoursPerWeek: 36 } });
+  });
+
   it('keeps a spaced identifier whole when a sentence period ends it', () => {
     const schema: ExtractionSchema = { conferenceId: { type: 'string' } };
     const p = page(
