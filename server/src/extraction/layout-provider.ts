@@ -5,6 +5,7 @@
 
 import type { OcrPage } from '../ocr/ocr-result.ts';
 import { calibratedConfidence } from './confidence.ts';
+import { readDescribedFields } from './described-fields.ts';
 import type { ExtractionProvider, ExtractionRequest, ExtractionResult } from './extraction-provider.ts';
 import type { ExtractionSchema } from './extraction-schema.ts';
 import { groundExtraction, type ValueHint } from './grounding.ts';
@@ -13,7 +14,7 @@ import { planSchema } from './layout-fields.ts';
 import { LayoutPool } from './layout-pool.ts';
 import { type Candidate, LayoutContext } from './layout-reader.ts';
 import { readItemList, readLabelledItems, readList, readTable, type TableRow } from './layout-tables.ts';
-import { readLetterFields } from './letter-conventions.ts';
+import { readLetterFields, readProseFields } from './letter-conventions.ts';
 import { OcrDocument } from './ocr-document.ts';
 import { layoutDocument } from './page-layout.ts';
 import { readRepeatedSections } from './repeated-sections.ts';
@@ -106,7 +107,12 @@ export function extractWithLayout(
     });
     all.push(...found);
   }
-  for (const c of [...readMatrices(ctx, plan), ...readLetterFields(ctx, plan)]) {
+  for (const c of [
+    ...readMatrices(ctx, plan),
+    ...readLetterFields(ctx, plan),
+    ...readProseFields(ctx, plan),
+    ...readDescribedFields(ctx, plan),
+  ]) {
     options.trace?.fields.get(c.path)?.candidates.push(c);
     all.push(c);
   }

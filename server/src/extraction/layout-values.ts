@@ -120,13 +120,19 @@ export function readValue(kind: ValueKind, words: readonly LayoutWord[]): ValueR
       if (!/\d/.test(t) || t.length < 2 || /^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}$/.test(t)) return null;
       // "ABC 123 456" printed with spaces stays together when every part carries a digit or is short caps.
       let to = 1;
-      while (to < usable.length && /^[A-Z0-9-]{1,6}$/.test(usable[to].text) && /\d/.test(usable[to].text))
+      // A sentence's period or a list's comma after the last part ends the value, not the part.
+      while (
+        to < usable.length &&
+        /^[A-Z0-9-]{1,6}[.,;]?$/.test(usable[to].text) &&
+        /\d/.test(usable[to].text) &&
+        !/[.,;:]$/.test(usable[to - 1].text)
+      )
         to++;
       const value = usable
         .slice(0, to)
         .map((w) => w.text)
         .join(' ')
-        .replace(/[,;:]$/, '');
+        .replace(/[,;:]$|(?<=\d)\.$/, '');
       return mapBack({ value, from: 0, to }, 0.85);
     }
     case 'boolean':

@@ -6,16 +6,34 @@
 import * as chrono from 'chrono-node';
 import { findPhoneNumbersInText } from 'libphonenumber-js';
 
+// The letters fax OCR reads for digits. O/o/l/I/|/S/s are swapped anywhere in a numeric token; B, Z and g
+// also look like letters inside real words, so they count only between two digits ("1B5" → "185").
+const ANYWHERE: Record<string, string> = { O: '0', o: '0', l: '1', I: '1', '|': '1', S: '5', s: '5' };
+const BETWEEN: Record<string, string> = { B: '8', Z: '2', g: '9' };
+
 /**
- * Undoes OCR letter-for-digit swaps inside number-like runs ("O3/l4/1985" → "03/14/1985"), one character
- * for one so offsets stay valid. Runs without a real digit, or with more letters than digits, are left alone.
+ * Undoes OCR letter-for-digit swaps inside tokens that are otherwise numeric ("O3/l4/1985" → "03/14/1985",
+ * "$1,2B4.00" → "$1,284.00"), one character for one so offsets stay valid. A token holding any other letter
+ * ("1st", "CLM328"), no real digit, or more letters than digits is left alone: digits are never invented.
+ * An S or s leading an amount with cents is the dollar sign ("S25.00" → "$25.00").
  */
 export function repairDigits(text: string): string {
-  return text.replace(/[0-9OolI|Ss$,./()-]{2,}/g, (run) => {
+  return text.replace(/[0-9OolI|SsBZg$,./()-]{2,}/g, (run, at: number, all: string) => {
+    // The run must be the whole token: a letter glued to either side makes it a word.
+    if (/[A-Za-z]/.test(all[at - 1] ?? '') || /[A-Za-z]/.test(all[at + run.length] ?? '')) return run;
     const digits = (run.match(/\d/g) ?? []).length;
-    const letters = (run.match(/[OolI|Ss]/g) ?? []).length;
+    const letters = (run.match(/[OolI|SsBZg]/g) ?? []).length;
     if (digits === 0 || letters > digits) return run;
-    return run.replace(/[Oo]/g, '0').replace(/[lI|]/g, '1').replace(/[Ss]/g, '5');
+    const dollar = /^[Ss](?=[\dOolI|]{1,3}(?:,[\dOolI|]{3})*\.[\dOolI|]{2}[.,;)]?$)/.test(run);
+    const chars = [...run];
+    return chars
+      .map((c, i) => {
+        if (i === 0 && dollar) return '$';
+        if (ANYWHERE[c]) return ANYWHERE[c];
+        const between = BETWEEN[c];
+        return between && /\d/.test(chars[i - 1] ?? '') && /\d/.test(chars[i + 1] ?? '') ? between : c;
+      })
+      .join('');
   });
 }
 
@@ -49,6 +67,8 @@ const MONTH_NAME =
 const DATE_PATTERNS: RegExp[] = [
   /(?<![\dA-Za-z])(?<y>(?:19|20)\d\d)-(?<m>[01]?\d)-(?<d>[0-3]?\d)(?![\d])/g,
   /(?<![\dA-Za-z/.-])(?<a>[0-3]?\d)\s?(?<sep>[/.-])\s?(?<b>[0-3]?\d)\s?\k<sep>\s?(?<y>(?:19|20)?\d\d)(?![\d/])/g,
+  // A separator the fax broke into another one ("03/14-1985", "03.14/1985"): only with a four-digit year.
+  /(?<![\dA-Za-z/.-])(?<a>[0-3]?\d)\s?[/.-]\s?(?<b>[0-3]?\d)\s?[/.-]\s?(?<y>(?:19|20)\d\d)(?![\d/])/g,
   new RegExp(
     `(?<![A-Za-z])(?<mn>${MONTH_NAME})\\.?\\s+(?<d>[0-3]?\\d)(?:st|nd|rd|th)?,?\\s+(?<y>(?:19|20)\\d\\d)(?!\\d)`,
     'gi',
@@ -130,7 +150,7 @@ export function parseDate(text: string): string | null {
 }
 
 const PHONE =
-  /(?<![\d])(?:\+?1[\s.-]?)?(?:\((?<a1>[2-9]\d\d)\)|(?<a2>[2-9]\d\d))[\s.-]?(?<x>[2-9]\d\d)[\s.-]?(?<n>\d{4})(?![\d])/g;
+  /(?<![\d])(?:\+?1[\s.-]?)?(?:\((?<a1>[2-9]\d\d)\)|(?<a2>[2-9]\d\d))(?:\s?[.-]?\s?)(?<x>[2-9]\d\d)(?:\s?[.-]?\s?)(?<n>\d{4})(?![\d])/g;
 
 /** US phone and fax numbers in `text`, as E.164 (`+15555550123`). */
 export function findPhones(text: string): TextMatch<string>[] {
@@ -194,7 +214,13 @@ export function findNpis(text: string): TextMatch<string>[] {
   return out;
 }
 
-const NUMBER = /(?<![\w.])\(?-?(?:USD\s?|\$\s?)?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\)?(?![\w]|\.\d)/gi;
+// Thousands groups as faxes print them: "1,234", with a stray space inside a group ("1,2 34"); after a currency sign also space-separated ("$1 234.56"), which unsigned would be two numbers.
+const GROUPS = String.raw`\d{1,3}(?:,\d\s?\d\s?\d(?!\d))+`;
+const SPACED_GROUPS = String.raw`\d{1,3}(?:\s\d{3})+(?=\.\d\d(?!\d))`;
+const NUMBER = new RegExp(
+  String.raw`(?<![\w.])\(?-?(?:(?:USD\s?|\$\s?)(?:${SPACED_GROUPS}|${GROUPS}|\d+)|${GROUPS}|\d+)(?:\.\d+)?\)?(?![\w]|\.\d)`,
+  'gi',
+);
 
 /** Numbers (with thousands separators, currency signs, accounting parentheses) in `text`. */
 export function findNumbers(text: string): TextMatch<number>[] {
