@@ -342,7 +342,19 @@ export class LayoutContext {
       const aside = rest.slice(0, close + 1).map((w) => w.text);
       // Letters only: "(614) 555-0197" is a value.
       if (close >= 0 && close < 6 && !aside.join('').match(/\d{2}/)) rest = rest.slice(close + 1);
+      // OCR cut the caption at its box edge ("NAME OF INSURED (FI"): an unclosed run of capitals ending
+      // the segment is the rest of the qualifier.
+      else if (
+        close < 0 &&
+        rest.length <= 4 &&
+        rest.every((w) => isCaps(w.text) || /^\(?[A-Z]*$/.test(w.text))
+      )
+        rest = [];
     }
+    // "NAME OF INSURED", "DATE FOR SERVICE": a capitalised box caption goes on after its label with a
+    // preposition; a value never starts with one.
+    if (rest.length && !glued && isCaps(seg.text) && CAPTION_JOINERS.has(rest[0].text.toLowerCase()))
+      rest = [];
     // The label must lead its segment (numbering, a box or an object's name may precede it).
     const before = hit.seg.toks.slice(0, hit.from).filter((t) => !/^\d+[a-z]?$|^[a-z]$/.test(t));
     const leads = before.length <= 3;
@@ -532,6 +544,9 @@ export class LayoutContext {
 
 /** A box caption led by its item number ("12. Current Gross Base Pay", "24B. Reason"). */
 const NUMBERED_CAPTION = /^\d{1,2}[A-Za-z]?\.\s+\p{L}{2,}/u;
+
+/** Words that continue a caption past the matched label: no value starts with one. */
+const CAPTION_JOINERS = new Set(['of', 'for', 'to', 'the', 'and', 'or', 'if', 'in', 'on', 'by', 'at']);
 
 /** Words after which a named party is what the field relates to, not whose field it is. */
 const RELATION_WORDS = new Set(['to', 'with', 'from']);

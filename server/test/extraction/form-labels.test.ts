@@ -1,0 +1,71 @@
+// Form labels as fax OCR prints them: misread letters (more edits allowed in longer words), words split
+// or run together, a correctly spelled other word that is never a misread, and a caption cut at its box.
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ExtractionSchema } from '../../src/extraction/extraction-schema.ts';
+import { matchPhrase, tokenMatches, tokens } from '../../src/extraction/label-lexicon.ts';
+import { extractWithLayout } from '../../src/extraction/layout-provider.ts';
+import { page } from './positioned-page.ts';
+
+const phrase = (text: string) => ({ tokens: text.split(' '), weight: 1 });
+
+describe('label matching on OCR words', () => {
+  it('allows more edits in longer words, each edit lowering the quality', () => {
+    assert.ok(tokenMatches('emal', 'email') > 0, 'one edit in a five-letter word');
+    assert.equal(tokenMatches('emxxl', 'email'), 0, 'two edits in a five-letter word');
+    const one = tokenMatches('emplayer', 'employer');
+    const two = tokenMatches('emplayor', 'employer');
+    assert.ok(one > two && two > 0, `one edit ${one} above two edits ${two} in an eight-letter word`);
+    assert.equal(tokenMatches('dab', 'dob'), 0, 'no edit in a word of three letters');
+    assert.equal(tokenMatches('bate', 'date'), 0, 'a short word keeps its first letter');
+    assert.ok(tokenMatches('dafe', 'date') > 0);
+    assert.equal(tokenMatches('10', 'lo'), 0, 'a figure is no misread word');
+  });
+
+  it('never reads a correctly spelled vocabulary word as another one', () => {
+    assert.equal(tokenMatches('insured', 'insurer'), 0);
+    assert.ok(tokenMatches('insurcd', 'insured') > 0);
+    assert.ok(tokenMatches('year', 'years') > 0, 'singular and plural are one word');
+  });
+
+  it('matches a label OCR split in two or ran together, below a clean read', () => {
+    const clean = matchPhrase(tokens('Patient Name'), phrase('patient name'))[0];
+    const split = matchPhrase(tokens('Pat ient Name'), phrase('patient name'))[0];
+    const merged = matchPhrase(tokens('DATEOF BIRTH'), phrase('date of birth'))[0];
+    assert.deepEqual([split.from, split.to], [0, 3]);
+    assert.ok(split.quality < clean.quality);
+    assert.deepEqual([merged.from, merged.to], [0, 2]);
+    assert.ok(merged.quality > 0.8);
+  });
+
+  it('reads numbered captions and punctuation through to the label', () => {
+    const m = matchPhrase(tokens("3. PATIENT'S BIRTH DATE"), phrase('patient birth date'))[0];
+    assert.deepEqual([m.from, m.to], [1, 4]);
+  });
+});
+
+describe('boxed form values on OCR words', () => {
+  it('reads the value under a caption that goes on past its label or was cut at the box edge', () => {
+    const schema: ExtractionSchema = { insuredName: { type: 'string' }, name: { type: 'string' } };
+    const p = page([
+      [100, 200, 'INSURED NAME (FI'],
+      [100, 230, 'Rosa K. Delgado'],
+      [700, 200, 'NAME OF APPLICANT'],
+      [700, 230, 'Tomas Ibarra'],
+    ]);
+    const { data } = extractWithLayout(schema, [p]);
+    assert.equal(data.insuredName, 'Rosa K. Delgado', 'the cut qualifier "(FI" is no value');
+    assert.equal(data.name, 'Tomas Ibarra', '"OF APPLICANT" is the caption going on, no value');
+  });
+
+  it('finds a label with two misread letters in a long word and reads its value', () => {
+    const schema: ExtractionSchema = { employerName: { type: 'string' } };
+    const p = page([
+      [100, 200, 'EMPLQYFR NAME'],
+      [100, 230, 'Brightwater Foods'],
+    ]);
+    const { data } = extractWithLayout(schema, [p]);
+    assert.equal(data.employerName, 'Brightwater Foods');
+  });
+});
