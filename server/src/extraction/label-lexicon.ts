@@ -408,6 +408,20 @@ const VOCABULARY = new Set(
   [...SYNONYMS, ...WORD_ALIASES].flatMap((group) => group.flatMap((p) => p.split(' '))),
 );
 
+/**
+ * Text that reads as a form's caption rather than a value: two or more words all from the label
+ * vocabulary ("BIRTH DATE SEX"), or words led by a joining word ("OR PROGRAM NAME", "of referring
+ * provider"), which no name or value starts with.
+ */
+export function isCaptionText(text: string): boolean {
+  const toks = tokens(text).filter((t) => !/^\d+$/.test(t));
+  if (!toks.length) return false;
+  if (CAPTION_LEADS.has(toks[0]) && toks.length >= 2) return true;
+  return toks.length >= 2 && toks.every((t) => VOCABULARY.has(t) || STOP.has(t));
+}
+
+const CAPTION_LEADS = new Set(['of', 'or', 'for', 'to', 'and', 'if']);
+
 /** Edits an OCR reading of a word of `length` letters may carry and still be read as that word. */
 function editsAllowed(length: number): number {
   if (length <= 3) return 0;

@@ -5,7 +5,7 @@
 
 import { matchOption, optionsInRow, yesNo } from './choice-marks.ts';
 import { splitFieldName } from './field-labels.ts';
-import { type LabelPhrase, matchPhrase, tokens } from './label-lexicon.ts';
+import { isCaptionText, type LabelPhrase, matchPhrase, tokens } from './label-lexicon.ts';
 import type { LeafSpec, SchemaPlan, ScopeSpec } from './layout-fields.ts';
 import { readValue, type ValueReading } from './layout-values.ts';
 import {
@@ -318,7 +318,11 @@ export class LayoutContext {
           continue;
         }
         const reading = readValue(leaf.kind, words);
-        if (reading) push(relation, words, reading);
+        if (!reading) continue;
+        // A neighbouring box's caption is no name or text value.
+        const read = words.slice(reading.from, reading.to);
+        if (TEXT_KINDS.has(leaf.kind) && isCaptionText(read.map((w) => w.text).join(' '))) continue;
+        push(relation, words, reading);
       }
     }
     return out;
@@ -544,6 +548,9 @@ export class LayoutContext {
 
 /** A box caption led by its item number ("12. Current Gross Base Pay", "24B. Reason"). */
 const NUMBERED_CAPTION = /^\d{1,2}[A-Za-z]?\.\s+\p{L}{2,}/u;
+
+/** Kinds whose value is free text, which a caption could pass for. */
+const TEXT_KINDS = new Set(['text', 'personName', 'orgName', 'street', 'address']);
 
 /** Words that continue a caption past the matched label: no value starts with one. */
 const CAPTION_JOINERS = new Set(['of', 'for', 'to', 'the', 'and', 'or', 'if', 'in', 'on', 'by', 'at']);

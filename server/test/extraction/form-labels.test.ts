@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ExtractionSchema } from '../../src/extraction/extraction-schema.ts';
-import { matchPhrase, tokenMatches, tokens } from '../../src/extraction/label-lexicon.ts';
+import { isCaptionText, matchPhrase, tokenMatches, tokens } from '../../src/extraction/label-lexicon.ts';
 import { extractWithLayout } from '../../src/extraction/layout-provider.ts';
 import { page } from './positioned-page.ts';
 
@@ -67,5 +67,20 @@ describe('boxed form values on OCR words', () => {
     ]);
     const { data } = extractWithLayout(schema, [p]);
     assert.equal(data.employerName, 'Brightwater Foods');
+  });
+
+  it("never takes a neighbouring box's caption for a name", () => {
+    assert.ok(isCaptionText('OR PROGRAM NAME'));
+    assert.ok(isCaptionText('birth date sex'));
+    assert.ok(!isCaptionText('Orla Pryce'));
+    assert.ok(!isCaptionText('Date'), 'one word alone may be a value');
+    const schema: ExtractionSchema = { referringProviderName: { type: 'string' } };
+    const p = page([
+      [100, 200, 'REFERRING PROVIDER NAME'],
+      [100, 230, 'OR PROGRAM NAME'],
+      [100, 300, 'Signed'],
+    ]);
+    const { data } = extractWithLayout(schema, [p]);
+    assert.equal(data.referringProviderName, null);
   });
 });
