@@ -404,7 +404,7 @@ export class LayoutContext {
     const first = below[0];
     if (first && !this.labelSegments.has(first) && !caption(first)) {
       const boxed = ruleBetween(page, seg.bbox, first.bbox);
-      if (!boxed) out.push({ relation: 'below', words: first.words });
+      if (!boxed) out.push({ relation: 'below', words: this.cellRun(first, seg, row) });
     }
     // Above: a value written on a fill-in rule with its label printed underneath.
     if (!rest.length) {
@@ -426,6 +426,27 @@ export class LayoutContext {
         out.push({ relation: 'above', words: above[0].words });
     }
     return out;
+  }
+
+  /**
+   * The words of a value under a caption that OCR split at wide letter gaps ("Malik N."  "Ramirez"):
+   * the segments on `first`'s row that follow it within a few letter widths, up to the next caption on
+   * the label's row (the next box).
+   */
+  private cellRun(first: Segment, label: Segment, labelRow: Segment[]): LayoutWord[] {
+    const page = this.page(first.page);
+    const letter = (first.bbox.x1 - first.bbox.x0) / Math.max(1, first.text.length);
+    const nextBox = labelRow.find((s) => s.bbox.x0 > label.bbox.x1 - 2)?.bbox.x0 ?? page.width;
+    const words = [...first.words];
+    let edge = first.bbox.x1;
+    for (const id of page.rows[first.row]) {
+      const s = page.segments[id];
+      if (s.bbox.x0 <= edge) continue;
+      if (s.bbox.x0 - edge > letter * 2.5 || s.bbox.x1 > nextBox || this.labelSegments.has(s)) break;
+      words.push(...s.words);
+      edge = s.bbox.x1;
+    }
+    return words;
   }
 
   /**

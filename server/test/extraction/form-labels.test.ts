@@ -83,4 +83,18 @@ describe('boxed form values on OCR words', () => {
     const { data } = extractWithLayout(schema, [p]);
     assert.equal(data.referringProviderName, null);
   });
+
+  it('reads a boxed value OCR split at wide gaps whole, up to the next box', () => {
+    const schema: ExtractionSchema = { driverName: { type: 'string' }, mailingAddress: { type: 'string' } };
+    const p = page([
+      [100, 200, 'DRIVER NAME'],
+      [600, 200, 'MAILING ADDRESS'],
+      [100, 230, 'Lena J.'],
+      [200, 230, 'Okafor'],
+      [600, 230, '12 Birch Row'],
+    ]);
+    const { data } = extractWithLayout(schema, [p]);
+    assert.equal(data.driverName, 'Lena J. Okafor');
+    assert.equal(data.mailingAddress, '12 Birch Row', 'the next box keeps its own value');
+  });
 });
