@@ -389,7 +389,7 @@ export class LayoutContext {
       !(captionRow && isCaps(right.text)) &&
       right.bbox.x0 - seg.bbox.x1 < unit * 25
     )
-      out.push({ relation: 'right', words: right.words });
+      out.push({ relation: 'right', words: this.cellRun(right, page.width) });
     // Below: the nearest segment under the label's column, within a few lines, not a label itself.
     const labelBox = union(seg.words.slice(firstLabelWord, lastLabelWord + 1).map((w) => w.bbox));
     const below = page.segments
@@ -402,9 +402,11 @@ export class LayoutContext {
       )
       .sort((a, b) => a.bbox.y0 - b.bbox.y0 || a.bbox.x0 - b.bbox.x0);
     const first = below[0];
+    // The next caption on the label's row starts the next box.
+    const nextBox = right?.bbox.x0 ?? page.width;
     if (first && !this.labelSegments.has(first) && !caption(first)) {
       const boxed = ruleBetween(page, seg.bbox, first.bbox);
-      if (!boxed) out.push({ relation: 'below', words: this.cellRun(first, seg, row) });
+      if (!boxed) out.push({ relation: 'below', words: this.cellRun(first, nextBox) });
     }
     // Above: a value written on a fill-in rule with its label printed underneath.
     if (!rest.length) {
@@ -429,14 +431,12 @@ export class LayoutContext {
   }
 
   /**
-   * The words of a value under a caption that OCR split at wide letter gaps ("Malik N."  "Ramirez"):
-   * the segments on `first`'s row that follow it within a few letter widths, up to the next caption on
-   * the label's row (the next box).
+   * The words of a value OCR split at wide letter gaps ("Malik N."  "Ramirez"): the segments on
+   * `first`'s row that follow it within a few letter widths and end before `nextBox` (the next box's edge).
    */
-  private cellRun(first: Segment, label: Segment, labelRow: Segment[]): LayoutWord[] {
+  private cellRun(first: Segment, nextBox: number): LayoutWord[] {
     const page = this.page(first.page);
     const letter = (first.bbox.x1 - first.bbox.x0) / Math.max(1, first.text.length);
-    const nextBox = labelRow.find((s) => s.bbox.x0 > label.bbox.x1 - 2)?.bbox.x0 ?? page.width;
     const words = [...first.words];
     let edge = first.bbox.x1;
     for (const id of page.rows[first.row]) {

@@ -6,7 +6,14 @@ import { describe, it } from 'node:test';
 import type { ExtractionSchema } from '../../src/extraction/extraction-schema.ts';
 import { isCaptionText, matchPhrase, tokenMatches, tokens } from '../../src/extraction/label-lexicon.ts';
 import { extractWithLayout } from '../../src/extraction/layout-provider.ts';
+import type { OcrPage } from '../../src/ocr/ocr-result.ts';
 import { page } from './positioned-page.ts';
+
+/** Gives one word a wider box, as a larger or stretched typeface prints it. */
+function widen(p: OcrPage, text: string, x0: number, x1: number): void {
+  const w = p.words.find((x) => x.text === text)!;
+  w.bbox = { ...w.bbox, x0, x1 };
+}
 
 const phrase = (text: string) => ({ tokens: text.split(' '), weight: 1 });
 
@@ -89,12 +96,26 @@ describe('boxed form values on OCR words', () => {
     const p = page([
       [100, 200, 'DRIVER NAME'],
       [600, 200, 'MAILING ADDRESS'],
-      [100, 230, 'Lena J.'],
-      [200, 230, 'Okafor'],
+      [100, 230, 'Okafor'],
+      [256, 230, 'Lena'],
       [600, 230, '12 Birch Row'],
     ]);
+    widen(p, 'Okafor', 100, 220);
     const { data } = extractWithLayout(schema, [p]);
-    assert.equal(data.driverName, 'Lena J. Okafor');
+    assert.equal(data.driverName, 'Okafor Lena');
     assert.equal(data.mailingAddress, '12 Birch Row', 'the next box keeps its own value');
+  });
+
+  it('reads a value right of its label whole when OCR split it at wide gaps', () => {
+    const schema: ExtractionSchema = { carrier: { type: 'string' } };
+    const p = page([
+      [100, 200, 'Carrier'],
+      [300, 200, 'Northgate'],
+      [520, 200, 'Mutual'],
+    ]);
+    // Typed wider than the caption: a 36 px gap is under 2.5 of its letters, over a column gap.
+    widen(p, 'Northgate', 300, 480);
+    const { data } = extractWithLayout(schema, [p]);
+    assert.equal(data.carrier, 'Northgate Mutual');
   });
 });
