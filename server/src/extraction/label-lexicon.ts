@@ -365,7 +365,10 @@ export function fold(t: string): string {
   return t.replace(/rn/g, 'm').replace(/[01i58]/g, (c) => FOLD[c] ?? c);
 }
 
-/** Whether an OCR token reads as a label word: equal, OCR-confusable, or one edit off for long words. */
+/**
+ * Whether an OCR token reads as a label word: equal, OCR-confusable, or a few edits off, the edits
+ * allowed growing with the word's length and the quality falling with each one.
+ */
 const matchMemo = new Map<string, number>();
 
 export function tokenMatches(seen: string, want: string): number {
@@ -382,12 +385,49 @@ export function tokenMatches(seen: string, want: string): number {
 
 function fuzzyTokenMatch(seen: string, want: string): number {
   if (want === '#' || seen === '#') return 0;
+  // Figures are never a misread word ("10" is no "lo", "1500" no "isoo").
+  if (/^\d+$/.test(seen) || /^\d+$/.test(want)) return 0;
   const a = fold(seen);
   const b = fold(want);
   if (a === b) return 0.95;
-  if (b.length >= 5 && Math.abs(a.length - b.length) <= 1 && editDistance(a, b) <= 1) return 0.85;
-  if (b.length >= 9 && editDistance(a, b) <= 2) return 0.8;
-  return 0;
+  // A word the vocabulary knows is read as itself: "insured" is never a noisy "insurer" (though
+  // "year" may stand for "years").
+  if (VOCABULARY.has(seen) && !a.startsWith(b) && !b.startsWith(a)) return 0;
+  const allowed = editsAllowed(b.length);
+  if (!allowed || Math.abs(a.length - b.length) > allowed) return 0;
+  const d = editDistance(a, b);
+  if (d > allowed) return 0;
+  // Fax noise rarely spares the first letter of a short word and changes the rest: a four-letter
+  // word one edit off must keep its first letter ("emal" is "email", "bate" is no "date").
+  if (b.length <= 4 && a[0] !== b[0]) return 0;
+  return 0.9 - 0.07 * d - (b.length <= 4 ? 0.08 : 0);
+}
+
+// Every word of the label vocabulary, spelled right: a token equal to one is that word, not a misread.
+const VOCABULARY = new Set(
+  [...SYNONYMS, ...WORD_ALIASES].flatMap((group) => group.flatMap((p) => p.split(' '))),
+);
+
+/**
+ * Text that reads as a form's caption rather than a value: two or more words all from the label
+ * vocabulary ("BIRTH DATE SEX"), or words led by a joining word ("OR PROGRAM NAME", "of referring
+ * provider"), which no name or value starts with.
+ */
+export function isCaptionText(text: string): boolean {
+  const toks = tokens(text).filter((t) => !/^\d+$/.test(t));
+  if (!toks.length) return false;
+  if (CAPTION_LEADS.has(toks[0]) && toks.length >= 2) return true;
+  return toks.length >= 2 && toks.every((t) => VOCABULARY.has(t) || STOP.has(t));
+}
+
+const CAPTION_LEADS = new Set(['of', 'or', 'for', 'to', 'and', 'if']);
+
+/** Edits an OCR reading of a word of `length` letters may carry and still be read as that word. */
+function editsAllowed(length: number): number {
+  if (length <= 3) return 0;
+  if (length <= 7) return 1;
+  if (length <= 11) return 2;
+  return 3;
 }
 
 export function editDistance(a: string, b: string): number {
@@ -413,27 +453,54 @@ export interface PhraseMatch {
 
 /**
  * Where `phrase` occurs in `toks`: its tokens in order, a stop word of the document allowed between
- * them ("date of the hearing"), the best quality first.
+ * them ("date of the hearing"), a word OCR split in two ("Pat ient") or two it ran together
+ * ("DATEOF BIRTH") matched at a lower quality; the best quality first.
  */
 export function matchPhrase(toks: readonly string[], phrase: LabelPhrase): PhraseMatch[] {
   const want = phrase.tokens;
   const out: PhraseMatch[] = [];
   for (let i = 0; i < toks.length; i++) {
-    let q = tokenMatches(toks[i], want[0]);
-    if (!q) continue;
-    let j = i + 1;
-    let k = 1;
-    for (; k < want.length && j < toks.length; k++) {
-      let m = tokenMatches(toks[j], want[k]);
+    const head = step(toks, i, want, 0);
+    if (!head) continue;
+    let q = head.quality;
+    let j = i + head.seen;
+    let k = head.wanted;
+    while (k < want.length && j < toks.length) {
+      let m = step(toks, j, want, k);
       if (!m && STOP.has(toks[j]) && j + 1 < toks.length) {
-        m = tokenMatches(toks[j + 1], want[k]) * 0.95;
-        if (m) j++;
+        const after = step(toks, j + 1, want, k);
+        if (after) m = { ...after, quality: after.quality * 0.95, seen: after.seen + 1 };
       }
       if (!m) break;
-      q *= m;
-      j++;
+      q *= m.quality;
+      j += m.seen;
+      k += m.wanted;
     }
     if (k === want.length) out.push({ from: i, to: j, quality: q * phrase.weight });
   }
   return out.sort((a, b) => b.quality - a.quality);
+}
+
+// A word split by OCR or two words run together: worth less than a clean read of each.
+const JOIN_PENALTY = 0.9;
+
+/** How `toks[j…]` reads `want[k…]`: one token for one word, two for one, or one for two. */
+function step(
+  toks: readonly string[],
+  j: number,
+  want: readonly string[],
+  k: number,
+): { quality: number; seen: number; wanted: number } | null {
+  const one = tokenMatches(toks[j], want[k]);
+  if (one) return { quality: one, seen: 1, wanted: 1 };
+  const letters = (t: string | undefined) => t !== undefined && /^[a-z]+$/.test(t);
+  if (want[k].length >= 4 && letters(toks[j]) && letters(toks[j + 1])) {
+    const split = tokenMatches(toks[j] + toks[j + 1], want[k]);
+    if (split) return { quality: split * JOIN_PENALTY, seen: 2, wanted: 1 };
+  }
+  if (letters(want[k + 1]) && letters(toks[j]) && toks[j].length >= 4) {
+    const merged = tokenMatches(toks[j], want[k] + want[k + 1]);
+    if (merged) return { quality: merged * JOIN_PENALTY, seen: 1, wanted: 2 };
+  }
+  return null;
 }

@@ -5,7 +5,7 @@
 
 import { matchOption, optionsInRow, yesNo } from './choice-marks.ts';
 import { splitFieldName } from './field-labels.ts';
-import { type LabelPhrase, matchPhrase, tokens } from './label-lexicon.ts';
+import { isCaptionText, type LabelPhrase, matchPhrase, tokens } from './label-lexicon.ts';
 import type { LeafSpec, SchemaPlan, ScopeSpec } from './layout-fields.ts';
 import { readValue, type ValueReading } from './layout-values.ts';
 import {
@@ -318,7 +318,11 @@ export class LayoutContext {
           continue;
         }
         const reading = readValue(leaf.kind, words);
-        if (reading) push(relation, words, reading);
+        if (!reading) continue;
+        // A neighbouring box's caption is no name or text value.
+        const read = words.slice(reading.from, reading.to);
+        if (TEXT_KINDS.has(leaf.kind) && isCaptionText(read.map((w) => w.text).join(' '))) continue;
+        push(relation, words, reading);
       }
     }
     return out;
@@ -342,7 +346,19 @@ export class LayoutContext {
       const aside = rest.slice(0, close + 1).map((w) => w.text);
       // Letters only: "(614) 555-0197" is a value.
       if (close >= 0 && close < 6 && !aside.join('').match(/\d{2}/)) rest = rest.slice(close + 1);
+      // OCR cut the caption at its box edge ("NAME OF INSURED (FI"): an unclosed run of capitals ending
+      // the segment is the rest of the qualifier.
+      else if (
+        close < 0 &&
+        rest.length <= 4 &&
+        rest.every((w) => isCaps(w.text) || /^\(?[A-Z]*$/.test(w.text))
+      )
+        rest = [];
     }
+    // "NAME OF INSURED", "DATE FOR SERVICE": a capitalised box caption goes on after its label with a
+    // preposition; a value never starts with one.
+    if (rest.length && !glued && isCaps(seg.text) && CAPTION_JOINERS.has(rest[0].text.toLowerCase()))
+      rest = [];
     // The label must lead its segment (numbering, a box or an object's name may precede it).
     const before = hit.seg.toks.slice(0, hit.from).filter((t) => !/^\d+[a-z]?$|^[a-z]$/.test(t));
     const leads = before.length <= 3;
@@ -373,7 +389,7 @@ export class LayoutContext {
       !(captionRow && isCaps(right.text)) &&
       right.bbox.x0 - seg.bbox.x1 < unit * 25
     )
-      out.push({ relation: 'right', words: right.words });
+      out.push({ relation: 'right', words: this.cellRun(right, page.width) });
     // Below: the nearest segment under the label's column, within a few lines, not a label itself.
     const labelBox = union(seg.words.slice(firstLabelWord, lastLabelWord + 1).map((w) => w.bbox));
     const below = page.segments
@@ -386,9 +402,11 @@ export class LayoutContext {
       )
       .sort((a, b) => a.bbox.y0 - b.bbox.y0 || a.bbox.x0 - b.bbox.x0);
     const first = below[0];
+    // The next caption on the label's row starts the next box.
+    const nextBox = right?.bbox.x0 ?? page.width;
     if (first && !this.labelSegments.has(first) && !caption(first)) {
       const boxed = ruleBetween(page, seg.bbox, first.bbox);
-      if (!boxed) out.push({ relation: 'below', words: first.words });
+      if (!boxed) out.push({ relation: 'below', words: this.cellRun(first, nextBox) });
     }
     // Above: a value written on a fill-in rule with its label printed underneath.
     if (!rest.length) {
@@ -410,6 +428,25 @@ export class LayoutContext {
         out.push({ relation: 'above', words: above[0].words });
     }
     return out;
+  }
+
+  /**
+   * The words of a value OCR split at wide letter gaps ("Malik N."  "Ramirez"): the segments on
+   * `first`'s row that follow it within a few letter widths and end before `nextBox` (the next box's edge).
+   */
+  private cellRun(first: Segment, nextBox: number): LayoutWord[] {
+    const page = this.page(first.page);
+    const letter = (first.bbox.x1 - first.bbox.x0) / Math.max(1, first.text.length);
+    const words = [...first.words];
+    let edge = first.bbox.x1;
+    for (const id of page.rows[first.row]) {
+      const s = page.segments[id];
+      if (s.bbox.x0 <= edge) continue;
+      if (s.bbox.x0 - edge > letter * 2.5 || s.bbox.x1 > nextBox || this.labelSegments.has(s)) break;
+      words.push(...s.words);
+      edge = s.bbox.x1;
+    }
+    return words;
   }
 
   /**
@@ -532,6 +569,12 @@ export class LayoutContext {
 
 /** A box caption led by its item number ("12. Current Gross Base Pay", "24B. Reason"). */
 const NUMBERED_CAPTION = /^\d{1,2}[A-Za-z]?\.\s+\p{L}{2,}/u;
+
+/** Kinds whose value is free text, which a caption could pass for. */
+const TEXT_KINDS = new Set(['text', 'personName', 'orgName', 'street', 'address']);
+
+/** Words that continue a caption past the matched label: no value starts with one. */
+const CAPTION_JOINERS = new Set(['of', 'for', 'to', 'the', 'and', 'or', 'if', 'in', 'on', 'by', 'at']);
 
 /** Words after which a named party is what the field relates to, not whose field it is. */
 const RELATION_WORDS = new Set(['to', 'with', 'from']);
